@@ -1,0 +1,1 @@
+//! crypto (placeholder until implemented).

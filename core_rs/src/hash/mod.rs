@@ -1,0 +1,1 @@
+//! hash (placeholder until implemented).

@@ -1,0 +1,1 @@
+//! merkle (placeholder until implemented).

@@ -1,0 +1,1 @@
+//! smt (placeholder until implemented).

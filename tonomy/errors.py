@@ -1,0 +1,130 @@
+"""The Tonomy exception hierarchy, keyed by stable codes.
+
+Every error a user or client can see carries a ``code`` of the form
+``domain.reason`` that never changes meaning. Classes subclass the stdlib
+exception whose meaning matches, so ``except ValueError`` still works.
+The native core raises through :func:`from_core`, so the code → class table
+lives here and only here.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class TonomyError(Exception):
+    """Base of every Tonomy error; ``code`` is stable, the message is for people."""
+
+    code: ClassVar[str] = "tonomy.error"
+
+    def __init__(self, message: str = "", *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code  # type: ignore[misc]
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}" if self.message else f"[{self.code}]"
+
+
+class InvalidInputError(TonomyError, ValueError):
+    code = "core.invalid_input"
+
+
+class MalformedError(TonomyError, ValueError):
+    code = "wire.malformed"
+
+
+class TooLargeError(MalformedError):
+    code = "wire.too_large"
+
+
+class InvalidPublicKeyError(TonomyError, ValueError):
+    code = "crypto.invalid_public_key"
+
+
+class InvalidSignatureError(TonomyError, ValueError):
+    code = "crypto.invalid_signature"
+
+
+class InvalidProofError(TonomyError, ValueError):
+    code = "proof.invalid"
+
+
+class NotFoundError(TonomyError, KeyError):
+    code = "store.not_found"
+
+    def __str__(self) -> str:  # KeyError would repr() the message otherwise
+        return TonomyError.__str__(self)
+
+
+class StorageError(TonomyError, OSError):
+    code = "store.error"
+
+
+class StorageFullError(StorageError):
+    code = "store.full"
+
+
+class ConflictError(StorageError):
+    code = "store.conflict"
+
+
+class InternalError(TonomyError, RuntimeError):
+    code = "core.internal"
+
+
+class PluginError(TonomyError, RuntimeError):
+    """A plugin failed to load, or broke the plugin contract; the message names it."""
+
+    code = "plugin.error"
+
+
+class PluginLoadError(PluginError):
+    code = "plugin.load_failed"
+
+
+class PluginConflictError(PluginError):
+    code = "plugin.conflict"
+
+
+def _all_error_classes() -> list[type[TonomyError]]:
+    found: list[type[TonomyError]] = []
+    pending: list[type[TonomyError]] = [TonomyError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+#: code → class for every error class defined in this module (and subclasses elsewhere).
+ERRORS_BY_CODE: dict[str, type[TonomyError]] = {}
+
+
+def register_error(cls: type[TonomyError]) -> type[TonomyError]:
+    """Add an error class to the code table; codes are unique across Tonomy."""
+    existing = ERRORS_BY_CODE.get(cls.code)
+    if existing is not None and existing is not cls:
+        raise ValueError(f"error code {cls.code!r} is already used by {existing.__qualname__}")
+    ERRORS_BY_CODE[cls.code] = cls
+    return cls
+
+
+for _cls in _all_error_classes():
+    register_error(_cls)
+
+
+def from_core(code: str, message: str) -> TonomyError:
+    """Build the exception for a code raised by the native core."""
+    cls = ERRORS_BY_CODE.get(code, TonomyError)
+    if cls is TonomyError:
+        return TonomyError(message, code=code)
+    return cls(message)
+
+
+__all__ = [name for name, value in globals().items() if isinstance(value, type) and issubclass(value, TonomyError)] + [
+    "ERRORS_BY_CODE",
+    "from_core",
+    "register_error",
+]
