@@ -10,6 +10,12 @@ ERROR_CODES: list[str]
 
 # --- hash -------------------------------------------------------------------
 
+def hash_tagged(tag: str, data: bytes) -> bytes:
+    """``blake3(tag ‖ 0x00 ‖ data)``; raises InvalidInputError for a bad tag."""
+
+def hash_plain(data: bytes) -> bytes:
+    """Plain BLAKE3 (content addressing)."""
+
 # --- merkle -----------------------------------------------------------------
 
 # --- smt (authenticated state) ----------------------------------------------
