@@ -75,9 +75,25 @@ class InternalError(TonomyError, RuntimeError):
 
 
 class PluginError(TonomyError, RuntimeError):
-    """A plugin failed to load, or broke the plugin contract; the message names it."""
+    """A plugin failed to load, or broke the plugin contract; the message names it.
+
+    ``plugin`` and ``entry_point`` repeat what the message says, for code that
+    wants to act on them (the CLI, tests) without parsing text.
+    """
 
     code = "plugin.error"
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        plugin: str | None = None,
+        entry_point: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.plugin = plugin
+        self.entry_point = entry_point
 
 
 class PluginLoadError(PluginError):

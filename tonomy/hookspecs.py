@@ -1,0 +1,112 @@
+"""Every Tonomy hook: the contract between the host and its plugins.
+
+A plugin implements any of these by defining a function of the same name marked
+with ``@hookimpl`` (``from tonomy.plugin import hookimpl``); the host checks
+every implementation against these signatures when it loads the plugin.
+
+Conventions (see docs/plugins.md for the full guide):
+
+* ``tonomy_register_*(register)`` hooks hand the plugin a callback; the plugin
+  calls it once per object it contributes. The host calls these hooks one plugin
+  at a time, so everything registered is attributed to its plugin and a clash
+  names both sides.
+* ``firstresult=True`` is for "who provides X" questions, ``historic=True`` only
+  for configuration that late-registered plugins must still receive. No hook
+  here needs either yet.
+* Hooks that affect consensus (actions, parameters) must be deterministic:
+  no wall clock, no unseeded randomness, no I/O, no unordered iteration.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+from tonomy.plugin import PROJECT_NAME
+from tonomy.plugin.types import ActionRegistrar, ParameterRegistrar, PluginInfo, QueryRegistrar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import click
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+
+
+# --- identity -----------------------------------------------------------------
+
+
+@hookspec
+def tonomy_plugin_info() -> PluginInfo:  # type: ignore[empty-body]
+    """Say who this plugin is: name, version, supported protocol range, description.
+
+    Every plugin must implement it. The host asks each plugin separately, right
+    after importing it and before any other hook, and refuses to load a plugin
+    whose info is missing, malformed, named differently from its entry point, or
+    whose protocol range does not include :data:`tonomy.PROTOCOL_VERSION`.
+
+    Called across all plugins (``pm.hook.tonomy_plugin_info()``) it returns one
+    ``PluginInfo`` per plugin.
+    """
+
+
+# --- consensus-critical -------------------------------------------------------
+
+
+@hookspec
+def tonomy_register_actions(register: ActionRegistrar) -> None:
+    """Register the actions this plugin executes, one ``register(ActionSpec(...))`` each.
+
+    Called once per plugin when the plugin manager is built. Action names are
+    namespaced by the plugin (transactions address ``{plugin, name}``); the same
+    name registered twice by one plugin is a :class:`~tonomy.errors.PluginConflictError`.
+
+    :param register: call it with an :class:`~tonomy.plugin.ActionSpec` per action.
+    """
+
+
+@hookspec
+def tonomy_register_queries(register: QueryRegistrar) -> None:
+    """Register the read-only queries this plugin answers, one ``register(QuerySpec(...))`` each.
+
+    Queries are the public surface other plugins and clients depend on (never a
+    plugin's internals). Names are namespaced by the plugin, as for actions.
+
+    :param register: call it with a :class:`~tonomy.plugin.QuerySpec` per query.
+    """
+
+
+@hookspec
+def tonomy_register_parameters(register: ParameterRegistrar) -> None:
+    """Register the system parameters governance may change, one ``register(ParameterSpec(...))`` each.
+
+    Parameters are typed ``int``/``bool``/``bytes``/``str`` (never float), bounded,
+    and carry the default a new network starts with. Names are namespaced by the
+    plugin.
+
+    :param register: call it with a :class:`~tonomy.plugin.ParameterSpec` per parameter.
+    """
+
+
+# --- node-local ---------------------------------------------------------------
+
+
+@hookspec
+def tonomy_register_cli_commands(register: Callable[[click.Command], None]) -> None:
+    """Add top-level commands to the ``tonomy`` CLI, one ``register(command)`` each.
+
+    ``command`` is a :class:`click.Command` (or ``click.Group`` for a family of
+    subcommands, the usual choice: ``tonomy <plugin> ...``). Called only when the
+    CLI needs the command list, so importing click here costs nothing elsewhere.
+    A name that tonomy itself uses or reserves, or that another plugin already
+    added, is a :class:`~tonomy.errors.PluginConflictError`.
+
+    :param register: call it with a ``click.Command`` per command.
+    """
+
+
+#: Every hook name, in the order they are defined (and documented) above.
+HOOK_NAMES: tuple[str, ...] = tuple(name for name in dict(globals()) if name.startswith("tonomy_"))
+
+__all__ = ["HOOK_NAMES", "hookspec", *HOOK_NAMES]
