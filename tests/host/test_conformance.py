@@ -34,7 +34,7 @@ def module_from(source: str) -> types.ModuleType:
     exec(
         "from typing import Any\n"
         "import click\n"
-        "from tonomy.plugin import ActionSpec, PluginInfo, QuerySpec, RecordSchema, hookimpl\n" + source,
+        "from tonomy.plugin import ActionSpec, ParameterSpec, PluginInfo, QuerySpec, RecordSchema, hookimpl\n" + source,
         module.__dict__,
     )
     return module
