@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tonomy.errors import PluginConflictError, PluginError, PluginLoadError
-from tonomy.plugin import ActionSpec, PluginInfo, RecordSchema, build_plugin_manager, hookimpl
+from tonomy.plugin import ActionSpec, PluginInfo, RecordSchema, TonomyPluginManager, build_plugin_manager, hookimpl
 from tonomy.plugin.discovery import autoload_disabled, parse_name_list, resolve_name_list
 
 
@@ -69,16 +69,18 @@ def test_autoload_env_values(value: str, disabled: bool) -> None:
 def test_name_lists_parse_and_explicit_wins() -> None:
     assert parse_name_list(" a, b,,c ,") == {"a", "b", "c"}
     env = {"TONOMY_PLUGINS_ALLOW": "x,y"}
-    assert resolve_name_list(None, "TONOMY_PLUGINS_ALLOW", env) == {"x", "y"}
-    assert resolve_name_list(["z"], "TONOMY_PLUGINS_ALLOW", env) == {"z"}
-    assert resolve_name_list("p, q", "TONOMY_PLUGINS_ALLOW", env) == {"p", "q"}
+    assert resolve_name_list(None, "TONOMY_PLUGINS_ALLOW", env) == frozenset({"x", "y"})
+    assert resolve_name_list(["z"], "TONOMY_PLUGINS_ALLOW", env) == frozenset({"z"})
+    assert resolve_name_list("p, q", "TONOMY_PLUGINS_ALLOW", env) == frozenset({"p", "q"})
     assert resolve_name_list(None, "TONOMY_PLUGINS_ALLOW", {"TONOMY_PLUGINS_ALLOW": " "}) is None
 
 
 def test_allow_and_block_lists_from_arguments_and_env(make_dist: Any, monkeypatch: pytest.MonkeyPatch, plugin_source: Any) -> None:
     for name in ("alpha", "bravo"):
         make_dist(name, plugin_source(name))
-    names = lambda pm: [r.name for r in pm.registry.plugins]  # noqa: E731
+
+    def names(pm: TonomyPluginManager) -> list[str]:
+        return [r.name for r in pm.registry.plugins]
 
     assert names(build_plugin_manager(allow=["alpha", "bravo"])) == ["alpha", "bravo"]
     assert names(build_plugin_manager(allow=["alpha", "bravo"], block=["alpha"])) == ["bravo"]

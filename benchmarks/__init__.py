@@ -1,0 +1,1 @@
+"""Benchmarks (pytest-benchmark suites, core vs baseline side by side) and their report."""
