@@ -97,5 +97,10 @@ pub(crate) fn sample_block() -> Block {
     let last_commit = sample_commit(3);
     let mut header = sample_header();
     header.last_commit_hash = last_commit.hash(&Limits::PROTOCOL).unwrap();
-    Block { header, transactions: vec![sample_signed(), sample_signed()], last_commit }
+    let mut second = sample_body();
+    second.nonce = 8;
+    second.actions.truncate(1);
+    let second = SignedTransaction::new(second, vec![Signature { public_key: seq(0x33), signature: seq(0x77) }], &Limits::PROTOCOL)
+        .unwrap();
+    Block { header, transactions: vec![sample_signed(), second], last_commit }
 }
