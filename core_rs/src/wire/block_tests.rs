@@ -98,7 +98,7 @@ fn blocks_round_trip() {
 }
 
 fn unchecked(block: &Block) -> Vec<u8> {
-    let raw: Vec<Vec<u8>> = block.transactions.iter().map(|tx| build_signed_for_test(tx)).collect();
+    let raw: Vec<Vec<u8>> = block.transactions.iter().map(build_signed_for_test).collect();
     build_block(block, &raw).unwrap()
 }
 

@@ -61,7 +61,7 @@ where
             bytes.len()
         )));
     }
-    if bytes.is_empty() || bytes.len() % 8 != 0 {
+    if bytes.is_empty() || bytes.len() & 7 != 0 {
         return Err(CoreError::Malformed(format!(
             "{what}: {} bytes is not a whole, non-zero number of 8-byte words",
             bytes.len()

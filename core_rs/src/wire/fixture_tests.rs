@@ -78,7 +78,7 @@ fn vote_json(v: &Vote) -> Value {
         "chain_id": hex32(&v.chain_id),
         "height": v.height,
         "round": v.round,
-        "block_hash": v.block_hash.map(|h| hex::encode(h)),
+        "block_hash": v.block_hash.map(hex::encode),
         "validator": hex32(&v.validator),
         "signature": hex32(&v.signature),
     })

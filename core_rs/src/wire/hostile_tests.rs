@@ -263,7 +263,7 @@ fn seeded_mutations_never_panic_and_accepted_input_is_canonical() {
     let mut rng = StdRng::seed_from_u64(0x7040_f022);
     let samples = samples();
     let mut accepted = 0;
-    for round in 0..2500 {
+    for round in 0..20_000 {
         for (_, bytes) in &samples {
             let input = mutate(&mut rng, bytes);
             check_all(&input, L, &format!("mutation round {round}"));
@@ -275,4 +275,18 @@ fn seeded_mutations_never_panic_and_accepted_input_is_canonical() {
     // Some mutations only change a value (a byte of a hash, a height) and stay valid;
     // the loop must see both outcomes or it is not exploring.
     assert!(accepted > 0, "no mutation was accepted");
+}
+
+#[test]
+fn valid_messages_need_little_nesting() {
+    // docs/wire.md: the deepest message needs 6 levels; the default leaves headroom.
+    let needed = |bytes: &[u8], name: &str| {
+        let decode = DECODERS.iter().find(|(n, _)| *n == name).unwrap().1;
+        (1..=L.nesting_limit)
+            .find(|&depth| decode(bytes, &Limits { nesting_limit: depth, ..Limits::PROTOCOL }).is_ok())
+            .unwrap()
+    };
+    let deepest = samples().iter().map(|(name, bytes)| needed(bytes, name)).max().unwrap();
+    assert_eq!(deepest, 6);
+    assert!(deepest * 2 <= L.nesting_limit);
 }
