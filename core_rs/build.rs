@@ -5,13 +5,21 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
-    let schema_dir = Path::new(&manifest_dir).join("..").join("tonomy").join("schema");
+    let schema_dir = Path::new(&manifest_dir)
+        .join("..")
+        .join("tonomy")
+        .join("schema");
     println!("cargo:rerun-if-changed=build.rs");
     // The directory itself: a schema file added or removed reruns the build.
     println!("cargo:rerun-if-changed={}", schema_dir.display());
 
     let mut schemas: Vec<PathBuf> = std::fs::read_dir(&schema_dir)
-        .unwrap_or_else(|err| panic!("cannot read the schema directory {}: {err}", schema_dir.display()))
+        .unwrap_or_else(|err| {
+            panic!(
+                "cannot read the schema directory {}: {err}",
+                schema_dir.display()
+            )
+        })
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| path.extension().is_some_and(|ext| ext == "capnp"))
         .collect();

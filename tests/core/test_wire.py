@@ -47,6 +47,14 @@ DECODERS: dict[str, Callable[[bytes], Any]] = {
     "Vote": core.decode_vote,
     "Commit": core.decode_commit,
 }
+ENCODERS: dict[str, Callable[[Any], bytes]] = {
+    "TransactionBody": core.encode_transaction_body,
+    "SignedTransaction": core.encode_signed_transaction,
+    "BlockHeader": core.encode_block_header,
+    "Block": core.encode_block,
+    "Vote": core.encode_vote,
+    "Commit": core.encode_commit,
+}
 
 
 # --- sample values ----------------------------------------------------------------
@@ -184,7 +192,7 @@ def test_rust_bytes_read_the_same_in_pycapnp() -> None:
 
 
 def test_pycapnp_bytes_decode_in_rust() -> None:
-    v = {
+    v: dict[str, Any] = {
         "kind": "precommit",
         "chain_id": CHAIN,
         "height": 2**40,
@@ -225,7 +233,7 @@ def test_digests_match_blake3_with_the_protocol_tags() -> None:
         (lambda: core.transaction_id(b"\x00" * 31, b""), "chain_id"),
         (lambda: core.vote_digest("precommit", CHAIN, 1, 0, b"\x00" * 31, b"\x00" * 32), "block_hash"),
         (lambda: core.vote_digest("precommit", CHAIN, 1, 0, None, b"\x00" * 33), "validator"),
-        (lambda: core.vote_digest("commit", CHAIN, 1, 0, None, b"\x00" * 32), "vote kind"),
+        (lambda: core.vote_digest("commit", CHAIN, 1, 0, None, b"\x00" * 32), "vote kind"),  # type: ignore[arg-type]
     ],
 )
 def test_digest_helpers_check_argument_sizes(call: Callable[[], bytes], field: str) -> None:
@@ -451,21 +459,13 @@ def test_arbitrary_bytes_never_crash_a_decoder(data: bytes, which: str) -> None:
         assert err.code in ("wire.malformed", "wire.too_large")
     else:
         # Whatever is accepted is canonical: it encodes back to the same bytes.
-        encode = {
-            "TransactionBody": core.encode_transaction_body,
-            "SignedTransaction": core.encode_signed_transaction,
-            "BlockHeader": core.encode_block_header,
-            "Block": core.encode_block,
-            "Vote": core.encode_vote,
-            "Commit": core.encode_commit,
-        }[which]
-        assert encode(value) == data
+        assert ENCODERS[which](value) == data
 
 
 @settings(max_examples=200, deadline=None)
 @given(seed_bytes=st.binary(min_size=1, max_size=200), which=st.sampled_from(["tx", "header", "vote", "block"]))
 def test_mutated_valid_messages_never_crash(seed_bytes: bytes, which: str) -> None:
-    original = {
+    original: tuple[bytes, Callable[[bytes], Any]] = {
         "tx": (core.encode_signed_transaction(signed()), core.decode_signed_transaction),
         "header": (core.encode_block_header(header()), core.decode_block_header),
         "vote": (core.encode_vote(vote()), core.decode_vote),

@@ -42,7 +42,7 @@ def _entries(side: str) -> list[tuple[str, dict[str, Any]]]:
 RUST = _entries("rust")
 PYTHON = _entries("python")
 SCHEMA_OF = {"SignedTransaction": "transaction", "BlockHeader": "block", "Vote": "vote", "Block": "block"}
-DECODE = {
+DECODE: dict[str, Any] = {
     "SignedTransaction": core.decode_signed_transaction,
     "BlockHeader": core.decode_block_header,
     "Vote": core.decode_vote,

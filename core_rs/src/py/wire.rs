@@ -20,7 +20,11 @@ const LIMITS: &Limits = &Limits::PROTOCOL;
 const RELEASE_GIL_ABOVE: usize = 64 * 1024;
 
 /// Run `work`, without the GIL when `large`; a panic becomes `InternalError`.
-fn run<T: Send>(py: Python<'_>, large: bool, work: impl FnOnce() -> CoreResult<T> + Send) -> PyResult<T> {
+fn run<T: Send>(
+    py: Python<'_>,
+    large: bool,
+    work: impl FnOnce() -> CoreResult<T> + Send,
+) -> PyResult<T> {
     if large {
         gil::released(py, work).map_py()
     } else {
@@ -30,7 +34,12 @@ fn run<T: Send>(py: Python<'_>, large: bool, work: impl FnOnce() -> CoreResult<T
 
 fn array<const N: usize>(what: &str, bytes: &[u8]) -> PyResult<[u8; N]> {
     <[u8; N]>::try_from(bytes)
-        .map_err(|_| CoreError::InvalidInput(format!("{what} must be exactly {N} bytes, got {}", bytes.len())))
+        .map_err(|_| {
+            CoreError::InvalidInput(format!(
+                "{what} must be exactly {N} bytes, got {}",
+                bytes.len()
+            ))
+        })
         .map_py()
 }
 
@@ -43,7 +52,11 @@ fn short_hex(bytes: &[u8]) -> String {
     }
 }
 
-fn tuple_of<'py, T, W>(py: Python<'py>, items: &[T], wrap: impl Fn(T) -> W) -> PyResult<Bound<'py, PyTuple>>
+fn tuple_of<'py, T, W>(
+    py: Python<'py>,
+    items: &[T],
+    wrap: impl Fn(T) -> W,
+) -> PyResult<Bound<'py, PyTuple>>
 where
     T: Clone,
     W: pyo3::PyClass + Into<pyo3::PyClassInitializer<W>>,
@@ -77,7 +90,10 @@ impl PyPermissionLevel {
         &self.0.permission
     }
     fn __repr__(&self) -> String {
-        format!("PermissionLevel({:?}, {:?})", self.0.actor, self.0.permission)
+        format!(
+            "PermissionLevel({:?}, {:?})",
+            self.0.actor, self.0.permission
+        )
     }
 }
 
@@ -90,7 +106,12 @@ pub struct PyAction(wire::Action);
 impl PyAction {
     #[new]
     #[pyo3(signature = (plugin, name, authorization, data = b"".as_slice()))]
-    fn new(plugin: String, name: String, authorization: Vec<Bound<'_, PyPermissionLevel>>, data: &[u8]) -> Self {
+    fn new(
+        plugin: String,
+        name: String,
+        authorization: Vec<Bound<'_, PyPermissionLevel>>,
+        data: &[u8],
+    ) -> Self {
         PyAction(wire::Action {
             plugin,
             name,
@@ -115,7 +136,12 @@ impl PyAction {
         PyBytes::new(py, &self.0.data)
     }
     fn __repr__(&self) -> String {
-        format!("Action({}.{}, {} bytes)", self.0.plugin, self.0.name, self.0.data.len())
+        format!(
+            "Action({}.{}, {} bytes)",
+            self.0.plugin,
+            self.0.name,
+            self.0.data.len()
+        )
     }
 }
 
@@ -208,7 +234,10 @@ impl PySignature {
         PyBytes::new(py, &self.0.signature)
     }
     fn __repr__(&self) -> String {
-        format!("TransactionSignature(key={})", short_hex(&self.0.public_key))
+        format!(
+            "TransactionSignature(key={})",
+            short_hex(&self.0.public_key)
+        )
     }
 }
 
@@ -221,7 +250,10 @@ pub struct PySignedTransaction(wire::SignedTransaction);
 impl PySignedTransaction {
     /// Encodes the body now; an invalid body or signature list is `InvalidInputError`.
     #[new]
-    fn new(body: Bound<'_, PyTransactionBody>, signatures: Vec<Bound<'_, PySignature>>) -> PyResult<Self> {
+    fn new(
+        body: Bound<'_, PyTransactionBody>,
+        signatures: Vec<Bound<'_, PySignature>>,
+    ) -> PyResult<Self> {
         let signatures = signatures.iter().map(|s| s.get().0.clone()).collect();
         let tx = wire::SignedTransaction::new(body.get().0.clone(), signatures, LIMITS).map_py()?;
         Ok(PySignedTransaction(tx))
@@ -244,7 +276,11 @@ impl PySignedTransaction {
         PyBytes::new(py, &self.0.id())
     }
     fn __repr__(&self) -> String {
-        format!("SignedTransaction(id={}, signatures={})", short_hex(&self.0.id()), self.0.signatures().len())
+        format!(
+            "SignedTransaction(id={}, signatures={})",
+            short_hex(&self.0.id()),
+            self.0.signatures().len()
+        )
     }
 }
 
@@ -334,7 +370,10 @@ impl PyBlockHeader {
         Ok(PyBytes::new(py, &self.0.hash().map_py()?))
     }
     fn __repr__(&self) -> String {
-        format!("BlockHeader(height={}, round={}, time={})", self.0.height, self.0.round, self.0.time)
+        format!(
+            "BlockHeader(height={}, round={}, time={})",
+            self.0.height, self.0.round, self.0.time
+        )
     }
 }
 
@@ -376,7 +415,11 @@ impl PyBlock {
         Ok(PyBytes::new(py, &self.0.hash().map_py()?))
     }
     fn __repr__(&self) -> String {
-        format!("Block(height={}, transactions={})", self.0.header.height, self.0.transactions.len())
+        format!(
+            "Block(height={}, transactions={})",
+            self.0.header.height,
+            self.0.transactions.len()
+        )
     }
 }
 
@@ -445,7 +488,10 @@ impl PyVote {
         PyBytes::new(py, &self.0.signing_digest())
     }
     fn __repr__(&self) -> String {
-        let target = self.0.block_hash.map_or_else(|| "nil".to_string(), |h| short_hex(&h));
+        let target = self
+            .0
+            .block_hash
+            .map_or_else(|| "nil".to_string(), |h| short_hex(&h));
         format!(
             "Vote({} h={} r={} {} by {})",
             self.0.kind.as_str(),
@@ -467,7 +513,9 @@ impl PyCommit {
     #[new]
     #[pyo3(signature = (votes = Vec::new()))]
     fn new(votes: Vec<Bound<'_, PyVote>>) -> Self {
-        PyCommit(wire::Commit { votes: votes.iter().map(|v| v.get().0.clone()).collect() })
+        PyCommit(wire::Commit {
+            votes: votes.iter().map(|v| v.get().0.clone()).collect(),
+        })
     }
     #[getter]
     fn votes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
@@ -548,12 +596,18 @@ impl PyWireLimits {
 /// Decode a canonical ``TransactionBody``.
 #[pyfunction]
 fn decode_transaction_body(py: Python<'_>, data: &[u8]) -> PyResult<PyTransactionBody> {
-    run(py, data.len() > RELEASE_GIL_ABOVE, || wire::decode_transaction_body(data, LIMITS)).map(PyTransactionBody)
+    run(py, data.len() > RELEASE_GIL_ABOVE, || {
+        wire::decode_transaction_body(data, LIMITS)
+    })
+    .map(PyTransactionBody)
 }
 
 /// The canonical encoding of a body.
 #[pyfunction]
-fn encode_transaction_body<'py>(py: Python<'py>, body: Bound<'py, PyTransactionBody>) -> PyResult<Bound<'py, PyBytes>> {
+fn encode_transaction_body<'py>(
+    py: Python<'py>,
+    body: Bound<'py, PyTransactionBody>,
+) -> PyResult<Bound<'py, PyBytes>> {
     let body = &body.get().0;
     let bytes = run(py, false, || wire::encode_transaction_body(body, LIMITS))?;
     Ok(PyBytes::new(py, &bytes))
@@ -562,12 +616,18 @@ fn encode_transaction_body<'py>(py: Python<'py>, body: Bound<'py, PyTransactionB
 /// Decode a canonical ``SignedTransaction`` (its body included).
 #[pyfunction]
 fn decode_signed_transaction(py: Python<'_>, data: &[u8]) -> PyResult<PySignedTransaction> {
-    run(py, data.len() > RELEASE_GIL_ABOVE, || wire::decode_signed_transaction(data, LIMITS)).map(PySignedTransaction)
+    run(py, data.len() > RELEASE_GIL_ABOVE, || {
+        wire::decode_signed_transaction(data, LIMITS)
+    })
+    .map(PySignedTransaction)
 }
 
 /// The canonical encoding of a signed transaction.
 #[pyfunction]
-fn encode_signed_transaction<'py>(py: Python<'py>, tx: Bound<'py, PySignedTransaction>) -> PyResult<Bound<'py, PyBytes>> {
+fn encode_signed_transaction<'py>(
+    py: Python<'py>,
+    tx: Bound<'py, PySignedTransaction>,
+) -> PyResult<Bound<'py, PyBytes>> {
     let tx = &tx.get().0;
     let bytes = run(py, false, || wire::encode_signed_transaction(tx, LIMITS))?;
     Ok(PyBytes::new(py, &bytes))
@@ -581,7 +641,10 @@ fn decode_block_header(py: Python<'_>, data: &[u8]) -> PyResult<PyBlockHeader> {
 
 /// The canonical encoding of a header.
 #[pyfunction]
-fn encode_block_header<'py>(py: Python<'py>, header: Bound<'py, PyBlockHeader>) -> PyResult<Bound<'py, PyBytes>> {
+fn encode_block_header<'py>(
+    py: Python<'py>,
+    header: Bound<'py, PyBlockHeader>,
+) -> PyResult<Bound<'py, PyBytes>> {
     let header = &header.get().0;
     let bytes = run(py, false, || wire::encode_block_header(header))?;
     Ok(PyBytes::new(py, &bytes))
@@ -590,7 +653,10 @@ fn encode_block_header<'py>(py: Python<'py>, header: Bound<'py, PyBlockHeader>) 
 /// Decode a canonical ``Block`` with every transaction in it.
 #[pyfunction]
 fn decode_block(py: Python<'_>, data: &[u8]) -> PyResult<PyBlock> {
-    run(py, data.len() > RELEASE_GIL_ABOVE, || wire::decode_block(data, LIMITS)).map(PyBlock)
+    run(py, data.len() > RELEASE_GIL_ABOVE, || {
+        wire::decode_block(data, LIMITS)
+    })
+    .map(PyBlock)
 }
 
 /// The canonical encoding of a block.
@@ -619,12 +685,18 @@ fn encode_vote<'py>(py: Python<'py>, vote: Bound<'py, PyVote>) -> PyResult<Bound
 /// Decode a canonical ``Commit``.
 #[pyfunction]
 fn decode_commit(py: Python<'_>, data: &[u8]) -> PyResult<PyCommit> {
-    run(py, data.len() > RELEASE_GIL_ABOVE, || wire::decode_commit(data, LIMITS)).map(PyCommit)
+    run(py, data.len() > RELEASE_GIL_ABOVE, || {
+        wire::decode_commit(data, LIMITS)
+    })
+    .map(PyCommit)
 }
 
 /// The canonical encoding of a commit (checks the commit rules).
 #[pyfunction]
-fn encode_commit<'py>(py: Python<'py>, commit: Bound<'py, PyCommit>) -> PyResult<Bound<'py, PyBytes>> {
+fn encode_commit<'py>(
+    py: Python<'py>,
+    commit: Bound<'py, PyCommit>,
+) -> PyResult<Bound<'py, PyBytes>> {
     let commit = &commit.get().0;
     let bytes = run(py, false, || wire::encode_commit(commit, LIMITS))?;
     Ok(PyBytes::new(py, &bytes))
@@ -632,7 +704,10 @@ fn encode_commit<'py>(py: Python<'py>, commit: Bound<'py, PyCommit>) -> PyResult
 
 /// ``hash_with("tonomy/commit/v1", encode_commit(commit))``: a header's ``last_commit_hash``.
 #[pyfunction]
-fn commit_hash<'py>(py: Python<'py>, commit: Bound<'py, PyCommit>) -> PyResult<Bound<'py, PyBytes>> {
+fn commit_hash<'py>(
+    py: Python<'py>,
+    commit: Bound<'py, PyCommit>,
+) -> PyResult<Bound<'py, PyBytes>> {
     let commit = &commit.get().0;
     let digest = run(py, false, || commit.hash(LIMITS))?;
     Ok(PyBytes::new(py, &digest))
@@ -641,9 +716,15 @@ fn commit_hash<'py>(py: Python<'py>, commit: Bound<'py, PyCommit>) -> PyResult<B
 /// The transaction id (= signing digest) of canonical body bytes. Only hashes:
 /// decode the transaction to validate it.
 #[pyfunction]
-fn transaction_id<'py>(py: Python<'py>, chain_id: &[u8], body: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+fn transaction_id<'py>(
+    py: Python<'py>,
+    chain_id: &[u8],
+    body: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
     let chain_id: [u8; 32] = array("chain_id", chain_id)?;
-    let digest = run(py, body.len() > RELEASE_GIL_ABOVE, || Ok(wire::transaction_id(&chain_id, body)))?;
+    let digest = run(py, body.len() > RELEASE_GIL_ABOVE, || {
+        Ok(wire::transaction_id(&chain_id, body))
+    })?;
     Ok(PyBytes::new(py, &digest))
 }
 
@@ -669,7 +750,14 @@ fn vote_digest<'py>(
     let chain_id: [u8; 32] = array("chain_id", chain_id)?;
     let block_hash: Option<[u8; 32]> = block_hash.map(|h| array("block_hash", h)).transpose()?;
     let validator: [u8; 32] = array("validator", validator)?;
-    let digest = wire::vote_digest(kind, &chain_id, height, round, block_hash.as_ref(), &validator);
+    let digest = wire::vote_digest(
+        kind,
+        &chain_id,
+        height,
+        round,
+        block_hash.as_ref(),
+        &validator,
+    );
     Ok(PyBytes::new(py, &digest))
 }
 

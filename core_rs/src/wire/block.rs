@@ -60,7 +60,12 @@ impl BlockHeader {
 impl Block {
     /// Check what the block shows on its own; `Malformed`/`TooLarge`.
     pub fn validate(&self, limits: &Limits) -> CoreResult<()> {
-        count("Block.transactions", self.transactions.len(), 0, limits.max_block_transactions)?;
+        count(
+            "Block.transactions",
+            self.transactions.len(),
+            0,
+            limits.max_block_transactions,
+        )?;
         for (i, tx) in self.transactions.iter().enumerate() {
             if tx.body().chain_id != self.header.chain_id {
                 return Err(CoreError::Malformed(format!(
@@ -167,27 +172,41 @@ fn read_header(root: schema::block_header::Reader<'_>) -> CoreResult<BlockHeader
     })
 }
 
-fn read_block(root: schema::block::Reader<'_>, limits: &Limits) -> CoreResult<(Block, Vec<Vec<u8>>)> {
+fn read_block(
+    root: schema::block::Reader<'_>,
+    limits: &Limits,
+) -> CoreResult<(Block, Vec<Vec<u8>>)> {
     let header_bytes = read_data("Block.header", root.get_header())?;
-    let header =
-        decode_block_header(header_bytes, limits).map_err(|err| prefix_error("Block.header", err))?;
+    let header = decode_block_header(header_bytes, limits)
+        .map_err(|err| prefix_error("Block.header", err))?;
     let list = root
         .get_transactions()
         .map_err(|err| malformed("Block.transactions", err))?;
-    count("Block.transactions", list.len() as usize, 0, limits.max_block_transactions)?;
+    count(
+        "Block.transactions",
+        list.len() as usize,
+        0,
+        limits.max_block_transactions,
+    )?;
     let mut transactions = Vec::with_capacity(list.len() as usize);
     let mut raw_transactions = Vec::with_capacity(list.len() as usize);
     for (i, item) in list.iter().enumerate() {
         let path = format!("Block.transactions[{i}]");
         let tx_bytes = read_data(&path, item)?;
-        transactions.push(decode_signed_transaction(tx_bytes, limits).map_err(|err| prefix_error(&path, err))?);
+        transactions.push(
+            decode_signed_transaction(tx_bytes, limits).map_err(|err| prefix_error(&path, err))?,
+        );
         raw_transactions.push(tx_bytes.to_vec());
     }
     let commit = root
         .get_last_commit()
         .map_err(|err| malformed("Block.lastCommit", err))?;
     let last_commit = read_commit(commit, "Block.lastCommit", limits)?;
-    let block = Block { header, transactions, last_commit };
+    let block = Block {
+        header,
+        transactions,
+        last_commit,
+    };
     block.validate(limits)?;
     Ok((block, raw_transactions))
 }
@@ -197,7 +216,9 @@ fn build_block(block: &Block, transactions: &[Vec<u8>]) -> CoreResult<Vec<u8>> {
     encode_canonical::<schema::block::Owned>(|mut root| {
         root.set_header(&header_bytes);
         if !transactions.is_empty() {
-            let mut list = root.reborrow().init_transactions(list_len(transactions.len())?);
+            let mut list = root
+                .reborrow()
+                .init_transactions(list_len(transactions.len())?);
             for (i, tx) in transactions.iter().enumerate() {
                 list.set(i as u32, tx);
             }

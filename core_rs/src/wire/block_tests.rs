@@ -21,7 +21,13 @@ fn header_round_trips_and_hashes_its_bytes() {
 #[test]
 fn zero_valued_header_fields_still_round_trip() {
     // Zero words are truncated in canonical form; the value must survive that.
-    let header = BlockHeader { height: 0, time: 0, round: 0, previous_hash: [0; 32], ..sample_header() };
+    let header = BlockHeader {
+        height: 0,
+        time: 0,
+        round: 0,
+        previous_hash: [0; 32],
+        ..sample_header()
+    };
     let bytes = encode_block_header(&header).unwrap();
     assert_eq!(decode_block_header(&bytes, L).unwrap(), header);
 }
@@ -30,16 +36,46 @@ fn zero_valued_header_fields_still_round_trip() {
 fn every_header_field_changes_the_hash() {
     let base = sample_header();
     let variants = [
-        BlockHeader { chain_id: [1; 32], ..base.clone() },
-        BlockHeader { height: 43, ..base.clone() },
-        BlockHeader { previous_hash: [1; 32], ..base.clone() },
-        BlockHeader { time: base.time + 1, ..base.clone() },
-        BlockHeader { transaction_root: [1; 32], ..base.clone() },
-        BlockHeader { state_root: [1; 32], ..base.clone() },
-        BlockHeader { proposer: [1; 32], ..base.clone() },
-        BlockHeader { validator_set_hash: [1; 32], ..base.clone() },
-        BlockHeader { round: 4, ..base.clone() },
-        BlockHeader { last_commit_hash: [1; 32], ..base.clone() },
+        BlockHeader {
+            chain_id: [1; 32],
+            ..base.clone()
+        },
+        BlockHeader {
+            height: 43,
+            ..base.clone()
+        },
+        BlockHeader {
+            previous_hash: [1; 32],
+            ..base.clone()
+        },
+        BlockHeader {
+            time: base.time + 1,
+            ..base.clone()
+        },
+        BlockHeader {
+            transaction_root: [1; 32],
+            ..base.clone()
+        },
+        BlockHeader {
+            state_root: [1; 32],
+            ..base.clone()
+        },
+        BlockHeader {
+            proposer: [1; 32],
+            ..base.clone()
+        },
+        BlockHeader {
+            validator_set_hash: [1; 32],
+            ..base.clone()
+        },
+        BlockHeader {
+            round: 4,
+            ..base.clone()
+        },
+        BlockHeader {
+            last_commit_hash: [1; 32],
+            ..base.clone()
+        },
     ];
     for variant in variants {
         assert_ne!(variant.hash().unwrap(), base.hash().unwrap(), "{variant:?}");
@@ -78,7 +114,10 @@ fn header_fields_must_be_32_bytes() {
             .unwrap();
             let err = decode_block_header(&bytes, L).unwrap_err();
             assert_eq!(err.code(), "wire.malformed");
-            assert!(err.to_string().contains(&format!("BlockHeader.{name}")), "{name}/{size}: {err}");
+            assert!(
+                err.to_string().contains(&format!("BlockHeader.{name}")),
+                "{name}/{size}: {err}"
+            );
         }
     }
 }
@@ -92,13 +131,21 @@ fn blocks_round_trip() {
     assert_eq!(encode_block(&decoded, L).unwrap(), bytes);
     assert_eq!(decoded.hash().unwrap(), block.header.hash().unwrap());
 
-    let empty = Block { header: sample_header(), transactions: vec![], last_commit: Commit::default() };
+    let empty = Block {
+        header: sample_header(),
+        transactions: vec![],
+        last_commit: Commit::default(),
+    };
     let bytes = encode_block(&empty, L).unwrap();
     assert_eq!(decode_block(&bytes, L).unwrap(), empty);
 }
 
 fn unchecked(block: &Block) -> Vec<u8> {
-    let raw: Vec<Vec<u8>> = block.transactions.iter().map(build_signed_for_test).collect();
+    let raw: Vec<Vec<u8>> = block
+        .transactions
+        .iter()
+        .map(build_signed_for_test)
+        .collect();
     build_block(block, &raw).unwrap()
 }
 
@@ -123,23 +170,35 @@ fn block_consistency_rules() {
         }),
         ("Block.lastCommit", "height", |b| b.header.height = 50),
         ("Block.lastCommit", "height", |b| b.header.height = 0),
-        ("Block.lastCommit", "strictly ascending", |b| b.last_commit.votes.swap(0, 2)),
+        ("Block.lastCommit", "strictly ascending", |b| {
+            b.last_commit.votes.swap(0, 2)
+        }),
     ];
     for (field, what, breaker) in cases {
         let mut block = sample_block();
         breaker(&mut block);
-        assert_eq!(encode_block(&block, L).unwrap_err().code(), "core.invalid_input");
+        assert_eq!(
+            encode_block(&block, L).unwrap_err().code(),
+            "core.invalid_input"
+        );
         let err = decode_block(&unchecked(&block), L).unwrap_err();
         assert_eq!(err.code(), "wire.malformed", "{field}: {err}");
         let message = err.to_string();
-        assert!(message.contains(field) && message.contains(what), "{field}/{what}: {message}");
+        assert!(
+            message.contains(field) && message.contains(what),
+            "{field}/{what}: {message}"
+        );
     }
 }
 
 #[test]
 fn a_bad_transaction_inside_a_block_is_named() {
     let block = sample_block();
-    let mut raw: Vec<Vec<u8>> = block.transactions.iter().map(build_signed_for_test).collect();
+    let mut raw: Vec<Vec<u8>> = block
+        .transactions
+        .iter()
+        .map(build_signed_for_test)
+        .collect();
     let shorter = raw[1].len() - 8;
     raw[1].truncate(shorter);
     let err = decode_block(&build_block(&block, &raw).unwrap(), L).unwrap_err();
@@ -154,12 +213,18 @@ fn a_bad_transaction_inside_a_block_is_named() {
 #[test]
 fn block_transaction_count_limit() {
     let block = sample_block();
-    let tight = Limits { max_block_transactions: 1, ..Limits::PROTOCOL };
+    let tight = Limits {
+        max_block_transactions: 1,
+        ..Limits::PROTOCOL
+    };
     let bytes = encode_block(&block, L).unwrap();
     let err = decode_block(&bytes, &tight).unwrap_err();
     assert_eq!(err.code(), "wire.too_large");
     assert!(err.to_string().contains("Block.transactions"), "{err}");
-    assert_eq!(encode_block(&block, &tight).unwrap_err().code(), "core.invalid_input");
+    assert_eq!(
+        encode_block(&block, &tight).unwrap_err().code(),
+        "core.invalid_input"
+    );
 }
 
 #[test]
@@ -167,7 +232,10 @@ fn a_commit_for_the_previous_height_is_accepted() {
     let mut block = sample_block();
     block.header.height = 1;
     for vote in &mut block.last_commit.votes {
-        *vote = Vote { height: 0, ..vote.clone() };
+        *vote = Vote {
+            height: 0,
+            ..vote.clone()
+        };
     }
     assert_eq!(block.last_commit.votes[0].kind, VoteKind::Precommit);
     let bytes = encode_block(&block, L).unwrap();

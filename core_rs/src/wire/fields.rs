@@ -12,7 +12,10 @@ use crate::{CoreError, CoreResult};
 /// Exactly `N` bytes, as an array.
 pub(crate) fn fixed<const N: usize>(what: &str, bytes: &[u8]) -> CoreResult<[u8; N]> {
     <[u8; N]>::try_from(bytes).map_err(|_| {
-        CoreError::Malformed(format!("{what}: expected exactly {N} bytes, got {}", bytes.len()))
+        CoreError::Malformed(format!(
+            "{what}: expected exactly {N} bytes, got {}",
+            bytes.len()
+        ))
     })
 }
 
@@ -28,10 +31,14 @@ pub(crate) fn optional_hash(what: &str, bytes: &[u8]) -> CoreResult<Option<[u8; 
 /// A list length within `min..=max`; more than `max` is `TooLarge`.
 pub(crate) fn count(what: &str, len: usize, min: usize, max: usize) -> CoreResult<()> {
     if len > max {
-        return Err(CoreError::TooLarge(format!("{what}: {len} entries, the limit is {max}")));
+        return Err(CoreError::TooLarge(format!(
+            "{what}: {len} entries, the limit is {max}"
+        )));
     }
     if len < min {
-        return Err(CoreError::Malformed(format!("{what}: {len} entries, at least {min} required")));
+        return Err(CoreError::Malformed(format!(
+            "{what}: {len} entries, at least {min} required"
+        )));
     }
     Ok(())
 }
@@ -39,7 +46,9 @@ pub(crate) fn count(what: &str, len: usize, min: usize, max: usize) -> CoreResul
 /// A byte string of at most `max` bytes.
 pub(crate) fn data_size(what: &str, len: usize, max: usize) -> CoreResult<()> {
     if len > max {
-        return Err(CoreError::TooLarge(format!("{what}: {len} bytes, the limit is {max}")));
+        return Err(CoreError::TooLarge(format!(
+            "{what}: {len} bytes, the limit is {max}"
+        )));
     }
     Ok(())
 }
@@ -52,7 +61,9 @@ pub fn check_name(what: &str, name: &str, max_len: usize) -> CoreResult<()> {
     data_size(what, name.len(), max_len)?;
     let bytes = name.as_bytes();
     let Some(first) = bytes.first() else {
-        return Err(CoreError::Malformed(format!("{what}: a name cannot be empty")));
+        return Err(CoreError::Malformed(format!(
+            "{what}: a name cannot be empty"
+        )));
     };
     if !(first.is_ascii_lowercase() || first.is_ascii_digit()) {
         return Err(CoreError::Malformed(format!(
@@ -107,7 +118,14 @@ mod tests {
 
     #[test]
     fn names_follow_the_one_rule() {
-        for good in ["a", "alice", "0x", "tonomy.identity", "my_plugin-2", &"z".repeat(64)] {
+        for good in [
+            "a",
+            "alice",
+            "0x",
+            "tonomy.identity",
+            "my_plugin-2",
+            &"z".repeat(64),
+        ] {
             check_name("n", good, 64).unwrap();
         }
         let cases: &[(&str, &str)] = &[
@@ -121,9 +139,16 @@ mod tests {
             ("a/b", "wire.malformed"),
         ];
         for (bad, code) in cases {
-            assert_eq!(check_name("n", bad, 64).unwrap_err().code(), *code, "{bad:?}");
+            assert_eq!(
+                check_name("n", bad, 64).unwrap_err().code(),
+                *code,
+                "{bad:?}"
+            );
         }
-        assert_eq!(check_name("n", &"z".repeat(65), 64).unwrap_err().code(), "wire.too_large");
+        assert_eq!(
+            check_name("n", &"z".repeat(65), 64).unwrap_err().code(),
+            "wire.too_large"
+        );
     }
 
     #[test]
@@ -143,7 +168,10 @@ mod tests {
         assert_eq!(data_size("x", 11, 10).unwrap_err().code(), "wire.too_large");
         assert_eq!(optional_hash("h", &[]).unwrap(), None);
         assert_eq!(optional_hash("h", &[7; 32]).unwrap(), Some([7; 32]));
-        assert_eq!(optional_hash("h", &[7; 8]).unwrap_err().code(), "wire.malformed");
+        assert_eq!(
+            optional_hash("h", &[7; 8]).unwrap_err().code(),
+            "wire.malformed"
+        );
     }
 
     #[test]

@@ -121,7 +121,11 @@ fn python_fixtures_decode_to_the_expected_fields() {
         let file = entry["file"].as_str().unwrap();
         let kind = entry["type"].as_str().unwrap();
         let bytes = std::fs::read(fixtures_dir().join("python").join(file)).unwrap();
-        assert_eq!(decode_to_json(kind, &bytes), entry["value"], "python fixture {name}");
+        assert_eq!(
+            decode_to_json(kind, &bytes),
+            entry["value"],
+            "python fixture {name}"
+        );
     }
 }
 
@@ -133,11 +137,36 @@ fn rust_fixtures() -> Vec<(&'static str, &'static str, Vec<u8>, Value)> {
     let nil = sample_vote(VoteKind::Prevote, None);
     let block = sample_block();
     vec![
-        ("signed_transaction", "SignedTransaction", encode_signed_transaction(&tx, L).unwrap(), signed_json(&tx)),
-        ("block_header", "BlockHeader", encode_block_header(&header).unwrap(), header_json(&header)),
-        ("vote", "Vote", encode_vote(&vote).unwrap(), vote_json(&vote)),
-        ("vote_nil", "Vote", encode_vote(&nil).unwrap(), vote_json(&nil)),
-        ("block", "Block", encode_block(&block, L).unwrap(), block_json(&block)),
+        (
+            "signed_transaction",
+            "SignedTransaction",
+            encode_signed_transaction(&tx, L).unwrap(),
+            signed_json(&tx),
+        ),
+        (
+            "block_header",
+            "BlockHeader",
+            encode_block_header(&header).unwrap(),
+            header_json(&header),
+        ),
+        (
+            "vote",
+            "Vote",
+            encode_vote(&vote).unwrap(),
+            vote_json(&vote),
+        ),
+        (
+            "vote_nil",
+            "Vote",
+            encode_vote(&nil).unwrap(),
+            vote_json(&nil),
+        ),
+        (
+            "block",
+            "Block",
+            encode_block(&block, L).unwrap(),
+            block_json(&block),
+        ),
     ]
 }
 
@@ -147,7 +176,10 @@ fn rust_fixtures_are_what_rust_encodes() {
     let mut expected = BTreeMap::new();
     for (name, kind, bytes, value) in rust_fixtures() {
         let file = format!("{name}.bin");
-        expected.insert(name.to_string(), json!({"file": file, "type": kind, "value": value}));
+        expected.insert(
+            name.to_string(),
+            json!({"file": file, "type": kind, "value": value}),
+        );
         // What we write must decode back to itself.
         assert_eq!(decode_to_json(kind, &bytes), value);
         let path = dir.join(&file);
@@ -155,9 +187,14 @@ fn rust_fixtures_are_what_rust_encodes() {
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(&path, &bytes).unwrap();
         } else {
-            let committed = std::fs::read(&path)
-                .unwrap_or_else(|e| panic!("{}: {e} (set {REGENERATE}=1 to write it)", path.display()));
-            assert_eq!(hex::encode(&committed), hex::encode(&bytes), "{name}: committed bytes differ");
+            let committed = std::fs::read(&path).unwrap_or_else(|e| {
+                panic!("{}: {e} (set {REGENERATE}=1 to write it)", path.display())
+            });
+            assert_eq!(
+                hex::encode(&committed),
+                hex::encode(&bytes),
+                "{name}: committed bytes differ"
+            );
         }
     }
     let json_path = dir.join("expected.json");
@@ -165,6 +202,10 @@ fn rust_fixtures_are_what_rust_encodes() {
     if std::env::var_os(REGENERATE).is_some() {
         std::fs::write(&json_path, text).unwrap();
     } else {
-        assert_eq!(std::fs::read_to_string(&json_path).unwrap(), text, "rust/expected.json differs");
+        assert_eq!(
+            std::fs::read_to_string(&json_path).unwrap(),
+            text,
+            "rust/expected.json differs"
+        );
     }
 }

@@ -16,22 +16,49 @@ const L: &Limits = &Limits::PROTOCOL;
 type Decoder = fn(&[u8], &Limits) -> Result<Vec<u8>, CoreError>;
 
 const DECODERS: &[(&str, Decoder)] = &[
-    ("TransactionBody", |b, l| decode_transaction_body(b, l).and_then(|v| encode_transaction_body(&v, l))),
-    ("SignedTransaction", |b, l| decode_signed_transaction(b, l).and_then(|v| encode_signed_transaction(&v, l))),
-    ("BlockHeader", |b, l| decode_block_header(b, l).and_then(|v| encode_block_header(&v))),
-    ("Block", |b, l| decode_block(b, l).and_then(|v| encode_block(&v, l))),
-    ("Vote", |b, l| decode_vote(b, l).and_then(|v| encode_vote(&v))),
-    ("Commit", |b, l| decode_commit(b, l).and_then(|v| encode_commit(&v, l))),
+    ("TransactionBody", |b, l| {
+        decode_transaction_body(b, l).and_then(|v| encode_transaction_body(&v, l))
+    }),
+    ("SignedTransaction", |b, l| {
+        decode_signed_transaction(b, l).and_then(|v| encode_signed_transaction(&v, l))
+    }),
+    ("BlockHeader", |b, l| {
+        decode_block_header(b, l).and_then(|v| encode_block_header(&v))
+    }),
+    ("Block", |b, l| {
+        decode_block(b, l).and_then(|v| encode_block(&v, l))
+    }),
+    ("Vote", |b, l| {
+        decode_vote(b, l).and_then(|v| encode_vote(&v))
+    }),
+    ("Commit", |b, l| {
+        decode_commit(b, l).and_then(|v| encode_commit(&v, l))
+    }),
 ];
 
 fn samples() -> Vec<(&'static str, Vec<u8>)> {
     vec![
-        ("TransactionBody", encode_transaction_body(&sample_body(), L).unwrap()),
-        ("SignedTransaction", encode_signed_transaction(&sample_signed(), L).unwrap()),
-        ("BlockHeader", encode_block_header(&sample_header()).unwrap()),
+        (
+            "TransactionBody",
+            encode_transaction_body(&sample_body(), L).unwrap(),
+        ),
+        (
+            "SignedTransaction",
+            encode_signed_transaction(&sample_signed(), L).unwrap(),
+        ),
+        (
+            "BlockHeader",
+            encode_block_header(&sample_header()).unwrap(),
+        ),
         ("Block", encode_block(&sample_block(), L).unwrap()),
-        ("Vote", encode_vote(&sample_vote(VoteKind::Precommit, Some(seq(0x55)))).unwrap()),
-        ("Vote", encode_vote(&sample_vote(VoteKind::Prevote, None)).unwrap()),
+        (
+            "Vote",
+            encode_vote(&sample_vote(VoteKind::Precommit, Some(seq(0x55)))).unwrap(),
+        ),
+        (
+            "Vote",
+            encode_vote(&sample_vote(VoteKind::Prevote, None)).unwrap(),
+        ),
         ("Commit", encode_commit(&sample_commit(3), L).unwrap()),
     ]
 }
@@ -72,7 +99,11 @@ fn a_null_root_is_malformed_not_a_default_value() {
     // Even an empty commit is a (zero-sized) struct, never a null root.
     assert_ne!(encode_commit(&Commit::default(), L).unwrap(), [0u8; 8]);
     for (name, decode) in DECODERS {
-        assert_eq!(decode(&[0u8; 8], L).unwrap_err().code(), "wire.malformed", "{name}");
+        assert_eq!(
+            decode(&[0u8; 8], L).unwrap_err().code(),
+            "wire.malformed",
+            "{name}"
+        );
     }
 }
 
@@ -83,7 +114,10 @@ fn every_truncation_is_rejected() {
             let cut = &bytes[..len];
             check_all(cut, L, "truncation");
             let decode = DECODERS.iter().find(|(n, _)| *n == name).unwrap().1;
-            assert!(decode(cut, L).is_err(), "{name} accepted a truncation to {len} bytes");
+            assert!(
+                decode(cut, L).is_err(),
+                "{name} accepted a truncation to {len} bytes"
+            );
         }
     }
 }
@@ -150,7 +184,10 @@ fn deep_nesting_hits_the_nesting_limit() {
         for (name, decode) in DECODERS {
             let err = decode(&input, L).unwrap_err();
             assert_eq!(err.code(), "wire.malformed", "{name}");
-            assert!(err.to_string().contains("nest"), "{name} at depth {depth}: {err}");
+            assert!(
+                err.to_string().contains("nest"),
+                "{name} at depth {depth}: {err}"
+            );
         }
     }
 }
@@ -158,13 +195,19 @@ fn deep_nesting_hits_the_nesting_limit() {
 #[test]
 fn the_reader_limits_are_applied() {
     let block = encode_block(&sample_block(), L).unwrap();
-    let no_traversal = Limits { traversal_words_per_word: 0, ..Limits::PROTOCOL };
+    let no_traversal = Limits {
+        traversal_words_per_word: 0,
+        ..Limits::PROTOCOL
+    };
     let err = decode_block(&block, &no_traversal).unwrap_err();
     assert_eq!(err.code(), "wire.malformed");
     assert!(err.to_string().contains("limit"), "{err}");
 
     let tx = encode_signed_transaction(&sample_signed(), L).unwrap();
-    let shallow = Limits { nesting_limit: 3, ..Limits::PROTOCOL };
+    let shallow = Limits {
+        nesting_limit: 3,
+        ..Limits::PROTOCOL
+    };
     let err = decode_signed_transaction(&tx, &shallow).unwrap_err();
     assert_eq!(err.code(), "wire.malformed");
     assert!(err.to_string().contains("nest"), "{err}");
@@ -192,7 +235,10 @@ fn unknown_fields_from_a_newer_version_are_rejected() {
         let newer = with_unknown_data_word(&bytes);
         let err = decode(&newer, L).unwrap_err();
         assert_eq!(err.code(), "wire.malformed", "{name}");
-        assert!(err.to_string().contains("not the canonical encoding"), "{name}: {err}");
+        assert!(
+            err.to_string().contains("not the canonical encoding"),
+            "{name}: {err}"
+        );
     }
 }
 
@@ -200,7 +246,10 @@ fn unknown_fields_from_a_newer_version_are_rejected() {
 fn a_non_canonical_layout_is_rejected() {
     // The same vote written by a plain (non-canonical) builder: full data section.
     // Height 0 leaves the last data word zero: canonical form drops it, a plain builder does not.
-    let vote = Vote { height: 0, ..sample_vote(VoteKind::Prevote, None) };
+    let vote = Vote {
+        height: 0,
+        ..sample_vote(VoteKind::Prevote, None)
+    };
     let mut message = capnp::message::Builder::new_default();
     super::vote::fill_vote(message.init_root(), &vote);
     let segments = message.get_segments_for_output();
@@ -283,10 +332,23 @@ fn valid_messages_need_little_nesting() {
     let needed = |bytes: &[u8], name: &str| {
         let decode = DECODERS.iter().find(|(n, _)| *n == name).unwrap().1;
         (1..=L.nesting_limit)
-            .find(|&depth| decode(bytes, &Limits { nesting_limit: depth, ..Limits::PROTOCOL }).is_ok())
+            .find(|&depth| {
+                decode(
+                    bytes,
+                    &Limits {
+                        nesting_limit: depth,
+                        ..Limits::PROTOCOL
+                    },
+                )
+                .is_ok()
+            })
             .unwrap()
     };
-    let deepest = samples().iter().map(|(name, bytes)| needed(bytes, name)).max().unwrap();
+    let deepest = samples()
+        .iter()
+        .map(|(name, bytes)| needed(bytes, name))
+        .max()
+        .unwrap();
     assert_eq!(deepest, 6);
     assert!(deepest * 2 <= L.nesting_limit);
 }

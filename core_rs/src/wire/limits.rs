@@ -95,7 +95,10 @@ mod tests {
         let l = Limits::PROTOCOL;
         assert_eq!(l.traversal_limit_in_words(0), 64);
         assert_eq!(l.traversal_limit_in_words(800), 100 * 4 + 64);
-        let huge = Limits { traversal_words_per_word: usize::MAX, ..l };
+        let huge = Limits {
+            traversal_words_per_word: usize::MAX,
+            ..l
+        };
         assert_eq!(huge.traversal_limit_in_words(usize::MAX), usize::MAX);
     }
 }

@@ -21,18 +21,24 @@ mod schema;
 mod transaction;
 mod vote;
 
-pub use block::{decode_block, decode_block_header, encode_block, encode_block_header, header_hash, Block, BlockHeader};
+pub use block::{
+    decode_block, decode_block_header, encode_block, encode_block_header, header_hash, Block,
+    BlockHeader,
+};
 pub use fields::check_name;
 pub use limits::Limits;
 pub use transaction::{
-    decode_signed_transaction, decode_transaction_body, encode_signed_transaction, encode_transaction_body,
-    transaction_id, Action, PermissionLevel, Signature, SignedTransaction, TransactionBody,
+    decode_signed_transaction, decode_transaction_body, encode_signed_transaction,
+    encode_transaction_body, transaction_id, Action, PermissionLevel, Signature, SignedTransaction,
+    TransactionBody,
 };
-pub use vote::{decode_commit, decode_vote, encode_commit, encode_vote, vote_digest, Commit, Vote, VoteKind};
+pub use vote::{
+    decode_commit, decode_vote, encode_commit, encode_vote, vote_digest, Commit, Vote, VoteKind,
+};
 
 #[cfg(test)]
-mod test_support;
+mod fixture_tests;
 #[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
-mod fixture_tests;
+mod test_support;

@@ -14,7 +14,10 @@ pub(crate) fn seq<const N: usize>(start: u8) -> [u8; N] {
 pub(crate) const CHAIN: [u8; 32] = [0xc1; 32];
 
 pub(crate) fn level(actor: &str, permission: &str) -> PermissionLevel {
-    PermissionLevel { actor: actor.into(), permission: permission.into() }
+    PermissionLevel {
+        actor: actor.into(),
+        permission: permission.into(),
+    }
 }
 
 pub(crate) fn sample_body() -> TransactionBody {
@@ -46,8 +49,14 @@ pub(crate) fn sample_signed() -> SignedTransaction {
     SignedTransaction::new(
         sample_body(),
         vec![
-            Signature { public_key: seq(0x10), signature: seq(0x40) },
-            Signature { public_key: seq(0x20), signature: seq(0x80) },
+            Signature {
+                public_key: seq(0x10),
+                signature: seq(0x40),
+            },
+            Signature {
+                public_key: seq(0x20),
+                signature: seq(0x80),
+            },
         ],
         &Limits::PROTOCOL,
     )
@@ -100,7 +109,18 @@ pub(crate) fn sample_block() -> Block {
     let mut second = sample_body();
     second.nonce = 8;
     second.actions.truncate(1);
-    let second = SignedTransaction::new(second, vec![Signature { public_key: seq(0x33), signature: seq(0x77) }], &Limits::PROTOCOL)
-        .unwrap();
-    Block { header, transactions: vec![sample_signed(), second], last_commit }
+    let second = SignedTransaction::new(
+        second,
+        vec![Signature {
+            public_key: seq(0x33),
+            signature: seq(0x77),
+        }],
+        &Limits::PROTOCOL,
+    )
+    .unwrap();
+    Block {
+        header,
+        transactions: vec![sample_signed(), second],
+        last_commit,
+    }
 }

@@ -71,7 +71,12 @@ pub fn transaction_id(chain_id: &[u8; 32], body_bytes: &[u8]) -> Digest {
 impl TransactionBody {
     /// Check every field against `limits` (`Malformed`/`TooLarge`).
     pub fn validate(&self, limits: &Limits) -> CoreResult<()> {
-        count("TransactionBody.actions", self.actions.len(), 1, limits.max_actions)?;
+        count(
+            "TransactionBody.actions",
+            self.actions.len(),
+            1,
+            limits.max_actions,
+        )?;
         for (i, action) in self.actions.iter().enumerate() {
             action.validate(&format!("TransactionBody.actions[{i}]"), limits)?;
         }
@@ -83,12 +88,29 @@ impl Action {
     fn validate(&self, path: &str, limits: &Limits) -> CoreResult<()> {
         check_name(&format!("{path}.plugin"), &self.plugin, limits.max_name_len)?;
         check_name(&format!("{path}.name"), &self.name, limits.max_name_len)?;
-        data_size(&format!("{path}.data"), self.data.len(), limits.max_action_data_bytes)?;
+        data_size(
+            &format!("{path}.data"),
+            self.data.len(),
+            limits.max_action_data_bytes,
+        )?;
         let what = format!("{path}.authorization");
-        count(&what, self.authorization.len(), 1, limits.max_authorizations)?;
+        count(
+            &what,
+            self.authorization.len(),
+            1,
+            limits.max_authorizations,
+        )?;
         for (i, level) in self.authorization.iter().enumerate() {
-            check_name(&format!("{what}[{i}].actor"), &level.actor, limits.max_name_len)?;
-            check_name(&format!("{what}[{i}].permission"), &level.permission, limits.max_name_len)?;
+            check_name(
+                &format!("{what}[{i}].actor"),
+                &level.actor,
+                limits.max_name_len,
+            )?;
+            check_name(
+                &format!("{what}[{i}].permission"),
+                &level.permission,
+                limits.max_name_len,
+            )?;
             // Lists are short (≤ max_authorizations), so a quadratic scan is cheapest.
             if self.authorization[..i].contains(level) {
                 return Err(CoreError::Malformed(format!(
@@ -104,10 +126,18 @@ impl Action {
 impl SignedTransaction {
     /// Build from a body and its signatures; encodes the body canonically.
     /// An invalid body or signature list is `InvalidInput`.
-    pub fn new(body: TransactionBody, signatures: Vec<Signature>, limits: &Limits) -> CoreResult<Self> {
+    pub fn new(
+        body: TransactionBody,
+        signatures: Vec<Signature>,
+        limits: &Limits,
+    ) -> CoreResult<Self> {
         let body_bytes = encode_transaction_body(&body, limits)?;
         check_signatures(&signatures, limits).map_err(as_invalid_input)?;
-        Ok(SignedTransaction { body, body_bytes, signatures })
+        Ok(SignedTransaction {
+            body,
+            body_bytes,
+            signatures,
+        })
     }
 
     pub fn body(&self) -> &TransactionBody {
@@ -130,9 +160,17 @@ impl SignedTransaction {
 }
 
 fn check_signatures(signatures: &[Signature], limits: &Limits) -> CoreResult<()> {
-    count("SignedTransaction.signatures", signatures.len(), 1, limits.max_signatures)?;
+    count(
+        "SignedTransaction.signatures",
+        signatures.len(),
+        1,
+        limits.max_signatures,
+    )?;
     for (i, sig) in signatures.iter().enumerate() {
-        if signatures[..i].iter().any(|earlier| earlier.public_key == sig.public_key) {
+        if signatures[..i]
+            .iter()
+            .any(|earlier| earlier.public_key == sig.public_key)
+        {
             return Err(CoreError::Malformed(format!(
                 "SignedTransaction.signatures[{i}]: a second signature by the same public key"
             )));
@@ -179,17 +217,37 @@ pub fn decode_signed_transaction(bytes: &[u8], limits: &Limits) -> CoreResult<Si
     )
 }
 
-fn read_body(root: schema::transaction_body::Reader<'_>, limits: &Limits) -> CoreResult<TransactionBody> {
-    let chain_id = fixed("TransactionBody.chainId", read_data("TransactionBody.chainId", root.get_chain_id())?)?;
+fn read_body(
+    root: schema::transaction_body::Reader<'_>,
+    limits: &Limits,
+) -> CoreResult<TransactionBody> {
+    let chain_id = fixed(
+        "TransactionBody.chainId",
+        read_data("TransactionBody.chainId", root.get_chain_id())?,
+    )?;
     let ref_block_prefix = fixed(
         "TransactionBody.refBlockPrefix",
-        read_data("TransactionBody.refBlockPrefix", root.get_ref_block_prefix())?,
+        read_data(
+            "TransactionBody.refBlockPrefix",
+            root.get_ref_block_prefix(),
+        )?,
     )?;
-    let list = root.get_actions().map_err(|err| malformed("TransactionBody.actions", err))?;
-    count("TransactionBody.actions", list.len() as usize, 1, limits.max_actions)?;
+    let list = root
+        .get_actions()
+        .map_err(|err| malformed("TransactionBody.actions", err))?;
+    count(
+        "TransactionBody.actions",
+        list.len() as usize,
+        1,
+        limits.max_actions,
+    )?;
     let mut actions = Vec::with_capacity(list.len() as usize);
     for (i, action) in list.iter().enumerate() {
-        actions.push(read_action(action, &format!("TransactionBody.actions[{i}]"), limits)?);
+        actions.push(read_action(
+            action,
+            &format!("TransactionBody.actions[{i}]"),
+            limits,
+        )?);
     }
     let body = TransactionBody {
         chain_id,
@@ -204,19 +262,42 @@ fn read_body(root: schema::transaction_body::Reader<'_>, limits: &Limits) -> Cor
     Ok(body)
 }
 
-fn read_action(action: schema::action::Reader<'_>, path: &str, limits: &Limits) -> CoreResult<Action> {
-    let plugin = read_name(&format!("{path}.plugin"), action.get_plugin(), limits.max_name_len)?;
-    let name = read_name(&format!("{path}.name"), action.get_name(), limits.max_name_len)?;
+fn read_action(
+    action: schema::action::Reader<'_>,
+    path: &str,
+    limits: &Limits,
+) -> CoreResult<Action> {
+    let plugin = read_name(
+        &format!("{path}.plugin"),
+        action.get_plugin(),
+        limits.max_name_len,
+    )?;
+    let name = read_name(
+        &format!("{path}.name"),
+        action.get_name(),
+        limits.max_name_len,
+    )?;
     let data_path = format!("{path}.data");
     let data = read_data(&data_path, action.get_data())?;
     data_size(&data_path, data.len(), limits.max_action_data_bytes)?;
     let auth_path = format!("{path}.authorization");
-    let list = action.get_authorization().map_err(|err| malformed(&auth_path, err))?;
-    count(&auth_path, list.len() as usize, 1, limits.max_authorizations)?;
+    let list = action
+        .get_authorization()
+        .map_err(|err| malformed(&auth_path, err))?;
+    count(
+        &auth_path,
+        list.len() as usize,
+        1,
+        limits.max_authorizations,
+    )?;
     let mut authorization = Vec::with_capacity(list.len() as usize);
     for (i, level) in list.iter().enumerate() {
         authorization.push(PermissionLevel {
-            actor: read_name(&format!("{auth_path}[{i}].actor"), level.get_actor(), limits.max_name_len)?,
+            actor: read_name(
+                &format!("{auth_path}[{i}].actor"),
+                level.get_actor(),
+                limits.max_name_len,
+            )?,
             permission: read_name(
                 &format!("{auth_path}[{i}].permission"),
                 level.get_permission(),
@@ -224,15 +305,28 @@ fn read_action(action: schema::action::Reader<'_>, path: &str, limits: &Limits) 
             )?,
         });
     }
-    Ok(Action { plugin, name, authorization, data: data.to_vec() })
+    Ok(Action {
+        plugin,
+        name,
+        authorization,
+        data: data.to_vec(),
+    })
 }
 
-fn read_signed(root: schema::signed_transaction::Reader<'_>, limits: &Limits) -> CoreResult<SignedTransaction> {
+fn read_signed(
+    root: schema::signed_transaction::Reader<'_>,
+    limits: &Limits,
+) -> CoreResult<SignedTransaction> {
     let body_bytes = read_data("SignedTransaction.body", root.get_body())?;
     let list = root
         .get_signatures()
         .map_err(|err| malformed("SignedTransaction.signatures", err))?;
-    count("SignedTransaction.signatures", list.len() as usize, 1, limits.max_signatures)?;
+    count(
+        "SignedTransaction.signatures",
+        list.len() as usize,
+        1,
+        limits.max_signatures,
+    )?;
     let mut signatures = Vec::with_capacity(list.len() as usize);
     for (i, sig) in list.iter().enumerate() {
         let key_path = format!("SignedTransaction.signatures[{i}].publicKey");
@@ -245,7 +339,11 @@ fn read_signed(root: schema::signed_transaction::Reader<'_>, limits: &Limits) ->
     check_signatures(&signatures, limits)?;
     let body = decode_transaction_body(body_bytes, limits)
         .map_err(|err| prefix_error("SignedTransaction.body", err))?;
-    Ok(SignedTransaction { body, body_bytes: body_bytes.to_vec(), signatures })
+    Ok(SignedTransaction {
+        body,
+        body_bytes: body_bytes.to_vec(),
+        signatures,
+    })
 }
 
 /// Keep the code of a nested error, adding where the nested message sits.
@@ -272,7 +370,9 @@ fn build_body(body: &TransactionBody) -> CoreResult<Vec<u8>> {
                 out.set_plugin(action.plugin.as_str());
                 out.set_name(action.name.as_str());
                 if !action.authorization.is_empty() {
-                    let mut levels = out.reborrow().init_authorization(list_len(action.authorization.len())?);
+                    let mut levels = out
+                        .reborrow()
+                        .init_authorization(list_len(action.authorization.len())?);
                     for (j, level) in action.authorization.iter().enumerate() {
                         let mut level_out = levels.reborrow().get(j as u32);
                         level_out.set_actor(level.actor.as_str());
@@ -307,7 +407,8 @@ fn build_signed(tx: &SignedTransaction) -> CoreResult<Vec<u8>> {
 
 /// A list length as Cap'n Proto's `u32` (limits keep lists far shorter).
 pub(crate) fn list_len(len: usize) -> CoreResult<u32> {
-    u32::try_from(len).map_err(|_| CoreError::InvalidInput(format!("a list of {len} entries is too long")))
+    u32::try_from(len)
+        .map_err(|_| CoreError::InvalidInput(format!("a list of {len} entries is too long")))
 }
 
 #[cfg(test)]

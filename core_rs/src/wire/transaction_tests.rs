@@ -29,7 +29,10 @@ fn signed_transaction_round_trips() {
     let bytes = encode_signed_transaction(&tx, L).unwrap();
     let decoded = decode_signed_transaction(&bytes, L).unwrap();
     assert_eq!(decoded, tx);
-    assert_eq!(decoded.body_bytes(), encode_transaction_body(&sample_body(), L).unwrap());
+    assert_eq!(
+        decoded.body_bytes(),
+        encode_transaction_body(&sample_body(), L).unwrap()
+    );
     assert_eq!(encode_signed_transaction(&decoded, L).unwrap(), bytes);
 }
 
@@ -52,7 +55,10 @@ fn transaction_id_is_tagged_blake3_of_chain_and_body() {
 fn action_count_limits() {
     let mut body = sample_body();
     body.actions.clear();
-    assert_eq!(encode_transaction_body(&body, L).unwrap_err().code(), "core.invalid_input");
+    assert_eq!(
+        encode_transaction_body(&body, L).unwrap_err().code(),
+        "core.invalid_input"
+    );
     let err = decode_err(&unchecked(&body));
     assert_eq!(err.code(), "wire.malformed");
     assert!(err.to_string().contains("TransactionBody.actions"), "{err}");
@@ -62,7 +68,10 @@ fn action_count_limits() {
     let at_limit = encode_transaction_body(&body, L).unwrap();
     assert_eq!(decode_transaction_body(&at_limit, L).unwrap(), body);
     body.actions.push(body.actions[0].clone());
-    assert_eq!(encode_transaction_body(&body, L).unwrap_err().code(), "core.invalid_input");
+    assert_eq!(
+        encode_transaction_body(&body, L).unwrap_err().code(),
+        "core.invalid_input"
+    );
     let err = decode_err(&unchecked(&body));
     assert_eq!(err.code(), "wire.too_large");
     assert!(err.to_string().contains("TransactionBody.actions"), "{err}");
@@ -74,11 +83,18 @@ fn authorization_limits_and_duplicates() {
     body.actions[1].authorization.clear();
     let err = decode_err(&unchecked(&body));
     assert_eq!(err.code(), "wire.malformed");
-    assert!(err.to_string().contains("actions[1].authorization"), "{err}");
+    assert!(
+        err.to_string().contains("actions[1].authorization"),
+        "{err}"
+    );
 
-    body.actions[1].authorization = (0..L.max_authorizations).map(|i| level(&format!("a{i}"), "active")).collect();
+    body.actions[1].authorization = (0..L.max_authorizations)
+        .map(|i| level(&format!("a{i}"), "active"))
+        .collect();
     decode_transaction_body(&encode_transaction_body(&body, L).unwrap(), L).unwrap();
-    body.actions[1].authorization.push(level("one.more", "active"));
+    body.actions[1]
+        .authorization
+        .push(level("one.more", "active"));
     assert_eq!(decode_err(&unchecked(&body)).code(), "wire.too_large");
 
     body.actions[1].authorization = vec![level("alice", "active"), level("alice", "active")];
@@ -93,8 +109,12 @@ fn every_name_field_is_checked() {
     let setters: &[(&str, Setter)] = &[
         ("actions[0].plugin", |b, v| b.actions[0].plugin = v),
         ("actions[0].name", |b, v| b.actions[0].name = v),
-        ("actions[1].authorization[1].actor", |b, v| b.actions[1].authorization[1].actor = v),
-        ("actions[1].authorization[0].permission", |b, v| b.actions[1].authorization[0].permission = v),
+        ("actions[1].authorization[1].actor", |b, v| {
+            b.actions[1].authorization[1].actor = v
+        }),
+        ("actions[1].authorization[0].permission", |b, v| {
+            b.actions[1].authorization[0].permission = v
+        }),
     ];
     for (field, set) in setters {
         for (bad, code) in [
@@ -109,7 +129,10 @@ fn every_name_field_is_checked() {
             let err = decode_err(&unchecked(&body));
             assert_eq!(err.code(), code, "{field} = {bad:?}: {err}");
             assert!(err.to_string().contains(field), "{field}: {err}");
-            assert_eq!(encode_transaction_body(&body, L).unwrap_err().code(), "core.invalid_input");
+            assert_eq!(
+                encode_transaction_body(&body, L).unwrap_err().code(),
+                "core.invalid_input"
+            );
         }
         let mut body = sample_body();
         set(&mut body, "n".repeat(L.max_name_len));
@@ -199,12 +222,36 @@ fn signature_rules() {
     decode_signed_transaction(&ok, L).unwrap();
 
     let cases: Vec<(Vec<u8>, &str, &str)> = vec![
-        (raw_signed(&body, &[]), "wire.malformed", "SignedTransaction.signatures"),
-        (raw_signed(&body, &[(&[1; 31], &[2; 64])]), "wire.malformed", "signatures[0].publicKey"),
-        (raw_signed(&body, &[(&[1; 32], &[2; 63])]), "wire.malformed", "signatures[0].signature"),
-        (raw_signed(&body, &[(&[1; 32], &[2; 64]), (&[1; 32], &[3; 64])]), "wire.malformed", "signatures[1]"),
-        (raw_signed(&[], &[(&[1; 32], &[2; 64])]), "wire.malformed", "SignedTransaction.body"),
-        (raw_signed(&body[..body.len() - 8], &[(&[1; 32], &[2; 64])]), "wire.malformed", "SignedTransaction.body"),
+        (
+            raw_signed(&body, &[]),
+            "wire.malformed",
+            "SignedTransaction.signatures",
+        ),
+        (
+            raw_signed(&body, &[(&[1; 31], &[2; 64])]),
+            "wire.malformed",
+            "signatures[0].publicKey",
+        ),
+        (
+            raw_signed(&body, &[(&[1; 32], &[2; 63])]),
+            "wire.malformed",
+            "signatures[0].signature",
+        ),
+        (
+            raw_signed(&body, &[(&[1; 32], &[2; 64]), (&[1; 32], &[3; 64])]),
+            "wire.malformed",
+            "signatures[1]",
+        ),
+        (
+            raw_signed(&[], &[(&[1; 32], &[2; 64])]),
+            "wire.malformed",
+            "SignedTransaction.body",
+        ),
+        (
+            raw_signed(&body[..body.len() - 8], &[(&[1; 32], &[2; 64])]),
+            "wire.malformed",
+            "SignedTransaction.body",
+        ),
     ];
     for (bytes, code, field) in cases {
         let err = decode_signed_transaction(&bytes, L).unwrap_err();
@@ -222,7 +269,10 @@ fn signature_rules() {
 
 #[test]
 fn constructor_rejects_bad_signature_lists() {
-    let sig = Signature { public_key: [1; 32], signature: [2; 64] };
+    let sig = Signature {
+        public_key: [1; 32],
+        signature: [2; 64],
+    };
     for signatures in [vec![], vec![sig.clone(), sig.clone()]] {
         let err = SignedTransaction::new(sample_body(), signatures, L).unwrap_err();
         assert_eq!(err.code(), "core.invalid_input");
@@ -247,7 +297,10 @@ fn a_non_canonical_body_inside_a_signed_transaction_is_rejected() {
     .unwrap();
     let err = decode_err(&bytes);
     assert_eq!(err.code(), "wire.malformed");
-    assert!(err.to_string().contains("not the canonical encoding"), "{err}");
+    assert!(
+        err.to_string().contains("not the canonical encoding"),
+        "{err}"
+    );
     let signed = raw_signed(&bytes, &[(&[1; 32], &[2; 64])]);
     let err = decode_signed_transaction(&signed, L).unwrap_err();
     assert!(err.to_string().contains("SignedTransaction.body"), "{err}");
@@ -255,9 +308,15 @@ fn a_non_canonical_body_inside_a_signed_transaction_is_rejected() {
 
 #[test]
 fn encoders_check_the_limits_they_are_given() {
-    let tight = Limits { max_actions: 1, ..Limits::PROTOCOL };
+    let tight = Limits {
+        max_actions: 1,
+        ..Limits::PROTOCOL
+    };
     let tx = sample_signed();
-    assert_eq!(encode_signed_transaction(&tx, &tight).unwrap_err().code(), "core.invalid_input");
+    assert_eq!(
+        encode_signed_transaction(&tx, &tight).unwrap_err().code(),
+        "core.invalid_input"
+    );
     let bytes = encode_signed_transaction(&tx, L).unwrap();
     let err = decode_signed_transaction(&bytes, &tight).unwrap_err();
     assert_eq!(err.code(), "wire.too_large");

@@ -126,10 +126,14 @@ impl Commit {
         for (i, vote) in self.votes.iter().enumerate() {
             let path = format!("Commit.votes[{i}]");
             if vote.kind != VoteKind::Precommit {
-                return Err(CoreError::Malformed(format!("{path}.kind: a commit holds only precommits")));
+                return Err(CoreError::Malformed(format!(
+                    "{path}.kind: a commit holds only precommits"
+                )));
             }
             if vote.block_hash.is_none() {
-                return Err(CoreError::Malformed(format!("{path}.blockHash: a commit holds no nil votes")));
+                return Err(CoreError::Malformed(format!(
+                    "{path}.blockHash: a commit holds no nil votes"
+                )));
             }
             if (vote.chain_id, vote.height, vote.round, vote.block_hash)
                 != (first.chain_id, first.height, first.round, first.block_hash)
@@ -201,32 +205,54 @@ pub(crate) fn read_vote(root: schema::vote::Reader<'_>, path: &str) -> CoreResul
         Ok(schema::VoteKind::Prevote) => VoteKind::Prevote,
         Ok(schema::VoteKind::Precommit) => VoteKind::Precommit,
         Err(capnp::NotInSchema(value)) => {
-            return Err(CoreError::Malformed(format!("{path}.kind: unknown vote kind {value}")))
+            return Err(CoreError::Malformed(format!(
+                "{path}.kind: unknown vote kind {value}"
+            )))
         }
     };
     let field = |name: &str| format!("{path}.{name}");
     Ok(Vote {
         kind,
-        chain_id: fixed(&field("chainId"), read_data(&field("chainId"), root.get_chain_id())?)?,
+        chain_id: fixed(
+            &field("chainId"),
+            read_data(&field("chainId"), root.get_chain_id())?,
+        )?,
         height: root.get_height(),
         round: root.get_round(),
-        block_hash: optional_hash(&field("blockHash"), read_data(&field("blockHash"), root.get_block_hash())?)?,
-        validator: fixed(&field("validator"), read_data(&field("validator"), root.get_validator())?)?,
-        signature: fixed(&field("signature"), read_data(&field("signature"), root.get_signature())?)?,
+        block_hash: optional_hash(
+            &field("blockHash"),
+            read_data(&field("blockHash"), root.get_block_hash())?,
+        )?,
+        validator: fixed(
+            &field("validator"),
+            read_data(&field("validator"), root.get_validator())?,
+        )?,
+        signature: fixed(
+            &field("signature"),
+            read_data(&field("signature"), root.get_signature())?,
+        )?,
     })
 }
 
 /// Read and validate a commit (also used inside a block, with its own path).
-pub(crate) fn read_commit(root: schema::commit::Reader<'_>, path: &str, limits: &Limits) -> CoreResult<Commit> {
+pub(crate) fn read_commit(
+    root: schema::commit::Reader<'_>,
+    path: &str,
+    limits: &Limits,
+) -> CoreResult<Commit> {
     let votes_path = format!("{path}.votes");
-    let list = root.get_votes().map_err(|err| malformed(&votes_path, err))?;
+    let list = root
+        .get_votes()
+        .map_err(|err| malformed(&votes_path, err))?;
     count(&votes_path, list.len() as usize, 0, limits.max_commit_votes)?;
     let mut votes = Vec::with_capacity(list.len() as usize);
     for (i, vote) in list.iter().enumerate() {
         votes.push(read_vote(vote, &format!("{votes_path}[{i}]"))?);
     }
     let commit = Commit { votes };
-    commit.validate(limits).map_err(|err| rename_commit_path(err, path))?;
+    commit
+        .validate(limits)
+        .map_err(|err| rename_commit_path(err, path))?;
     Ok(commit)
 }
 

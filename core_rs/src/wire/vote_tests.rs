@@ -46,19 +46,47 @@ fn vote_digest_follows_the_fixed_layout() {
 fn every_signed_field_changes_the_digest() {
     let base = sample_vote(VoteKind::Prevote, Some(seq(0x55)));
     let variants = [
-        Vote { kind: VoteKind::Precommit, ..base.clone() },
-        Vote { chain_id: [0xc2; 32], ..base.clone() },
-        Vote { height: 42, ..base.clone() },
-        Vote { round: 3, ..base.clone() },
-        Vote { block_hash: None, ..base.clone() },
-        Vote { block_hash: Some(seq(0x56)), ..base.clone() },
-        Vote { validator: seq(0x31), ..base.clone() },
+        Vote {
+            kind: VoteKind::Precommit,
+            ..base.clone()
+        },
+        Vote {
+            chain_id: [0xc2; 32],
+            ..base.clone()
+        },
+        Vote {
+            height: 42,
+            ..base.clone()
+        },
+        Vote {
+            round: 3,
+            ..base.clone()
+        },
+        Vote {
+            block_hash: None,
+            ..base.clone()
+        },
+        Vote {
+            block_hash: Some(seq(0x56)),
+            ..base.clone()
+        },
+        Vote {
+            validator: seq(0x31),
+            ..base.clone()
+        },
     ];
     for variant in variants {
-        assert_ne!(variant.signing_digest(), base.signing_digest(), "{variant:?}");
+        assert_ne!(
+            variant.signing_digest(),
+            base.signing_digest(),
+            "{variant:?}"
+        );
     }
     // The signature itself is not signed.
-    let resigned = Vote { signature: [0; 64], ..base.clone() };
+    let resigned = Vote {
+        signature: [0; 64],
+        ..base.clone()
+    };
     assert_eq!(resigned.signing_digest(), base.signing_digest());
 }
 
@@ -90,11 +118,26 @@ fn vote_fields_must_have_their_sizes() {
     decode_vote(&raw_vote(1, [&[1; 32], &[2; 32], &[3; 32], &[4; 64]]), L).unwrap();
     decode_vote(&raw_vote(1, [&[1; 32], &[], &[3; 32], &[4; 64]]), L).unwrap();
     for (fields, field) in [
-        ([&[1u8; 31][..], &[2; 32][..], &[3; 32][..], &[4; 64][..]], "Vote.chainId"),
-        ([&[1; 32][..], &[2; 31][..], &[3; 32][..], &[4; 64][..]], "Vote.blockHash"),
-        ([&[1; 32][..], &[2; 33][..], &[3; 32][..], &[4; 64][..]], "Vote.blockHash"),
-        ([&[1; 32][..], &[2; 32][..], &[][..], &[4; 64][..]], "Vote.validator"),
-        ([&[1; 32][..], &[2; 32][..], &[3; 32][..], &[4; 65][..]], "Vote.signature"),
+        (
+            [&[1u8; 31][..], &[2; 32][..], &[3; 32][..], &[4; 64][..]],
+            "Vote.chainId",
+        ),
+        (
+            [&[1; 32][..], &[2; 31][..], &[3; 32][..], &[4; 64][..]],
+            "Vote.blockHash",
+        ),
+        (
+            [&[1; 32][..], &[2; 33][..], &[3; 32][..], &[4; 64][..]],
+            "Vote.blockHash",
+        ),
+        (
+            [&[1; 32][..], &[2; 32][..], &[][..], &[4; 64][..]],
+            "Vote.validator",
+        ),
+        (
+            [&[1; 32][..], &[2; 32][..], &[3; 32][..], &[4; 65][..]],
+            "Vote.signature",
+        ),
     ] {
         let err = decode_vote(&raw_vote(1, fields), L).unwrap_err();
         assert_eq!(err.code(), "wire.malformed");
@@ -140,22 +183,35 @@ fn commit_rules() {
         ("no nil votes", |c| c.votes[2].block_hash = None),
         ("must match the first", |c| c.votes[1].height += 1),
         ("must match the first", |c| c.votes[1].round += 1),
-        ("must match the first", |c| c.votes[2].block_hash = Some([9; 32])),
+        ("must match the first", |c| {
+            c.votes[2].block_hash = Some([9; 32])
+        }),
         ("must match the first", |c| c.votes[2].chain_id = [9; 32]),
         ("strictly ascending", |c| c.votes.swap(0, 1)),
-        ("strictly ascending", |c| c.votes[1].validator = c.votes[0].validator),
+        ("strictly ascending", |c| {
+            c.votes[1].validator = c.votes[0].validator
+        }),
     ];
     for (expected, breaker) in cases {
         let mut commit = sample_commit(3);
         breaker(&mut commit);
-        assert_eq!(encode_commit(&commit, L).unwrap_err().code(), "core.invalid_input");
+        assert_eq!(
+            encode_commit(&commit, L).unwrap_err().code(),
+            "core.invalid_input"
+        );
         let err = decode_commit(&build_commit(&commit).unwrap(), L).unwrap_err();
         assert_eq!(err.code(), "wire.malformed", "{expected}");
         assert!(err.to_string().contains(expected), "{expected}: {err}");
     }
-    let tight = Limits { max_commit_votes: 2, ..Limits::PROTOCOL };
+    let tight = Limits {
+        max_commit_votes: 2,
+        ..Limits::PROTOCOL
+    };
     let bytes = encode_commit(&sample_commit(3), L).unwrap();
-    assert_eq!(decode_commit(&bytes, &tight).unwrap_err().code(), "wire.too_large");
+    assert_eq!(
+        decode_commit(&bytes, &tight).unwrap_err().code(),
+        "wire.too_large"
+    );
 }
 
 #[test]
@@ -163,5 +219,8 @@ fn vote_kind_names() {
     for kind in [VoteKind::Prevote, VoteKind::Precommit] {
         assert_eq!(VoteKind::parse(kind.as_str()).unwrap(), kind);
     }
-    assert_eq!(VoteKind::parse("commit").unwrap_err().code(), "core.invalid_input");
+    assert_eq!(
+        VoteKind::parse("commit").unwrap_err().code(),
+        "core.invalid_input"
+    );
 }
