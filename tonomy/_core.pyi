@@ -25,3 +25,252 @@ def hash_plain(data: bytes) -> bytes:
 # --- crypto (Ed25519) -------------------------------------------------------
 
 # --- wire (Cap'n Proto) -----------------------------------------------------
+
+from typing import Literal, final
+#
+# Values are frozen and compare by value. Constructors check types and fixed
+# sizes (InvalidInputError); encoders check the protocol rules (InvalidInputError);
+# decoders accept only the canonical encoding within WIRE_LIMITS and raise
+# MalformedError / TooLargeError naming the field. See docs/wire.md.
+
+@final
+class PermissionLevel:
+    """One ``actor@permission`` authorizing an action."""
+
+    def __new__(cls, actor: str, permission: str) -> PermissionLevel: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def permission(self) -> str: ...
+
+@final
+class Action:
+    """One call of a plugin's action; ``data`` is encoded as the plugin chooses."""
+
+    def __new__(
+        cls, plugin: str, name: str, authorization: Sequence[PermissionLevel], data: bytes = ...
+    ) -> Action: ...
+    @property
+    def plugin(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def authorization(self) -> tuple[PermissionLevel, ...]: ...
+    @property
+    def data(self) -> bytes: ...
+
+@final
+class TransactionBody:
+    """What the signers sign (through ``transaction_id``)."""
+
+    def __new__(
+        cls,
+        chain_id: bytes,
+        expiration: int,
+        ref_block_num: int,
+        ref_block_prefix: bytes,
+        actions: Sequence[Action],
+        max_ops: int = 0,
+        nonce: int = 0,
+    ) -> TransactionBody: ...
+    @property
+    def chain_id(self) -> bytes: ...
+    @property
+    def expiration(self) -> int: ...
+    @property
+    def ref_block_num(self) -> int: ...
+    @property
+    def ref_block_prefix(self) -> bytes: ...
+    @property
+    def max_ops(self) -> int: ...
+    @property
+    def nonce(self) -> int: ...
+    @property
+    def actions(self) -> tuple[Action, ...]: ...
+
+@final
+class TransactionSignature:
+    """An Ed25519 signature (64 bytes) with its public key (32 bytes)."""
+
+    def __new__(cls, public_key: bytes, signature: bytes) -> TransactionSignature: ...
+    @property
+    def public_key(self) -> bytes: ...
+    @property
+    def signature(self) -> bytes: ...
+
+@final
+class SignedTransaction:
+    """A body, its canonical bytes and its signatures; the constructor encodes the body."""
+
+    def __new__(cls, body: TransactionBody, signatures: Sequence[TransactionSignature]) -> SignedTransaction: ...
+    @property
+    def body(self) -> TransactionBody: ...
+    @property
+    def body_bytes(self) -> bytes: ...
+    @property
+    def signatures(self) -> tuple[TransactionSignature, ...]: ...
+    @property
+    def id(self) -> bytes:
+        """The transaction id, which is also the digest the signers sign."""
+
+@final
+class BlockHeader:
+    """What the block hash commits to; every hash/key field is 32 bytes, ``time`` in ms."""
+
+    def __new__(
+        cls,
+        chain_id: bytes,
+        height: int,
+        previous_hash: bytes,
+        time: int,
+        transaction_root: bytes,
+        state_root: bytes,
+        proposer: bytes,
+        validator_set_hash: bytes,
+        round: int,
+        last_commit_hash: bytes,
+    ) -> BlockHeader: ...
+    @property
+    def chain_id(self) -> bytes: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def previous_hash(self) -> bytes: ...
+    @property
+    def time(self) -> int: ...
+    @property
+    def transaction_root(self) -> bytes: ...
+    @property
+    def state_root(self) -> bytes: ...
+    @property
+    def proposer(self) -> bytes: ...
+    @property
+    def validator_set_hash(self) -> bytes: ...
+    @property
+    def round(self) -> int: ...
+    @property
+    def last_commit_hash(self) -> bytes: ...
+    @property
+    def hash(self) -> bytes:
+        """The block hash of this header."""
+
+@final
+class Vote:
+    """One validator's vote; ``block_hash`` None is a nil vote."""
+
+    def __new__(
+        cls,
+        kind: Literal["prevote", "precommit"],
+        chain_id: bytes,
+        height: int,
+        round: int,
+        block_hash: bytes | None,
+        validator: bytes,
+        signature: bytes,
+    ) -> Vote: ...
+    @property
+    def kind(self) -> Literal["prevote", "precommit"]: ...
+    @property
+    def chain_id(self) -> bytes: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def round(self) -> int: ...
+    @property
+    def block_hash(self) -> bytes | None: ...
+    @property
+    def validator(self) -> bytes: ...
+    @property
+    def signature(self) -> bytes: ...
+    @property
+    def signing_digest(self) -> bytes:
+        """The digest ``signature`` signs."""
+
+@final
+class Commit:
+    """Precommits that finalize one block, sorted by validator key."""
+
+    def __new__(cls, votes: Sequence[Vote] = ...) -> Commit: ...
+    @property
+    def votes(self) -> tuple[Vote, ...]: ...
+
+@final
+class Block:
+    """A header, the block's transactions and the commit of the previous block."""
+
+    def __new__(
+        cls, header: BlockHeader, transactions: Sequence[SignedTransaction], last_commit: Commit | None = None
+    ) -> Block: ...
+    @property
+    def header(self) -> BlockHeader: ...
+    @property
+    def transactions(self) -> tuple[SignedTransaction, ...]: ...
+    @property
+    def last_commit(self) -> Commit: ...
+    @property
+    def hash(self) -> bytes:
+        """The block hash (= the header hash)."""
+
+@final
+class WireLimits:
+    """The protocol limits the wire decoders and encoders enforce."""
+
+    @property
+    def max_transaction_bytes(self) -> int: ...
+    @property
+    def max_header_bytes(self) -> int: ...
+    @property
+    def max_vote_bytes(self) -> int: ...
+    @property
+    def max_block_bytes(self) -> int: ...
+    @property
+    def max_actions(self) -> int: ...
+    @property
+    def max_authorizations(self) -> int: ...
+    @property
+    def max_signatures(self) -> int: ...
+    @property
+    def max_name_len(self) -> int: ...
+    @property
+    def max_action_data_bytes(self) -> int: ...
+    @property
+    def max_block_transactions(self) -> int: ...
+    @property
+    def max_commit_votes(self) -> int: ...
+    @property
+    def traversal_words_per_word(self) -> int: ...
+    @property
+    def nesting_limit(self) -> int: ...
+
+WIRE_LIMITS: WireLimits
+
+def decode_transaction_body(data: bytes) -> TransactionBody: ...
+def encode_transaction_body(body: TransactionBody) -> bytes: ...
+def decode_signed_transaction(data: bytes) -> SignedTransaction: ...
+def encode_signed_transaction(tx: SignedTransaction) -> bytes: ...
+def decode_block_header(data: bytes) -> BlockHeader: ...
+def encode_block_header(header: BlockHeader) -> bytes: ...
+def decode_block(data: bytes) -> Block: ...
+def encode_block(block: Block) -> bytes: ...
+def decode_vote(data: bytes) -> Vote: ...
+def encode_vote(vote: Vote) -> bytes: ...
+def decode_commit(data: bytes) -> Commit: ...
+def encode_commit(commit: Commit) -> bytes: ...
+def commit_hash(commit: Commit) -> bytes:
+    """``hash_with("tonomy/commit/v1", encode_commit(commit))``: a header's ``last_commit_hash``."""
+
+def transaction_id(chain_id: bytes, body: bytes) -> bytes:
+    """``hash_with("tonomy/tx/v1", chain_id ‖ body)``; only hashes, does not validate ``body``."""
+
+def header_hash(header: bytes) -> bytes:
+    """``hash_with("tonomy/block/v1", header)``; only hashes, does not validate ``header``."""
+
+def vote_digest(
+    kind: Literal["prevote", "precommit"],
+    chain_id: bytes,
+    height: int,
+    round: int,
+    block_hash: bytes | None,
+    validator: bytes,
+) -> bytes:
+    """The digest a validator signs for a vote (fixed byte layout, docs/wire.md)."""

@@ -21,6 +21,7 @@ pub mod tags {
     pub const TRANSACTION: &str = "tonomy/tx/v1";
     pub const BLOCK_HEADER: &str = "tonomy/block/v1";
     pub const VOTE: &str = "tonomy/vote/v1";
+    pub const COMMIT: &str = "tonomy/commit/v1";
 }
 
 /// Start a hasher already bound to `tag`.
@@ -88,6 +89,7 @@ mod tests {
         tags::TRANSACTION,
         tags::BLOCK_HEADER,
         tags::VOTE,
+        tags::COMMIT,
     ];
 
     #[test]

@@ -1,7 +1,793 @@
-//! Bindings for `crate::wire`.
+//! Bindings for `crate::wire`: frozen value classes with typed getters, and
+//! decode/encode/digest functions that always use the protocol limits.
+//!
+//! Constructors check types and fixed sizes (`InvalidInputError`); the protocol
+//! rules (names, counts, commit order) are checked by the encoders, except that
+//! `SignedTransaction(...)` encodes its body at once. Decoding raises
+//! `MalformedError`/`TooLargeError` and runs without the GIL for large input.
 
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyTuple};
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use super::errors::MapPy;
+use super::gil;
+use crate::wire::{self, Limits};
+use crate::{CoreError, CoreResult};
+
+const LIMITS: &Limits = &Limits::PROTOCOL;
+
+/// Input above this size is decoded (or encoded) without the GIL.
+const RELEASE_GIL_ABOVE: usize = 64 * 1024;
+
+/// Run `work`, without the GIL when `large`; a panic becomes `InternalError`.
+fn run<T: Send>(
+    py: Python<'_>,
+    large: bool,
+    work: impl FnOnce() -> CoreResult<T> + Send,
+) -> PyResult<T> {
+    if large {
+        gil::released(py, work).map_py()
+    } else {
+        gil::guarded(work).map_py()
+    }
+}
+
+fn array<const N: usize>(what: &str, bytes: &[u8]) -> PyResult<[u8; N]> {
+    <[u8; N]>::try_from(bytes)
+        .map_err(|_| {
+            CoreError::InvalidInput(format!(
+                "{what} must be exactly {N} bytes, got {}",
+                bytes.len()
+            ))
+        })
+        .map_py()
+}
+
+fn short_hex(bytes: &[u8]) -> String {
+    let full: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    if full.len() > 16 {
+        format!("{}…", &full[..16])
+    } else {
+        full
+    }
+}
+
+fn tuple_of<'py, T, W>(
+    py: Python<'py>,
+    items: &[T],
+    wrap: impl Fn(T) -> W,
+) -> PyResult<Bound<'py, PyTuple>>
+where
+    T: Clone,
+    W: pyo3::PyClass + Into<pyo3::PyClassInitializer<W>>,
+{
+    let objects = items
+        .iter()
+        .map(|item| Bound::new(py, wrap(item.clone())))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyTuple::new(py, objects)
+}
+
+// --- transaction -------------------------------------------------------------------
+
+/// One ``actor@permission`` authorizing an action.
+#[pyclass(frozen, eq, name = "PermissionLevel", module = "tonomy._core")]
+#[derive(Clone, PartialEq)]
+pub struct PyPermissionLevel(wire::PermissionLevel);
+
+#[pymethods]
+impl PyPermissionLevel {
+    #[new]
+    fn new(actor: String, permission: String) -> Self {
+        PyPermissionLevel(wire::PermissionLevel { actor, permission })
+    }
+    #[getter]
+    fn actor(&self) -> &str {
+        &self.0.actor
+    }
+    #[getter]
+    fn permission(&self) -> &str {
+        &self.0.permission
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "PermissionLevel({:?}, {:?})",
+            self.0.actor, self.0.permission
+        )
+    }
+}
+
+/// One call of a plugin's action.
+#[pyclass(frozen, eq, name = "Action", module = "tonomy._core")]
+#[derive(Clone, PartialEq)]
+pub struct PyAction(wire::Action);
+
+#[pymethods]
+impl PyAction {
+    #[new]
+    #[pyo3(signature = (plugin, name, authorization, data = b"".as_slice()))]
+    fn new(
+        plugin: String,
+        name: String,
+        authorization: Vec<Bound<'_, PyPermissionLevel>>,
+        data: &[u8],
+    ) -> Self {
+        PyAction(wire::Action {
+            plugin,
+            name,
+            authorization: authorization.iter().map(|l| l.get().0.clone()).collect(),
+            data: data.to_vec(),
+        })
+    }
+    #[getter]
+    fn plugin(&self) -> &str {
+        &self.0.plugin
+    }
+    #[getter]
+    fn name(&self) -> &str {
+        &self.0.name
+    }
+    #[getter]
+    fn authorization<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        tuple_of(py, &self.0.authorization, PyPermissionLevel)
+    }
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.data)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Action({}.{}, {} bytes)",
+            self.0.plugin,
+            self.0.name,
+            self.0.data.len()
+        )
+    }
+}
+
+/// What the signers sign (through ``transaction_id``).
+#[pyclass(frozen, eq, name = "TransactionBody", module = "tonomy._core")]
+#[derive(Clone, PartialEq)]
+pub struct PyTransactionBody(wire::TransactionBody);
+
+#[pymethods]
+impl PyTransactionBody {
+    #[new]
+    #[pyo3(signature = (chain_id, expiration, ref_block_num, ref_block_prefix, actions, max_ops = 0, nonce = 0))]
+    fn new(
+        chain_id: &[u8],
+        expiration: u64,
+        ref_block_num: u32,
+        ref_block_prefix: &[u8],
+        actions: Vec<Bound<'_, PyAction>>,
+        max_ops: u64,
+        nonce: u64,
+    ) -> PyResult<Self> {
+        Ok(PyTransactionBody(wire::TransactionBody {
+            chain_id: array("chain_id", chain_id)?,
+            expiration,
+            ref_block_num,
+            ref_block_prefix: array("ref_block_prefix", ref_block_prefix)?,
+            max_ops,
+            nonce,
+            actions: actions.iter().map(|a| a.get().0.clone()).collect(),
+        }))
+    }
+    #[getter]
+    fn chain_id<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.chain_id)
+    }
+    #[getter]
+    fn expiration(&self) -> u64 {
+        self.0.expiration
+    }
+    #[getter]
+    fn ref_block_num(&self) -> u32 {
+        self.0.ref_block_num
+    }
+    #[getter]
+    fn ref_block_prefix<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.ref_block_prefix)
+    }
+    #[getter]
+    fn max_ops(&self) -> u64 {
+        self.0.max_ops
+    }
+    #[getter]
+    fn nonce(&self) -> u64 {
+        self.0.nonce
+    }
+    #[getter]
+    fn actions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        tuple_of(py, &self.0.actions, PyAction)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "TransactionBody(chain={}, expiration={}, actions={})",
+            short_hex(&self.0.chain_id),
+            self.0.expiration,
+            self.0.actions.len()
+        )
+    }
+}
+
+/// An Ed25519 signature with its public key (the schema's ``Signature``).
+#[pyclass(frozen, eq, name = "TransactionSignature", module = "tonomy._core")]
+#[derive(Clone, PartialEq)]
+pub struct PySignature(wire::Signature);
+
+#[pymethods]
+impl PySignature {
+    #[new]
+    fn new(public_key: &[u8], signature: &[u8]) -> PyResult<Self> {
+        Ok(PySignature(wire::Signature {
+            public_key: array("public_key", public_key)?,
+            signature: array("signature", signature)?,
+        }))
+    }
+    #[getter]
+    fn public_key<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.public_key)
+    }
+    #[getter]
+    fn signature<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.signature)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "TransactionSignature(key={})",
+            short_hex(&self.0.public_key)
+        )
+    }
+}
+
+/// A body, its canonical bytes and its signatures.
+#[pyclass(frozen, eq, name = "SignedTransaction", module = "tonomy._core")]
+#[derive(Clone, PartialEq)]
+pub struct PySignedTransaction(wire::SignedTransaction);
+
+#[pymethods]
+impl PySignedTransaction {
+    /// Encodes the body now; an invalid body or signature list is `InvalidInputError`.
+    #[new]
+    fn new(
+        body: Bound<'_, PyTransactionBody>,
+        signatures: Vec<Bound<'_, PySignature>>,
+    ) -> PyResult<Self> {
+        let signatures = signatures.iter().map(|s| s.get().0.clone()).collect();
+        let tx = wire::SignedTransaction::new(body.get().0.clone(), signatures, LIMITS).map_py()?;
+        Ok(PySignedTransaction(tx))
+    }
+    #[getter]
+    fn body(&self) -> PyTransactionBody {
+        PyTransactionBody(self.0.body().clone())
+    }
+    #[getter]
+    fn body_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.0.body_bytes())
+    }
+    #[getter]
+    fn signatures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        tuple_of(py, self.0.signatures(), PySignature)
+    }
+    /// The transaction id, which is also the digest the signers sign.
+    #[getter]
+    fn id<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.id())
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "SignedTransaction(id={}, signatures={})",
+            short_hex(&self.0.id()),
+            self.0.signatures().len()
+        )
+    }
+}
+
+// --- block -------------------------------------------------------------------------
+
+/// What the block hash commits to.
+#[pyclass(frozen, eq, name = "BlockHeader", module = "tonomy._core")]
+#[derive(Clone, PartialEq)]
+pub struct PyBlockHeader(wire::BlockHeader);
+
+#[pymethods]
+impl PyBlockHeader {
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (
+        chain_id, height, previous_hash, time, transaction_root, state_root,
+        proposer, validator_set_hash, round, last_commit_hash
+    ))]
+    fn new(
+        chain_id: &[u8],
+        height: u64,
+        previous_hash: &[u8],
+        time: u64,
+        transaction_root: &[u8],
+        state_root: &[u8],
+        proposer: &[u8],
+        validator_set_hash: &[u8],
+        round: u32,
+        last_commit_hash: &[u8],
+    ) -> PyResult<Self> {
+        Ok(PyBlockHeader(wire::BlockHeader {
+            chain_id: array("chain_id", chain_id)?,
+            height,
+            previous_hash: array("previous_hash", previous_hash)?,
+            time,
+            transaction_root: array("transaction_root", transaction_root)?,
+            state_root: array("state_root", state_root)?,
+            proposer: array("proposer", proposer)?,
+            validator_set_hash: array("validator_set_hash", validator_set_hash)?,
+            round,
+            last_commit_hash: array("last_commit_hash", last_commit_hash)?,
+        }))
+    }
+    #[getter]
+    fn chain_id<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.chain_id)
+    }
+    #[getter]
+    fn height(&self) -> u64 {
+        self.0.height
+    }
+    #[getter]
+    fn previous_hash<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.previous_hash)
+    }
+    #[getter]
+    fn time(&self) -> u64 {
+        self.0.time
+    }
+    #[getter]
+    fn transaction_root<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.transaction_root)
+    }
+    #[getter]
+    fn state_root<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.state_root)
+    }
+    #[getter]
+    fn proposer<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.proposer)
+    }
+    #[getter]
+    fn validator_set_hash<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.validator_set_hash)
+    }
+    #[getter]
+    fn round(&self) -> u32 {
+        self.0.round
+    }
+    #[getter]
+    fn last_commit_hash<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.last_commit_hash)
+    }
+    /// The block hash of this header.
+    #[getter]
+    fn hash<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, &self.0.hash().map_py()?))
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "BlockHeader(height={}, round={}, time={})",
+            self.0.height, self.0.round, self.0.time
+        )
+    }
+}
+
+/// A header, the block's transactions and the commit of the previous block.
+#[pyclass(frozen, eq, name = "Block", module = "tonomy._core")]
+#[derive(Clone, PartialEq)]
+pub struct PyBlock(wire::Block);
+
+#[pymethods]
+impl PyBlock {
+    #[new]
+    #[pyo3(signature = (header, transactions, last_commit = None))]
+    fn new(
+        header: Bound<'_, PyBlockHeader>,
+        transactions: Vec<Bound<'_, PySignedTransaction>>,
+        last_commit: Option<Bound<'_, PyCommit>>,
+    ) -> Self {
+        PyBlock(wire::Block {
+            header: header.get().0.clone(),
+            transactions: transactions.iter().map(|t| t.get().0.clone()).collect(),
+            last_commit: last_commit.map(|c| c.get().0.clone()).unwrap_or_default(),
+        })
+    }
+    #[getter]
+    fn header(&self) -> PyBlockHeader {
+        PyBlockHeader(self.0.header.clone())
+    }
+    #[getter]
+    fn transactions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        tuple_of(py, &self.0.transactions, PySignedTransaction)
+    }
+    #[getter]
+    fn last_commit(&self) -> PyCommit {
+        PyCommit(self.0.last_commit.clone())
+    }
+    /// The block hash (= the header hash).
+    #[getter]
+    fn hash<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, &self.0.hash().map_py()?))
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Block(height={}, transactions={})",
+            self.0.header.height,
+            self.0.transactions.len()
+        )
+    }
+}
+
+// --- vote --------------------------------------------------------------------------
+
+/// One validator's vote; ``kind`` is ``"prevote"`` or ``"precommit"``.
+#[pyclass(frozen, eq, name = "Vote", module = "tonomy._core")]
+#[derive(Clone, PartialEq)]
+pub struct PyVote(wire::Vote);
+
+#[pymethods]
+impl PyVote {
+    #[new]
+    #[pyo3(signature = (kind, chain_id, height, round, block_hash, validator, signature))]
+    fn new(
+        kind: &str,
+        chain_id: &[u8],
+        height: u64,
+        round: u32,
+        block_hash: Option<&[u8]>,
+        validator: &[u8],
+        signature: &[u8],
+    ) -> PyResult<Self> {
+        Ok(PyVote(wire::Vote {
+            kind: wire::VoteKind::parse(kind).map_py()?,
+            chain_id: array("chain_id", chain_id)?,
+            height,
+            round,
+            block_hash: block_hash.map(|h| array("block_hash", h)).transpose()?,
+            validator: array("validator", validator)?,
+            signature: array("signature", signature)?,
+        }))
+    }
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.0.kind.as_str()
+    }
+    #[getter]
+    fn chain_id<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.chain_id)
+    }
+    #[getter]
+    fn height(&self) -> u64 {
+        self.0.height
+    }
+    #[getter]
+    fn round(&self) -> u32 {
+        self.0.round
+    }
+    /// ``None`` for a nil vote.
+    #[getter]
+    fn block_hash<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.0.block_hash.map(|h| PyBytes::new(py, &h))
+    }
+    #[getter]
+    fn validator<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.validator)
+    }
+    #[getter]
+    fn signature<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.signature)
+    }
+    /// The digest ``signature`` signs.
+    #[getter]
+    fn signing_digest<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.signing_digest())
+    }
+    fn __repr__(&self) -> String {
+        let target = self
+            .0
+            .block_hash
+            .map_or_else(|| "nil".to_string(), |h| short_hex(&h));
+        format!(
+            "Vote({} h={} r={} {} by {})",
+            self.0.kind.as_str(),
+            self.0.height,
+            self.0.round,
+            target,
+            short_hex(&self.0.validator)
+        )
+    }
+}
+
+/// Precommits that finalize one block, sorted by validator key.
+#[pyclass(frozen, eq, name = "Commit", module = "tonomy._core")]
+#[derive(Clone, PartialEq)]
+pub struct PyCommit(wire::Commit);
+
+#[pymethods]
+impl PyCommit {
+    #[new]
+    #[pyo3(signature = (votes = Vec::new()))]
+    fn new(votes: Vec<Bound<'_, PyVote>>) -> Self {
+        PyCommit(wire::Commit {
+            votes: votes.iter().map(|v| v.get().0.clone()).collect(),
+        })
+    }
+    #[getter]
+    fn votes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        tuple_of(py, &self.0.votes, PyVote)
+    }
+    fn __repr__(&self) -> String {
+        format!("Commit(votes={})", self.0.votes.len())
+    }
+}
+
+// --- limits ------------------------------------------------------------------------
+
+/// The protocol limits the decoders and encoders enforce (``WIRE_LIMITS``).
+#[pyclass(frozen, name = "WireLimits", module = "tonomy._core")]
+pub struct PyWireLimits(Limits);
+
+#[pymethods]
+impl PyWireLimits {
+    #[getter]
+    fn max_transaction_bytes(&self) -> usize {
+        self.0.max_transaction_bytes
+    }
+    #[getter]
+    fn max_header_bytes(&self) -> usize {
+        self.0.max_header_bytes
+    }
+    #[getter]
+    fn max_vote_bytes(&self) -> usize {
+        self.0.max_vote_bytes
+    }
+    #[getter]
+    fn max_block_bytes(&self) -> usize {
+        self.0.max_block_bytes
+    }
+    #[getter]
+    fn max_actions(&self) -> usize {
+        self.0.max_actions
+    }
+    #[getter]
+    fn max_authorizations(&self) -> usize {
+        self.0.max_authorizations
+    }
+    #[getter]
+    fn max_signatures(&self) -> usize {
+        self.0.max_signatures
+    }
+    #[getter]
+    fn max_name_len(&self) -> usize {
+        self.0.max_name_len
+    }
+    #[getter]
+    fn max_action_data_bytes(&self) -> usize {
+        self.0.max_action_data_bytes
+    }
+    #[getter]
+    fn max_block_transactions(&self) -> usize {
+        self.0.max_block_transactions
+    }
+    #[getter]
+    fn max_commit_votes(&self) -> usize {
+        self.0.max_commit_votes
+    }
+    #[getter]
+    fn traversal_words_per_word(&self) -> usize {
+        self.0.traversal_words_per_word
+    }
+    #[getter]
+    fn nesting_limit(&self) -> i32 {
+        self.0.nesting_limit
+    }
+    fn __repr__(&self) -> String {
+        format!("{:?}", self.0)
+    }
+}
+
+// --- functions ---------------------------------------------------------------------
+
+/// Decode a canonical ``TransactionBody``.
+#[pyfunction]
+fn decode_transaction_body(py: Python<'_>, data: &[u8]) -> PyResult<PyTransactionBody> {
+    run(py, data.len() > RELEASE_GIL_ABOVE, || {
+        wire::decode_transaction_body(data, LIMITS)
+    })
+    .map(PyTransactionBody)
+}
+
+/// The canonical encoding of a body.
+#[pyfunction]
+fn encode_transaction_body<'py>(
+    py: Python<'py>,
+    body: Bound<'py, PyTransactionBody>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let body = &body.get().0;
+    let bytes = run(py, false, || wire::encode_transaction_body(body, LIMITS))?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// Decode a canonical ``SignedTransaction`` (its body included).
+#[pyfunction]
+fn decode_signed_transaction(py: Python<'_>, data: &[u8]) -> PyResult<PySignedTransaction> {
+    run(py, data.len() > RELEASE_GIL_ABOVE, || {
+        wire::decode_signed_transaction(data, LIMITS)
+    })
+    .map(PySignedTransaction)
+}
+
+/// The canonical encoding of a signed transaction.
+#[pyfunction]
+fn encode_signed_transaction<'py>(
+    py: Python<'py>,
+    tx: Bound<'py, PySignedTransaction>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let tx = &tx.get().0;
+    let bytes = run(py, false, || wire::encode_signed_transaction(tx, LIMITS))?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// Decode a canonical ``BlockHeader``.
+#[pyfunction]
+fn decode_block_header(py: Python<'_>, data: &[u8]) -> PyResult<PyBlockHeader> {
+    run(py, false, || wire::decode_block_header(data, LIMITS)).map(PyBlockHeader)
+}
+
+/// The canonical encoding of a header.
+#[pyfunction]
+fn encode_block_header<'py>(
+    py: Python<'py>,
+    header: Bound<'py, PyBlockHeader>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let header = &header.get().0;
+    let bytes = run(py, false, || wire::encode_block_header(header))?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// Decode a canonical ``Block`` with every transaction in it.
+#[pyfunction]
+fn decode_block(py: Python<'_>, data: &[u8]) -> PyResult<PyBlock> {
+    run(py, data.len() > RELEASE_GIL_ABOVE, || {
+        wire::decode_block(data, LIMITS)
+    })
+    .map(PyBlock)
+}
+
+/// The canonical encoding of a block.
+#[pyfunction]
+fn encode_block<'py>(py: Python<'py>, block: Bound<'py, PyBlock>) -> PyResult<Bound<'py, PyBytes>> {
+    let block = &block.get().0;
+    let large = block.transactions.len() > 16;
+    let bytes = run(py, large, || wire::encode_block(block, LIMITS))?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// Decode a canonical ``Vote``.
+#[pyfunction]
+fn decode_vote(py: Python<'_>, data: &[u8]) -> PyResult<PyVote> {
+    run(py, false, || wire::decode_vote(data, LIMITS)).map(PyVote)
+}
+
+/// The canonical encoding of a vote.
+#[pyfunction]
+fn encode_vote<'py>(py: Python<'py>, vote: Bound<'py, PyVote>) -> PyResult<Bound<'py, PyBytes>> {
+    let vote = &vote.get().0;
+    let bytes = run(py, false, || wire::encode_vote(vote))?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// Decode a canonical ``Commit``.
+#[pyfunction]
+fn decode_commit(py: Python<'_>, data: &[u8]) -> PyResult<PyCommit> {
+    run(py, data.len() > RELEASE_GIL_ABOVE, || {
+        wire::decode_commit(data, LIMITS)
+    })
+    .map(PyCommit)
+}
+
+/// The canonical encoding of a commit (checks the commit rules).
+#[pyfunction]
+fn encode_commit<'py>(
+    py: Python<'py>,
+    commit: Bound<'py, PyCommit>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let commit = &commit.get().0;
+    let bytes = run(py, false, || wire::encode_commit(commit, LIMITS))?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// ``hash_with("tonomy/commit/v1", encode_commit(commit))``: a header's ``last_commit_hash``.
+#[pyfunction]
+fn commit_hash<'py>(
+    py: Python<'py>,
+    commit: Bound<'py, PyCommit>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let commit = &commit.get().0;
+    let digest = run(py, false, || commit.hash(LIMITS))?;
+    Ok(PyBytes::new(py, &digest))
+}
+
+/// The transaction id (= signing digest) of canonical body bytes. Only hashes:
+/// decode the transaction to validate it.
+#[pyfunction]
+fn transaction_id<'py>(
+    py: Python<'py>,
+    chain_id: &[u8],
+    body: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let chain_id: [u8; 32] = array("chain_id", chain_id)?;
+    let digest = run(py, body.len() > RELEASE_GIL_ABOVE, || {
+        Ok(wire::transaction_id(&chain_id, body))
+    })?;
+    Ok(PyBytes::new(py, &digest))
+}
+
+/// The block hash of canonical header bytes. Only hashes: decode to validate.
+#[pyfunction]
+fn header_hash<'py>(py: Python<'py>, header: &[u8]) -> Bound<'py, PyBytes> {
+    PyBytes::new(py, &wire::header_hash(header))
+}
+
+/// The digest a validator signs for a vote (a fixed byte layout, see docs/wire.md).
+#[pyfunction]
+#[pyo3(signature = (kind, chain_id, height, round, block_hash, validator))]
+fn vote_digest<'py>(
+    py: Python<'py>,
+    kind: &str,
+    chain_id: &[u8],
+    height: u64,
+    round: u32,
+    block_hash: Option<&[u8]>,
+    validator: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let kind = wire::VoteKind::parse(kind).map_py()?;
+    let chain_id: [u8; 32] = array("chain_id", chain_id)?;
+    let block_hash: Option<[u8; 32]> = block_hash.map(|h| array("block_hash", h)).transpose()?;
+    let validator: [u8; 32] = array("validator", validator)?;
+    let digest = wire::vote_digest(
+        kind,
+        &chain_id,
+        height,
+        round,
+        block_hash.as_ref(),
+        &validator,
+    );
+    Ok(PyBytes::new(py, &digest))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyPermissionLevel>()?;
+    m.add_class::<PyAction>()?;
+    m.add_class::<PyTransactionBody>()?;
+    m.add_class::<PySignature>()?;
+    m.add_class::<PySignedTransaction>()?;
+    m.add_class::<PyBlockHeader>()?;
+    m.add_class::<PyBlock>()?;
+    m.add_class::<PyVote>()?;
+    m.add_class::<PyCommit>()?;
+    m.add_class::<PyWireLimits>()?;
+    m.add("WIRE_LIMITS", PyWireLimits(Limits::PROTOCOL))?;
+    m.add_function(wrap_pyfunction!(decode_transaction_body, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_transaction_body, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_signed_transaction, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_signed_transaction, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_block_header, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_block_header, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_block, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_block, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_vote, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_vote, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_commit, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_commit, m)?)?;
+    m.add_function(wrap_pyfunction!(commit_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(transaction_id, m)?)?;
+    m.add_function(wrap_pyfunction!(header_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(vote_digest, m)?)?;
     Ok(())
 }

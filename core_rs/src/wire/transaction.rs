@@ -1,0 +1,416 @@
+//! Transactions: domain types, canonical encode/decode, the transaction id.
+//!
+//! The signatures cover `transaction_id(chain_id, body_bytes)`, where `body_bytes`
+//! is the canonical `TransactionBody` carried as `Data` inside `SignedTransaction`,
+//! so the signed bytes are exactly the bytes on the wire.
+
+use super::canonical::{decode_exact, encode_canonical, malformed};
+use super::fields::{as_invalid_input, check_name, count, data_size, fixed, read_data, read_name};
+use super::limits::Limits;
+use super::schema::transaction_capnp as schema;
+use crate::hash::{hash_with, tags, Digest};
+use crate::{CoreError, CoreResult};
+
+/// One `actor@permission` authorizing an action.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PermissionLevel {
+    pub actor: String,
+    pub permission: String,
+}
+
+/// One call of a plugin's action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    pub plugin: String,
+    pub name: String,
+    pub authorization: Vec<PermissionLevel>,
+    /// Encoded as the plugin chooses; opaque to the wire layer.
+    pub data: Vec<u8>,
+}
+
+/// What the signers sign (through [`transaction_id`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionBody {
+    pub chain_id: [u8; 32],
+    /// Seconds since the Unix epoch, compared with block time.
+    pub expiration: u64,
+    /// Low 32 bits of the reference block's height (TAPOS).
+    pub ref_block_num: u32,
+    /// First 8 bytes of the reference block's header hash.
+    pub ref_block_prefix: [u8; 8],
+    /// Most metered operations the signer pays for; 0 = the block's limit.
+    pub max_ops: u64,
+    /// Lets a signer send two otherwise identical transactions.
+    pub nonce: u64,
+    pub actions: Vec<Action>,
+}
+
+/// An Ed25519 signature with the key that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub public_key: [u8; 32],
+    pub signature: [u8; 64],
+}
+
+/// A body with its canonical bytes and signatures.
+///
+/// Fields are private so `body_bytes` is always the canonical encoding of `body`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedTransaction {
+    body: TransactionBody,
+    body_bytes: Vec<u8>,
+    signatures: Vec<Signature>,
+}
+
+/// The transaction id, which is also the digest the signers sign:
+/// `hash_with(tags::TRANSACTION, [chain_id, body_bytes])`.
+pub fn transaction_id(chain_id: &[u8; 32], body_bytes: &[u8]) -> Digest {
+    hash_with(tags::TRANSACTION, &[chain_id, body_bytes])
+}
+
+impl TransactionBody {
+    /// Check every field against `limits` (`Malformed`/`TooLarge`).
+    pub fn validate(&self, limits: &Limits) -> CoreResult<()> {
+        count(
+            "TransactionBody.actions",
+            self.actions.len(),
+            1,
+            limits.max_actions,
+        )?;
+        for (i, action) in self.actions.iter().enumerate() {
+            action.validate(&format!("TransactionBody.actions[{i}]"), limits)?;
+        }
+        Ok(())
+    }
+}
+
+impl Action {
+    fn validate(&self, path: &str, limits: &Limits) -> CoreResult<()> {
+        check_name(&format!("{path}.plugin"), &self.plugin, limits.max_name_len)?;
+        check_name(&format!("{path}.name"), &self.name, limits.max_name_len)?;
+        data_size(
+            &format!("{path}.data"),
+            self.data.len(),
+            limits.max_action_data_bytes,
+        )?;
+        let what = format!("{path}.authorization");
+        count(
+            &what,
+            self.authorization.len(),
+            1,
+            limits.max_authorizations,
+        )?;
+        for (i, level) in self.authorization.iter().enumerate() {
+            check_name(
+                &format!("{what}[{i}].actor"),
+                &level.actor,
+                limits.max_name_len,
+            )?;
+            check_name(
+                &format!("{what}[{i}].permission"),
+                &level.permission,
+                limits.max_name_len,
+            )?;
+            // Lists are short (≤ max_authorizations), so a quadratic scan is cheapest.
+            if self.authorization[..i].contains(level) {
+                return Err(CoreError::Malformed(format!(
+                    "{what}[{i}]: {}@{} is listed twice",
+                    level.actor, level.permission
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SignedTransaction {
+    /// Build from a body and its signatures; encodes the body canonically.
+    /// An invalid body or signature list is `InvalidInput`.
+    pub fn new(
+        body: TransactionBody,
+        signatures: Vec<Signature>,
+        limits: &Limits,
+    ) -> CoreResult<Self> {
+        let body_bytes = encode_transaction_body(&body, limits)?;
+        check_signatures(&signatures, limits).map_err(as_invalid_input)?;
+        Ok(SignedTransaction {
+            body,
+            body_bytes,
+            signatures,
+        })
+    }
+
+    pub fn body(&self) -> &TransactionBody {
+        &self.body
+    }
+
+    /// The canonical encoding of the body: the bytes the id and signatures cover.
+    pub fn body_bytes(&self) -> &[u8] {
+        &self.body_bytes
+    }
+
+    pub fn signatures(&self) -> &[Signature] {
+        &self.signatures
+    }
+
+    /// The transaction id (= the signing digest).
+    pub fn id(&self) -> Digest {
+        transaction_id(&self.body.chain_id, &self.body_bytes)
+    }
+}
+
+fn check_signatures(signatures: &[Signature], limits: &Limits) -> CoreResult<()> {
+    count(
+        "SignedTransaction.signatures",
+        signatures.len(),
+        1,
+        limits.max_signatures,
+    )?;
+    for (i, sig) in signatures.iter().enumerate() {
+        if signatures[..i]
+            .iter()
+            .any(|earlier| earlier.public_key == sig.public_key)
+        {
+            return Err(CoreError::Malformed(format!(
+                "SignedTransaction.signatures[{i}]: a second signature by the same public key"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The canonical encoding of a valid body; an invalid body is `InvalidInput`.
+pub fn encode_transaction_body(body: &TransactionBody, limits: &Limits) -> CoreResult<Vec<u8>> {
+    body.validate(limits).map_err(as_invalid_input)?;
+    build_body(body)
+}
+
+/// Decode and validate a canonical `TransactionBody`.
+pub fn decode_transaction_body(bytes: &[u8], limits: &Limits) -> CoreResult<TransactionBody> {
+    decode_exact::<schema::transaction_body::Owned, _>(
+        bytes,
+        "TransactionBody",
+        limits.max_transaction_bytes,
+        limits,
+        |root| read_body(root, limits),
+        build_body,
+    )
+}
+
+/// The canonical encoding of a signed transaction.
+pub fn encode_signed_transaction(tx: &SignedTransaction, limits: &Limits) -> CoreResult<Vec<u8>> {
+    // The constructor validated the body and signatures; limits may differ, so check again.
+    tx.body.validate(limits).map_err(as_invalid_input)?;
+    check_signatures(&tx.signatures, limits).map_err(as_invalid_input)?;
+    build_signed(tx)
+}
+
+/// Decode and validate a canonical `SignedTransaction`, body included.
+pub fn decode_signed_transaction(bytes: &[u8], limits: &Limits) -> CoreResult<SignedTransaction> {
+    decode_exact::<schema::signed_transaction::Owned, _>(
+        bytes,
+        "SignedTransaction",
+        limits.max_transaction_bytes,
+        limits,
+        |root| read_signed(root, limits),
+        build_signed,
+    )
+}
+
+fn read_body(
+    root: schema::transaction_body::Reader<'_>,
+    limits: &Limits,
+) -> CoreResult<TransactionBody> {
+    let chain_id = fixed(
+        "TransactionBody.chainId",
+        read_data("TransactionBody.chainId", root.get_chain_id())?,
+    )?;
+    let ref_block_prefix = fixed(
+        "TransactionBody.refBlockPrefix",
+        read_data(
+            "TransactionBody.refBlockPrefix",
+            root.get_ref_block_prefix(),
+        )?,
+    )?;
+    let list = root
+        .get_actions()
+        .map_err(|err| malformed("TransactionBody.actions", err))?;
+    count(
+        "TransactionBody.actions",
+        list.len() as usize,
+        1,
+        limits.max_actions,
+    )?;
+    let mut actions = Vec::with_capacity(list.len() as usize);
+    for (i, action) in list.iter().enumerate() {
+        actions.push(read_action(
+            action,
+            &format!("TransactionBody.actions[{i}]"),
+            limits,
+        )?);
+    }
+    let body = TransactionBody {
+        chain_id,
+        expiration: root.get_expiration(),
+        ref_block_num: root.get_ref_block_num(),
+        ref_block_prefix,
+        max_ops: root.get_max_ops(),
+        nonce: root.get_nonce(),
+        actions,
+    };
+    body.validate(limits)?;
+    Ok(body)
+}
+
+fn read_action(
+    action: schema::action::Reader<'_>,
+    path: &str,
+    limits: &Limits,
+) -> CoreResult<Action> {
+    let plugin = read_name(
+        &format!("{path}.plugin"),
+        action.get_plugin(),
+        limits.max_name_len,
+    )?;
+    let name = read_name(
+        &format!("{path}.name"),
+        action.get_name(),
+        limits.max_name_len,
+    )?;
+    let data_path = format!("{path}.data");
+    let data = read_data(&data_path, action.get_data())?;
+    data_size(&data_path, data.len(), limits.max_action_data_bytes)?;
+    let auth_path = format!("{path}.authorization");
+    let list = action
+        .get_authorization()
+        .map_err(|err| malformed(&auth_path, err))?;
+    count(
+        &auth_path,
+        list.len() as usize,
+        1,
+        limits.max_authorizations,
+    )?;
+    let mut authorization = Vec::with_capacity(list.len() as usize);
+    for (i, level) in list.iter().enumerate() {
+        authorization.push(PermissionLevel {
+            actor: read_name(
+                &format!("{auth_path}[{i}].actor"),
+                level.get_actor(),
+                limits.max_name_len,
+            )?,
+            permission: read_name(
+                &format!("{auth_path}[{i}].permission"),
+                level.get_permission(),
+                limits.max_name_len,
+            )?,
+        });
+    }
+    Ok(Action {
+        plugin,
+        name,
+        authorization,
+        data: data.to_vec(),
+    })
+}
+
+fn read_signed(
+    root: schema::signed_transaction::Reader<'_>,
+    limits: &Limits,
+) -> CoreResult<SignedTransaction> {
+    let body_bytes = read_data("SignedTransaction.body", root.get_body())?;
+    let list = root
+        .get_signatures()
+        .map_err(|err| malformed("SignedTransaction.signatures", err))?;
+    count(
+        "SignedTransaction.signatures",
+        list.len() as usize,
+        1,
+        limits.max_signatures,
+    )?;
+    let mut signatures = Vec::with_capacity(list.len() as usize);
+    for (i, sig) in list.iter().enumerate() {
+        let key_path = format!("SignedTransaction.signatures[{i}].publicKey");
+        let sig_path = format!("SignedTransaction.signatures[{i}].signature");
+        signatures.push(Signature {
+            public_key: fixed(&key_path, read_data(&key_path, sig.get_public_key())?)?,
+            signature: fixed(&sig_path, read_data(&sig_path, sig.get_signature())?)?,
+        });
+    }
+    check_signatures(&signatures, limits)?;
+    let body = decode_transaction_body(body_bytes, limits)
+        .map_err(|err| prefix_error("SignedTransaction.body", err))?;
+    Ok(SignedTransaction {
+        body,
+        body_bytes: body_bytes.to_vec(),
+        signatures,
+    })
+}
+
+/// Keep the code of a nested error, adding where the nested message sits.
+pub(crate) fn prefix_error(path: &str, err: CoreError) -> CoreError {
+    match err {
+        CoreError::Malformed(m) => CoreError::Malformed(format!("{path}: {m}")),
+        CoreError::TooLarge(m) => CoreError::TooLarge(format!("{path}: {m}")),
+        other => other,
+    }
+}
+
+fn build_body(body: &TransactionBody) -> CoreResult<Vec<u8>> {
+    encode_canonical::<schema::transaction_body::Owned>(|mut root| {
+        root.set_chain_id(&body.chain_id);
+        root.set_expiration(body.expiration);
+        root.set_ref_block_num(body.ref_block_num);
+        root.set_ref_block_prefix(&body.ref_block_prefix);
+        root.set_max_ops(body.max_ops);
+        root.set_nonce(body.nonce);
+        if !body.actions.is_empty() {
+            let mut list = root.init_actions(list_len(body.actions.len())?);
+            for (i, action) in body.actions.iter().enumerate() {
+                let mut out = list.reborrow().get(i as u32);
+                out.set_plugin(action.plugin.as_str());
+                out.set_name(action.name.as_str());
+                if !action.authorization.is_empty() {
+                    let mut levels = out
+                        .reborrow()
+                        .init_authorization(list_len(action.authorization.len())?);
+                    for (j, level) in action.authorization.iter().enumerate() {
+                        let mut level_out = levels.reborrow().get(j as u32);
+                        level_out.set_actor(level.actor.as_str());
+                        level_out.set_permission(level.permission.as_str());
+                    }
+                }
+                if !action.data.is_empty() {
+                    out.set_data(&action.data);
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+fn build_signed(tx: &SignedTransaction) -> CoreResult<Vec<u8>> {
+    encode_canonical::<schema::signed_transaction::Owned>(|mut root| {
+        if !tx.body_bytes.is_empty() {
+            root.set_body(&tx.body_bytes);
+        }
+        if !tx.signatures.is_empty() {
+            let mut list = root.init_signatures(list_len(tx.signatures.len())?);
+            for (i, sig) in tx.signatures.iter().enumerate() {
+                let mut out = list.reborrow().get(i as u32);
+                out.set_public_key(&sig.public_key);
+                out.set_signature(&sig.signature);
+            }
+        }
+        Ok(())
+    })
+}
+
+/// A list length as Cap'n Proto's `u32` (limits keep lists far shorter).
+pub(crate) fn list_len(len: usize) -> CoreResult<u32> {
+    u32::try_from(len)
+        .map_err(|_| CoreError::InvalidInput(format!("a list of {len} entries is too long")))
+}
+
+#[cfg(test)]
+#[path = "transaction_tests.rs"]
+mod tests;
