@@ -48,7 +48,7 @@ setup: system-deps venv build
 build: system-deps venv
 	@echo "==> building the native core (release) and installing tonomy with its dev extras"
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --release --extras dev
-	@for p in $(dir $(PLUGIN_PROJECTS)) ; do echo "==> installing plugin $$p"; $(PIP) install -q --no-deps -e $$p || exit 1; done
+	@for p in $(dir $(PLUGIN_PROJECTS)) ; do echo "==> installing plugin $$p"; $(PIP) install -q --no-deps --no-build-isolation -e $$p || exit 1; done
 	@$(PY) -c "import tonomy._core" || { echo "the native core does not import: see the cargo output above"; exit 1; }
 
 run: setup
@@ -70,7 +70,8 @@ test-python:
 	$(PY) -m pytest --benchmark-disable -q
 
 bench: setup
-	$(PY) -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,mean,ops -q -p no:randomly
+	@mkdir -p .benchmarks
+	$(PY) -m pytest benchmarks --benchmark-only --benchmark-json=.benchmarks/latest.json --benchmark-columns=min,median,mean,ops -q
 	$(PY) -m benchmarks.report
 
 clean:
