@@ -30,7 +30,7 @@ from tonomy.errors import (
     UnknownPermissionError,
 )
 
-from .conftest import World, key  # noqa: F401  (fixture module; key() is the shared key maker)
+from .conftest import World, key
 
 VALID = ["abc", "alice", "a1b", "a.b", "a-b", "a.b-c.d", "x" * 32, "bob99", "z0.z0", "tonomy.gov", "dao-42.treasury"]
 INVALID = [

@@ -17,6 +17,7 @@ from tonomy.chain.checker import (
 )
 from tonomy.chain.permissions import (
     SYSTEM_PLUGIN,
+    check_permission_requirement,
     deleteauth_requirement,
     link_auth,
     update_auth,
@@ -122,7 +123,7 @@ def test_wrong_key_sizes_and_types(keys: Any) -> None:
 
 
 def test_bytearray_keys_are_stored_as_bytes() -> None:
-    a = Authority(1, keys=[(bytearray(K1), 1)])
+    a = Authority(1, keys=[(bytearray(K1), 1)])  # type: ignore[list-item]
     assert type(a.keys[0].key) is bytes
 
 
@@ -450,23 +451,38 @@ def test_deleted_delegate_no_longer_satisfies(world: World) -> None:
         world.check("alice@active", [K2])
 
 
-def test_core_operations_use_their_fixed_requirement(world: World) -> None:
+def test_core_operations_check_signatures_now_and_the_tree_when_they_run(world: World) -> None:
     world.account("alice")
+    world.account("mallory")
     s = world.state
     update_auth(s, "alice", "pay", "active", Authority.single_key(key("pay")))
-    req = updateauth_requirement(s, "alice", "pay", "active")
-    op = ActionAuthorization(SYSTEM_PLUGIN, "updateauth", (lvl("alice@pay"),), required=req)
-    assert check_transaction_authorizations(s, [op], [key("pay")])
-    assert check_transaction_authorizations(s, [ActionAuthorization(SYSTEM_PLUGIN, "updateauth", (lvl("alice@active"),), required=req)], [key("alice/active")])
-    # updating owner needs owner: active is below it
-    owner_req = updateauth_requirement(s, "alice", "owner", None)
-    with pytest.raises(InsufficientAuthorityError, match="needs alice@owner"):
-        check_transaction_authorizations(s, [ActionAuthorization(SYSTEM_PLUGIN, "updateauth", (lvl("alice@active"),), required=owner_req)], [key("alice/active")])
-    world.account("mallory")
-    with pytest.raises(InsufficientAuthorityError, match="mallory@owner"):
-        check_transaction_authorizations(s, [ActionAuthorization(SYSTEM_PLUGIN, "deleteauth", (lvl("mallory@owner"),), required=deleteauth_requirement(s, "alice", "pay"))], [key("mallory/owner")])
+
+    def op(name: str, *declared: str) -> list[ActionAuthorization]:
+        return [ActionAuthorization(SYSTEM_PLUGIN, name, tuple(lvl(d) for d in declared))]
+
+    # Up front: only the declared authorization's signatures; links play no part.
+    link_auth(s, "alice", SYSTEM_PLUGIN, None, "owner")
+    assert check_transaction_authorizations(s, op("updateauth", "alice@pay"), [key("pay")]) == {key("pay")}
+    with pytest.raises(InsufficientAuthorityError):
+        check_transaction_authorizations(s, op("updateauth", "alice@pay"), [key("alice/active")])
     with pytest.raises(InvalidAuthorizationError, match="exactly one"):
-        check_transaction_authorizations(s, [ActionAuthorization(SYSTEM_PLUGIN, "updateauth", (lvl("alice@active"), lvl("alice@owner")), required=req)], [])
+        check_transaction_authorizations(s, op("deleteauth", "alice@active", "alice@owner"), [])
+    with pytest.raises(InvalidAuthorizationError, match="exactly one"):
+        check_transaction_authorizations(s, op("linkauth"), [])
+    # Other system actions follow links as usual.
+    with pytest.raises(InsufficientAuthorityError, match="needs alice@owner"):
+        check_transaction_authorizations(s, op("newaccount", "alice@active"), [key("alice/active")])
+
+    # When running: the declared permission must be the required one or above it.
+    check_permission_requirement(s, lvl("alice@pay"), updateauth_requirement(s, "alice", "pay", "active"))
+    check_permission_requirement(s, lvl("alice@owner"), updateauth_requirement(s, "alice", "pay", "active"))
+    check_permission_requirement(s, lvl("alice@active"), updateauth_requirement(s, "alice", "sub", "pay"))
+    with pytest.raises(InsufficientAuthorityError, match="needs alice@owner"):
+        check_permission_requirement(s, lvl("alice@active"), updateauth_requirement(s, "alice", "owner", None))
+    with pytest.raises(InsufficientAuthorityError, match="needs alice@active"):
+        check_permission_requirement(s, lvl("alice@pay"), updateauth_requirement(s, "alice", "active", "owner"))
+    with pytest.raises(InsufficientAuthorityError, match="mallory@owner cannot"):
+        check_permission_requirement(s, lvl("mallory@owner"), deleteauth_requirement(s, "alice", "pay"))
 
 
 def test_shared_permissions_are_evaluated_once_per_transaction(world: World) -> None:
@@ -501,10 +517,10 @@ def test_hostile_provided_keys_and_delay(world: World) -> None:
     world.account("alice")
     for bad_keys in ([b"\x00" * 31], [key("x") + b"\x00"], ["00" * 32], [bytearray(32)]):
         with pytest.raises(InvalidInputError):
-            world.check("alice@active", bad_keys)  # type: ignore[arg-type]
+            world.check("alice@active", bad_keys)
     for bad_delay in (-1, True, 1.0, None):
         with pytest.raises(InvalidInputError):
-            world.check("alice@active", [key("alice/active")], delay=bad_delay)  # type: ignore[arg-type]
+            world.check("alice@active", [key("alice/active")], delay=bad_delay)
 
 
 def test_duplicate_provided_keys_count_once(world: World) -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tonomy.chain.authority import Authority, PermissionLevel
 from tonomy.chain.checker import ActionAuthorization, AuthorityChecker, check_transaction_authorizations
-from tonomy.chain.permissions import update_auth
+from tonomy.chain.permissions import link_auth, update_auth
 from tonomy.errors import IrrelevantSignatureError
 
 from .conftest import World, key
@@ -161,7 +161,8 @@ def test_used_keys_suffice_and_only_they_are_relevant(
         return
     again = AuthorityChecker(world.state, result.used_keys, delay, max_depth=max_depth).evaluate(root)
     assert again.satisfied and again.used_keys == result.used_keys
-    action = ActionAuthorization("any", "thing", (root,), required=root)
+    link_auth(world.state, root.actor, "any", "thing", root.permission)
+    action = ActionAuthorization("any", "thing", (root,))
     assert check_transaction_authorizations(world.state, [action], result.used_keys, delay, max_depth=max_depth) == result.used_keys
     if set(provided) != result.used_keys:
         try:

@@ -2,11 +2,18 @@
 
 For each declared authorization ``actor@permission`` of an action:
 
-1. the action's required permission is found: the one the engine fixes for core
-   operations, else the actor's link for ``(plugin, action)``, else the plugin-wide
-   link, else ``active``;
+1. the action's required permission is found: the actor's link for ``(plugin, action)``,
+   else the plugin-wide link, else ``active``;
 2. the declared permission must be that permission or one of its ancestors;
 3. the declared permission's authority must be satisfied (see :meth:`AuthorityChecker.evaluate`).
+
+The core operations ``updateauth``, ``deleteauth``, ``linkauth`` and ``unlinkauth`` of
+the system plugin declare exactly one authorization and skip steps 1-2 here: the
+permission they need depends on the tree at the moment they run, so the engine calls
+:func:`~tonomy.chain.permissions.check_permission_requirement` when executing them.
+
+All of a transaction's authorizations are checked against the state before the
+transaction runs (reads are cached for the whole check), as Antelope does.
 
 Afterwards every provided key must have been used by some satisfied authority,
 otherwise the transaction carries irrelevant signatures and is refused.
@@ -22,6 +29,8 @@ from dataclasses import dataclass
 
 from tonomy.chain.authority import PUBLIC_KEY_SIZE, PermissionLevel
 from tonomy.chain.permissions import (
+    AUTH_ACTIONS,
+    SYSTEM_PLUGIN,
     Permission,
     find_permission,
     get_permission,
@@ -58,17 +67,11 @@ _MISSING = Evaluation(False, 0, 0, frozenset())
 
 @dataclass(frozen=True, slots=True)
 class ActionAuthorization:
-    """What the checker needs to know about one action.
-
-    ``required`` is set by the engine for core operations whose permission follows
-    fixed rules (see the ``*_requirement`` functions); such an action must declare
-    exactly one authorization, by ``required.actor``. Otherwise links decide.
-    """
+    """What the checker needs to know about one action: its name and declared authorizations."""
 
     plugin: str
     name: str
     authorization: tuple[PermissionLevel, ...]
-    required: PermissionLevel | None = None
 
     def __post_init__(self) -> None:
         levels = tuple(self.authorization)
@@ -151,13 +154,19 @@ class AuthorityChecker:
         decision: if a permission's revisit is satisfied with less depth left, the
         permission was satisfiable without going round the cycle.
         """
-        get_permission(self._state, level)  # unknown account or permission: a clear error
+        self._existing_permission(level)  # unknown account or permission: a clear error
         return self._evaluate(level, self._max_depth)
 
     def _permission(self, level: PermissionLevel) -> Permission | None:
         if level not in self._permissions:
             self._permissions[level] = find_permission(self._state, level)
         return self._permissions[level]
+
+    def _existing_permission(self, level: PermissionLevel) -> Permission:
+        found = self._permission(level)
+        if found is None:
+            return get_permission(self._state, level)  # raises the precise error
+        return found
 
     def _evaluate(self, level: PermissionLevel, remaining: int) -> Evaluation:
         memo_key = (level, remaining)
@@ -199,19 +208,24 @@ class AuthorityChecker:
 
     def check_level(self, level: PermissionLevel, required: str, action: str) -> None:
         """Raise unless ``level`` may stand for ``level.actor@required`` and is satisfied."""
-        get_permission(self._state, level)
-        if not is_same_or_ancestor(self._state, level.actor, level.permission, required):
+        self._existing_permission(level)
+        if not is_same_or_ancestor(
+            self._state, level.actor, level.permission, required, lookup=self._existing_permission
+        ):
             raise InsufficientAuthorityError(
                 f"{level} cannot authorize {action}: it needs {level.actor}@{required} or a permission above it"
             )
         result = self.evaluate(level)
         if not result.satisfied:
-            delay = f" with a delay of {self._delay} seconds" if self._delay else ""
-            raise InsufficientAuthorityError(
-                f"the signatures provided{delay} do not satisfy {level} for {action}: "
-                f"weight {result.weight} of the {result.threshold} needed"
-            )
+            raise InsufficientAuthorityError(self._unsatisfied(level, result, action))
         self._used |= result.used_keys
+
+    def _unsatisfied(self, level: PermissionLevel, result: Evaluation, action: str) -> str:
+        delay = f" with a delay of {self._delay} seconds" if self._delay else ""
+        return (
+            f"the signatures provided{delay} do not satisfy {level} for {action}: "
+            f"weight {result.weight} of the {result.threshold} needed"
+        )
 
     def check_action(self, action: ActionAuthorization) -> None:
         """Raise unless every authorization the action declares is allowed and satisfied."""
@@ -219,13 +233,15 @@ class AuthorityChecker:
         levels = action.authorization
         if len(set(levels)) != len(levels):
             raise InvalidAuthorizationError(f"{what} declares the same authorization twice")
-        if action.required is not None:
-            required = action.required
+        if action.plugin == SYSTEM_PLUGIN and action.name in AUTH_ACTIONS:
+            # Which permission these need depends on the tree when they run; the engine
+            # checks that with check_permission_requirement at execution (as Antelope does).
             if len(levels) != 1:
-                raise InvalidAuthorizationError(f"{what} must be authorized by exactly one permission of {required.actor}")
-            if levels[0].actor != required.actor:
-                raise InsufficientAuthorityError(f"{what} must be authorized by {required} (or a permission above it), not {levels[0]}")
-            self.check_level(levels[0], required.permission, what)
+                raise InvalidAuthorizationError(f"{what} must declare exactly one authorization")
+            result = self.evaluate(levels[0])
+            if not result.satisfied:
+                raise InsufficientAuthorityError(self._unsatisfied(levels[0], result, what))
+            self._used |= result.used_keys
             return
         for level in levels:
             require_account(self._state, level.actor)

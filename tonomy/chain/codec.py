@@ -52,7 +52,7 @@ def encode(obj: Any) -> bytes:
     return data
 
 
-def decode(data: bytes) -> Any:
+def decode(data: bytes | bytearray | memoryview) -> Any:
     """The value whose canonical encoding is ``data``; anything else is a :class:`CodecError`."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise CodecError(f"codec input must be bytes, got {type(data).__name__}")

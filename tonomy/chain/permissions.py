@@ -10,19 +10,22 @@ deleted only once it has no children and no action linked to it.
 Links map ``(account, plugin, action)`` or ``(account, plugin, *)`` to one of the
 account's permissions; an action that is not linked requires ``active``.
 
-Authorization for these operations themselves (Antelope semantics) is given by
-the ``*_requirement`` functions; the execution engine checks it with
-:mod:`tonomy.chain.checker` before calling the operation.
+The permission these operations themselves need (Antelope semantics) is given by
+the ``*_requirement`` functions; when it executes one, the engine checks the
+declared authorization against it with :func:`check_permission_requirement`
+(the signatures behind that authorization were checked before the transaction ran).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from tonomy.chain import codec, layout
 from tonomy.chain.authority import ACTIVE, OWNER, Authority, PermissionLevel
 from tonomy.chain.names import validate_account_name, validate_link_name, validate_permission_name
 from tonomy.chain.state import StateView, scan_prefix
 from tonomy.errors import (
+    InsufficientAuthorityError,
     InternalError,
     InvalidAuthorityError,
     InvalidLinkError,
@@ -121,19 +124,28 @@ def child_permissions(state: StateView, account: str, name: str) -> list[str]:
     return [p.name for p in list_permissions(state, account) if p.parent == name]
 
 
-def is_same_or_ancestor(state: StateView, account: str, declared: str, required: str) -> bool:
+def is_same_or_ancestor(
+    state: StateView,
+    account: str,
+    declared: str,
+    required: str,
+    *,
+    lookup: Callable[[PermissionLevel], Permission] | None = None,
+) -> bool:
     """True if ``account@declared`` is ``account@required`` or one of its ancestors.
 
     A permission satisfies the requirement of any permission below it: owner can do
     everything active can, active everything its custom children can, never the reverse.
+    ``lookup`` (default :func:`get_permission` on ``state``) lets a caller reuse its reads.
     """
+    get = lookup if lookup is not None else (lambda level: get_permission(state, level))
     current: str | None = required
     for _ in range(_TREE_WALK_LIMIT):  # bounded even if stored state were corrupt
         if current is None:
             return False
         if current == declared:
             return True
-        current = get_permission(state, PermissionLevel(account, current)).parent
+        current = get(PermissionLevel(account, current)).parent
     raise InternalError(f"the permission tree of {account!r} is deeper than any valid tree can be")
 
 
@@ -304,6 +316,21 @@ def unlink_auth(state: StateView, account: str, plugin: str, action: str | None)
 
 
 # -- who may run each operation (Antelope rules) --------------------------------------------
+
+
+def check_permission_requirement(state: StateView, declared: PermissionLevel, required: PermissionLevel) -> None:
+    """Raise ``auth.insufficient`` unless ``declared`` is ``required`` or one of its ancestors.
+
+    The engine calls this when it executes a core operation, with the operation's
+    ``*_requirement`` computed on the state of that moment; the signatures behind
+    ``declared`` were checked before the transaction ran.
+    """
+    if declared.actor != required.actor or not is_same_or_ancestor(
+        state, required.actor, declared.permission, required.permission
+    ):
+        raise InsufficientAuthorityError(
+            f"{declared} cannot authorize this change: it needs {required} or a permission above it"
+        )
 
 
 def updateauth_requirement(state: StateView, account: str, permission: str, parent: str | None) -> PermissionLevel:
