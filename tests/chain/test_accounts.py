@@ -197,3 +197,30 @@ def test_unknown_account_lookup_names_it(world: World) -> None:
 def test_newaccount_needs_the_creators_active() -> None:
     assert newaccount_requirement("alice") == PermissionLevel("alice", "active")
     assert newaccount_requirement(None) is None
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        b"[]",
+        b'{"name":"alice"}',
+        b'{"created_at":0,"creator":null,"name":"bob","type":"person"}',
+        b'{"created_at":0,"creator":null,"name":"alice","type":"robot"}',
+        b'{"created_at":"0","creator":null,"name":"alice","type":"person"}',
+    ],
+)
+def test_corrupt_account_records_are_reported_not_trusted(world: World, record: bytes) -> None:
+    from tonomy.errors import InternalError
+
+    world.state.put(layout.account_key("alice"), record)
+    with pytest.raises(InternalError) as info:
+        get_account(world.state, "alice")
+    assert info.value.code == "core.internal"
+
+
+def test_undecodable_account_record_is_internal(world: World) -> None:
+    from tonomy.errors import InternalError
+
+    world.state.put(layout.account_key("alice"), b"{not json")
+    with pytest.raises(InternalError, match="does not decode"):
+        get_account(world.state, "alice")

@@ -254,3 +254,34 @@ def test_records_live_under_sys_and_are_per_account(alice: World) -> None:
     assert all(k.startswith(b"sys/") for k in keys)
     assert layout.permission_key("alice", "pay") in keys
     assert [p.name for p in list_permissions(alice.state, "bob")] == ["active", "owner"]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        b"{garbage",
+        b"[]",
+        b'{"parent":null}',
+        b'{"authority":{},"parent":null}',
+        b'{"authority":{"accounts":[],"keys":[],"threshold":1,"waits":[]},"parent":null}',
+        b'{"authority":{"accounts":[],"keys":[{"key":{"$bytes":"00"},"weight":1}],"threshold":1,"waits":[]},"parent":null}',
+        b'{"authority":{"accounts":[],"keys":[],"threshold":1,"waits":[]},"parent":5}',
+    ],
+)
+def test_corrupt_permission_records_are_reported_not_trusted(alice: World, record: bytes) -> None:
+    from tonomy.errors import InternalError
+
+    alice.state.put(layout.permission_key("alice", "active"), record)
+    with pytest.raises(InternalError) as info:
+        get_permission(alice.state, PermissionLevel("alice", "active"))
+    assert info.value.code == "core.internal"
+    with pytest.raises(InternalError):
+        alice.check("alice@active", [key("alice/active")])
+
+
+def test_corrupt_link_record_is_internal(alice: World) -> None:
+    from tonomy.errors import InternalError
+
+    alice.state.put(layout.link_key("alice", "pay", "transfer"), b'{"permission":7}')
+    with pytest.raises(InternalError):
+        required_permission(alice.state, "alice", "pay", "transfer")

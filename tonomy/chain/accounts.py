@@ -20,6 +20,7 @@ from tonomy.chain.permissions import put_root_permissions
 from tonomy.chain.state import StateView
 from tonomy.errors import (
     AccountExistsError,
+    CodecError,
     InternalError,
     InvalidAccountTypeError,
     InvalidAuthorityError,
@@ -69,8 +70,17 @@ def _account_type(value: object) -> AccountType:
 
 
 def _decode(name: str, data: bytes) -> Account:
-    record = codec.decode(data)
-    if type(record) is not dict or set(record) != {"name", "type", "creator", "created_at"} or record["name"] != name:
+    try:
+        record = codec.decode(data)
+    except CodecError as exc:
+        raise InternalError(f"the stored record of account {name!r} does not decode: {exc.message}") from None
+    if (
+        type(record) is not dict
+        or set(record) != {"name", "type", "creator", "created_at"}
+        or record["name"] != name
+        or record["type"] not in {t.value for t in AccountType}
+        or type(record["created_at"]) is not int
+    ):
         raise InternalError(f"the stored record of account {name!r} has the wrong shape")
     return Account(name, AccountType(record["type"]), record["creator"], record["created_at"])
 

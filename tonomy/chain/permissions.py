@@ -25,6 +25,7 @@ from tonomy.chain.authority import ACTIVE, OWNER, Authority, PermissionLevel
 from tonomy.chain.names import validate_account_name, validate_link_name, validate_permission_name
 from tonomy.chain.state import StateView, scan_prefix
 from tonomy.errors import (
+    CodecError,
     InsufficientAuthorityError,
     InternalError,
     InvalidAuthorityError,
@@ -78,13 +79,21 @@ def require_account(state: StateView, account: str) -> None:
         raise UnknownAccountError(f"there is no account named {account!r}")
 
 
+def _decode_stored(data: bytes, what: str) -> object:
+    """Decode a record the chain core wrote itself; failure means corrupt state, not bad input."""
+    try:
+        return codec.decode(data)
+    except CodecError as exc:
+        raise InternalError(f"the stored record of {what} does not decode: {exc.message}") from None
+
+
 def _decode_permission(account: str, name: str, data: bytes) -> Permission:
-    record = codec.decode(data)
+    record = _decode_stored(data, f"{account}@{name}")
     if type(record) is not dict or set(record) != {"parent", "authority"}:
         raise InternalError(f"the stored record of {account}@{name} has the wrong shape")
     parent = record["parent"]
-    if parent is not None:
-        validate_permission_name(parent)
+    if parent is not None and type(parent) is not str:
+        raise InternalError(f"the stored parent of {account}@{name} is not a name")
     try:
         authority = Authority.from_record(record["authority"])
     except InvalidAuthorityError as exc:
@@ -164,8 +173,8 @@ def find_link(state: StateView, account: str, plugin: str, action: str | None) -
     data = state.get(layout.link_key(validate_account_name(account), plugin, action))
     if data is None:
         return None
-    record = codec.decode(data)
-    if type(record) is not dict or set(record) != {"permission"}:
+    record = _decode_stored(data, f"the link of {account} for {plugin}.{action or '*'}")
+    if type(record) is not dict or set(record) != {"permission"} or type(record["permission"]) is not str:
         raise InternalError(f"the stored link of {account} for {plugin}.{action or '*'} has the wrong shape")
     return validate_permission_name(record["permission"])
 
