@@ -104,6 +104,100 @@ class PluginConflictError(PluginError):
     code = "plugin.conflict"
 
 
+class CodecError(MalformedError):
+    """Bytes that are not the canonical encoding of a chain state value."""
+
+    code = "codec.malformed"
+
+
+class UnencodableError(InvalidInputError):
+    """A value the canonical codec cannot represent (float, unsupported type, out-of-range int)."""
+
+    code = "codec.unencodable"
+
+
+class InvalidAccountNameError(TonomyError, ValueError):
+    code = "account.invalid_name"
+
+
+class InvalidAccountTypeError(TonomyError, ValueError):
+    code = "account.invalid_type"
+
+
+class ReservedAccountNameError(TonomyError, ValueError):
+    """A system name (``tonomy`` or ``tonomy.*``) or the system type used outside genesis/system."""
+
+    code = "account.reserved_name"
+
+
+class AccountExistsError(TonomyError, ValueError):
+    code = "account.exists"
+
+
+class UnknownAccountError(TonomyError, LookupError):
+    code = "auth.unknown_account"
+
+
+class UnknownPermissionError(TonomyError, LookupError):
+    code = "auth.unknown_permission"
+
+
+class UnknownLinkError(TonomyError, LookupError):
+    code = "auth.unknown_link"
+
+
+class InvalidNameError(TonomyError, ValueError):
+    """A permission, plugin or action name that breaks the naming rule."""
+
+    code = "auth.invalid_name"
+
+
+class InvalidAuthorityError(TonomyError, ValueError):
+    """An authority definition that is malformed, unreachable or too large."""
+
+    code = "auth.invalid_authority"
+
+
+class InvalidPermissionUpdateError(TonomyError, ValueError):
+    """A permission change that would break the tree rules (owner, active, parents, limits)."""
+
+    code = "auth.invalid_permission_update"
+
+
+class PermissionInUseError(TonomyError, ValueError):
+    """A permission that still has children or linked actions cannot be deleted."""
+
+    code = "auth.permission_in_use"
+
+
+class InvalidLinkError(TonomyError, ValueError):
+    code = "auth.invalid_link"
+
+
+class InvalidAuthorizationError(TonomyError, ValueError):
+    """An action's declared authorizations are malformed (duplicates, wrong count)."""
+
+    code = "auth.invalid_authorization"
+
+
+class InsufficientAuthorityError(TonomyError, PermissionError):
+    """The declared permission is not allowed for the action, or its authority is not satisfied."""
+
+    code = "auth.insufficient"
+
+
+class IrrelevantSignatureError(TonomyError, PermissionError):
+    """A transaction carries signatures that no checked authority used."""
+
+    code = "auth.irrelevant_signature"
+
+
+class AuthorityTooComplexError(TonomyError, PermissionError):
+    """Checking the authorizations would evaluate more permissions than the limit allows."""
+
+    code = "auth.too_complex"
+
+
 def _all_error_classes() -> list[type[TonomyError]]:
     found: list[type[TonomyError]] = []
     pending: list[type[TonomyError]] = [TonomyError]

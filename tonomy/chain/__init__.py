@@ -1,0 +1,6 @@
+"""The chain core: state access, the canonical codec, accounts and authorities.
+
+Everything here is consensus-critical: it reads and writes state only through a
+:class:`~tonomy.chain.state.StateView`, iterates in byte order, and uses no
+clock, randomness or floats, so every node reaches the same result.
+"""
