@@ -198,6 +198,32 @@ class AuthorityTooComplexError(TonomyError, PermissionError):
     code = "auth.too_complex"
 
 
+class ActionFailedError(TonomyError, RuntimeError):
+    """A plugin's handler refused an action; ``code`` is the plugin's own (``<plugin>.<reason>``)."""
+
+    code = "tx.action_failed"
+
+
+class ResourceLimitError(TonomyError, RuntimeError):
+    """A transaction used more state operations or bytes than the limits allow."""
+
+    code = "tx.resource_limit"
+
+
+class MissingAuthorizationError(TonomyError, PermissionError):
+    """An action's handler needs an authorization the action does not carry."""
+
+    code = "tx.missing_authorization"
+
+
+class UnknownActionError(TonomyError, LookupError):
+    code = "tx.unknown_action"
+
+
+class UnknownQueryError(TonomyError, LookupError):
+    code = "query.unknown"
+
+
 def _all_error_classes() -> list[type[TonomyError]]:
     found: list[type[TonomyError]] = []
     pending: list[type[TonomyError]] = [TonomyError]

@@ -1,0 +1,254 @@
+"""What an action handler gets: the execution context.
+
+A handler sees only what keeps execution deterministic and contained:
+
+* ``ctx.state``: the plugin's own namespace of the chain state (keys are prefixed by
+  the host, so a plugin cannot read or write another plugin's records), metered;
+* ``ctx.height`` / ``ctx.time_ms``: the block's height and time (never the wall clock);
+* ``ctx.random``: a deterministic random source seeded from the block, the transaction
+  and the action index, the same on every node;
+* ``ctx.emit``: events, recorded in the receipt;
+* ``ctx.require_auth`` / ``ctx.has_auth``: the authorizations the action carries
+  (already checked against the signatures before the handler runs);
+* ``ctx.call`` / ``ctx.query``: other plugins' public actions and queries, never
+  their internals;
+* ``ctx.fail``: refuse the action with the plugin's own stable error code.
+
+Everything a transaction writes goes to a write overlay; a failure anywhere rolls
+back the whole transaction, so a handler never needs to undo its own writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, Protocol
+
+import blake3
+
+from tonomy.chain import codec
+from tonomy.chain.authority import PermissionLevel
+from tonomy.chain.state import StateView
+from tonomy.errors import (
+    ActionFailedError,
+    InvalidInputError,
+    MissingAuthorizationError,
+    ResourceLimitError,
+)
+
+#: Every plugin's records live under ``p/<plugin>/``; ``sys/`` belongs to the chain core.
+PLUGIN_STATE_PREFIX = b"p/"
+MAX_KEY_SIZE = 256
+MAX_VALUE_SIZE = 64 * 1024
+MAX_EVENT_NAME = 64
+
+
+def plugin_prefix(plugin: str) -> bytes:
+    return PLUGIN_STATE_PREFIX + plugin.encode("ascii") + b"/"
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceLimits:
+    """Per-transaction limits (governable parameters of the chain)."""
+
+    max_state_ops: int = 10_000
+    max_bytes_written: int = 1 << 20
+    max_events: int = 256
+    max_call_depth: int = 4
+
+
+@dataclass(slots=True)
+class Meter:
+    """Counts what one transaction costs, and stops it at its limits."""
+
+    limits: ResourceLimits
+    state_ops: int = 0
+    bytes_written: int = 0
+
+    def charge_op(self) -> None:
+        self.state_ops += 1
+        if self.state_ops > self.limits.max_state_ops:
+            raise ResourceLimitError(f"the transaction exceeded {self.limits.max_state_ops} state operations")
+
+    def charge_write(self, size: int) -> None:
+        self.charge_op()
+        self.bytes_written += size
+        if self.bytes_written > self.limits.max_bytes_written:
+            raise ResourceLimitError(f"the transaction wrote more than {self.limits.max_bytes_written} bytes of state")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something a plugin announces; ``data`` is canonical-codec bytes."""
+
+    plugin: str
+    name: str
+    data: bytes
+
+
+class NamespacedState:
+    """A plugin's view of the state: its own prefix only, every operation metered."""
+
+    __slots__ = ("_inner", "_prefix", "_meter")
+
+    def __init__(self, inner: StateView, plugin: str, meter: Meter) -> None:
+        self._inner = inner
+        self._prefix = plugin_prefix(plugin)
+        self._meter = meter
+
+    def _full(self, key: bytes) -> bytes:
+        if type(key) is not bytes:
+            raise InvalidInputError(f"state keys are bytes, got {type(key).__name__}")
+        if not 0 < len(key) <= MAX_KEY_SIZE:
+            raise InvalidInputError(f"state keys are 1 to {MAX_KEY_SIZE} bytes, got {len(key)}")
+        return self._prefix + key
+
+    def get(self, key: bytes) -> bytes | None:
+        full = self._full(key)
+        self._meter.charge_op()
+        return self._inner.get(full)
+
+    def put(self, key: bytes, value: bytes) -> None:
+        full = self._full(key)
+        if type(value) is not bytes:
+            raise InvalidInputError(f"state values are bytes, got {type(value).__name__}")
+        if len(value) > MAX_VALUE_SIZE:
+            raise InvalidInputError(f"state values are at most {MAX_VALUE_SIZE} bytes, got {len(value)}")
+        self._meter.charge_write(len(full) + len(value))
+        self._inner.put(full, value)
+
+    def delete(self, key: bytes) -> None:
+        full = self._full(key)
+        self._meter.charge_op()
+        self._inner.delete(full)
+
+    def items(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
+        """Ascending pairs with ``start <= key < end`` inside this plugin's namespace."""
+        low = self._prefix + start
+        high = self._prefix + end if end is not None else _after_prefix(self._prefix)
+        cut = len(self._prefix)
+        for key, value in self._inner.items(low, high):
+            self._meter.charge_op()
+            yield key[cut:], value
+
+    # Records encoded with the canonical codec: the common case for plugin state.
+    def get_record(self, key: bytes) -> Any:
+        raw = self.get(key)
+        return None if raw is None else codec.decode(raw)
+
+    def put_record(self, key: bytes, record: Any) -> None:
+        self.put(key, codec.encode(record))
+
+
+def _after_prefix(prefix: bytes) -> bytes:
+    # Plugin prefixes end with b"/", never 0xff, so incrementing the last byte is safe.
+    return prefix[:-1] + bytes([prefix[-1] + 1])
+
+
+class DeterministicRandom:
+    """Random numbers every node draws alike: a BLAKE3 stream keyed by the seed."""
+
+    __slots__ = ("_stream", "_offset")
+
+    def __init__(self, seed: bytes) -> None:
+        if len(seed) != 32:
+            raise InvalidInputError("a random seed is 32 bytes")
+        self._stream = blake3.blake3(b"tonomy/random/v1\x00" + seed)
+        self._offset = 0
+
+    def randbytes(self, count: int) -> bytes:
+        if count < 0:
+            raise InvalidInputError("randbytes needs a count >= 0")
+        out = self._stream.digest(length=count, seek=self._offset)
+        self._offset += count
+        return out
+
+    def randbelow(self, bound: int) -> int:
+        """Uniform in ``[0, bound)`` by rejection sampling (no modulo bias)."""
+        if type(bound) is not int or bound <= 0:
+            raise InvalidInputError("randbelow needs an int bound > 0")
+        width = max(1, (bound.bit_length() + 7) // 8)
+        span = 1 << (8 * width)
+        limit = span - span % bound
+        while True:
+            value = int.from_bytes(self.randbytes(width), "big")
+            if value < limit:
+                return value % bound
+
+
+class Dispatcher(Protocol):
+    """What the engine offers a context for cross-plugin calls."""
+
+    def call_action(self, caller: ActionContext, plugin: str, name: str, data: Mapping[str, Any], authorization: Sequence[PermissionLevel]) -> None: ...
+
+    def call_query(self, caller: ActionContext, plugin: str, name: str, params: Mapping[str, Any]) -> object: ...
+
+    def account_exists(self, name: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BlockInfo:
+    height: int
+    time_ms: int
+
+
+@dataclass(slots=True)
+class ActionContext:
+    """The context of one action; handlers must not keep it past their call."""
+
+    plugin: str
+    action: str
+    authorization: tuple[PermissionLevel, ...]
+    block: BlockInfo
+    state: NamespacedState
+    random: DeterministicRandom
+    meter: Meter
+    dispatcher: Dispatcher
+    events: list[Event] = field(default_factory=list)
+    depth: int = 0
+
+    @property
+    def height(self) -> int:
+        return self.block.height
+
+    @property
+    def time_ms(self) -> int:
+        return self.block.time_ms
+
+    def has_auth(self, account: str, permission: str | None = None) -> bool:
+        return any(level.actor == account and (permission is None or level.permission == permission) for level in self.authorization)
+
+    def require_auth(self, account: str, permission: str | None = None) -> None:
+        if not self.has_auth(account, permission):
+            needed = account if permission is None else f"{account}@{permission}"
+            raise MissingAuthorizationError(f"{self.plugin}.{self.action} needs the authorization of {needed}")
+
+    def emit(self, name: str, data: Mapping[str, Any]) -> None:
+        if not isinstance(name, str) or not 0 < len(name) <= MAX_EVENT_NAME:
+            raise InvalidInputError(f"event names are 1 to {MAX_EVENT_NAME} characters")
+        if len(self.events) >= self.meter.limits.max_events:
+            raise ResourceLimitError(f"the transaction emitted more than {self.meter.limits.max_events} events")
+        self.events.append(Event(self.plugin, name, codec.encode(dict(data))))
+
+    def fail(self, reason: str, message: str) -> NoReturn:
+        """Refuse the action with the stable code ``<plugin>.<reason>``."""
+        raise ActionFailedError(message, code=f"{self.plugin}.{reason}")
+
+    def call(self, plugin: str, name: str, data: Mapping[str, Any], authorization: Sequence[PermissionLevel] | None = None) -> None:
+        """Run another plugin's public action inside this transaction.
+
+        The callee may only carry authorizations this action carries (no escalation).
+        """
+        levels = tuple(authorization) if authorization is not None else self.authorization
+        for level in levels:
+            if level not in self.authorization:
+                raise MissingAuthorizationError(f"{self.plugin}.{self.action} cannot pass {level} on: the action does not carry it")
+        if self.depth + 1 > self.meter.limits.max_call_depth:
+            raise ResourceLimitError(f"cross-plugin calls nest deeper than {self.meter.limits.max_call_depth}")
+        self.dispatcher.call_action(self, plugin, name, data, levels)
+
+    def query(self, plugin: str, name: str, params: Mapping[str, Any]) -> object:
+        return self.dispatcher.call_query(self, plugin, name, params)
+
+    def account_exists(self, name: str) -> bool:
+        return self.dispatcher.account_exists(name)
