@@ -222,13 +222,13 @@ def test_batch_argument_checks() -> None:
     key, sig = core.ed25519_public_key(seed), core.ed25519_sign(seed, b"m")
     assert core.ed25519_verify_batch([], [], []) == []
     assert core.ed25519_verify_batch((key, key[:5]), (b"m", b"m"), (sig, sig)) == [True, False]
-    assert core.ed25519_verify_batch(iter([key]), [b"m"], [sig]) == [True]
+    assert core.ed25519_verify_batch(iter([key]), [b"m"], [sig]) == [True]  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError):
         core.ed25519_verify_batch([key, key], [b"m"], [sig, sig])
     with pytest.raises(InvalidInputError):
         core.ed25519_verify_batch([key], [b"m"], [])
     with pytest.raises(TypeError):
-        core.ed25519_verify_batch(key, [b"m"], [sig])
+        core.ed25519_verify_batch(key, [b"m"], [sig])  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         core.ed25519_verify_batch([key], ["m"], [sig])  # type: ignore[list-item]
     with pytest.raises(TypeError):

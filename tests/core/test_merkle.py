@@ -81,7 +81,7 @@ def test_large_list_uses_the_same_tree() -> None:
     proof = core.merkle_proof(leaves, index)
     core.merkle_verify(root, leaves[index], index, len(leaves), proof)
     assert core.merkle_root(tuple(leaves)) == root
-    assert core.merkle_root(iter(leaves)) == root
+    assert core.merkle_root(iter(leaves)) == root  # type: ignore[arg-type]
 
 
 def test_a_leaf_cannot_pose_as_a_node() -> None:
@@ -138,7 +138,7 @@ def test_hostile_arguments() -> None:
     with pytest.raises(InvalidInputError):
         core.merkle_proof(leaves, -1)
     with pytest.raises(TypeError):
-        core.merkle_root(b"abc")
+        core.merkle_root(b"abc")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         core.merkle_root(["a"])  # type: ignore[list-item]
     with pytest.raises(TypeError):
