@@ -240,8 +240,6 @@ def test_batch_verify_releases_the_gil() -> None:
     seeds = [i.to_bytes(32, "little") for i in range(distinct)]
     keys = [core.ed25519_public_key(s) for s in seeds]
     sigs = [core.ed25519_sign(s, b"gil") for s in seeds]
-    count = 16384
-    keys, msgs, sigs = [keys[i % distinct] for i in range(count)], [b"gil"] * count, [sigs[i % distinct] for i in range(count)]
 
     ticks: list[int] = []
     stop = threading.Event()
@@ -255,15 +253,21 @@ def test_batch_verify_releases_the_gil() -> None:
     thread.start()
     try:
         time.sleep(0.01)
-        start = time.perf_counter_ns()
-        results = core.ed25519_verify_batch(keys, msgs, sigs)
-        end = time.perf_counter_ns()
+        count = 16384
+        while True:  # grow the batch until the call is long enough to observe
+            batch_keys = [keys[i % distinct] for i in range(count)]
+            batch_sigs = [sigs[i % distinct] for i in range(count)]
+            start = time.perf_counter_ns()
+            results = core.ed25519_verify_batch(batch_keys, [b"gil"] * count, batch_sigs)
+            end = time.perf_counter_ns()
+            if end - start > 50_000_000 or count >= 1 << 20:
+                break
+            count *= 4
     finally:
         stop.set()
         thread.join()
-    assert all(results)
+    assert results == [True] * count
     duration = end - start
-    assert duration > 40_000_000, "the batch was too quick to observe; make it larger"
     # With the GIL held the ticker could only run within one switch interval of either end.
     middle = [t for t in ticks if start + duration // 4 < t < end - duration // 4]
     assert len(middle) >= 5, f"only {len(middle)} ticks during the middle half of a {duration / 1e6:.0f} ms call"
