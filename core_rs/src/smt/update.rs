@@ -94,7 +94,7 @@ fn prepare<'a>(writes: &[StateWrite<'a>]) -> CoreResult<Vec<Prepared<'a>>> {
         };
         prepared.push(Prepared { path: key_path(key), value });
     }
-    prepared.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    prepared.sort_unstable_by_key(|p| p.path);
     if prepared.windows(2).any(|pair| pair[0].path == pair[1].path) {
         return Err(CoreError::InvalidInput(
             "a key appears more than once in one state batch".into(),
