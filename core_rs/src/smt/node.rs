@@ -127,22 +127,24 @@ impl NodeKey {
     }
 
     pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(42);
+        self.encode_into(&mut out);
+        out
+    }
+
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
         match self {
             NodeKey::Internal { version, depth, prefix } => {
                 let used = (usize::from(*depth)).div_ceil(8);
-                let mut out = Vec::with_capacity(10 + used);
                 out.extend_from_slice(&version.to_be_bytes());
                 out.push(KEY_KIND_INTERNAL);
                 out.push(*depth);
                 out.extend_from_slice(&prefix[..used]);
-                out
             }
             NodeKey::Leaf { version, path } => {
-                let mut out = Vec::with_capacity(41);
                 out.extend_from_slice(&version.to_be_bytes());
                 out.push(KEY_KIND_LEAF);
                 out.extend_from_slice(path);
-                out
             }
         }
     }
@@ -179,20 +181,28 @@ impl Node {
 /// The record of an internal node.
 pub fn encode_internal(left: &Child, right: &Child) -> Vec<u8> {
     let mut out = Vec::with_capacity(1 + 73 + 73);
-    out.push(NODE_INTERNAL);
-    left.encode_into(&mut out);
-    right.encode_into(&mut out);
+    encode_internal_into(&mut out, left, right);
     out
+}
+
+pub fn encode_internal_into(out: &mut Vec<u8>, left: &Child, right: &Child) {
+    out.push(NODE_INTERNAL);
+    left.encode_into(out);
+    right.encode_into(out);
 }
 
 /// The record of a leaf: its value hash (for proofs) then the value itself (for reads at
 /// any retained version).
 pub fn encode_leaf(value_hash: &Digest, value: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(33 + value.len());
+    encode_leaf_into(&mut out, value_hash, value);
+    out
+}
+
+pub fn encode_leaf_into(out: &mut Vec<u8>, value_hash: &Digest, value: &[u8]) {
     out.push(NODE_LEAF);
     out.extend_from_slice(value_hash);
     out.extend_from_slice(value);
-    out
 }
 
 /// Key of a stale-index entry: `stale_since(8) ‖ node key`, so pruning up to a version

@@ -59,7 +59,7 @@ impl MemoryTreeStore {
     }
 
     /// Compute the update for `writes` at `version` without applying it.
-    pub fn plan(&self, version: u64, writes: &[StateWrite<'_>]) -> CoreResult<TreeUpdate> {
+    pub fn plan<'a>(&self, version: u64, writes: &[StateWrite<'a>]) -> CoreResult<TreeUpdate<'a>> {
         if let Some(latest) = self.latest_version() {
             if version <= latest {
                 return Err(CoreError::Conflict(format!(
@@ -71,9 +71,9 @@ impl MemoryTreeStore {
     }
 
     /// Store an update computed by [`MemoryTreeStore::plan`].
-    pub fn apply(&mut self, update: TreeUpdate) -> Digest {
+    pub fn apply(&mut self, update: TreeUpdate<'_>) -> Digest {
         let TreeUpdate { version, root, new_nodes, stale_nodes } = update;
-        self.nodes.extend(new_nodes);
+        self.nodes.extend(new_nodes.to_records());
         for key in stale_nodes {
             self.stale.insert(stale_entry_key(version, &key));
         }

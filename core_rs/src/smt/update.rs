@@ -9,7 +9,8 @@ use crate::hash::Digest;
 use crate::{CoreError, CoreResult};
 
 use super::hashing::{bit, key_path, leaf_hash, node_hash, value_hash};
-use super::node::{can_split_at, encode_internal, encode_leaf, Child, Node, NodeKey};
+use super::batch::NodeBatch;
+use super::node::{can_split_at, Child, Node, NodeKey};
 use super::reader::TreeReader;
 use super::{check_key, check_value};
 
@@ -18,12 +19,12 @@ pub type StateWrite<'a> = (&'a [u8], Option<&'a [u8]>);
 
 /// What a batch does to the tree; the caller stores it (atomically with anything else).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TreeUpdate {
+pub struct TreeUpdate<'a> {
     pub version: u64,
     /// The new root reference (its `hash()` is the state root).
     pub root: Child,
-    /// New node records, sorted by key; every key begins with `version`.
-    pub new_nodes: Vec<(Vec<u8>, Vec<u8>)>,
+    /// New node records, in key order; every key begins with `version`.
+    pub new_nodes: NodeBatch<'a>,
     /// Keys of nodes reachable from the previous root but not from the new one, sorted.
     pub stale_nodes: Vec<Vec<u8>>,
 }
@@ -58,12 +59,12 @@ impl Item<'_, '_> {
 /// `version` must be greater than every version already in the tree (the store checks
 /// this against its latest version). A key may appear at most once in a batch, which is
 /// what makes the result independent of the batch's order.
-pub fn apply_batch<R: TreeReader + ?Sized>(
+pub fn apply_batch<'a, R: TreeReader + ?Sized>(
     reader: &R,
     prev_root: &Child,
     version: u64,
-    writes: &[StateWrite<'_>],
-) -> CoreResult<TreeUpdate> {
+    writes: &[StateWrite<'a>],
+) -> CoreResult<TreeUpdate<'a>> {
     let prepared = prepare(writes)?;
     if let Child::Leaf { version: v, .. } | Child::Internal { version: v, .. } = prev_root {
         if *v >= version {
@@ -72,10 +73,10 @@ pub fn apply_batch<R: TreeReader + ?Sized>(
             )));
         }
     }
-    let mut updater = Updater { reader, version, new_nodes: Vec::new(), stale_nodes: Vec::new() };
+    let new_nodes = NodeBatch::with_capacity(prepared.len());
+    let mut updater = Updater { reader, version, new_nodes, stale_nodes: Vec::new() };
     let root = updater.update(prev_root, 0, &prepared)?;
-    let Updater { mut new_nodes, mut stale_nodes, .. } = updater;
-    new_nodes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let Updater { new_nodes, mut stale_nodes, .. } = updater;
     stale_nodes.sort_unstable();
     Ok(TreeUpdate { version, root, new_nodes, stale_nodes })
 }
@@ -94,7 +95,9 @@ fn prepare<'a>(writes: &[StateWrite<'a>]) -> CoreResult<Vec<Prepared<'a>>> {
         };
         prepared.push(Prepared { path: key_path(key), value });
     }
-    prepared.sort_unstable_by_key(|p| p.path);
+    // By reference: a key function would copy two 32-byte paths per comparison.
+    #[allow(clippy::unnecessary_sort_by)]
+    prepared.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     if prepared.windows(2).any(|pair| pair[0].path == pair[1].path) {
         return Err(CoreError::InvalidInput(
             "a key appears more than once in one state batch".into(),
@@ -103,16 +106,16 @@ fn prepare<'a>(writes: &[StateWrite<'a>]) -> CoreResult<Vec<Prepared<'a>>> {
     Ok(prepared)
 }
 
-struct Updater<'r, R: ?Sized> {
+struct Updater<'r, 'a, R: ?Sized> {
     reader: &'r R,
     version: u64,
-    new_nodes: Vec<(Vec<u8>, Vec<u8>)>,
+    new_nodes: NodeBatch<'a>,
     stale_nodes: Vec<Vec<u8>>,
 }
 
-impl<R: TreeReader + ?Sized> Updater<'_, R> {
+impl<'a, R: TreeReader + ?Sized> Updater<'_, 'a, R> {
     /// The new subtree at `depth` once `writes` (all under this subtree) are applied.
-    fn update(&mut self, node: &Child, depth: usize, writes: &[Prepared<'_>]) -> CoreResult<Child> {
+    fn update(&mut self, node: &Child, depth: usize, writes: &[Prepared<'a>]) -> CoreResult<Child> {
         let Some(first) = writes.first() else {
             return Ok(node.clone());
         };
@@ -162,7 +165,7 @@ impl<R: TreeReader + ?Sized> Updater<'_, R> {
     }
 
     /// A canonical subtree at `depth` holding exactly `items` (sorted by path).
-    fn build(&mut self, depth: usize, items: &[Item<'_, '_>]) -> CoreResult<Child> {
+    fn build(&mut self, depth: usize, items: &[Item<'_, 'a>]) -> CoreResult<Child> {
         match items {
             [] => Ok(Child::Empty),
             [Item::Kept(child)] => Ok((*child).clone()),
@@ -191,19 +194,19 @@ impl<R: TreeReader + ?Sized> Updater<'_, R> {
             _ => {
                 let hash = node_hash(&left.hash(), &right.hash());
                 let key = NodeKey::internal(self.version, depth, path)?;
-                self.new_nodes.push((key.encode(), encode_internal(&left, &right)));
+                self.new_nodes.push_internal(&key, &left, &right);
                 Ok(Child::Internal { version: self.version, hash })
             }
         }
     }
 
-    fn new_leaf(&mut self, write: &Prepared<'_>) -> CoreResult<Child> {
+    fn new_leaf(&mut self, write: &Prepared<'a>) -> CoreResult<Child> {
         // `New` items are only made from writes that carry a value.
         let (vh, value) = write
             .value
             .ok_or_else(|| CoreError::Internal("a delete reached leaf construction".into()))?;
         let key = NodeKey::leaf(self.version, write.path);
-        self.new_nodes.push((key.encode(), encode_leaf(&vh, value)));
+        self.new_nodes.push_leaf(key, vh, value);
         Ok(Child::Leaf { version: self.version, path: write.path, hash: leaf_hash(&write.path, &vh) })
     }
 

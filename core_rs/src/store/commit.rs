@@ -86,9 +86,9 @@ pub fn commit_in_txn(
 
     // Node, stale and root keys all begin with `version`, above every stored key, and
     // come sorted: appending skips the B-tree searches and fills pages completely.
-    for (key, record) in &update.new_nodes {
-        tables.nodes.put_with_flags(wtxn, PutFlags::APPEND, key, record)?;
-    }
+    update
+        .new_nodes
+        .for_each(|key, record| tables.nodes.put_with_flags(wtxn, PutFlags::APPEND, key, record))?;
     for node_key in &update.stale_nodes {
         tables.stale.put_with_flags(wtxn, PutFlags::APPEND, &stale_entry_key(version, node_key), &[])?;
     }
