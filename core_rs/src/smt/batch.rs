@@ -77,14 +77,21 @@ impl<'a> NodeBatch<'a> {
         self.len() == 0
     }
 
-    /// Call `write(key, record)` for every node in ascending key order.
-    pub fn for_each<E>(&self, mut write: impl FnMut(&[u8], &[u8]) -> Result<(), E>) -> Result<(), E> {
+    /// Call `write(key, record)` for every internal node in ascending key order.
+    pub fn for_each_internal<E>(&self, mut write: impl FnMut(&[u8], &[u8]) -> Result<(), E>) -> Result<(), E> {
         for span in self.internal.iter().flatten() {
             let key_end = span.start + span.key_len;
             let key = self.buf.get(span.start..key_end).unwrap_or_default();
             let record = self.buf.get(key_end..key_end + span.record_len).unwrap_or_default();
             write(key, record)?;
         }
+        Ok(())
+    }
+
+    /// Call `write(key, record)` for every node (internal, then leaves) in ascending
+    /// key order.
+    pub fn for_each<E>(&self, mut write: impl FnMut(&[u8], &[u8]) -> Result<(), E>) -> Result<(), E> {
+        self.for_each_internal(&mut write)?;
         let mut key = Vec::with_capacity(41);
         let mut record = Vec::new();
         for leaf in &self.leaves {

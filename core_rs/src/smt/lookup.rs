@@ -14,8 +14,7 @@ pub fn get<R: TreeReader + ?Sized>(reader: &R, root: &Child, key: &[u8]) -> Core
     let (end, _) = walk(reader, root, &path, false)?;
     match end {
         Child::Leaf { version, path: leaf_path, .. } if leaf_path == path => {
-            let (_, value) = read_leaf(reader, version, leaf_path)?;
-            Ok(Some(value))
+            Ok(Some(reader.leaf_value(key, version, &path)?))
         }
         _ => Ok(None),
     }
@@ -31,10 +30,10 @@ pub fn prove<R: TreeReader + ?Sized>(
     let (end, siblings) = walk(reader, root, &path, true)?;
     match end {
         Child::Empty => Ok((None, StateProof { siblings, terminal: Terminal::Empty })),
-        Child::Leaf { version, path: leaf_path, .. } => {
-            let (value_hash, value) = read_leaf(reader, version, leaf_path)?;
+        Child::Leaf { version, path: leaf_path, value_hash, .. } => {
+            // Only the key's own leaf is read; another key's leaf is proven by its hashes.
+            let value = if leaf_path == path { Some(reader.leaf_value(key, version, &path)?) } else { None };
             let terminal = Terminal::Leaf { path: leaf_path, value_hash };
-            let value = (leaf_path == path).then_some(value);
             Ok((value, StateProof { siblings, terminal }))
         }
         Child::Internal { .. } => Err(CoreError::Internal("state walk ended at an internal node".into())),
@@ -74,14 +73,5 @@ fn walk<R: TreeReader + ?Sized>(
         }
         node = next;
         depth += 1;
-    }
-}
-
-fn read_leaf<R: TreeReader + ?Sized>(reader: &R, version: u64, path: Digest) -> CoreResult<(Digest, Vec<u8>)> {
-    let key = NodeKey::leaf(version, path);
-    match reader.node(&key)? {
-        Some(Node::Leaf { value_hash, value }) => Ok((value_hash, value)),
-        Some(Node::Internal { .. }) => Err(CoreError::Storage(format!("state tree record {key:?} should be a leaf"))),
-        None => Err(CoreError::Storage(format!("state tree leaf {key:?} is missing"))),
     }
 }

@@ -32,8 +32,10 @@ const NODE_LEAF: u8 = 1;
 pub enum Child {
     /// No keys below.
     Empty,
-    /// Exactly one key below: the leaf for `path`, written at `version`.
-    Leaf { version: u64, path: Digest, hash: Digest },
+    /// Exactly one key below: the leaf for `path`, written at `version`. The value hash
+    /// rides along so exclusion proofs never read the leaf, and the leaf hash so parents
+    /// never recompute it.
+    Leaf { version: u64, path: Digest, value_hash: Digest, hash: Digest },
     /// Two or more keys below: an internal node written at `version`; its depth and
     /// prefix follow from where the reference sits.
     Internal { version: u64, hash: Digest },
@@ -51,10 +53,11 @@ impl Child {
     pub fn encode_into(&self, out: &mut Vec<u8>) {
         match self {
             Child::Empty => out.push(CHILD_EMPTY),
-            Child::Leaf { version, path, hash } => {
+            Child::Leaf { version, path, value_hash, hash } => {
                 out.push(CHILD_LEAF);
                 out.extend_from_slice(&version.to_be_bytes());
                 out.extend_from_slice(path);
+                out.extend_from_slice(value_hash);
                 out.extend_from_slice(hash);
             }
             Child::Internal { version, hash } => {
@@ -66,7 +69,7 @@ impl Child {
     }
 
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(73);
+        let mut out = Vec::with_capacity(105);
         self.encode_into(&mut out);
         out
     }
@@ -79,8 +82,9 @@ impl Child {
             CHILD_LEAF => {
                 let (version, rest) = take_u64(rest)?;
                 let (path, rest) = take_digest(rest)?;
+                let (value_hash, rest) = take_digest(rest)?;
                 let (hash, rest) = take_digest(rest)?;
-                Ok((Child::Leaf { version, path, hash }, rest))
+                Ok((Child::Leaf { version, path, value_hash, hash }, rest))
             }
             CHILD_INTERNAL => {
                 let (version, rest) = take_u64(rest)?;
@@ -180,7 +184,7 @@ impl Node {
 
 /// The record of an internal node.
 pub fn encode_internal(left: &Child, right: &Child) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1 + 73 + 73);
+    let mut out = Vec::with_capacity(1 + 105 + 105);
     encode_internal_into(&mut out, left, right);
     out
 }
@@ -252,7 +256,7 @@ mod tests {
     fn children_round_trip() {
         for child in [
             Child::Empty,
-            Child::Leaf { version: 7, path: [1; 32], hash: [2; 32] },
+            Child::Leaf { version: 7, path: [1; 32], value_hash: [4; 32], hash: [2; 32] },
             Child::Internal { version: u64::MAX, hash: [3; 32] },
         ] {
             assert_eq!(Child::decode(&child.encode()).unwrap(), child);
@@ -261,7 +265,7 @@ mod tests {
 
     #[test]
     fn nodes_round_trip() {
-        let left = Child::Leaf { version: 1, path: [9; 32], hash: [8; 32] };
+        let left = Child::Leaf { version: 1, path: [9; 32], value_hash: [6; 32], hash: [8; 32] };
         let right = Child::Internal { version: 2, hash: [7; 32] };
         let rec = encode_internal(&left, &right);
         assert_eq!(Node::decode(&rec).unwrap(), Node::Internal { left, right });

@@ -15,6 +15,21 @@ use super::update::{apply_batch, StateWrite, TreeUpdate};
 pub trait TreeReader {
     /// The node stored under `key`, or `None` if there is none.
     fn node(&self, key: &NodeKey) -> CoreResult<Option<Node>>;
+
+    /// The value held by the leaf for `key` written at `version` (`path` is
+    /// `key_path(key)`). By default the leaf's record; a store that keeps current values
+    /// elsewhere looks there first.
+    fn leaf_value(&self, key: &[u8], version: u64, path: &Digest) -> CoreResult<Vec<u8>> {
+        let _ = key;
+        let node_key = NodeKey::leaf(version, *path);
+        match self.node(&node_key)? {
+            Some(Node::Leaf { value, .. }) => Ok(value),
+            Some(Node::Internal { .. }) => {
+                Err(CoreError::Storage(format!("state tree record {node_key:?} should be a leaf")))
+            }
+            None => Err(CoreError::Storage(format!("state tree leaf {node_key:?} is missing"))),
+        }
+    }
 }
 
 /// A complete versioned tree held in ordered maps; same layout as the LMDB store.
@@ -72,7 +87,7 @@ impl MemoryTreeStore {
 
     /// Store an update computed by [`MemoryTreeStore::plan`].
     pub fn apply(&mut self, update: TreeUpdate<'_>) -> Digest {
-        let TreeUpdate { version, root, new_nodes, stale_nodes } = update;
+        let TreeUpdate { version, root, new_nodes, stale_nodes, .. } = update;
         self.nodes.extend(new_nodes.to_records());
         for key in stale_nodes {
             self.stale.insert(stale_entry_key(version, &key));

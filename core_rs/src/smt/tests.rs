@@ -203,6 +203,39 @@ fn proofs_verify_for_present_and_absent_keys_and_nothing_else() {
 }
 
 #[test]
+fn replaced_lists_exactly_the_overwritten_and_deleted_values_with_their_leaf_versions() {
+    let mut rng = StdRng::seed_from_u64(17);
+    let mut tree = MemoryTreeStore::new();
+    let mut model = Model::new();
+    let mut written_at: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+    for version in 1..=20u64 {
+        let batch = random_batch(&mut rng, &model, 60);
+        let update = tree.plan(version, &as_writes(&batch)).unwrap();
+        let mut expected = BTreeSet::new();
+        let mut expected_unchanged = BTreeSet::new();
+        for (index, (key, value)) in batch.iter().enumerate() {
+            let old = model.get(key);
+            if old.is_some() && old != value.as_ref() {
+                expected.insert((index, written_at[key]));
+            }
+            if old.is_some() && old == value.as_ref() {
+                expected_unchanged.insert(index);
+            }
+        }
+        let got: BTreeSet<(usize, u64)> = update.replaced.iter().copied().collect();
+        assert_eq!(got, expected, "version {version}");
+        assert_eq!(update.unchanged.iter().copied().collect::<BTreeSet<_>>(), expected_unchanged);
+        tree.apply(update);
+        for (key, value) in &batch {
+            if value.is_some() && model.get(key) != value.as_ref() {
+                written_at.insert(key.clone(), version);
+            }
+        }
+        apply_to_model(&mut model, &batch);
+    }
+}
+
+#[test]
 fn batch_order_does_not_change_the_result() {
     let mut rng = StdRng::seed_from_u64(7);
     let mut base = MemoryTreeStore::new();
@@ -221,6 +254,11 @@ fn batch_order_does_not_change_the_result() {
         assert_eq!(update.root, expected.root);
         assert_eq!(update.new_nodes.to_records(), expected.new_nodes.to_records());
         assert_eq!(update.stale_nodes, expected.stale_nodes);
+        let mut replaced: Vec<_> = update.replaced.iter().map(|(i, v)| (shuffled[*i].0.clone(), *v)).collect();
+        let mut expected_replaced: Vec<_> = expected.replaced.iter().map(|(i, v)| (batch[*i].0.clone(), *v)).collect();
+        replaced.sort();
+        expected_replaced.sort();
+        assert_eq!(replaced, expected_replaced);
     }
 }
 

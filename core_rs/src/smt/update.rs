@@ -27,10 +27,19 @@ pub struct TreeUpdate<'a> {
     pub new_nodes: NodeBatch<'a>,
     /// Keys of nodes reachable from the previous root but not from the new one, sorted.
     pub stale_nodes: Vec<Vec<u8>>,
+    /// Writes that replaced or deleted a stored value: `(index in the batch, version of
+    /// the leaf that held the old value)`, in path order. A store that keeps current
+    /// values outside the tree moves exactly these old values into history.
+    pub replaced: Vec<(usize, u64)>,
+    /// Writes that set a key to the value it already had (the tree kept its old leaf),
+    /// by index in the batch.
+    pub unchanged: Vec<usize>,
 }
 
 /// A write with its path and value hash computed once.
 struct Prepared<'a> {
+    /// Position in the caller's batch.
+    index: usize,
     path: Digest,
     /// `(value_hash, value)`, or `None` for a delete.
     value: Option<(Digest, &'a [u8])>,
@@ -74,17 +83,24 @@ pub fn apply_batch<'a, R: TreeReader + ?Sized>(
         }
     }
     let new_nodes = NodeBatch::with_capacity(prepared.len());
-    let mut updater = Updater { reader, version, new_nodes, stale_nodes: Vec::new() };
+    let mut updater = Updater {
+        reader,
+        version,
+        new_nodes,
+        stale_nodes: Vec::new(),
+        replaced: Vec::new(),
+        unchanged: Vec::new(),
+    };
     let root = updater.update(prev_root, 0, &prepared)?;
-    let Updater { new_nodes, mut stale_nodes, .. } = updater;
+    let Updater { new_nodes, mut stale_nodes, replaced, unchanged, .. } = updater;
     stale_nodes.sort_unstable();
-    Ok(TreeUpdate { version, root, new_nodes, stale_nodes })
+    Ok(TreeUpdate { version, root, new_nodes, stale_nodes, replaced, unchanged })
 }
 
 /// Validate, hash and sort the batch; reject a key written twice.
 fn prepare<'a>(writes: &[StateWrite<'a>]) -> CoreResult<Vec<Prepared<'a>>> {
     let mut prepared = Vec::with_capacity(writes.len());
-    for (key, value) in writes {
+    for (index, (key, value)) in writes.iter().enumerate() {
         check_key(key)?;
         let value = match value {
             Some(v) => {
@@ -93,7 +109,7 @@ fn prepare<'a>(writes: &[StateWrite<'a>]) -> CoreResult<Vec<Prepared<'a>>> {
             }
             None => None,
         };
-        prepared.push(Prepared { path: key_path(key), value });
+        prepared.push(Prepared { index, path: key_path(key), value });
     }
     // By reference: a key function would copy two 32-byte paths per comparison.
     #[allow(clippy::unnecessary_sort_by)]
@@ -111,6 +127,8 @@ struct Updater<'r, 'a, R: ?Sized> {
     version: u64,
     new_nodes: NodeBatch<'a>,
     stale_nodes: Vec<Vec<u8>>,
+    replaced: Vec<(usize, u64)>,
+    unchanged: Vec<usize>,
 }
 
 impl<'a, R: TreeReader + ?Sized> Updater<'_, 'a, R> {
@@ -124,17 +142,21 @@ impl<'a, R: TreeReader + ?Sized> Updater<'_, 'a, R> {
                 let items: Vec<Item> = writes.iter().filter(|w| w.value.is_some()).map(Item::New).collect();
                 self.build(depth, &items)
             }
-            Child::Leaf { version, path, hash } => {
+            Child::Leaf { version, path, hash, .. } => {
                 let mut items: Vec<Item> = Vec::with_capacity(writes.len() + 1);
                 let mut kept = true;
                 for write in writes {
                     if write.path == *path {
                         match write.value {
                             // Same value again: keep the old leaf, nothing changes.
-                            Some((vh, _)) if leaf_hash(path, &vh) == *hash => continue,
+                            Some((vh, _)) if leaf_hash(path, &vh) == *hash => {
+                                self.unchanged.push(write.index);
+                                continue;
+                            }
                             _ => {
                                 kept = false;
                                 self.stale_nodes.push(NodeKey::leaf(*version, *path).encode());
+                                self.replaced.push((write.index, *version));
                             }
                         }
                     }
@@ -207,7 +229,7 @@ impl<'a, R: TreeReader + ?Sized> Updater<'_, 'a, R> {
             .ok_or_else(|| CoreError::Internal("a delete reached leaf construction".into()))?;
         let key = NodeKey::leaf(self.version, write.path);
         self.new_nodes.push_leaf(key, vh, value);
-        Ok(Child::Leaf { version: self.version, path: write.path, hash: leaf_hash(&write.path, &vh) })
+        Ok(Child::Leaf { version: self.version, path: write.path, value_hash: vh, hash: leaf_hash(&write.path, &vh) })
     }
 
     fn read_internal(&self, key: &NodeKey) -> CoreResult<(Child, Child)> {

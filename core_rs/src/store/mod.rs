@@ -348,7 +348,7 @@ fn opened(slot: &Option<Opened>) -> CoreResult<&Opened> {
 }
 
 fn latest_value(tables: &Tables, txn: &RoTxn<'_>, key: &[u8]) -> CoreResult<Option<Vec<u8>>> {
-    Ok(tables.latest.get(txn, key).map_err(heed_core)?.map(<[u8]>::to_vec))
+    Ok(meta::read_latest_value(tables, txn, key)?.map(|(_, value)| value.to_vec()))
 }
 
 fn create_tables(env: &heed::Env<WithoutTls>) -> Result<Tables, Failure> {

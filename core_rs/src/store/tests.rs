@@ -77,6 +77,42 @@ fn commits_match_the_in_memory_tree_and_survive_reopening() {
 }
 
 #[test]
+fn rewrites_deletes_and_reinserts_keep_every_version_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), options()).unwrap();
+    let mut reference = MemoryTreeStore::new();
+    let steps: Vec<Vec<StateWrite>> = vec![
+        vec![(b"a", Some(b"1")), (b"b", Some(b"x"))],
+        vec![(b"a", Some(b"1")), (b"b", Some(b"y"))], // same value for a: no new leaf
+        vec![(b"a", None), (b"c", None)],             // delete a, delete a missing key
+        vec![(b"a", Some(b"1")), (b"b", Some(b"x"))], // back to the first values
+        vec![(b"b", Some(b"x")), (b"a", Some(b"2"))],
+    ];
+    for (i, writes) in steps.iter().enumerate() {
+        let version = i as u64 + 1;
+        assert_eq!(store.commit(version, writes, &[]).unwrap(), reference.commit(version, writes).unwrap());
+    }
+    for version in 1..=5u64 {
+        let root = store.root(Some(version)).unwrap();
+        for key in [b"a".as_slice(), b"b", b"c"] {
+            let expected = reference.get(key, Some(version)).unwrap();
+            assert_eq!(store.get(key, Some(version)).unwrap(), expected, "{key:?} at {version}");
+            let (value, proof) = store.get_with_proof(key, Some(version)).unwrap();
+            assert_eq!(value, expected);
+            verify(&root, key, value.as_deref(), &proof).unwrap();
+        }
+    }
+    assert_eq!(store.get(b"a", None).unwrap().as_deref(), Some(b"2".as_slice()));
+    // Pruning away the early versions keeps the later ones whole.
+    store.prune(4).unwrap();
+    for version in 4..=5u64 {
+        for key in [b"a".as_slice(), b"b"] {
+            assert_eq!(store.get(key, Some(version)).unwrap(), reference.get(key, Some(version)).unwrap());
+        }
+    }
+}
+
+#[test]
 fn bad_commits_are_rejected_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), options()).unwrap();
