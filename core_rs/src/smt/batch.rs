@@ -39,14 +39,22 @@ pub struct NodeBatch<'a> {
 
 impl Default for NodeBatch<'_> {
     fn default() -> Self {
-        NodeBatch { buf: Vec::new(), internal: vec![Vec::new(); 256], leaves: Vec::new() }
+        NodeBatch {
+            buf: Vec::new(),
+            internal: vec![Vec::new(); 256],
+            leaves: Vec::new(),
+        }
     }
 }
 
 impl<'a> NodeBatch<'a> {
     pub fn with_capacity(writes: usize) -> Self {
         // Random paths give about 1.5 internal nodes of at most 160 bytes per write.
-        NodeBatch { buf: Vec::with_capacity(writes * 240), leaves: Vec::with_capacity(writes), ..Self::default() }
+        NodeBatch {
+            buf: Vec::with_capacity(writes * 240),
+            leaves: Vec::with_capacity(writes),
+            ..Self::default()
+        }
     }
 
     /// Add an internal node; within a depth, calls must come in prefix order.
@@ -58,7 +66,11 @@ impl<'a> NodeBatch<'a> {
         key.encode_into(&mut self.buf);
         let key_len = self.buf.len() - start;
         encode_internal_into(&mut self.buf, left, right);
-        let span = Span { start, key_len, record_len: self.buf.len() - start - key_len };
+        let span = Span {
+            start,
+            key_len,
+            record_len: self.buf.len() - start - key_len,
+        };
         if let Some(bucket) = self.internal.get_mut(usize::from(*depth)) {
             bucket.push(span);
         }
@@ -66,7 +78,11 @@ impl<'a> NodeBatch<'a> {
 
     /// Add a leaf; calls must come in path order.
     pub fn push_leaf(&mut self, key: NodeKey, value_hash: Digest, value: &'a [u8]) {
-        self.leaves.push(NewLeaf { key, value_hash, value });
+        self.leaves.push(NewLeaf {
+            key,
+            value_hash,
+            value,
+        });
     }
 
     pub fn len(&self) -> usize {
@@ -78,11 +94,17 @@ impl<'a> NodeBatch<'a> {
     }
 
     /// Call `write(key, record)` for every internal node in ascending key order.
-    pub fn for_each_internal<E>(&self, mut write: impl FnMut(&[u8], &[u8]) -> Result<(), E>) -> Result<(), E> {
+    pub fn for_each_internal<E>(
+        &self,
+        mut write: impl FnMut(&[u8], &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
         for span in self.internal.iter().flatten() {
             let key_end = span.start + span.key_len;
             let key = self.buf.get(span.start..key_end).unwrap_or_default();
-            let record = self.buf.get(key_end..key_end + span.record_len).unwrap_or_default();
+            let record = self
+                .buf
+                .get(key_end..key_end + span.record_len)
+                .unwrap_or_default();
             write(key, record)?;
         }
         Ok(())
@@ -90,7 +112,10 @@ impl<'a> NodeBatch<'a> {
 
     /// Call `write(key, record)` for every node (internal, then leaves) in ascending
     /// key order.
-    pub fn for_each<E>(&self, mut write: impl FnMut(&[u8], &[u8]) -> Result<(), E>) -> Result<(), E> {
+    pub fn for_each<E>(
+        &self,
+        mut write: impl FnMut(&[u8], &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
         self.for_each_internal(&mut write)?;
         let mut key = Vec::with_capacity(41);
         let mut record = Vec::new();

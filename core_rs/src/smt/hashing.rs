@@ -102,7 +102,10 @@ mod tests {
         assert!(bit(&path, 7));
         assert!(bit(&path, 255));
         assert!(!bit(&path, 254));
-        assert!(!bit(&path, 256), "out of range reads as false, never panics");
+        assert!(
+            !bit(&path, 256),
+            "out of range reads as false, never panics"
+        );
     }
 
     #[test]
@@ -127,7 +130,10 @@ mod tests {
         );
         let long = vec![5u8; 1000];
         assert_eq!(value_hash(&long), hash_with(tags::STATE_VALUE, &[&long]));
-        assert_eq!(value_hash(&long[..300]), hash_with(tags::STATE_VALUE, &[&long[..300]]));
+        assert_eq!(
+            value_hash(&long[..300]),
+            hash_with(tags::STATE_VALUE, &[&long[..300]])
+        );
         assert_eq!(key_path(b"k"), hash_with(tags::STATE_KEY, &[b"k"]));
         assert_eq!(node_hash(&a, &b), hash_with(tags::STATE_NODE, &[&a, &b]));
         assert_eq!(

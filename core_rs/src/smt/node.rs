@@ -35,7 +35,12 @@ pub enum Child {
     /// Exactly one key below: the leaf for `path`, written at `version`. The value hash
     /// rides along so exclusion proofs never read the leaf, and the leaf hash so parents
     /// never recompute it.
-    Leaf { version: u64, path: Digest, value_hash: Digest, hash: Digest },
+    Leaf {
+        version: u64,
+        path: Digest,
+        value_hash: Digest,
+        hash: Digest,
+    },
     /// Two or more keys below: an internal node written at `version`; its depth and
     /// prefix follow from where the reference sits.
     Internal { version: u64, hash: Digest },
@@ -53,7 +58,12 @@ impl Child {
     pub fn encode_into(&self, out: &mut Vec<u8>) {
         match self {
             Child::Empty => out.push(CHILD_EMPTY),
-            Child::Leaf { version, path, value_hash, hash } => {
+            Child::Leaf {
+                version,
+                path,
+                value_hash,
+                hash,
+            } => {
                 out.push(CHILD_LEAF);
                 out.extend_from_slice(&version.to_be_bytes());
                 out.extend_from_slice(path);
@@ -76,7 +86,9 @@ impl Child {
 
     /// Decode one child from the front of `bytes`, returning the rest.
     pub fn decode_prefix(bytes: &[u8]) -> CoreResult<(Child, &[u8])> {
-        let (&tag, rest) = bytes.split_first().ok_or_else(|| corrupt("empty child reference"))?;
+        let (&tag, rest) = bytes
+            .split_first()
+            .ok_or_else(|| corrupt("empty child reference"))?;
         match tag {
             CHILD_EMPTY => Ok((Child::Empty, rest)),
             CHILD_LEAF => {
@@ -84,7 +96,15 @@ impl Child {
                 let (path, rest) = take_digest(rest)?;
                 let (value_hash, rest) = take_digest(rest)?;
                 let (hash, rest) = take_digest(rest)?;
-                Ok((Child::Leaf { version, path, value_hash, hash }, rest))
+                Ok((
+                    Child::Leaf {
+                        version,
+                        path,
+                        value_hash,
+                        hash,
+                    },
+                    rest,
+                ))
             }
             CHILD_INTERNAL => {
                 let (version, rest) = take_u64(rest)?;
@@ -108,8 +128,15 @@ impl Child {
 /// Where a node is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NodeKey {
-    Internal { version: u64, depth: u8, prefix: Digest },
-    Leaf { version: u64, path: Digest },
+    Internal {
+        version: u64,
+        depth: u8,
+        prefix: Digest,
+    },
+    Leaf {
+        version: u64,
+        path: Digest,
+    },
 }
 
 impl NodeKey {
@@ -117,7 +144,11 @@ impl NodeKey {
     pub fn internal(version: u64, depth: usize, path: &Digest) -> CoreResult<NodeKey> {
         let depth_byte = u8::try_from(depth)
             .map_err(|_| CoreError::Internal(format!("internal node at depth {depth}")))?;
-        Ok(NodeKey::Internal { version, depth: depth_byte, prefix: prefix(path, depth) })
+        Ok(NodeKey::Internal {
+            version,
+            depth: depth_byte,
+            prefix: prefix(path, depth),
+        })
     }
 
     pub fn leaf(version: u64, path: Digest) -> NodeKey {
@@ -138,7 +169,11 @@ impl NodeKey {
 
     pub fn encode_into(&self, out: &mut Vec<u8>) {
         match self {
-            NodeKey::Internal { version, depth, prefix } => {
+            NodeKey::Internal {
+                version,
+                depth,
+                prefix,
+            } => {
                 let used = (usize::from(*depth)).div_ceil(8);
                 out.extend_from_slice(&version.to_be_bytes());
                 out.push(KEY_KIND_INTERNAL);
@@ -163,7 +198,9 @@ pub enum Node {
 
 impl Node {
     pub fn decode(bytes: &[u8]) -> CoreResult<Node> {
-        let (&tag, rest) = bytes.split_first().ok_or_else(|| corrupt("empty node record"))?;
+        let (&tag, rest) = bytes
+            .split_first()
+            .ok_or_else(|| corrupt("empty node record"))?;
         match tag {
             NODE_INTERNAL => {
                 let (left, rest) = Child::decode_prefix(rest)?;
@@ -175,7 +212,10 @@ impl Node {
             }
             NODE_LEAF => {
                 let (value_hash, value) = take_digest(rest)?;
-                Ok(Node::Leaf { value_hash, value: value.to_vec() })
+                Ok(Node::Leaf {
+                    value_hash,
+                    value: value.to_vec(),
+                })
             }
             other => Err(corrupt(&format!("unknown node tag {other}"))),
         }
@@ -231,14 +271,18 @@ pub fn can_split_at(depth: usize) -> bool {
 }
 
 fn take_u64(bytes: &[u8]) -> CoreResult<(u64, &[u8])> {
-    let (head, rest) = bytes.split_at_checked(8).ok_or_else(|| corrupt("truncated version"))?;
+    let (head, rest) = bytes
+        .split_at_checked(8)
+        .ok_or_else(|| corrupt("truncated version"))?;
     let mut buf = [0u8; 8];
     buf.copy_from_slice(head);
     Ok((u64::from_be_bytes(buf), rest))
 }
 
 fn take_digest(bytes: &[u8]) -> CoreResult<(Digest, &[u8])> {
-    let (head, rest) = bytes.split_at_checked(32).ok_or_else(|| corrupt("truncated hash"))?;
+    let (head, rest) = bytes
+        .split_at_checked(32)
+        .ok_or_else(|| corrupt("truncated hash"))?;
     let mut buf = [0u8; 32];
     buf.copy_from_slice(head);
     Ok((buf, rest))
@@ -256,8 +300,16 @@ mod tests {
     fn children_round_trip() {
         for child in [
             Child::Empty,
-            Child::Leaf { version: 7, path: [1; 32], value_hash: [4; 32], hash: [2; 32] },
-            Child::Internal { version: u64::MAX, hash: [3; 32] },
+            Child::Leaf {
+                version: 7,
+                path: [1; 32],
+                value_hash: [4; 32],
+                hash: [2; 32],
+            },
+            Child::Internal {
+                version: u64::MAX,
+                hash: [3; 32],
+            },
         ] {
             assert_eq!(Child::decode(&child.encode()).unwrap(), child);
         }
@@ -265,17 +317,37 @@ mod tests {
 
     #[test]
     fn nodes_round_trip() {
-        let left = Child::Leaf { version: 1, path: [9; 32], value_hash: [6; 32], hash: [8; 32] };
-        let right = Child::Internal { version: 2, hash: [7; 32] };
+        let left = Child::Leaf {
+            version: 1,
+            path: [9; 32],
+            value_hash: [6; 32],
+            hash: [8; 32],
+        };
+        let right = Child::Internal {
+            version: 2,
+            hash: [7; 32],
+        };
         let rec = encode_internal(&left, &right);
         assert_eq!(Node::decode(&rec).unwrap(), Node::Internal { left, right });
         let rec = encode_leaf(&[5; 32], b"value");
-        assert_eq!(Node::decode(&rec).unwrap(), Node::Leaf { value_hash: [5; 32], value: b"value".to_vec() });
+        assert_eq!(
+            Node::decode(&rec).unwrap(),
+            Node::Leaf {
+                value_hash: [5; 32],
+                value: b"value".to_vec()
+            }
+        );
     }
 
     #[test]
     fn corrupt_records_are_errors_not_panics() {
-        let good = encode_internal(&Child::Empty, &Child::Internal { version: 1, hash: [1; 32] });
+        let good = encode_internal(
+            &Child::Empty,
+            &Child::Internal {
+                version: 1,
+                hash: [1; 32],
+            },
+        );
         for cut in 0..good.len() {
             let err = Node::decode(&good[..cut]).unwrap_err();
             assert_eq!(err.code(), "store.error");
@@ -294,7 +366,10 @@ mod tests {
         let b = NodeKey::leaf(2, [0; 32]).encode();
         let c = NodeKey::internal(2, 0, &[0; 32]).unwrap().encode();
         assert!(a < c && c < b);
-        assert_eq!(NodeKey::internal(1, 0, &[0xff; 32]).unwrap().encode().len(), 10);
+        assert_eq!(
+            NodeKey::internal(1, 0, &[0xff; 32]).unwrap().encode().len(),
+            10
+        );
         assert_eq!(NodeKey::internal(1, 9, &[0xff; 32]).unwrap().encode(), {
             let mut k = 1u64.to_be_bytes().to_vec();
             k.extend_from_slice(&[0, 9, 0xff, 0x80]);

@@ -24,10 +24,12 @@ pub trait TreeReader {
         let node_key = NodeKey::leaf(version, *path);
         match self.node(&node_key)? {
             Some(Node::Leaf { value, .. }) => Ok(value),
-            Some(Node::Internal { .. }) => {
-                Err(CoreError::Storage(format!("state tree record {node_key:?} should be a leaf")))
-            }
-            None => Err(CoreError::Storage(format!("state tree leaf {node_key:?} is missing"))),
+            Some(Node::Internal { .. }) => Err(CoreError::Storage(format!(
+                "state tree record {node_key:?} should be a leaf"
+            ))),
+            None => Err(CoreError::Storage(format!(
+                "state tree leaf {node_key:?} is missing"
+            ))),
         }
     }
 }
@@ -43,7 +45,10 @@ pub struct MemoryTreeStore {
 
 impl TreeReader for MemoryTreeStore {
     fn node(&self, key: &NodeKey) -> CoreResult<Option<Node>> {
-        self.nodes.get(&key.encode()).map(|bytes| Node::decode(bytes)).transpose()
+        self.nodes
+            .get(&key.encode())
+            .map(|bytes| Node::decode(bytes))
+            .transpose()
     }
 }
 
@@ -60,7 +65,12 @@ impl MemoryTreeStore {
     /// committed) when `version` is `None`.
     pub fn root_child(&self, version: Option<u64>) -> CoreResult<Child> {
         match version {
-            None => Ok(self.roots.values().next_back().cloned().unwrap_or(Child::Empty)),
+            None => Ok(self
+                .roots
+                .values()
+                .next_back()
+                .cloned()
+                .unwrap_or(Child::Empty)),
             Some(v) => self
                 .roots
                 .get(&v)
@@ -87,7 +97,13 @@ impl MemoryTreeStore {
 
     /// Store an update computed by [`MemoryTreeStore::plan`].
     pub fn apply(&mut self, update: TreeUpdate<'_>) -> Digest {
-        let TreeUpdate { version, root, new_nodes, stale_nodes, .. } = update;
+        let TreeUpdate {
+            version,
+            root,
+            new_nodes,
+            stale_nodes,
+            ..
+        } = update;
         self.nodes.extend(new_nodes.to_records());
         for key in stale_nodes {
             self.stale.insert(stale_entry_key(version, &key));
@@ -107,7 +123,11 @@ impl MemoryTreeStore {
         lookup::get(self, &self.root_child(version)?, key)
     }
 
-    pub fn prove(&self, key: &[u8], version: Option<u64>) -> CoreResult<(Option<Vec<u8>>, StateProof)> {
+    pub fn prove(
+        &self,
+        key: &[u8],
+        version: Option<u64>,
+    ) -> CoreResult<(Option<Vec<u8>>, StateProof)> {
         lookup::prove(self, &self.root_child(version)?, key)
     }
 

@@ -8,8 +8,8 @@
 use crate::hash::Digest;
 use crate::{CoreError, CoreResult};
 
-use super::hashing::{bit, key_path, leaf_hash, node_hash, value_hash};
 use super::batch::NodeBatch;
+use super::hashing::{bit, key_path, leaf_hash, node_hash, value_hash};
 use super::node::{can_split_at, Child, Node, NodeKey};
 use super::reader::TreeReader;
 use super::{check_key, check_value};
@@ -92,9 +92,22 @@ pub fn apply_batch<'a, R: TreeReader + ?Sized>(
         unchanged: Vec::new(),
     };
     let root = updater.update(prev_root, 0, &prepared)?;
-    let Updater { new_nodes, mut stale_nodes, replaced, unchanged, .. } = updater;
+    let Updater {
+        new_nodes,
+        mut stale_nodes,
+        replaced,
+        unchanged,
+        ..
+    } = updater;
     stale_nodes.sort_unstable();
-    Ok(TreeUpdate { version, root, new_nodes, stale_nodes, replaced, unchanged })
+    Ok(TreeUpdate {
+        version,
+        root,
+        new_nodes,
+        stale_nodes,
+        replaced,
+        unchanged,
+    })
 }
 
 /// Validate, hash and sort the batch; reject a key written twice.
@@ -109,7 +122,11 @@ fn prepare<'a>(writes: &[StateWrite<'a>]) -> CoreResult<Vec<Prepared<'a>>> {
             }
             None => None,
         };
-        prepared.push(Prepared { index, path: key_path(key), value });
+        prepared.push(Prepared {
+            index,
+            path: key_path(key),
+            value,
+        });
     }
     // By reference: a key function would copy two 32-byte paths per comparison.
     #[allow(clippy::unnecessary_sort_by)]
@@ -139,10 +156,19 @@ impl<'a, R: TreeReader + ?Sized> Updater<'_, 'a, R> {
         };
         match node {
             Child::Empty => {
-                let items: Vec<Item> = writes.iter().filter(|w| w.value.is_some()).map(Item::New).collect();
+                let items: Vec<Item> = writes
+                    .iter()
+                    .filter(|w| w.value.is_some())
+                    .map(Item::New)
+                    .collect();
                 self.build(depth, &items)
             }
-            Child::Leaf { version, path, hash, .. } => {
+            Child::Leaf {
+                version,
+                path,
+                hash,
+                ..
+            } => {
                 let mut items: Vec<Item> = Vec::with_capacity(writes.len() + 1);
                 let mut kept = true;
                 for write in writes {
@@ -155,7 +181,8 @@ impl<'a, R: TreeReader + ?Sized> Updater<'_, 'a, R> {
                             }
                             _ => {
                                 kept = false;
-                                self.stale_nodes.push(NodeKey::leaf(*version, *path).encode());
+                                self.stale_nodes
+                                    .push(NodeKey::leaf(*version, *path).encode());
                                 self.replaced.push((write.index, *version));
                             }
                         }
@@ -194,7 +221,9 @@ impl<'a, R: TreeReader + ?Sized> Updater<'_, 'a, R> {
             [Item::New(write)] => self.new_leaf(write),
             [first, ..] => {
                 if !can_split_at(depth) {
-                    return Err(CoreError::Internal("two state keys share a full 256-bit path".into()));
+                    return Err(CoreError::Internal(
+                        "two state keys share a full 256-bit path".into(),
+                    ));
                 }
                 let split = items.partition_point(|item| !bit(item.path(), depth));
                 let (left_items, right_items) = items.split_at(split);
@@ -208,7 +237,13 @@ impl<'a, R: TreeReader + ?Sized> Updater<'_, 'a, R> {
 
     /// The node at `depth` over two new children, collapsed when it holds at most one key
     /// (an empty subtree, or a lone leaf that moves up to take the node's place).
-    fn join(&mut self, depth: usize, path: &Digest, left: Child, right: Child) -> CoreResult<Child> {
+    fn join(
+        &mut self,
+        depth: usize,
+        path: &Digest,
+        left: Child,
+        right: Child,
+    ) -> CoreResult<Child> {
         match (&left, &right) {
             (Child::Empty, Child::Empty) => Ok(Child::Empty),
             (Child::Empty, Child::Leaf { .. }) => Ok(right),
@@ -217,7 +252,10 @@ impl<'a, R: TreeReader + ?Sized> Updater<'_, 'a, R> {
                 let hash = node_hash(&left.hash(), &right.hash());
                 let key = NodeKey::internal(self.version, depth, path)?;
                 self.new_nodes.push_internal(&key, &left, &right);
-                Ok(Child::Internal { version: self.version, hash })
+                Ok(Child::Internal {
+                    version: self.version,
+                    hash,
+                })
             }
         }
     }
@@ -229,7 +267,12 @@ impl<'a, R: TreeReader + ?Sized> Updater<'_, 'a, R> {
             .ok_or_else(|| CoreError::Internal("a delete reached leaf construction".into()))?;
         let key = NodeKey::leaf(self.version, write.path);
         self.new_nodes.push_leaf(key, vh, value);
-        Ok(Child::Leaf { version: self.version, path: write.path, value_hash: vh, hash: leaf_hash(&write.path, &vh) })
+        Ok(Child::Leaf {
+            version: self.version,
+            path: write.path,
+            value_hash: vh,
+            hash: leaf_hash(&write.path, &vh),
+        })
     }
 
     fn read_internal(&self, key: &NodeKey) -> CoreResult<(Child, Child)> {
@@ -238,7 +281,9 @@ impl<'a, R: TreeReader + ?Sized> Updater<'_, 'a, R> {
             Some(Node::Leaf { .. }) => Err(CoreError::Storage(format!(
                 "state tree record {key:?} should be an internal node"
             ))),
-            None => Err(CoreError::Storage(format!("state tree node {key:?} is missing"))),
+            None => Err(CoreError::Storage(format!(
+                "state tree node {key:?} is missing"
+            ))),
         }
     }
 }

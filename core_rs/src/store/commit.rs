@@ -16,8 +16,8 @@ use crate::CoreError;
 
 use super::errors::Failure;
 use super::meta::{
-    encode_latest, encode_latest_value, latest_key, oldest_key, read_latest, read_latest_value, read_oldest,
-    read_root, Latest, TxnTreeReader,
+    encode_latest, encode_latest_value, latest_key, oldest_key, read_latest, read_latest_value,
+    read_oldest, read_root, Latest, TxnTreeReader,
 };
 use super::tables::{Tables, AUX_TABLES};
 
@@ -96,17 +96,34 @@ pub fn commit_in_txn(
         Some(Latest { version: last, .. }) => read_root(tables, wtxn, last)?,
         None => Child::Empty,
     };
-    let update = apply_batch(&TxnTreeReader { tables, txn: wtxn }, &prev_root, version, state)?;
+    let update = apply_batch(
+        &TxnTreeReader { tables, txn: wtxn },
+        &prev_root,
+        version,
+        state,
+    )?;
 
     // Internal node, stale and root keys all begin with `version`, above every stored
     // key, and come sorted: appending skips the B-tree searches and fills pages.
-    update
-        .new_nodes
-        .for_each_internal(|key, record| tables.nodes.put_with_flags(wtxn, PutFlags::APPEND, key, record))?;
+    update.new_nodes.for_each_internal(|key, record| {
+        tables
+            .nodes
+            .put_with_flags(wtxn, PutFlags::APPEND, key, record)
+    })?;
     for node_key in &update.stale_nodes {
-        tables.stale.put_with_flags(wtxn, PutFlags::APPEND, &stale_entry_key(version, node_key), &[])?;
+        tables.stale.put_with_flags(
+            wtxn,
+            PutFlags::APPEND,
+            &stale_entry_key(version, node_key),
+            &[],
+        )?;
     }
-    tables.roots.put_with_flags(wtxn, PutFlags::APPEND, &version.to_be_bytes(), &update.root.encode())?;
+    tables.roots.put_with_flags(
+        wtxn,
+        PutFlags::APPEND,
+        &version.to_be_bytes(),
+        &update.root.encode(),
+    )?;
 
     // Each value is stored once. New leaves are not written as records: their values go
     // to the latest table, tagged with the leaf's version. A value that is replaced or
@@ -117,10 +134,19 @@ pub fn commit_in_txn(
         let key = state.get(index).map(|(key, _)| *key).unwrap_or_default();
         let old_value = match read_latest_value(tables, wtxn, key)? {
             Some((current, value)) if current == old_version => value.to_vec(),
-            _ => return Err(CoreError::Storage("the latest-value table disagrees with the state tree".into()).into()),
+            _ => {
+                return Err(CoreError::Storage(
+                    "the latest-value table disagrees with the state tree".into(),
+                )
+                .into())
+            }
         };
         let leaf_key = NodeKey::leaf(old_version, key_path(key)).encode();
-        tables.nodes.put(wtxn, &leaf_key, &encode_leaf(&value_hash(&old_value), &old_value))?;
+        tables.nodes.put(
+            wtxn,
+            &leaf_key,
+            &encode_leaf(&value_hash(&old_value), &old_value),
+        )?;
         if let Some(slot) = role.get_mut(index) {
             *slot = Role::Replace;
         }
@@ -160,9 +186,15 @@ pub fn commit_in_txn(
     }
 
     let root = update.root.hash();
-    tables.meta.put(wtxn, latest_key(), &encode_latest(&Latest { version, root }))?;
+    tables.meta.put(
+        wtxn,
+        latest_key(),
+        &encode_latest(&Latest { version, root }),
+    )?;
     if latest.is_none() {
-        tables.meta.put(wtxn, oldest_key(), &version.to_be_bytes())?;
+        tables
+            .meta
+            .put(wtxn, oldest_key(), &version.to_be_bytes())?;
     }
     if let Some(keep) = keep_versions {
         // Keep `keep` versions: `version - (keep - 1)` onwards (`keep >= 1` is validated).
@@ -226,7 +258,13 @@ pub fn prune_in_txn(tables: &Tables, wtxn: &mut RwTxn<'_>, keep_from: u64) -> Re
     }
     tables.stale.delete_range(wtxn, &(Bound::Unbounded, end))?;
     let keep_from_bytes = keep_from.to_be_bytes();
-    tables.roots.delete_range(wtxn, &(Bound::Unbounded, Bound::Excluded(keep_from_bytes.as_slice())))?;
+    tables.roots.delete_range(
+        wtxn,
+        &(
+            Bound::Unbounded,
+            Bound::Excluded(keep_from_bytes.as_slice()),
+        ),
+    )?;
     tables.meta.put(wtxn, oldest_key(), &keep_from_bytes)?;
     Ok(deleted)
 }

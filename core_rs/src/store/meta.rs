@@ -65,18 +65,32 @@ pub fn read_latest(tables: &Tables, txn: &RoTxn<'_>) -> CoreResult<Option<Latest
         .split_at_checked(8)
         .filter(|(_, root)| root.len() == 32)
         .ok_or_else(|| corrupt("latest record"))?;
-    Ok(Some(Latest { version: u64_of(version)?, root: digest_of(root)? }))
+    Ok(Some(Latest {
+        version: u64_of(version)?,
+        root: digest_of(root)?,
+    }))
 }
 
 pub fn read_oldest(tables: &Tables, txn: &RoTxn<'_>) -> CoreResult<Option<u64>> {
-    tables.meta.get(txn, KEY_OLDEST).map_err(heed_core)?.map(u64_of).transpose()
+    tables
+        .meta
+        .get(txn, KEY_OLDEST)
+        .map_err(heed_core)?
+        .map(u64_of)
+        .transpose()
 }
 
 /// The root reference of `version`; `NotFound` if it was never committed or is pruned.
 pub fn read_root(tables: &Tables, txn: &RoTxn<'_>, version: u64) -> CoreResult<Child> {
-    match tables.roots.get(txn, &version.to_be_bytes()).map_err(heed_core)? {
+    match tables
+        .roots
+        .get(txn, &version.to_be_bytes())
+        .map_err(heed_core)?
+    {
         Some(bytes) => Child::decode(bytes),
-        None => Err(CoreError::NotFound(format!("state version {version} is not stored"))),
+        None => Err(CoreError::NotFound(format!(
+            "state version {version} is not stored"
+        ))),
     }
 }
 
@@ -106,7 +120,9 @@ impl TreeReader for TxnTreeReader<'_, '_> {
         }
         match self.node(&NodeKey::leaf(version, *path))? {
             Some(Node::Leaf { value, .. }) => Ok(value),
-            _ => Err(CoreError::Storage(format!("the value of a state key at version {version} is missing"))),
+            _ => Err(CoreError::Storage(format!(
+                "the value of a state key at version {version} is missing"
+            ))),
         }
     }
 }
@@ -119,11 +135,17 @@ pub fn encode_latest_value(out: &mut Vec<u8>, version: u64, value: &[u8]) {
 }
 
 /// The current `(leaf version, value)` of `key`, if it has one.
-pub fn read_latest_value<'t>(tables: &Tables, txn: &'t RoTxn<'_>, key: &[u8]) -> CoreResult<Option<(u64, &'t [u8])>> {
+pub fn read_latest_value<'t>(
+    tables: &Tables,
+    txn: &'t RoTxn<'_>,
+    key: &[u8],
+) -> CoreResult<Option<(u64, &'t [u8])>> {
     let Some(record) = tables.latest.get(txn, key).map_err(heed_core)? else {
         return Ok(None);
     };
-    let (version, value) = record.split_at_checked(8).ok_or_else(|| corrupt("latest value record"))?;
+    let (version, value) = record
+        .split_at_checked(8)
+        .ok_or_else(|| corrupt("latest value record"))?;
     Ok(Some((u64_of(version)?, value)))
 }
 

@@ -57,7 +57,14 @@ impl Tables {
         for (slot, name) in aux.iter_mut().zip(AUX_TABLES) {
             *slot = open(&format!("aux/{name}"))?;
         }
-        Ok(Tables { nodes, roots, stale, latest, meta, aux })
+        Ok(Tables {
+            nodes,
+            roots,
+            stale,
+            latest,
+            meta,
+            aux,
+        })
     }
 
     /// The handle of the aux table called `name`.
