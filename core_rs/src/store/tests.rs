@@ -472,3 +472,89 @@ fn bad_options_are_rejected() {
         );
     }
 }
+
+/// Set by the parent test when it runs the child below in a separate process.
+const STALE_READER_DIR: &str = "TONOMY_TEST_STALE_READER_DIR";
+/// `hold` keeps the store open; `slots` also takes both reader slots.
+const STALE_READER_MODE: &str = "TONOMY_TEST_STALE_READER_MODE";
+const CHILD_READY: &str = "stale-reader-child-ready";
+
+/// Child process of `stale_reader_slots_of_a_killed_process_are_cleared_on_open`.
+#[test]
+#[ignore = "run only as a child process by the test below"]
+fn stale_reader_child() {
+    let dir = std::env::var(STALE_READER_DIR).expect("run by the parent test");
+    let take_slots = std::env::var(STALE_READER_MODE).is_ok_and(|mode| mode == "slots");
+    let options = StoreOptions {
+        max_readers: 2,
+        ..options()
+    };
+    let store = Store::open(Path::new(&dir), options).unwrap();
+    let guard = store.opened.read().unwrap();
+    let env = &guard.as_ref().unwrap().env;
+    let held = take_slots.then(|| (env.read_txn().unwrap(), env.read_txn().unwrap()));
+    println!("{CHILD_READY}");
+    std::thread::sleep(std::time::Duration::from_secs(60));
+    drop(held);
+}
+
+fn spawn_stale_reader_child(dir: &Path, mode: &str) -> std::process::Child {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "store::tests::stale_reader_child",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(STALE_READER_DIR, dir)
+        .env(STALE_READER_MODE, mode)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let ready = stdout
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.trim() == CHILD_READY);
+    assert!(ready, "the {mode} child did not get ready");
+    child
+}
+
+#[test]
+fn stale_reader_slots_of_a_killed_process_are_cleared_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(
+            dir.path(),
+            StoreOptions {
+                max_readers: 2,
+                ..options()
+            },
+        )
+        .unwrap();
+        store.commit(1, &[(b"k", Some(b"v"))], &[]).unwrap();
+    }
+    // A live process keeps the environment open, so LMDB does not reset the reader
+    // table; a second one takes both slots of the two-slot table and is SIGKILLed.
+    let mut holder = spawn_stale_reader_child(dir.path(), "hold");
+    let mut victim = spawn_stale_reader_child(dir.path(), "slots");
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+
+    // Without clearing the dead process's slots on open, every read would fail.
+    let result = Store::open(
+        dir.path(),
+        StoreOptions {
+            max_readers: 2,
+            ..options()
+        },
+    )
+    .and_then(|store| store.get(b"k", None));
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    assert_eq!(result.unwrap().as_deref(), Some(b"v".as_slice()));
+}
