@@ -4,7 +4,7 @@
 //! a key's leaf sits at the shallowest depth where its path is unique, empty subtrees
 //! are one constant hash, and every version writes new immutable nodes keyed by that
 //! version, so any retained version can be read and proven. Layout, hashing and the
-//! proof format are specified in `README.md` beside this file.
+//! proof format are specified in `docs/state.md`.
 //!
 //! - [`hashing`]: the hash functions that define roots and proofs;
 //! - [`node`]: node and child records and their storage keys;
