@@ -18,6 +18,8 @@ pub mod tags {
     pub const STATE_LEAF: &str = "tonomy/state/leaf/v1";
     pub const STATE_NODE: &str = "tonomy/state/node/v1";
     pub const STATE_VALUE: &str = "tonomy/state/value/v1";
+    /// The hash of an empty state subtree (and so the root of the empty state).
+    pub const STATE_EMPTY: &str = "tonomy/state/empty/v1";
     pub const TRANSACTION: &str = "tonomy/tx/v1";
     pub const BLOCK_HEADER: &str = "tonomy/block/v1";
     pub const VOTE: &str = "tonomy/vote/v1";
@@ -86,6 +88,7 @@ mod tests {
         tags::STATE_LEAF,
         tags::STATE_NODE,
         tags::STATE_VALUE,
+        tags::STATE_EMPTY,
         tags::TRANSACTION,
         tags::BLOCK_HEADER,
         tags::VOTE,
