@@ -38,9 +38,9 @@ def main(data_dir: str, order: str) -> None:
         net.produce()
     roots = {}
     for height in range(net.chain.height + 1):
-        block = net.chain.get_block(height)
-        assert block is not None
-        roots[height] = block.header.state_root.hex()
+        stored = net.chain.get_block(height)
+        assert stored is not None
+        roots[height] = stored.header.state_root.hex()
     net.close()
     print(json.dumps(roots, sort_keys=True))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import random
 
 import pytest
@@ -14,7 +17,7 @@ from tonomy.errors import InternalError, InvalidInputError
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path: Path) -> Iterator[Store]:
     with Store(tmp_path / "db", durable=False) as opened:
         opened.commit(1, [(b"k%03d" % i, b"base%d" % i) for i in range(0, 100, 2)])
         yield opened

@@ -147,6 +147,7 @@ def admit(
 ) -> AdmittedTransaction:
     """Run every admission check on ``raw`` against the committed chain; raises a ``tx.*`` error."""
     tx = decode_transaction(raw)
+    assert isinstance(raw, (bytes, bytearray, memoryview))  # decode_transaction refused anything else
     body = tx.body
     if body.chain_id != chain_id:
         raise WrongChainError(f"the transaction is for chain {body.chain_id.hex()[:16]}…, this is {chain_id.hex()[:16]}…")
@@ -160,4 +161,4 @@ def admit(
     check_signatures(tx)
     check_authority(state, tx, params)
     account = body.actions[0].authorization[0].actor
-    return AdmittedTransaction(tx=tx, tx_id=tx_id, raw=bytes(raw), account=account)  # type: ignore[arg-type]
+    return AdmittedTransaction(tx=tx, tx_id=tx_id, raw=bytes(raw), account=account)

@@ -24,6 +24,7 @@ both ``owner`` and ``active``, and every parameter (defaults, then overrides).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,7 +126,7 @@ class Genesis:
         return cls.from_record(record)
 
     @classmethod
-    def load(cls, path: str | Path) -> Genesis:
+    def load(cls, path: str | os.PathLike[str]) -> Genesis:
         return cls.from_json(Path(path).read_bytes())
 
     def to_record(self) -> dict[str, Any]:
@@ -172,14 +173,15 @@ class Genesis:
     def parameter_values(self, registry: Registry) -> dict[tuple[str, str], Any]:
         """Every parameter's genesis value: defaults, then the genesis overrides (validated)."""
         specs: dict[tuple[str, str], ParameterSpec] = {(SYSTEM_PLUGIN, spec.name): spec for spec in SYSTEM_PARAMETERS}
-        for plugin, spec in registry.parameters():
-            specs[(plugin, spec.name)] = spec
+        for plugin, registered in registry.parameters():
+            specs[(plugin, registered.name)] = registered
         values: dict[tuple[str, str], Any] = {key: spec.default for key, spec in specs.items()}
         for plugin, overrides in sorted(self.parameters.items()):
             for name, value in sorted(overrides.items()):
-                spec = specs.get((plugin, name))
-                if spec is None:
+                found = specs.get((plugin, name))
+                if found is None:
                     raise GenesisError(f"the genesis sets {plugin}.{name}, which no plugin defines")
+                spec = found
                 if spec.type is bytes and isinstance(value, str):
                     try:
                         value = bytes.fromhex(value)
