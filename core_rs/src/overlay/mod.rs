@@ -23,7 +23,12 @@ use crate::{CoreError, CoreResult};
 pub trait Committed {
     fn get(&self, key: &[u8]) -> CoreResult<Option<Vec<u8>>>;
     /// Up to `limit` pairs with `start <= key < end`, ascending.
-    fn range(&self, start: &[u8], end: Option<&[u8]>, limit: usize) -> CoreResult<Vec<(Vec<u8>, Vec<u8>)>>;
+    fn range(
+        &self,
+        start: &[u8],
+        end: Option<&[u8]>,
+        limit: usize,
+    ) -> CoreResult<Vec<(Vec<u8>, Vec<u8>)>>;
 }
 
 impl Committed for Store {
@@ -31,13 +36,21 @@ impl Committed for Store {
         Store::get(self, key, None)
     }
 
-    fn range(&self, start: &[u8], end: Option<&[u8]>, limit: usize) -> CoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+    fn range(
+        &self,
+        start: &[u8],
+        end: Option<&[u8]>,
+        limit: usize,
+    ) -> CoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
         Store::range(self, start, end, limit)
     }
 }
 
 /// A pending entry: `Some(value)` written, `None` deleted.
 type Pending = Option<Vec<u8>>;
+
+/// A block's write set: every pending entry, in key order.
+pub type WriteSet = Vec<(Vec<u8>, Pending)>;
 
 /// What a key held in the overlay before a checkpoint's first write to it:
 /// `None` = no pending entry at all.
@@ -144,14 +157,18 @@ impl Overlay {
 
     /// Every pending entry in key order (`None` deletes): the block's write set.
     /// Refused while a checkpoint is open, since its writes are not yet decided.
-    pub fn write_set(&self) -> CoreResult<Vec<(Vec<u8>, Option<Vec<u8>>)>> {
+    pub fn write_set(&self) -> CoreResult<WriteSet> {
         if !self.frames.is_empty() {
             return Err(CoreError::InvalidInput(format!(
                 "the write set was asked for with {} checkpoint(s) open",
                 self.frames.len()
             )));
         }
-        Ok(self.pending.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        Ok(self
+            .pending
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
     }
 
     /// Up to `limit` pairs with `start <= key < end` of the merged view, ascending.
@@ -163,24 +180,33 @@ impl Overlay {
         limit: usize,
     ) -> CoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
         if start.len() > MAX_KEY_LEN || end.is_some_and(|e| e.len() > MAX_KEY_LEN) {
-            return Err(CoreError::InvalidInput(format!("range bounds are at most {MAX_KEY_LEN} bytes")));
+            return Err(CoreError::InvalidInput(format!(
+                "range bounds are at most {MAX_KEY_LEN} bytes"
+            )));
         }
         if limit > MAX_RANGE_LIMIT {
-            return Err(CoreError::InvalidInput(format!("limit must be at most {MAX_RANGE_LIMIT}")));
+            return Err(CoreError::InvalidInput(format!(
+                "limit must be at most {MAX_RANGE_LIMIT}"
+            )));
         }
         let mut out = Vec::new();
         if limit == 0 || end.is_some_and(|e| e <= start) {
             return Ok(out);
         }
         let upper = end.map_or(Bound::Unbounded, Bound::Excluded);
-        let mut pending = self.pending.range::<[u8], _>((Bound::Included(start), upper)).peekable();
+        let mut pending = self
+            .pending
+            .range::<[u8], _>((Bound::Included(start), upper))
+            .peekable();
         let mut cursor = Some(start.to_vec());
         while let Some(from) = cursor.take() {
             let page = base.range(&from, end, PAGE)?;
             let full = page.len() == PAGE;
             for (key, value) in page {
                 // Pending keys before this committed key come first.
-                while let Some((own_key, own)) = pending.next_if(|(k, _)| k.as_slice() < key.as_slice()) {
+                while let Some((own_key, own)) =
+                    pending.next_if(|(k, _)| k.as_slice() < key.as_slice())
+                {
                     if let Some(own_value) = own {
                         out.push((own_key.clone(), own_value.clone()));
                         if out.len() == limit {

@@ -22,7 +22,10 @@ pub struct PyStateOverlay {
 impl PyStateOverlay {
     #[new]
     fn new(store: Py<PyStore>) -> Self {
-        PyStateOverlay { store, overlay: Overlay::new() }
+        PyStateOverlay {
+            store,
+            overlay: Overlay::new(),
+        }
     }
 
     /// The value of `key` (pending first, then committed), or None.
@@ -53,7 +56,10 @@ impl PyStateOverlay {
     ) -> PyResult<Bound<'py, PyList>> {
         let store = self.store.get().inner();
         let overlay = &self.overlay;
-        let rows = gil::released(py, || overlay.range(store, start.unwrap_or_default(), end, limit)).map_py()?;
+        let rows = gil::released(py, || {
+            overlay.range(store, start.unwrap_or_default(), end, limit)
+        })
+        .map_py()?;
         let items: Vec<Bound<'py, PyTuple>> = rows
             .iter()
             .map(|(k, v)| PyTuple::new(py, [PyBytes::new(py, k), PyBytes::new(py, v)]))
