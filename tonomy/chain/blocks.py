@@ -11,6 +11,7 @@ receipts      tx id (32)                                  receipt record (canoni
 tx_index      tx id (32)                                  height (8) ‖ index in block (4)
 events        height (8) ‖ tx index (4) ‖ event index (4)  ``{"tx_id", "plugin", "name", "data"}``
 meta          ``commit/`` ‖ height (8)                     ``encode_commit``: precommits for that block
+meta          ``hash/`` ‖ height (8)                       the block hash (for TAPOS)
 meta          ``chain_id``                                 the chain id (written at genesis)
 ============  ==========================================  =====================================
 
@@ -35,6 +36,7 @@ EVENTS = "events"
 META = "meta"
 META_CHAIN_ID = b"chain_id"
 META_COMMIT = b"commit/"
+META_HASH = b"hash/"
 
 
 def height_key(height: int) -> bytes:
@@ -43,6 +45,11 @@ def height_key(height: int) -> bytes:
 
 def commit_key(height: int) -> bytes:
     return META_COMMIT + height_key(height)
+
+
+def hash_key(height: int) -> bytes:
+    """Where a block's hash is kept, so TAPOS checks need not decode whole blocks."""
+    return META_HASH + height_key(height)
 
 
 def tx_location(height: int, index: int) -> bytes:

@@ -86,6 +86,7 @@ class Chain:
             if self._validator_key not in genesis.validators:
                 raise ChainStateError("the validator key of this node is not in the genesis validator set")
         self._validator_set_hash = blocks.validator_set_hash(genesis.validators)
+        self._parameters: tuple[bytes, ChainParameters] | None = None
         self._head = self._load_or_create_head()
 
     # -- opening -----------------------------------------------------------------------
@@ -154,6 +155,7 @@ class Chain:
         aux = [
             (blocks.BLOCKS, blocks.height_key(0), _core.encode_block(_core.Block(header, [], None))),
             (blocks.META, blocks.META_CHAIN_ID, self._chain_id),
+            (blocks.META, blocks.hash_key(0), header.hash),
         ]
         root = self._store.commit(0, writes, aux)
         if root != state_root:
@@ -205,21 +207,25 @@ class Chain:
         return len(self._mempool)
 
     def parameters(self) -> ChainParameters:
-        return ChainParameters.read(WriteOverlay(self._store))
+        """The system parameters at the head (read from state once per head)."""
+        cached = self._parameters
+        if cached is None or cached[0] != self._head.hash:
+            cached = (self._head.hash, ChainParameters.read(WriteOverlay(self._store)))
+            self._parameters = cached
+        return cached[1]
 
     # -- transactions --------------------------------------------------------------------
 
     def check_transaction(self, tx_bytes: bytes) -> AdmittedTransaction:
         """Run admission without queueing (what ``submit`` does first)."""
         with self._lock:
-            state = WriteOverlay(self._store)
             return admit(
                 tx_bytes,
                 chain_id=self._chain_id,
                 head=self._head,
                 store=self._store,
-                state=state,
-                params=ChainParameters.read(state),
+                state=WriteOverlay(self._store),
+                params=self.parameters(),
                 engine=self._engine,
             )
 
@@ -357,7 +363,10 @@ class Chain:
 
     def _commit(self, executed: ExecutedBlock, own_commit: _core.Commit | None) -> None:
         header = executed.header
-        aux: list[tuple[str, bytes, bytes | None]] = [(blocks.BLOCKS, blocks.height_key(header.height), _core.encode_block(executed.block))]
+        aux: list[tuple[str, bytes, bytes | None]] = [
+            (blocks.BLOCKS, blocks.height_key(header.height), _core.encode_block(executed.block)),
+            (blocks.META, blocks.hash_key(header.height), header.hash),
+        ]
         if own_commit is not None:
             aux.append((blocks.META, blocks.commit_key(header.height), _core.encode_commit(own_commit)))
         for receipt in executed.receipts:
