@@ -310,3 +310,34 @@ def test_same_transactions_give_the_same_roots_across_hash_seeds_and_load_orders
     assert len(outputs[0]) == 5  # genesis and four blocks
     assert len(set(outputs[0].values())) == 5  # every block changed the state
     assert all(output == outputs[0] for output in outputs)
+
+
+def test_a_follower_refuses_blocks_with_bad_transactions(net: LedgerNet, tmp_path: Path) -> None:
+    follower = Chain.open(tmp_path / "follower", net.genesis, net.manager, durable=False)
+    try:
+        tx_id = net.submit(write(key="once"), ["alice"])
+        header = net.produce()
+        block = net.chain.get_block(header.height)
+        assert block is not None
+        follower.apply_block(block, net.chain.get_commit(header.height))
+        tx = net.chain.get_transaction(tx_id)
+        assert tx is not None
+        # Re-including an executed transaction, or one with a forged signature, is refused.
+        forged = _core.SignedTransaction(tx.body, [_core.TransactionSignature(public_key("alice"), _core.ed25519_sign(seed("alice"), b"x"))])
+        for bad_txs, reason in (([tx], "in a block already"), ([forged], "does not sign")):
+            bad = _core.Block(replace_header(follower.head, bad_txs), bad_txs, net.chain.get_commit(header.height))
+            before = follower.store.root()
+            with pytest.raises(ChainStateError) as caught:
+                follower.apply_block(bad)
+            assert reason in str(caught.value)
+            assert follower.store.root() == before and follower.head == header
+    finally:
+        follower.close()
+
+
+def replace_header(head: _core.BlockHeader, txs: list[_core.SignedTransaction]) -> _core.BlockHeader:
+    """A header extending ``head`` that claims ``txs`` (roots are irrelevant: checks fail first)."""
+    return _core.BlockHeader(
+        head.chain_id, head.height + 1, head.hash, head.time + 1000, _core.merkle_root([tx.id for tx in txs]),
+        head.state_root, public_key("validator"), head.validator_set_hash, 0, head.last_commit_hash,
+    )
