@@ -257,3 +257,19 @@ def _state(net: LedgerNet) -> Any:
     from tonomy.chain.overlay import WriteOverlay
 
     return WriteOverlay(net.chain.store)
+
+
+def test_a_call_cannot_escalate_a_linked_permission(net: LedgerNet) -> None:
+    """alice@relay is linked to relay.forward only; relay may not use it for notes.write."""
+    create = {"account": "alice", "permission": "relay", "parent": "active", "authority": authority_record("alice-relay")}
+    link = {"account": "alice", "plugin": "relay", "action": "forward", "permission": "relay"}
+    assert run(net, [system("updateauth", create, "alice@active"), system("linkauth", link, "alice@active")], ["alice"]).ok
+    forward = LedgerNet.action("relay", "forward", {"owner": "alice", "key": "esc", "text": "x"}, "alice@relay")
+    receipt = run(net, forward, ["alice-relay"])
+    assert receipt.error_code == "auth.insufficient" and "alice@active" in (receipt.error_message or "")
+    assert note(net, "alice", "esc") is None
+    # Linking notes.write to the same permission allows the call.
+    link_notes = {"account": "alice", "plugin": "notes", "action": "write", "permission": "relay"}
+    assert run(net, system("linkauth", link_notes, "alice@active"), ["alice"]).ok
+    assert run(net, forward, ["alice-relay"], nonce=1).ok
+    assert note(net, "alice", "esc") == b"x"

@@ -35,6 +35,7 @@ from tonomy.chain.context import (
     NamespacedState,
 )
 from tonomy.chain.overlay import ReadOnlyState, WriteOverlay
+from tonomy.chain.permissions import AUTH_ACTIONS, check_permission_requirement, required_permission
 from tonomy.chain.parameters import ChainParameters
 from tonomy.chain.receipts import EXECUTED, FAILED, Receipt
 from tonomy.chain.state import StateView
@@ -251,15 +252,30 @@ class ExecutionEngine:
         if not isinstance(data, Mapping):
             raise InvalidActionDataError(f"{plugin}.{name}: call data must be a mapping")
         record = self.decode_action(plugin, name, codec.encode(dict(data)))
+        levels = tuple(authorization)
+        self._check_links(run.overlay, plugin, name, levels)
         events_before = len(run.events)
         run.overlay.checkpoint()
         try:
-            self._run_action(plugin, name, record, tuple(authorization), caller.random, depth=caller.depth + 1)
+            self._run_action(plugin, name, record, levels, caller.random, depth=caller.depth + 1)
         except BaseException:
             run.overlay.rollback()
             del run.events[events_before:]
             raise
         run.overlay.release()
+
+    @staticmethod
+    def _check_links(state: StateView, plugin: str, name: str, levels: tuple[PermissionLevel, ...]) -> None:
+        """A carried authorization must also be enough for the callee (its links), as in a transaction.
+
+        Without this, a low permission linked to one action could reach any other action
+        through a call. The tree operations check their own requirement when they run.
+        """
+        if plugin == SYSTEM_PLUGIN and name in AUTH_ACTIONS:
+            return
+        for level in levels:
+            required = PermissionLevel(level.actor, required_permission(state, level.actor, plugin, name))
+            check_permission_requirement(state, level, required)
 
     def call_query(self, caller: ActionContext, plugin: str, name: str, params: Mapping[str, Any]) -> object:
         run = self._current()
