@@ -341,3 +341,37 @@ def replace_header(head: _core.BlockHeader, txs: list[_core.SignedTransaction]) 
         head.chain_id, head.height + 1, head.hash, head.time + 1000, _core.merkle_root([tx.id for tx in txs]),
         head.state_root, public_key("validator"), head.validator_set_hash, 0, head.last_commit_hash,
     )
+
+
+def test_the_system_plugin_answers_account_queries(net: LedgerNet) -> None:
+    found = net.chain.query("tonomy", "account", {"name": "alice"})
+    assert isinstance(found, dict)
+    assert (found["name"], found["type"], found["creator"], found["created_at"]) == ("alice", "person", None, 0)
+    assert [p["name"] for p in found["permissions"]] == ["active", "owner"]
+    assert found["permissions"][0]["authority"]["keys"] == [{"key": public_key("alice"), "weight": 1}]
+    assert net.chain.query("tonomy", "account", {"name": "nobody"}) is None
+    assert net.chain.query("tonomy", "account", {"name": "Not A Name"}) is None
+    from tonomy.errors import UnknownQueryError
+
+    with pytest.raises(UnknownQueryError):
+        net.chain.query("tonomy", "nope", {})
+    with pytest.raises(InvalidInputError):
+        net.chain.query("tonomy", "account", {"who": "alice"})
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda chain: chain.get_state("notes", "text"),
+        lambda chain: chain.get_state("Bad Plugin", b"k"),
+        lambda chain: chain.get_state("notes", b""),
+        lambda chain: chain.get_state("notes", b"k" * 300),
+        lambda chain: chain.get_block("1"),
+        lambda chain: chain.get_receipt("00" * 32),
+        lambda chain: chain.get_transaction(None),
+        lambda chain: chain.query("notes", "read", ["owner"]),
+    ],
+)
+def test_hostile_reads_are_clear_errors(net: LedgerNet, call: Any) -> None:
+    with pytest.raises(InvalidInputError):
+        call(net.chain)

@@ -35,6 +35,7 @@ from tonomy.chain.parameters import SYSTEM_PLUGIN, ChainParameters
 from tonomy.chain.receipts import Receipt, event_key, event_record
 from tonomy.errors import ChainStateError, InvalidInputError, TonomyError, TransactionRejectedError
 from tonomy.plugin.registry import Registry
+from tonomy.plugin.schema import name_problem
 
 StorePath = str | os.PathLike[str]
 
@@ -383,19 +384,21 @@ class Chain:
     # -- reading ---------------------------------------------------------------------------
 
     def get_block(self, height: int) -> _core.Block | None:
+        _check_height(height)
         raw = self._store.aux_get(blocks.BLOCKS, blocks.height_key(height)) if 0 <= height < 1 << 64 else None
         return None if raw is None else _core.decode_block(raw)
 
     def get_commit(self, height: int) -> _core.Commit | None:
         """The precommits that finalized block ``height`` (None for genesis or unknown)."""
+        _check_height(height)
         return self._stored_commit(height) if 0 <= height < 1 << 64 else None
 
     def get_receipt(self, tx_id: bytes) -> Receipt | None:
-        raw = self._store.aux_get(blocks.RECEIPTS, tx_id) if len(tx_id) == 32 else None
+        raw = self._store.aux_get(blocks.RECEIPTS, tx_id) if _is_tx_id(tx_id) else None
         return None if raw is None else Receipt.decode(raw)
 
     def get_transaction(self, tx_id: bytes) -> _core.SignedTransaction | None:
-        location = self._store.aux_get(blocks.TX_INDEX, tx_id) if len(tx_id) == 32 else None
+        location = self._store.aux_get(blocks.TX_INDEX, tx_id) if _is_tx_id(tx_id) else None
         if location is None:
             return None
         height, index = blocks.parse_tx_location(location)
@@ -420,6 +423,8 @@ class Chain:
         """The full state key of a plugin's ``key`` (``tonomy``: the system's ``sys/`` records)."""
         if type(key) is not bytes or not key:
             raise InvalidInputError("a state key is non-empty bytes")
+        if name_problem("plugin", plugin) is not None:
+            raise InvalidInputError(f"{plugin!r} is not a plugin name")
         return SYSTEM_PREFIX + key if plugin == SYSTEM_PLUGIN else plugin_prefix(plugin) + key
 
     def get_state(self, plugin: str, key: bytes) -> tuple[bytes | None, bytes, _core.BlockHeader]:
@@ -476,6 +481,17 @@ class Chain:
                 return roots
         finally:
             source.close()
+
+
+def _check_height(height: object) -> None:
+    if type(height) is not int:
+        raise InvalidInputError(f"a height is an integer, got {type(height).__name__}")
+
+
+def _is_tx_id(tx_id: object) -> bool:
+    if not isinstance(tx_id, bytes):
+        raise InvalidInputError(f"a transaction id is 32 bytes, got {type(tx_id).__name__}")
+    return len(tx_id) == 32
 
 
 def replay(data_dir: StorePath, genesis: Genesis | StorePath, plugin_manager: Any, *, into: StorePath) -> dict[int, bytes]:

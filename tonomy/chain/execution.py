@@ -39,7 +39,7 @@ from tonomy.chain.permissions import AUTH_ACTIONS, check_permission_requirement,
 from tonomy.chain.parameters import ChainParameters
 from tonomy.chain.receipts import EXECUTED, FAILED, Receipt
 from tonomy.chain.state import StateView
-from tonomy.chain.system import SYSTEM_ACTIONS, SYSTEM_PLUGIN, MeteredState, SystemCall
+from tonomy.chain.system import SYSTEM_ACTIONS, SYSTEM_PLUGIN, SYSTEM_QUERIES, MeteredState, SystemCall
 from tonomy.errors import (
     HandlerCrashedError,
     InternalError,
@@ -301,6 +301,16 @@ class ExecutionEngine:
             self._run = previous
 
     def _query(self, overlay: WriteOverlay, meter: Meter, block: BlockInfo, plugin: str, name: str, args: Mapping[str, Any]) -> object:
+        if not isinstance(args, Mapping):
+            raise InvalidInputError(f"query parameters are a mapping, got {type(args).__name__}")
+        if plugin == SYSTEM_PLUGIN:
+            system = SYSTEM_QUERIES.get(name)
+            if system is None:
+                raise UnknownQueryError(f"the system plugin has no query {name!r} (it has: {', '.join(sorted(SYSTEM_QUERIES))})")
+            try:
+                return system(MeteredState(ReadOnlyState(overlay), meter), args)
+            except InvalidActionDataError as exc:
+                raise InvalidInputError(exc.message) from None
         if plugin not in self._registry:
             raise UnknownQueryError(f"no plugin named {plugin!r} runs on this chain")
         try:
