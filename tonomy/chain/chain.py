@@ -105,15 +105,15 @@ class Chain:
         """Open (or create at genesis) the chain in ``data_dir``.
 
         :param genesis: a :class:`Genesis` or the path of a genesis JSON file.
-        :param plugin_manager: from ``build_plugin_manager`` (or its ``Registry``); the
-            loaded plugins must be exactly those the genesis pins.
+        :param plugin_manager: from ``build_plugin_manager`` (or its ``Registry``); every
+            plugin the genesis pins must be loaded at its pinned version; loaded plugins
+            it does not pin are ignored by the chain.
         :param validator_seed: this node's 32-byte Ed25519 seed, needed to produce blocks.
         :raises GenesisError: the genesis is malformed or the plugins do not match it.
         :raises ChainStateError: the data directory belongs to another chain.
         """
         genesis = _genesis_of(genesis)
-        registry = _registry_of(plugin_manager)
-        genesis.check_plugins(registry)
+        registry = genesis.consensus_registry(_registry_of(plugin_manager))
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         store = _core.Store(data_dir, durable=durable)
         try:
