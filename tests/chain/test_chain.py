@@ -226,6 +226,21 @@ def test_state_proofs_verify_against_the_header(net: LedgerNet) -> None:
         _core.verify_state_proof(net.chain.get_block(0).header.state_root, b"p/notes/alice/k", value, proof)  # type: ignore[union-attr]
 
 
+def test_state_at_an_older_height_verifies_against_that_header(net: LedgerNet) -> None:
+    net.submit(write(text="first"), ["alice"])
+    first = net.produce()
+    net.submit(write(text="second"), ["alice"])
+    net.produce()
+    value, proof, header = net.chain.get_state("notes", b"alice/k", height=first.height)
+    assert value == b"first" and header == first
+    _core.verify_state_proof(first.state_root, b"p/notes/alice/k", value, proof)
+    assert net.chain.get_state("notes", b"alice/k")[0] == b"second"
+    from tonomy.errors import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        net.chain.get_state("notes", b"alice/k", height=99)
+
+
 def test_queries_read_the_head_state_in_order(net: LedgerNet) -> None:
     for key in ("b", "a", "c"):
         net.submit(write(key=key), ["alice"])

@@ -33,7 +33,7 @@ from tonomy.chain.mempool import Mempool
 from tonomy.chain.overlay import WriteOverlay
 from tonomy.chain.parameters import SYSTEM_PLUGIN, ChainParameters
 from tonomy.chain.receipts import Receipt, event_key, event_record
-from tonomy.errors import ChainStateError, InvalidInputError, TonomyError, TransactionRejectedError
+from tonomy.errors import ChainStateError, InvalidInputError, NotFoundError, TonomyError, TransactionRejectedError
 from tonomy.plugin.registry import Registry
 from tonomy.plugin.schema import name_problem
 
@@ -427,11 +427,21 @@ class Chain:
             raise InvalidInputError(f"{plugin!r} is not a plugin name")
         return SYSTEM_PREFIX + key if plugin == SYSTEM_PLUGIN else plugin_prefix(plugin) + key
 
-    def get_state(self, plugin: str, key: bytes) -> tuple[bytes | None, bytes, _core.BlockHeader]:
-        """``(value or None, proof, header)``: check with ``verify_state_proof(header.state_root, full_key, value, proof)``."""
+    def get_state(self, plugin: str, key: bytes, height: int | None = None) -> tuple[bytes | None, bytes, _core.BlockHeader]:
+        """``(value or None, proof, header)`` at the head (or at ``height``).
+
+        Check it with ``verify_state_proof(header.state_root, full_key, value, proof)``.
+        """
         with self._lock:
-            header = self._head
-            value, proof = self._store.get_with_proof(self.state_key(plugin, key), header.height)
+            full_key = self.state_key(plugin, key)
+            if height is None:
+                header = self._head
+            else:
+                block = self.get_block(height)
+                if block is None:
+                    raise NotFoundError(f"there is no block at height {height} (head is {self._head.height})")
+                header = block.header
+            value, proof = self._store.get_with_proof(full_key, header.height)
             return value, proof, header
 
     def query(self, plugin: str, name: str, params: Mapping[str, Any]) -> object:
