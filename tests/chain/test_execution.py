@@ -92,6 +92,17 @@ def test_a_crashing_handler_fails_its_transaction_only(net: LedgerNet) -> None:
     assert run(net, write(key="next"), ["alice"]).ok
 
 
+def test_a_node_fault_abandons_the_block_instead_of_failing_the_transaction(net: LedgerNet) -> None:
+    from tonomy.errors import StorageError
+
+    head, root = net.chain.head, net.chain.store.root()
+    tx_id = net.submit([write(), LedgerNet.action("notes", "disk_failure", {}, "alice@active")], ["alice"])
+    with pytest.raises(StorageError):
+        net.produce()
+    assert (net.chain.head, net.chain.store.root(), net.chain.mempool_size) == (head, root, 1)
+    assert net.chain.get_receipt(tx_id) is None
+
+
 def test_resource_limits_stop_a_transaction(net: LedgerNet) -> None:
     burn = LedgerNet.action("notes", "burn", {"count": 20_000}, "alice@active")
     receipt = run(net, burn, ["alice"])

@@ -46,6 +46,7 @@ from tonomy.errors import (
     InvalidActionDataError,
     InvalidInputError,
     PluginConflictError,
+    StorageError,
     TonomyError,
     TransactionUnauthorizedError,
     UnknownActionError,
@@ -55,6 +56,9 @@ from tonomy.errors import (
 from tonomy.plugin.registry import Registry
 
 RANDOM_TAG = "tonomy/random/action/v1"
+
+#: Failures of the node itself, never of a transaction: they abort the block.
+NODE_LOCAL_FAULTS: tuple[type[BaseException], ...] = (StorageError, InternalError, MemoryError)
 
 
 def action_seed(block_seed: bytes, tx_id: bytes, index: int) -> bytes:
@@ -162,6 +166,11 @@ class ExecutionEngine:
                 levels = tuple(PermissionLevel(level.actor, level.permission) for level in action.authorization)
                 random = DeterministicRandom(action_seed(block_seed, tx_id, action_index))
                 self._run_action(action.plugin, action.name, data, levels, random, depth=0)
+        except NODE_LOCAL_FAULTS:
+            # The node, not the transaction, failed (disk, a bug of ours): recording it in
+            # a receipt would make this node diverge. The block is abandoned instead.
+            overlay.rollback()
+            raise
         except TonomyError as exc:
             overlay.rollback()
             return self._receipt(tx_id, block, index, run, exc.code, exc.message)
