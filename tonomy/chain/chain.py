@@ -466,7 +466,8 @@ class Chain:
 
         Returns the state root at every height (0 = genesis). Each block is checked as
         a follower checks it (``apply_block``), so a divergence raises ChainStateError
-        naming the height.
+        naming the height. ``data_dir`` is opened here: close any chain open on it in this
+        process first (LMDB allows one handle per directory per process).
         """
         genesis = _genesis_of(genesis)
         source = _core.Store(data_dir, durable=False)
