@@ -289,6 +289,10 @@ def test_replay_recomputes_every_root(net: LedgerNet, tmp_path: Path) -> None:
     assert roots == expected
     with pytest.raises(ChainStateError):
         replay(net.data_dir, net.genesis, net.manager, into=tmp_path / "replayed")  # not empty any more
+    # The genesis is stored with the chain; the target defaults to a temporary directory.
+    assert replay(net.data_dir, plugin_manager=net.manager) == expected
+    with pytest.raises(ChainStateError):
+        replay(net.data_dir, replace(net.genesis, chain_name="other"), net.manager)
     net.reopen()
 
 

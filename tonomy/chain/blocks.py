@@ -13,6 +13,7 @@ events        height (8) ‖ tx index (4) ‖ event index (4)  ``{"tx_id", "plug
 meta          ``commit/`` ‖ height (8)                     ``encode_commit``: precommits for that block
 meta          ``hash/`` ‖ height (8)                       the block hash (for TAPOS)
 meta          ``chain_id``                                 the chain id (written at genesis)
+meta          ``genesis``                                  the genesis record (canonical codec)
 ============  ==========================================  =====================================
 
 The state version of a block is its height; genesis is height 0.
@@ -35,6 +36,7 @@ TX_INDEX = "tx_index"
 EVENTS = "events"
 META = "meta"
 META_CHAIN_ID = b"chain_id"
+META_GENESIS = b"genesis"
 META_COMMIT = b"commit/"
 META_HASH = b"hash/"
 

@@ -16,6 +16,7 @@ Calls are serialised by a lock, so the node may call from several threads.
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -156,6 +157,7 @@ class Chain:
         aux = [
             (blocks.BLOCKS, blocks.height_key(0), _core.encode_block(_core.Block(header, [], None))),
             (blocks.META, blocks.META_CHAIN_ID, self._chain_id),
+            (blocks.META, blocks.META_GENESIS, codec.encode(self._genesis.to_record())),
             (blocks.META, blocks.hash_key(0), header.hash),
         ]
         root = self._store.commit(0, writes, aux)
@@ -457,22 +459,39 @@ class Chain:
     def replay(
         cls,
         data_dir: StorePath,
-        genesis: Genesis | StorePath,
-        plugin_manager: Any,
+        genesis: Genesis | StorePath | None = None,
+        plugin_manager: Any = None,
         *,
-        into: StorePath,
+        into: StorePath | None = None,
     ) -> dict[int, bytes]:
-        """Re-execute every block stored in ``data_dir`` into a fresh store at ``into``.
+        """Re-execute every block stored in ``data_dir`` into a fresh store.
 
         Returns the state root at every height (0 = genesis). Each block is checked as
         a follower checks it (``apply_block``), so a divergence raises ChainStateError
         naming the height. ``data_dir`` is opened here: close any chain open on it in this
         process first (LMDB allows one handle per directory per process).
+
+        :param genesis: default: the genesis stored in ``data_dir`` at its creation.
+        :param plugin_manager: default: ``build_plugin_manager()`` (installed plugins).
+        :param into: an empty directory to replay into; default: a temporary one, deleted after.
         """
-        genesis = _genesis_of(genesis)
+        if into is None:
+            with tempfile.TemporaryDirectory(prefix="tonomy-replay-") as scratch:
+                return cls.replay(data_dir, genesis, plugin_manager, into=Path(scratch) / "state")
+        if plugin_manager is None:
+            from tonomy.plugin.manager import build_plugin_manager
+
+            plugin_manager = build_plugin_manager()
         source = _core.Store(data_dir, durable=False)
         try:
-            if source.aux_get(blocks.META, blocks.META_CHAIN_ID) != genesis.chain_id:
+            stored_id = source.aux_get(blocks.META, blocks.META_CHAIN_ID)
+            if genesis is None:
+                stored = source.aux_get(blocks.META, blocks.META_GENESIS)
+                if stored is None:
+                    raise ChainStateError("the data directory holds no genesis: pass the genesis file")
+                genesis = Genesis.from_record(codec.decode(stored))
+            genesis = _genesis_of(genesis)
+            if stored_id != genesis.chain_id:
                 raise ChainStateError("the data directory holds another chain than this genesis")
             fresh = cls.open(into, genesis, plugin_manager, durable=False)
             with fresh:
@@ -505,6 +524,12 @@ def _is_tx_id(tx_id: object) -> bool:
     return len(tx_id) == 32
 
 
-def replay(data_dir: StorePath, genesis: Genesis | StorePath, plugin_manager: Any, *, into: StorePath) -> dict[int, bytes]:
+def replay(
+    data_dir: StorePath,
+    genesis: Genesis | StorePath | None = None,
+    plugin_manager: Any = None,
+    *,
+    into: StorePath | None = None,
+) -> dict[int, bytes]:
     """Module-level form of :meth:`Chain.replay`."""
     return Chain.replay(data_dir, genesis, plugin_manager, into=into)
