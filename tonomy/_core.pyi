@@ -78,6 +78,12 @@ class Store:
         the map cannot grow; on any error nothing is written.
         """
 
+    def preview_root(
+        self, version: int, writes: Mapping[bytes, bytes | None] | Iterable[tuple[bytes, bytes | None]]
+    ) -> bytes:
+        """The root ``commit(version, writes)`` would return, computed without writing
+        (a block header must carry it before the block is committed)."""
+
     def get(self, key: bytes, version: int | None = None) -> bytes | None:
         """The value of ``key`` at ``version`` (latest when None); NotFoundError for an
         unknown or pruned version."""
@@ -99,6 +105,11 @@ class Store:
     ) -> list[tuple[bytes, bytes]]:
         """Up to ``limit`` pairs with ``start <= key < end``, in key order."""
 
+    def range(
+        self, start: bytes | None = None, end: bytes | None = None, limit: int = 1000
+    ) -> list[tuple[bytes, bytes]]:
+        """Up to ``limit`` latest state pairs with ``start <= key < end``, in key order."""
+
     def prune(self, keep_from_version: int) -> int:
         """Forget versions before ``keep_from_version``; returns nodes deleted."""
 
@@ -119,6 +130,42 @@ class Store:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool: ...
+
+# --- overlay (execution write overlay) --------------------------------------
+
+@final
+class StateOverlay:
+    """A block's pending writes over ``store``'s latest state, with nested checkpoints.
+
+    Reads see pending writes first; ``range`` merges both in key order (pending
+    deletions hide committed values). Keys are 1 to 256 bytes, values at most 1 MiB
+    (InvalidInputError otherwise, nothing changed).
+    """
+
+    def __new__(cls, store: Store) -> StateOverlay: ...
+    def get(self, key: bytes) -> bytes | None: ...
+    def put(self, key: bytes, value: bytes) -> None: ...
+    def delete(self, key: bytes) -> None: ...
+    def range(
+        self, start: bytes | None = None, end: bytes | None = None, limit: int = 1000
+    ) -> list[tuple[bytes, bytes]]:
+        """Up to ``limit`` merged pairs with ``start <= key < end``, in key order."""
+
+    def checkpoint(self) -> int:
+        """Open a checkpoint; returns the depth (1 for the outermost)."""
+
+    def rollback(self) -> None:
+        """Undo the writes since the innermost checkpoint; InvalidInputError if none is open."""
+
+    def release(self) -> None:
+        """Keep the writes since the innermost checkpoint (the enclosing one can still undo them)."""
+
+    @property
+    def depth(self) -> int: ...
+    def write_set(self) -> list[tuple[bytes, bytes | None]]:
+        """Every pending entry in key order (None deletes); InvalidInputError while a checkpoint is open."""
+
+    def __len__(self) -> int: ...
 
 # --- crypto (Ed25519) -------------------------------------------------------
 

@@ -23,6 +23,13 @@ pub struct PyStore {
 
 type Owned<'py> = Bound<'py, PyBytes>;
 
+impl PyStore {
+    /// The store itself, for other bindings that read it (the write overlay).
+    pub(crate) fn inner(&self) -> &Store {
+        &self.store
+    }
+}
+
 #[pymethods]
 impl PyStore {
     #[new]
@@ -78,6 +85,20 @@ impl PyStore {
             self.store.commit(version, &state_slices, &aux_slices)
         })
         .map_py()?;
+        Ok(PyBytes::new(py, &root))
+    }
+
+    /// The root that `commit(version, writes)` would return, computed without writing.
+    fn preview_root<'py>(
+        &self,
+        py: Python<'py>,
+        version: &Bound<'py, PyAny>,
+        writes: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let version = version_arg(version)?;
+        let state = state_writes(writes)?;
+        let state_slices: Vec<_> = state.iter().map(|(k, v)| (k.as_bytes(), v.as_ref().map(|b| b.as_bytes()))).collect();
+        let root = gil::released(py, || self.store.preview_root(version, &state_slices)).map_py()?;
         Ok(PyBytes::new(py, &root))
     }
 
@@ -159,6 +180,24 @@ impl PyStore {
                 .aux_range(table, start.unwrap_or_default(), end, limit)
         })
         .map_py()?;
+        let items: Vec<Bound<'py, PyTuple>> = rows
+            .iter()
+            .map(|(k, v)| PyTuple::new(py, [PyBytes::new(py, k), PyBytes::new(py, v)]))
+            .collect::<PyResult<_>>()?;
+        PyList::new(py, items)
+    }
+
+    /// Up to `limit` latest state `(key, value)` pairs with `start <= key < end`
+    /// (`end=None`: to the last key), in key order.
+    #[pyo3(signature = (start = None, end = None, limit = 1000))]
+    fn range<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<&[u8]>,
+        end: Option<&[u8]>,
+        limit: usize,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let rows = gil::released(py, || self.store.range(start.unwrap_or_default(), end, limit)).map_py()?;
         let items: Vec<Bound<'py, PyTuple>> = rows
             .iter()
             .map(|(k, v)| PyTuple::new(py, [PyBytes::new(py, k), PyBytes::new(py, v)]))
