@@ -143,10 +143,15 @@ pub fn read_latest_value<'t>(
     let Some(record) = tables.latest.get(txn, key).map_err(heed_core)? else {
         return Ok(None);
     };
-    let (version, value) = record
-        .split_at_checked(8)
-        .ok_or_else(|| corrupt("latest value record"))?;
+    let (version, value) = split_latest_record(record)?;
     Ok(Some((u64_of(version)?, value)))
+}
+
+/// A latest-value record is `leaf version (8 bytes, BE) ‖ value`: split it.
+pub fn split_latest_record(record: &[u8]) -> CoreResult<(&[u8], &[u8])> {
+    record
+        .split_at_checked(8)
+        .ok_or_else(|| corrupt("latest value record"))
 }
 
 pub fn u64_of(bytes: &[u8]) -> CoreResult<u64> {

@@ -290,7 +290,7 @@ impl Store {
                 "limit must be at most {MAX_RANGE_LIMIT}"
             )));
         }
-        self.read(|tables, txn| range_in(tables.aux(table)?, txn, start, end, limit))
+        self.read(|tables, txn| range_in(tables.aux(table)?, txn, start, end, limit, Ok))
     }
 
     /// Up to `limit` latest state values with `start <= key < end` (`end = None`: to the
@@ -303,7 +303,11 @@ impl Store {
         if limit > MAX_RANGE_LIMIT {
             return Err(CoreError::InvalidInput(format!("limit must be at most {MAX_RANGE_LIMIT}")));
         }
-        self.read(|tables, txn| range_in(tables.latest, txn, start, end, limit))
+        self.read(|tables, txn| {
+            range_in(tables.latest, txn, start, end, limit, |record| {
+                Ok(meta::split_latest_record(record)?.1)
+            })
+        })
     }
 
     /// Current size of the memory map, in bytes.
@@ -395,13 +399,15 @@ fn opened(slot: &Option<Opened>) -> CoreResult<&Opened> {
         .ok_or_else(|| CoreError::Storage("the store is closed".into()))
 }
 
-/// Up to `limit` entries of `db` with `start <= key < end`, in key order.
-fn range_in(
+/// Up to `limit` entries of `db` with `start <= key < end`, in key order; `value_of`
+/// takes the value out of the stored record (tables differ in their record layout).
+fn range_in<'t>(
     db: tables::Table,
-    txn: &RoTxn<'_>,
+    txn: &'t RoTxn<'_>,
     start: &[u8],
     end: Option<&[u8]>,
     limit: usize,
+    value_of: impl Fn(&'t [u8]) -> CoreResult<&'t [u8]>,
 ) -> CoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
     if limit == 0 || end.is_some_and(|e| e <= start) {
         return Ok(Vec::new());
@@ -411,8 +417,8 @@ fn range_in(
     let upper = end.map_or(Bound::Unbounded, Bound::Excluded);
     let mut out = Vec::new();
     for entry in db.range(txn, &(lower, upper)).map_err(heed_core)? {
-        let (key, value) = entry.map_err(heed_core)?;
-        out.push((key.to_vec(), value.to_vec()));
+        let (key, record) = entry.map_err(heed_core)?;
+        out.push((key.to_vec(), value_of(record)?.to_vec()));
         if out.len() == limit {
             break;
         }
