@@ -9,6 +9,7 @@ from tonomy import _core
 from tonomy.errors import InvalidAccountNameError, InvalidInputError, InvalidPassphraseError
 from tonomy.wallet import (
     FLOOR,
+    KdfParams,
     PASSPHRASE_DEFAULT,
     derive_root_seed,
     generate_passphrase,
@@ -43,7 +44,7 @@ def test_root_seed_is_bound_to_username_network_and_cost(phrase: str, root: byte
     others = {
         derive_root_seed(phrase, "alicf", NETWORK_ID, FLOOR),
         derive_root_seed(phrase, "alice", OTHER_NETWORK, FLOOR),
-        derive_root_seed(phrase, "alice", NETWORK_ID, derivation.KdfParams(ops=4, memory=FLOOR.memory)),
+        derive_root_seed(phrase, "alice", NETWORK_ID, KdfParams(ops=4, memory=FLOOR.memory)),
         derive_root_seed(generate_passphrase(), "alice", NETWORK_ID, FLOOR),
     }
     assert root not in others and len(others) == 4

@@ -17,16 +17,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from nacl.bindings import (
-    crypto_aead_xchacha20poly1305_ietf_ABYTES as TAG_BYTES,
+    crypto_aead_xchacha20poly1305_ietf_ABYTES,
     crypto_aead_xchacha20poly1305_ietf_decrypt,
     crypto_aead_xchacha20poly1305_ietf_encrypt,
-    crypto_aead_xchacha20poly1305_ietf_KEYBYTES as KEY_BYTES,
-    crypto_aead_xchacha20poly1305_ietf_NPUBBYTES as NONCE_BYTES,
+    crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
+    crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
 )
 from nacl.exceptions import CryptoError
 
 from tonomy.errors import InternalError, KeystoreCorruptError, KeystoreTamperedError
 
+KEY_BYTES: int = crypto_aead_xchacha20poly1305_ietf_KEYBYTES  # 32
+NONCE_BYTES: int = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES  # 24
+TAG_BYTES: int = crypto_aead_xchacha20poly1305_ietf_ABYTES  # 16
 _AD_PREFIX = b"tonomy/wallet/keystore\x00"
 #: Largest plaintext the keystore ever seals (a seed or key is 32 bytes).
 MAX_SEALED_PLAINTEXT = 1024
