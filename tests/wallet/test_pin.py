@@ -8,12 +8,13 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from typing import Any
 
 import pytest
 
-from tonomy.errors import WalletLockedError, WeakPinError, WrongPinError
+from tonomy.errors import InvalidInputError, WalletLockedError, WeakPinError, WrongPinError
 from tonomy.wallet import FLOOR, KdfParams, Keystore, check_pin
 
 from .conftest import PIN, Template, identity_dir
@@ -145,6 +146,38 @@ def test_a_hostile_counter_reset_is_bounded_by_the_file_ceiling(device: Device) 
     with pytest.raises(WalletLockedError):
         keystore.unlock_with_pin(t.alice.identity_id, PIN)
     assert _pin_file(keystore, t.alice.identity_id)["sealed_device_key"] is None
+
+
+def test_parallel_attempts_are_counted_one_by_one(device: Device) -> None:
+    """Eight wrong PINs at once: each must see the count the previous one left."""
+    keystore, t = device
+    outcomes: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            Keystore(keystore.root).unlock_with_pin(t.alice.identity_id, "905172")
+        except (WrongPinError, WalletLockedError) as err:
+            outcomes.append(err)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    left = sorted(e.attempts_left for e in outcomes if isinstance(e, WrongPinError))
+    assert left == [1, 2, 3, 4]
+    assert sum(isinstance(e, WalletLockedError) for e in outcomes) == 4
+    with pytest.raises(WalletLockedError):
+        keystore.unlock_with_pin(t.alice.identity_id, PIN)
+
+
+@pytest.mark.parametrize("limit", [0, 11, True, "5"])
+def test_attempt_limit_bounds(device: Device, limit: object) -> None:
+    keystore, t = device
+    with keystore.unlock_with_pin(t.alice.identity_id, PIN) as u:
+        with pytest.raises(InvalidInputError):
+            keystore.set_pin(u, "731946", pin_kdf=FLOOR, max_attempts=limit)  # type: ignore[arg-type]
+    keystore.unlock_with_pin(t.alice.identity_id, PIN).close()  # the old PIN still works
 
 
 def test_missing_pin_file_means_passphrase_only(device: Device) -> None:

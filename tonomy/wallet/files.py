@@ -8,10 +8,13 @@ oversized files and anything that is not a JSON object, with ``wallet.keystore_c
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,21 @@ def ensure_private_dir(path: Path) -> Path:
     if stat.S_IMODE(path.stat().st_mode) != DIR_MODE:
         path.chmod(DIR_MODE)
     return path
+
+
+@contextmanager
+def locked_dir(path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on a directory (flock), across processes and threads.
+
+    The PIN counter needs it: without it, parallel attempts could all read the
+    same count and each get a "first" try.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def fsync_dir(path: Path) -> None:

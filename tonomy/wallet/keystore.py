@@ -21,7 +21,8 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from tonomy.errors import (
 )
 from tonomy.wallet import derivation
 from tonomy.wallet.device import DeviceInfo, load_or_create_device
-from tonomy.wallet.files import ensure_private_dir, fsync_dir, read_json, remove_file, write_json
+from tonomy.wallet.files import ensure_private_dir, fsync_dir, locked_dir, read_json, remove_file, write_json
 from tonomy.wallet.identity_file import ActiveKey, IdentityFile
 from tonomy.wallet.kdf import PASSPHRASE_DEFAULT, PIN_DEFAULT, KdfParams
 from tonomy.wallet.pin_lock import DEFAULT_MAX_ATTEMPTS, load_pin_lock, new_pin_lock, unwrap_device_key
@@ -80,6 +81,18 @@ class Keystore:
         if type(identity_id) is not str or not _ID.fullmatch(identity_id):
             raise UnknownIdentityError(f"{str(identity_id)[:40]!r} is not an identity id")
         return self._identities / identity_id
+
+    @contextmanager
+    def _locked(self, identity_id: str) -> Iterator[Path]:
+        """Serialise every change to one identity (PIN attempts above all) across processes."""
+        folder = self._dir(identity_id)
+        try:
+            with locked_dir(folder):
+                yield folder
+        except FileNotFoundError as err:
+            if err.filename is not None and Path(err.filename) == folder:
+                raise UnknownIdentityError(f"no identity {identity_id} on this device") from None
+            raise
 
     def _load(self, identity_id: str) -> IdentityFile:
         folder = self._dir(identity_id)
@@ -191,10 +204,30 @@ class Keystore:
         kdf.check()
         pin_kdf.check()
         root_seed = derivation.derive_root_seed(passphrase, username, network_id, kdf)
-        now = self._clock()
         keys = derivation.public_keys(root_seed, active_generation)
         if expected_owner is not None and keys.owner != expected_owner:
             raise WrongPassphraseError("this passphrase does not derive the identity's owner key")
+        ensure_private_dir(folder)
+        with self._locked(ident):
+            if (folder / IDENTITY_FILE).exists():  # another process won the race
+                raise IdentityExistsError(f"identity {ident} ({username}) is already on this device")
+            return self._write_new_identity(
+                ident, username, network_id, kdf, root_seed, keys, pin, pin_kdf, max_pin_attempts
+            )
+
+    def _write_new_identity(
+        self,
+        ident: str,
+        username: str,
+        network_id: bytes,
+        kdf: KdfParams,
+        root_seed: bytes,
+        keys: derivation.PublicKeys,
+        pin: str,
+        pin_kdf: KdfParams,
+        max_pin_attempts: int,
+    ) -> UnlockedIdentity:
+        now = self._clock()
         record = IdentityFile(
             identity_id=ident,
             username=username,
@@ -202,10 +235,9 @@ class Keystore:
             kdf=kdf,
             owner_public_key=keys.owner,
             x25519_public_key=keys.x25519,
-            active_keys=(ActiveKey(active_generation, keys.active, now),),
+            active_keys=(ActiveKey(keys.active_generation, keys.active, now),),
             created_at=now,
         )
-        ensure_private_dir(folder)
         record = self._seal_with_new_pin(record, root_seed, pin, pin_kdf, max_pin_attempts)
         records = Records(ident).with_device(self.device.device_id, self.device.name, now)
         self._save_records(records)
@@ -225,12 +257,13 @@ class Keystore:
 
     def unlock_with_pin(self, identity_id: str, pin: str) -> UnlockedIdentity:
         """Day-to-day unlock; ``wallet.wrong_pin`` / ``wallet.locked`` as the attempt counter decides."""
-        record = self._load(identity_id)
-        try:
-            device_key, _ = unwrap_device_key(self._dir(identity_id) / PIN_FILE, identity_id, pin)
-        except WalletLockedError:
-            self._forget_sealed_seed(record)
-            raise
+        with self._locked(identity_id) as folder:
+            record = self._load(identity_id)
+            try:
+                device_key, _ = unwrap_device_key(folder / PIN_FILE, identity_id, pin)
+            except WalletLockedError:
+                self._forget_sealed_seed(record)
+                raise
         if record.sealed_root_seed is None:
             raise WalletLockedError(f"identity {identity_id} has no sealed seed on this device: use the passphrase")
         root_seed = open_sealed(device_key, record.sealed_root_seed, record.seal_context())
@@ -262,9 +295,10 @@ class Keystore:
     ) -> None:
         """Set or change the PIN: a new device key replaces the old one (after a lock-out too)."""
         check_pin(pin)
-        record = self._load(unlocked.identity_id)
-        check_seed_matches(record, unlocked.root_seed_for_sealing())
-        record = self._seal_with_new_pin(record, unlocked.root_seed_for_sealing(), pin, pin_kdf, max_attempts)
+        with self._locked(unlocked.identity_id):
+            record = self._load(unlocked.identity_id)
+            check_seed_matches(record, unlocked.root_seed_for_sealing())
+            record = self._seal_with_new_pin(record, unlocked.root_seed_for_sealing(), pin, pin_kdf, max_attempts)
         unlocked._replace_record(record)
 
     def pin_attempts_left(self, identity_id: str) -> int:
@@ -276,29 +310,28 @@ class Keystore:
 
     def remove_identity(self, identity_id: str) -> None:
         """Delete the identity from this device (the passphrase can bring it back)."""
-        folder = self._dir(identity_id)
-        if not folder.is_dir():
-            raise UnknownIdentityError(f"no identity {identity_id} on this device")
-        # The device key first: from then on the sealed seed is unreadable even if the rest lingers.
-        remove_file(folder / PIN_FILE)
-        shutil.rmtree(folder)
+        with self._locked(identity_id) as folder:
+            # The device key first: from then on the sealed seed is unreadable even if the rest lingers.
+            remove_file(folder / PIN_FILE)
+            shutil.rmtree(folder)
         fsync_dir(self._identities)
 
     # --- active key rotation ------------------------------------------------------
 
     def rotate_active_key(self, unlocked: UnlockedIdentity) -> ActiveKey:
         """Make the next active key generation current; the old key stays in the history, retired."""
-        record = self._load(unlocked.identity_id)
-        root_seed = unlocked.root_seed_for_sealing()
-        check_seed_matches(record, root_seed)
-        now = self._clock()
-        current = record.current_active
-        generation = current.generation + 1
-        public = derivation.public_keys(root_seed, generation).active
-        new_key = ActiveKey(generation, public, now)
-        history = record.active_keys[:-1] + (replace(current, retired_at=now), new_key)
-        record = replace(record, active_keys=history)
-        self._save(record)
+        with self._locked(unlocked.identity_id):
+            record = self._load(unlocked.identity_id)
+            root_seed = unlocked.root_seed_for_sealing()
+            check_seed_matches(record, root_seed)
+            now = self._clock()
+            current = record.current_active
+            generation = current.generation + 1
+            public = derivation.public_keys(root_seed, generation).active
+            new_key = ActiveKey(generation, public, now)
+            history = record.active_keys[:-1] + (replace(current, retired_at=now), new_key)
+            record = replace(record, active_keys=history)
+            self._save(record)
         unlocked._replace_record(record)
         return new_key
 
@@ -310,14 +343,14 @@ class Keystore:
 
     def add_device(self, identity_id: str, name: str, public_key: bytes | None = None) -> DeviceRecord:
         """Record another device of this identity (its id is new and random)."""
-        records = self._load_records(identity_id)
-        device_id = new_record_id()
-        records = records.with_device(device_id, name, self._clock(), public_key)
-        self._save_records(records)
+        with self._locked(identity_id):
+            records = self._load_records(identity_id).with_device(new_record_id(), name, self._clock(), public_key)
+            self._save_records(records)
         return records.devices[-1]
 
     def revoke_device(self, identity_id: str, device_id: str) -> None:
-        self._save_records(self._load_records(identity_id).revoke_device(device_id, self._clock()))
+        with self._locked(identity_id):
+            self._save_records(self._load_records(identity_id).revoke_device(device_id, self._clock()))
 
     def sessions(self, identity_id: str, *, include_inactive: bool = False) -> list[SessionRecord]:
         now = self._clock()
@@ -333,12 +366,14 @@ class Keystore:
         expires_at: int | None = None,
     ) -> SessionRecord:
         """Record that ``app`` holds a session key for this identity on this device."""
-        records, session = self._load_records(identity_id).with_session(
-            app, self.device.device_id, public_key, tuple(scopes), self._clock(), expires_at
-        )
-        self._save_records(records)
+        with self._locked(identity_id):
+            records, session = self._load_records(identity_id).with_session(
+                app, self.device.device_id, public_key, tuple(scopes), self._clock(), expires_at
+            )
+            self._save_records(records)
         return session
 
     def revoke_session(self, identity_id: str, session_id: str) -> None:
-        self._save_records(self._load_records(identity_id).revoke_session(session_id, self._clock()))
+        with self._locked(identity_id):
+            self._save_records(self._load_records(identity_id).revoke_session(session_id, self._clock()))
 

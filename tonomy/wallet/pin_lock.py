@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from tonomy.errors import KeystoreTamperedError, WalletLockedError, WrongPinError
+from tonomy.errors import InvalidInputError, KeystoreTamperedError, WalletLockedError, WrongPinError
 from tonomy.wallet import fields
 from tonomy.wallet.files import read_json, write_json
 from tonomy.wallet.kdf import SALT_BYTES, KdfParams, derive_key
@@ -97,8 +97,8 @@ def new_pin_lock(
     """Wrap ``device_key`` under a checked PIN with a fresh salt."""
     check_pin(pin)
     kdf.check()
-    if not 1 <= max_attempts <= MAX_ATTEMPTS_CEILING:
-        raise ValueError(f"max_attempts must be 1 to {MAX_ATTEMPTS_CEILING}")
+    if type(max_attempts) is not int or not 1 <= max_attempts <= MAX_ATTEMPTS_CEILING:
+        raise InvalidInputError(f"max_attempts must be 1 to {MAX_ATTEMPTS_CEILING}")
     salt = os.urandom(SALT_BYTES)
     pin_key = derive_key(pin.encode("ascii"), salt, kdf, KEY_BYTES)
     sealed = seal(pin_key, device_key, _context(identity_id))
@@ -114,6 +114,9 @@ def load_pin_lock(path: Path, identity_id: str) -> PinLock:
 
 def unwrap_device_key(path: Path, identity_id: str, pin: str) -> tuple[bytes, PinLock]:
     """The device key for ``pin``; counts the attempt durably before trying it.
+
+    The caller holds the identity folder's lock (``files.locked_dir``) so that
+    concurrent attempts are counted one after the other.
 
     Returns the key and the lock as it was before the try. Raises
     ``wallet.wrong_pin`` (with ``attempts_left``) or, once the limit is reached
