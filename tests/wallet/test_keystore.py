@@ -54,7 +54,13 @@ def test_restore_with_a_wrong_passphrase_fails_cleanly(device: tuple[Keystore, T
     wrong = generate_passphrase()
     with pytest.raises(WrongPassphraseError) as err:
         laptop.restore_identity(
-            "alice", NETWORK_ID, wrong, PIN, kdf=FLOOR, pin_kdf=FLOOR, expected_owner_public_key=t.alice.owner_public_key
+            "alice",
+            NETWORK_ID,
+            wrong,
+            PIN,
+            kdf=FLOOR,
+            pin_kdf=FLOOR,
+            expected_owner_public_key=t.alice.owner_public_key,
         )
     assert err.value.code == "wallet.wrong_passphrase"
     assert wrong not in str(err.value)

@@ -136,7 +136,8 @@ def test_associated_data_alone_stops_a_swap(device: Device) -> None:
         seed = u.root_seed_for_sealing()
 
     def put(context: SealContext) -> None:
-        _edit(folder / "identity.json", lambda d: d.__setitem__("sealed_root_seed", seal(device_key, seed, context).to_dict()))
+        sealed = seal(device_key, seed, context).to_dict()
+        _edit(folder / "identity.json", lambda d: d.__setitem__("sealed_root_seed", sealed))
 
     put(SealContext(IDENTITY_VERSION, t.alice.identity_id, PURPOSE_ROOT_SEED))  # control: the right context opens
     with keystore.unlock_with_pin(t.alice.identity_id, PIN) as u:

@@ -15,7 +15,9 @@ _HEX = re.compile(r"[0-9a-f]*")
 MAX_TEXT = 256
 
 
-def require_keys(raw: object, what: str, required: set[str] | frozenset[str], optional: frozenset[str] = frozenset()) -> dict[str, Any]:
+def require_keys(
+    raw: object, what: str, required: set[str] | frozenset[str], optional: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise KeystoreCorruptError(f"{what} must be a JSON object")
     missing = required - set(raw)

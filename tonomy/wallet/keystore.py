@@ -69,7 +69,9 @@ def _now() -> int:
 
 
 class Keystore:
-    def __init__(self, root: str | os.PathLike[str], *, device_name: str = "this device", clock: Callable[[], int] = _now):
+    def __init__(
+        self, root: str | os.PathLike[str], *, device_name: str = "this device", clock: Callable[[], int] = _now
+    ) -> None:
         self.root = ensure_private_dir(Path(root))
         self._identities = ensure_private_dir(self.root / "identities")
         self._clock = clock
@@ -179,7 +181,14 @@ class Keystore:
         ``wallet.wrong_passphrase`` instead of a different identity.
         """
         return self._install(
-            username, network_id, passphrase, pin, kdf, pin_kdf, max_pin_attempts, expected_owner_public_key,
+            username,
+            network_id,
+            passphrase,
+            pin,
+            kdf,
+            pin_kdf,
+            max_pin_attempts,
+            expected_owner_public_key,
             active_generation,
         )
 

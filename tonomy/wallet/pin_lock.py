@@ -109,7 +109,9 @@ def load_pin_lock(path: Path, identity_id: str) -> PinLock:
     try:
         return PinLock.from_dict(read_json(path), identity_id)
     except FileNotFoundError:
-        raise WalletLockedError(f"identity {identity_id} has no PIN on this device: unlock it with the passphrase") from None
+        raise WalletLockedError(
+            f"identity {identity_id} has no PIN on this device: unlock it with the passphrase"
+        ) from None
 
 
 def unwrap_device_key(path: Path, identity_id: str, pin: str) -> tuple[bytes, PinLock]:
