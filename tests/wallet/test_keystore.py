@@ -189,7 +189,7 @@ def test_no_secret_ever_reaches_a_file(tmp_path: Path) -> None:
         keystore.rotate_active_key(u)
         keystore.add_device(u.identity_id, "tablet", os.urandom(32))
         keystore.add_session(u.identity_id, "market", os.urandom(32), scopes=("login",))
-    device_key, _ = unwrap_device_key(identity_dir(keystore.root, u.identity_id) / "pin.json", u.identity_id, pin)
+    device_key = unwrap_device_key(identity_dir(keystore.root, u.identity_id) / "pin.json", u.identity_id, pin)
     for _ in range(5):  # lock it out, then recover with the passphrase and a new PIN
         try:
             keystore.unlock_with_pin(u.identity_id, "482913")

@@ -131,7 +131,7 @@ def test_associated_data_alone_stops_a_swap(device: Device) -> None:
     """Same device key, right bytes, wrong context: only the associated data differs."""
     keystore, t = device
     folder = identity_dir(keystore.root, t.alice.identity_id)
-    device_key, _ = unwrap_device_key(folder / "pin.json", t.alice.identity_id, PIN)
+    device_key = unwrap_device_key(folder / "pin.json", t.alice.identity_id, PIN)
     with keystore.unlock_with_passphrase(t.alice.identity_id, t.alice.passphrase) as u:
         seed = u.root_seed_for_sealing()
 

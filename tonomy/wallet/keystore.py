@@ -269,7 +269,7 @@ class Keystore:
         with self._locked(identity_id) as folder:
             record = self._load(identity_id)
             try:
-                device_key, _ = unwrap_device_key(folder / PIN_FILE, identity_id, pin)
+                device_key = unwrap_device_key(folder / PIN_FILE, identity_id, pin)
             except WalletLockedError:
                 self._forget_sealed_seed(record)
                 raise

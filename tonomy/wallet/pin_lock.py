@@ -114,13 +114,13 @@ def load_pin_lock(path: Path, identity_id: str) -> PinLock:
         ) from None
 
 
-def unwrap_device_key(path: Path, identity_id: str, pin: str) -> tuple[bytes, PinLock]:
+def unwrap_device_key(path: Path, identity_id: str, pin: str) -> bytes:
     """The device key for ``pin``; counts the attempt durably before trying it.
 
     The caller holds the identity folder's lock (``files.locked_dir``) so that
     concurrent attempts are counted one after the other.
 
-    Returns the key and the lock as it was before the try. Raises
+    Raises
     ``wallet.wrong_pin`` (with ``attempts_left``) or, once the limit is reached
     and the key wiped, ``wallet.locked``.
     """
@@ -145,7 +145,7 @@ def unwrap_device_key(path: Path, identity_id: str, pin: str) -> tuple[bytes, Pi
             device_key = None
     if device_key is not None and len(device_key) == KEY_BYTES:
         write_json(path, lock_reset(counted).to_dict())
-        return device_key, lock
+        return device_key
     if counted.failures >= counted.max_attempts:
         write_json(path, replace(counted, sealed_device_key=None).to_dict())
         raise WalletLockedError(
