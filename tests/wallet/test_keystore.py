@@ -13,6 +13,7 @@ from tonomy import _core
 from tonomy.errors import (
     IdentityClosedError,
     IdentityExistsError,
+    InvalidInputError,
     InvalidPassphraseError,
     UnknownIdentityError,
     WeakKdfError,
@@ -155,6 +156,13 @@ def test_files_are_0600_and_folders_0700_even_with_an_open_umask(tmp_path: Path)
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode == (0o700 if path.is_dir() else 0o600), f"{path.name}: {oct(mode)}"
     assert not [p for p in paths if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("name", ["", "x" * 129, "phone\nrm -rf", 5])
+def test_device_names_are_checked_before_anything_is_written(tmp_path: Path, name: object) -> None:
+    with pytest.raises(InvalidInputError):
+        Keystore(tmp_path / "device", device_name=name)  # type: ignore[arg-type]
+    assert not (tmp_path / "device" / "device.json").exists()
 
 
 def test_an_existing_open_folder_is_tightened(tmp_path: Path) -> None:

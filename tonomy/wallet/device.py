@@ -14,6 +14,7 @@ from typing import Any
 
 from tonomy.wallet import fields
 from tonomy.wallet.files import read_json, write_json
+from tonomy.wallet.records import check_name
 
 FORMAT = "tonomy-wallet-device"
 VERSION = 1
@@ -48,6 +49,7 @@ class DeviceInfo:
 
 
 def load_or_create_device(path: Path, name: str, now: int) -> DeviceInfo:
+    check_name(name, "a device name")
     try:
         return DeviceInfo.from_dict(read_json(path))
     except FileNotFoundError:

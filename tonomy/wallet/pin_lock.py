@@ -118,9 +118,7 @@ def unwrap_device_key(path: Path, identity_id: str, pin: str) -> bytes:
     """The device key for ``pin``; counts the attempt durably before trying it.
 
     The caller holds the identity folder's lock (``files.locked_dir``) so that
-    concurrent attempts are counted one after the other.
-
-    Raises
+    concurrent attempts are counted one after the other. Raises
     ``wallet.wrong_pin`` (with ``attempts_left``) or, once the limit is reached
     and the key wiped, ``wallet.locked``.
     """
@@ -144,7 +142,7 @@ def unwrap_device_key(path: Path, identity_id: str, pin: str) -> bytes:
         except KeystoreTamperedError:
             device_key = None
     if device_key is not None and len(device_key) == KEY_BYTES:
-        write_json(path, lock_reset(counted).to_dict())
+        write_json(path, replace(counted, failures=0).to_dict())
         return device_key
     if counted.failures >= counted.max_attempts:
         write_json(path, replace(counted, sealed_device_key=None).to_dict())
@@ -155,6 +153,3 @@ def unwrap_device_key(path: Path, identity_id: str, pin: str) -> bytes:
     left = counted.max_attempts - counted.failures
     raise WrongPinError(f"wrong PIN; {left} attempt(s) left before the device key is wiped", attempts_left=left)
 
-
-def lock_reset(lock: PinLock) -> PinLock:
-    return replace(lock, failures=0)

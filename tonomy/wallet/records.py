@@ -27,7 +27,8 @@ def new_record_id() -> str:
     return secrets.token_hex(RECORD_ID_BYTES)
 
 
-def _name(value: object, what: str) -> str:
+def check_name(value: object, what: str) -> str:
+    """A name people read (device, app): 1 to 128 printable characters, no newlines or controls."""
     if type(value) is not str or not 1 <= len(value) <= 128 or not value.isprintable():
         raise InvalidInputError(f"{what} must be 1 to 128 printable characters")
     return value
@@ -158,7 +159,7 @@ class Records:
 
     def with_device(self, device_id: str, name: str, now: int, public_key: bytes | None = None) -> Records:
         """Add a device, or bring a known one back (a restore on the same device) with a fresh name."""
-        name = _name(name, "a device name")
+        name = check_name(name, "a device name")
         public_key = _optional_key(public_key, "a device public key")
         kept = tuple(d for d in self.devices if d.device_id != device_id)
         return replace(self, devices=kept + (DeviceRecord(device_id, name, now, public_key),))
@@ -169,7 +170,7 @@ class Records:
     def with_session(
         self, app: str, device_id: str, public_key: bytes, scopes: tuple[str, ...], now: int, expires_at: int | None
     ) -> tuple[Records, SessionRecord]:
-        app = _name(app, "an app name")
+        app = check_name(app, "an app name")
         key = _optional_key(public_key, "a session public key")
         if key is None:
             raise InvalidInputError("a session needs the 32-byte public key the app holds")
