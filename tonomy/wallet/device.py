@@ -43,7 +43,7 @@ class DeviceInfo:
         raw = fields.require_keys(raw, what, {"format", "version", "device_id", "name", "created_at"})
         return cls(
             device_id=fields.hex_id(raw["device_id"], DEVICE_ID_BYTES, f"{what}.device_id"),
-            name=fields.text(raw["name"], f"{what}.name", 128),
+            name=fields.name(raw["name"], f"{what}.name"),
             created_at=fields.integer(raw["created_at"], f"{what}.created_at", 0, fields.TIME_MAX),
         )
 

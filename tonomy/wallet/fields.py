@@ -66,6 +66,13 @@ def text(value: object, what: str, max_len: int = MAX_TEXT) -> str:
     return value
 
 
+def name(value: object, what: str) -> str:
+    """A name people read: 1 to 128 printable characters (what the writer accepts, no more)."""
+    if type(value) is not str or not 1 <= len(value) <= 128 or not value.isprintable():
+        raise KeystoreCorruptError(f"{what} must be 1 to 128 printable characters")
+    return value
+
+
 def array(value: object, what: str, max_len: int) -> list[Any]:
     if type(value) is not list or len(value) > max_len:
         raise KeystoreCorruptError(f"{what} must be a list of at most {max_len} items")

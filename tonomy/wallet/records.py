@@ -69,7 +69,7 @@ class DeviceRecord:
         key = raw["public_key"]
         return cls(
             device_id=fields.hex_id(raw["device_id"], RECORD_ID_BYTES, f"{what}.device_id"),
-            name=fields.text(raw["name"], f"{what}.name", 128),
+            name=fields.name(raw["name"], f"{what}.name"),
             added_at=fields.integer(raw["added_at"], f"{what}.added_at", 0, fields.TIME_MAX),
             public_key=None if key is None else fields.hex_bytes(key, 32, f"{what}.public_key"),
             revoked_at=fields.optional_integer(raw["revoked_at"], f"{what}.revoked_at", 0, fields.TIME_MAX),
@@ -114,7 +114,7 @@ class SessionRecord:
         scopes = fields.array(raw["scopes"], f"{what}.scopes", MAX_SCOPES)
         return cls(
             session_id=fields.hex_id(raw["session_id"], RECORD_ID_BYTES, f"{what}.session_id"),
-            app=fields.text(raw["app"], f"{what}.app", 128),
+            app=fields.name(raw["app"], f"{what}.app"),
             device_id=fields.hex_id(raw["device_id"], RECORD_ID_BYTES, f"{what}.device_id"),
             public_key=fields.hex_bytes(raw["public_key"], 32, f"{what}.public_key"),
             scopes=tuple(fields.text(s, f"{what}.scopes[{i}]", 64) for i, s in enumerate(scopes)),
