@@ -5,6 +5,7 @@
 
 use pyo3::prelude::*;
 
+pub mod args;
 pub mod errors;
 pub mod gil;
 
