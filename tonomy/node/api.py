@@ -110,7 +110,8 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
         receipt = await worker.call(lambda chain, i: chain.get_receipt(i), tx_id)
         if receipt is not None:
             height = getattr(receipt, "height", None)
-            return TransactionStatus(id=tx_id.hex(), status="committed", height=height, receipt=value_to_json(receipt))
+            record = receipt.to_record() if hasattr(receipt, "to_record") else receipt
+            return TransactionStatus(id=tx_id.hex(), status="committed", height=height, receipt=value_to_json(record))
         if watch.is_pending(tx_id):
             return TransactionStatus(id=tx_id.hex(), status="pending")
         return None

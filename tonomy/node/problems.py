@@ -27,7 +27,7 @@ _STATUS_BY_CODE: dict[str, int] = {
     "store.error": 500,
 }
 _BAD_REQUEST_PREFIXES = ("api.", "wire.", "codec.")
-_BAD_REQUEST_CODES = frozenset({"core.invalid_input"})
+_BAD_REQUEST_CODES = frozenset({"core.invalid_input", "tx.malformed", "tx.too_large"})
 _CONFLICT_SUFFIXES = (".duplicate", ".conflict", ".exists")
 
 

@@ -1,0 +1,188 @@
+"""A small synchronous client of the node API, for CLIs, tests and scripts.
+
+The client trusts no node with state: :meth:`NodeClient.state` decodes the header
+the node sent, checks that its hash is the hash the node claims, and verifies the
+Merkle proof of the value against that header's state root, all locally. A node
+that lies about a value (or its absence) fails verification with
+``client.untrusted_answer``. Errors the node reports come back as the same
+``tonomy.errors`` classes the node raised, chosen by their stable code.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from tonomy import _core
+from tonomy.errors import InvalidProofError, TonomyError
+from tonomy.node.encoding import value_from_json, value_to_json
+from tonomy.node.errors import ClientError, UntrustedAnswerError
+from tonomy.node.problems import error_from_problem
+
+DEFAULT_TIMEOUT = 30.0
+#: The server caps one wait at this many seconds; longer waits are split.
+MAX_WAIT_PER_REQUEST = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionStatus:
+    id: bytes
+    status: str  # "pending" or "committed"
+    height: int | None
+    receipt: Any
+
+    @property
+    def committed(self) -> bool:
+        return self.status == "committed"
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedState:
+    """A state value the client verified against ``header`` (None: proven absent)."""
+
+    plugin: str
+    key: bytes
+    value: bytes | None
+    header: _core.BlockHeader
+
+
+@dataclass(frozen=True, slots=True)
+class BlockInfo:
+    header: _core.BlockHeader
+    transaction_ids: list[bytes]
+
+
+def plugin_state_key(plugin: str, key: bytes) -> bytes:
+    """The full key of a plugin's record in the authenticated state (what proofs cover)."""
+    from tonomy.chain.context import plugin_prefix
+
+    return plugin_prefix(plugin) + key
+
+
+def decode_header(doc: dict[str, Any]) -> _core.BlockHeader:
+    """The header from the node's ``encoded`` bytes, checked against the claimed hash."""
+    try:
+        header = _core.decode_block_header(bytes.fromhex(doc["encoded"]))
+        claimed = bytes.fromhex(doc["hash"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UntrustedAnswerError(f"the node sent an unreadable header: {exc}") from None
+    if header.hash != claimed:
+        raise UntrustedAnswerError("the header's hash is not the hash the node claims")
+    return header
+
+
+class NodeClient:
+    """Talks to one node; use as a context manager or call :meth:`close`."""
+
+    def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT, transport: httpx.BaseTransport | None = None) -> None:
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport)
+
+    def __enter__(self) -> NodeClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- transport -------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException:
+            raise ClientError(f"{method} {self.url}{path} timed out") from None
+        except httpx.HTTPError as exc:
+            raise ClientError(f"cannot reach the node at {self.url}: {exc}") from None
+        try:
+            doc = response.json()
+        except ValueError:
+            doc = None
+        if response.status_code >= 400:
+            raise error_from_problem(doc, response.status_code)
+        if doc is None:
+            raise ClientError(f"the node answered {method} {path} with something that is not JSON")
+        return doc
+
+    # -- transactions ------------------------------------------------------------
+
+    def submit(self, tx_bytes: bytes) -> bytes:
+        """Hand a signed transaction to the node; returns its id (checked against the bytes)."""
+        doc = self._request("POST", "/v1/transactions", json={"transaction": base64.b64encode(tx_bytes).decode()})
+        tx_id = bytes.fromhex(doc["id"])
+        if _core.decode_signed_transaction(tx_bytes).id != tx_id:  # the node accepted it, so it decodes
+            raise UntrustedAnswerError("the node answered with an id that is not the transaction's")
+        return tx_id
+
+    def status(self, tx_id: bytes) -> TransactionStatus:
+        return _status(self._request("GET", f"/v1/transactions/{tx_id.hex()}"))
+
+    def wait(self, tx_id: bytes, timeout: float = 30.0) -> TransactionStatus:
+        """Wait until the transaction commits or ``timeout`` passes; returns its last status."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = max(0.0, deadline - time.monotonic())
+            step = min(left, MAX_WAIT_PER_REQUEST)
+            found = _status(
+                self._request(
+                    "GET", f"/v1/transactions/{tx_id.hex()}/wait", params={"timeout": f"{step:.3f}"}, timeout=step + 30
+                )
+            )
+            if found.committed or left <= 0:
+                return found
+
+    def submit_and_wait(self, tx_bytes: bytes, timeout: float = 30.0) -> TransactionStatus:
+        return self.wait(self.submit(tx_bytes), timeout)
+
+    # -- blocks and state ------------------------------------------------------------
+
+    def block(self, height: int | None = None) -> BlockInfo:
+        """The block at ``height`` (the head when None), its header checked against its hash."""
+        path = "/v1/blocks/head" if height is None else f"/v1/blocks/{height}"
+        doc = self._request("GET", path)
+        header = decode_header(doc["header"])
+        if height is not None and header.height != height:
+            raise UntrustedAnswerError(f"asked for block {height}, the node sent {header.height}")
+        return BlockInfo(header, [bytes.fromhex(i) for i in doc["transactions"]])
+
+    def head(self) -> _core.BlockHeader:
+        return self.block().header
+
+    def state(self, plugin: str, key: bytes) -> VerifiedState:
+        """A plugin's state value, verified locally against the header the node returns."""
+        doc = self._request("GET", f"/v1/state/{plugin}/{key.hex()}")
+        header = decode_header(doc["header"])
+        try:
+            value = None if doc["value"] is None else bytes.fromhex(doc["value"])
+            proof = bytes.fromhex(doc["proof"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UntrustedAnswerError(f"the node sent an unreadable state answer: {exc}") from None
+        try:
+            _core.verify_state_proof(header.state_root, plugin_state_key(plugin, key), value, proof)
+        except (InvalidProofError, TonomyError) as exc:
+            raise UntrustedAnswerError(f"the node's state answer does not verify: {exc}") from None
+        return VerifiedState(plugin, key, value, header)
+
+    def query(self, plugin: str, name: str, params: dict[str, Any] | None = None) -> Any:
+        """A plugin's query; ``bytes`` travel as ``{"$bytes": hex}`` both ways."""
+        doc = self._request("POST", f"/v1/query/{plugin}/{name}", json=value_to_json(params or {}))
+        return value_from_json(doc["result"])
+
+    def health(self) -> dict[str, Any]:
+        doc: dict[str, Any] = self._request("GET", "/v1/health")
+        return doc
+
+
+def _status(doc: dict[str, Any]) -> TransactionStatus:
+    return TransactionStatus(
+        id=bytes.fromhex(doc["id"]), status=doc["status"], height=doc.get("height"), receipt=doc.get("receipt")
+    )
+
+
+__all__ = ["BlockInfo", "NodeClient", "TransactionStatus", "VerifiedState", "decode_header", "plugin_state_key"]
