@@ -140,7 +140,7 @@ def test_a_broken_plugin_gives_a_clear_error_and_help_still_works(
     assert "crashy" not in err
 
 
-@pytest.mark.parametrize("name", ["version", "plugins", *RESERVED_COMMANDS])
+@pytest.mark.parametrize("name", ["version", "plugins", "keys", "node", "devnet", *RESERVED_COMMANDS])
 def test_a_plugin_cannot_take_a_builtin_or_reserved_command(
     name: str, make_dist: Any, plugin_source: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -170,9 +170,9 @@ def test_usage_errors_keep_clicks_exit_code(capsys: pytest.CaptureFixture[str], 
     assert code == 2
 
 
-def test_node_commands_are_reserved_not_faked() -> None:
+def test_node_commands_are_builtin() -> None:
     group = build_cli()
-    assert set(RESERVED_COMMANDS) == {"node", "devnet"}
+    assert {"node", "devnet", "keys"} <= set(group.commands)
     assert not set(RESERVED_COMMANDS) & set(group.commands)
 
 

@@ -17,10 +17,8 @@ from tonomy.cli.session import PluginSession
 from tonomy.errors import PluginError
 
 #: Names that will be tonomy's own once their code exists; plugins cannot take them.
-RESERVED_COMMANDS: dict[str, str] = {
-    "node": "tonomy (reserved for the node commands)",
-    "devnet": "tonomy (reserved for the local network command)",
-}
+#: (Empty now: ``node`` and ``devnet`` were reserved here until the node commands existed.)
+RESERVED_COMMANDS: dict[str, str] = {}
 
 
 def _add_builtin_commands(group: click.Group) -> None:

@@ -3,7 +3,7 @@
 Every error answer carries the stable ``code`` of the :mod:`tonomy.errors` class
 that was raised, so clients branch on the code, never on the message. The HTTP
 status says who must act: 400 a malformed request, 404 nothing there, 409 a
-conflict with what is already on chain (a duplicate), 413 too large, 422 a
+conflict with what is already on chain (a duplicate), 413 too large, 429 over a quota, 422 a
 well-formed request the chain refuses (expired, bad signature, not authorized),
 503 try again later, 500 only for a bug.
 """
@@ -21,6 +21,8 @@ _STATUS_BY_CODE: dict[str, int] = {
     "api.body_too_large": 413,
     "api.method_not_allowed": 405,
     "api.unavailable": 503,
+    "tx.mempool_full": 503,
+    "tx.quota_exceeded": 429,
     "store.full": 503,
     "query.unknown": 404,
     "core.internal": 500,
