@@ -57,10 +57,16 @@ class BlockInfo:
 
 
 def plugin_state_key(plugin: str, key: bytes) -> bytes:
-    """The full key of a plugin's record in the authenticated state (what proofs cover)."""
-    from tonomy.chain.context import plugin_prefix
+    """The full key of a record in the authenticated state (what proofs cover).
 
-    return plugin_prefix(plugin) + key
+    Computed here, not taken from the node: a plugin's records live under
+    ``p/<plugin>/``, the system's (plugin ``tonomy``) under ``sys/``.
+    """
+    from tonomy.chain.context import plugin_prefix
+    from tonomy.chain.layout import SYSTEM_PREFIX
+    from tonomy.chain.names import SYSTEM_NAME
+
+    return SYSTEM_PREFIX + key if plugin == SYSTEM_NAME else plugin_prefix(plugin) + key
 
 
 def decode_header(doc: dict[str, Any]) -> _core.BlockHeader:

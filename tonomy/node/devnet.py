@@ -58,6 +58,9 @@ class Devnet:
     def key(self, account: str) -> KeyPair:
         return read_key_file(self.key_file(account))
 
+    def key_seed(self, account: str) -> bytes:
+        return self.key(account).seed
+
     @property
     def funded(self) -> bool:
         return (self.root / FUNDED_MARKER).exists()
@@ -124,20 +127,15 @@ def fund_demo_accounts(devnet: Devnet, client: Any) -> str:
 
 def funding_transaction(devnet: Devnet, head: Any) -> bytes:
     """One signed transaction: the system account creates the native token and issues it."""
-    from tonomy.chain.txbuilder import build_transaction
+    from tonomy.chain.txbuilder import action, build_transaction
 
-    actions = [
-        ("pay", "create_token", {"issuer": SYSTEM_ACCOUNT, "symbol": NATIVE_SYMBOL, "decimals": 6, "max_supply": 10**15}),
-        *(
-            ("pay", "issue", {"symbol": NATIVE_SYMBOL, "to": name, "amount": DEMO_FUNDING, "memo": "devnet"})
-            for name in DEMO_ACCOUNTS
-        ),
-    ]
-    return build_transaction(
-        head=head,
-        actions=[(plugin, name, [(SYSTEM_ACCOUNT, "active")], data) for plugin, name, data in actions],
-        keys=[devnet.key("validator").seed],
-    )
+    authority = [f"{SYSTEM_ACCOUNT}@active"]
+    token = {"issuer": SYSTEM_ACCOUNT, "symbol": NATIVE_SYMBOL, "decimals": 6, "max_supply": 10**15}
+    actions = [action("pay", "create_token", token, authority)]
+    for name in DEMO_ACCOUNTS:
+        grant = {"symbol": NATIVE_SYMBOL, "to": name, "amount": DEMO_FUNDING, "memo": "devnet"}
+        actions.append(action("pay", "issue", grant, authority))
+    return build_transaction(head.chain_id, head, actions, [devnet.key_seed("validator")])
 
 
 __all__ = [
