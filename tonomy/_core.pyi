@@ -78,6 +78,12 @@ class Store:
         the map cannot grow; on any error nothing is written.
         """
 
+    def preview_root(
+        self, version: int, writes: Mapping[bytes, bytes | None] | Iterable[tuple[bytes, bytes | None]]
+    ) -> bytes:
+        """The root ``commit(version, writes)`` would return, computed without writing
+        (a block header must carry it before the block is committed)."""
+
     def get(self, key: bytes, version: int | None = None) -> bytes | None:
         """The value of ``key`` at ``version`` (latest when None); NotFoundError for an
         unknown or pruned version."""
@@ -98,6 +104,11 @@ class Store:
         self, table: str, start: bytes | None = None, end: bytes | None = None, limit: int = 1000
     ) -> list[tuple[bytes, bytes]]:
         """Up to ``limit`` pairs with ``start <= key < end``, in key order."""
+
+    def range(
+        self, start: bytes | None = None, end: bytes | None = None, limit: int = 1000
+    ) -> list[tuple[bytes, bytes]]:
+        """Up to ``limit`` latest state pairs with ``start <= key < end``, in key order."""
 
     def prune(self, keep_from_version: int) -> int:
         """Forget versions before ``keep_from_version``; returns nodes deleted."""

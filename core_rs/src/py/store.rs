@@ -73,6 +73,20 @@ impl PyStore {
         Ok(PyBytes::new(py, &root))
     }
 
+    /// The root that `commit(version, writes)` would return, computed without writing.
+    fn preview_root<'py>(
+        &self,
+        py: Python<'py>,
+        version: &Bound<'py, PyAny>,
+        writes: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let version = version_arg(version)?;
+        let state = state_writes(writes)?;
+        let state_slices: Vec<_> = state.iter().map(|(k, v)| (k.as_bytes(), v.as_ref().map(|b| b.as_bytes()))).collect();
+        let root = gil::released(py, || self.store.preview_root(version, &state_slices)).map_py()?;
+        Ok(PyBytes::new(py, &root))
+    }
+
     /// The value of `key` at `version` (latest when None), or None if absent.
     #[pyo3(signature = (key, version = None))]
     fn get<'py>(
@@ -135,6 +149,24 @@ impl PyStore {
         limit: usize,
     ) -> PyResult<Bound<'py, PyList>> {
         let rows = gil::released(py, || self.store.aux_range(table, start.unwrap_or_default(), end, limit)).map_py()?;
+        let items: Vec<Bound<'py, PyTuple>> = rows
+            .iter()
+            .map(|(k, v)| PyTuple::new(py, [PyBytes::new(py, k), PyBytes::new(py, v)]))
+            .collect::<PyResult<_>>()?;
+        PyList::new(py, items)
+    }
+
+    /// Up to `limit` latest state `(key, value)` pairs with `start <= key < end`
+    /// (`end=None`: to the last key), in key order.
+    #[pyo3(signature = (start = None, end = None, limit = 1000))]
+    fn range<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<&[u8]>,
+        end: Option<&[u8]>,
+        limit: usize,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let rows = gil::released(py, || self.store.range(start.unwrap_or_default(), end, limit)).map_py()?;
         let items: Vec<Bound<'py, PyTuple>> = rows
             .iter()
             .map(|(k, v)| PyTuple::new(py, [PyBytes::new(py, k), PyBytes::new(py, v)]))

@@ -171,6 +171,25 @@ impl Store {
         self.write(|tables, wtxn| commit_in_txn(tables, wtxn, version, state, aux, keep))
     }
 
+    /// The state root that committing `state` as `version` would give, without writing
+    /// anything. A block header carries the root of the state it commits, and the header
+    /// is written in the same commit, so the root must be known before the commit.
+    pub fn preview_root(&self, version: u64, state: &[StateWrite<'_>]) -> CoreResult<Digest> {
+        self.read(|tables, txn| {
+            let prev_root = match read_latest(tables, txn)? {
+                Some(latest) if version <= latest.version => {
+                    return Err(CoreError::Conflict(format!(
+                        "version {version} is not after the latest committed version {}",
+                        latest.version
+                    )));
+                }
+                Some(latest) => read_root(tables, txn, latest.version)?,
+                None => Child::Empty,
+            };
+            Ok(smt::apply_batch(&TxnTreeReader { tables, txn }, &prev_root, version, state)?.root.hash())
+        })
+    }
+
     /// Forget versions before `keep_from` (which must not exceed the latest version);
     /// returns the number of tree nodes deleted.
     pub fn prune(&self, keep_from: u64) -> CoreResult<u64> {
@@ -245,24 +264,20 @@ impl Store {
         if limit > MAX_RANGE_LIMIT {
             return Err(CoreError::InvalidInput(format!("limit must be at most {MAX_RANGE_LIMIT}")));
         }
-        self.read(|tables, txn| {
-            let db = tables.aux(table)?;
-            if limit == 0 || end.is_some_and(|e| e <= start) {
-                return Ok(Vec::new());
-            }
-            // LMDB rejects zero-length keys, even as a cursor position.
-            let lower = if start.is_empty() { Bound::Unbounded } else { Bound::Included(start) };
-            let upper = end.map_or(Bound::Unbounded, Bound::Excluded);
-            let mut out = Vec::new();
-            for entry in db.range(txn, &(lower, upper)).map_err(heed_core)? {
-                let (key, value) = entry.map_err(heed_core)?;
-                out.push((key.to_vec(), value.to_vec()));
-                if out.len() == limit {
-                    break;
-                }
-            }
-            Ok(out)
-        })
+        self.read(|tables, txn| range_in(tables.aux(table)?, txn, start, end, limit))
+    }
+
+    /// Up to `limit` latest state values with `start <= key < end` (`end = None`: to the
+    /// last key), in key order. The execution overlay merges these with pending writes
+    /// so that plugins can iterate their state in order.
+    pub fn range(&self, start: &[u8], end: Option<&[u8]>, limit: usize) -> CoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+        if start.len() > smt::MAX_KEY_LEN || end.is_some_and(|e| e.len() > smt::MAX_KEY_LEN) {
+            return Err(CoreError::InvalidInput(format!("range bounds are at most {} bytes", smt::MAX_KEY_LEN)));
+        }
+        if limit > MAX_RANGE_LIMIT {
+            return Err(CoreError::InvalidInput(format!("limit must be at most {MAX_RANGE_LIMIT}")));
+        }
+        self.read(|tables, txn| range_in(tables.latest, txn, start, end, limit))
     }
 
     /// Current size of the memory map, in bytes.
@@ -345,6 +360,31 @@ impl Store {
 
 fn opened(slot: &Option<Opened>) -> CoreResult<&Opened> {
     slot.as_ref().ok_or_else(|| CoreError::Storage("the store is closed".into()))
+}
+
+/// Up to `limit` entries of `db` with `start <= key < end`, in key order.
+fn range_in(
+    db: tables::Table,
+    txn: &RoTxn<'_>,
+    start: &[u8],
+    end: Option<&[u8]>,
+    limit: usize,
+) -> CoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+    if limit == 0 || end.is_some_and(|e| e <= start) {
+        return Ok(Vec::new());
+    }
+    // LMDB rejects zero-length keys, even as a cursor position.
+    let lower = if start.is_empty() { Bound::Unbounded } else { Bound::Included(start) };
+    let upper = end.map_or(Bound::Unbounded, Bound::Excluded);
+    let mut out = Vec::new();
+    for entry in db.range(txn, &(lower, upper)).map_err(heed_core)? {
+        let (key, value) = entry.map_err(heed_core)?;
+        out.push((key.to_vec(), value.to_vec()));
+        if out.len() == limit {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 fn latest_value(tables: &Tables, txn: &RoTxn<'_>, key: &[u8]) -> CoreResult<Option<Vec<u8>>> {

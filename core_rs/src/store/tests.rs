@@ -119,6 +119,43 @@ fn aux_ranges_are_ordered_bounded_and_limited() {
 }
 
 #[test]
+fn state_ranges_read_latest_values_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), options()).unwrap();
+    let keys: Vec<[u8; 8]> = (0..50u64).rev().map(u64::to_be_bytes).collect();
+    let writes: Vec<StateWrite> = keys.iter().map(|k| (k.as_slice(), Some(k.as_slice()))).collect();
+    store.commit(1, &writes, &[]).unwrap();
+    let five = 5u64.to_be_bytes();
+    let seven = 7u64.to_be_bytes();
+    store.commit(2, &[(five.as_slice(), None), (seven.as_slice(), Some(b"new".as_slice()))], &[]).unwrap();
+    let got = store.range(&3u64.to_be_bytes(), Some(&9u64.to_be_bytes()), 100).unwrap();
+    let numbers: Vec<u64> = got.iter().map(|(k, _)| u64::from_be_bytes(k.as_slice().try_into().unwrap())).collect();
+    assert_eq!(numbers, vec![3, 4, 6, 7, 8]);
+    assert_eq!(got[3].1, b"new".to_vec());
+    assert_eq!(store.range(b"", None, 10).unwrap().len(), 10);
+    assert_eq!(store.range(b"", None, 1000).unwrap().len(), 49);
+    assert!(store.range(b"\x09", Some(b"\x01"), 10).unwrap().is_empty());
+    assert_eq!(store.range(b"", None, MAX_RANGE_LIMIT + 1).unwrap_err().code(), "core.invalid_input");
+    assert_eq!(store.range(&[0u8; 300], None, 1).unwrap_err().code(), "core.invalid_input");
+}
+
+#[test]
+fn preview_root_equals_the_committed_root_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), options()).unwrap();
+    let writes: Vec<StateWrite> = vec![(b"a".as_slice(), Some(b"1".as_slice())), (b"b".as_slice(), Some(b"2".as_slice()))];
+    let preview = store.preview_root(3, &writes).unwrap();
+    assert_eq!(store.latest_version().unwrap(), None);
+    assert_eq!(store.get(b"a", None).unwrap(), None);
+    assert_eq!(store.commit(3, &writes, &[]).unwrap(), preview);
+    let next: Vec<StateWrite> = vec![(b"a".as_slice(), None), (b"c".as_slice(), Some(b"3".as_slice()))];
+    let preview = store.preview_root(4, &next).unwrap();
+    assert_eq!(store.root(None).unwrap(), store.root(Some(3)).unwrap());
+    assert_eq!(store.commit(4, &next, &[]).unwrap(), preview);
+    assert_eq!(store.preview_root(4, &next).unwrap_err().code(), "store.conflict");
+}
+
+#[test]
 fn a_full_map_without_room_to_grow_fails_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let tiny = StoreOptions { map_size: MIN_MAP_SIZE, max_map_size: MIN_MAP_SIZE, ..options() };
