@@ -167,8 +167,11 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
         return block_view(block)
 
     @app.get("/v1/blocks/{height}", response_model=BlockView)
-    async def get_block(height: Annotated[int, Path(ge=0, le=MAX_HEIGHT)]) -> BlockView:
+    async def get_block(height: Annotated[str, Path(pattern=r"^[0-9]{1,19}$", description="A block height (decimal).")]) -> BlockView:
         """The committed block at ``height``."""
+        wanted = int(height)
+        if wanted > MAX_HEIGHT:
+            raise BadRequestError(f"a height is at most {MAX_HEIGHT}")
 
         def read(chain: Any, wanted: int) -> Any:
             if wanted > chain.head.height:
@@ -178,7 +181,7 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
             except NotFoundError:
                 return None
 
-        block = await worker.call(read, height)
+        block = await worker.call(read, wanted)
         if block is None:
             raise UnknownBlockError(f"no block at height {height}")
         return block_view(block)
