@@ -41,7 +41,7 @@ def chain_unchanged(running_node: NodeProcess) -> Iterator[None]:
 def expect_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, (response.status_code, response.text)
     assert response.headers["content-type"].startswith("application/problem+json")
-    doc = response.json()
+    doc: dict[str, Any] = response.json()
     assert doc["code"] == code and doc["status"] == status and doc["detail"], doc
     assert doc["type"] == f"urn:tonomy:error:{code}"
     return doc

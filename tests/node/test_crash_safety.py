@@ -18,7 +18,7 @@ import pytest
 from tonomy.node.client import NodeClient
 from tonomy.testing.node_process import NodeProcess
 
-from .conftest import Network, fresh_account_name, make_network  # noqa: TID252
+from tonomy.testing.network import Network, fresh_account_name, make_network, newaccount_tx
 
 ROUNDS = 30
 LOAD_THREADS = 3
@@ -49,10 +49,10 @@ def _replay_roots(network: Network, data_dir: Path, into: Path) -> dict[int, byt
 @pytest.mark.timeout(240)
 def test_kill_9_under_load_loses_nothing(tmp_path: Path) -> None:
     network = make_network(tmp_path / "net")
-    from .conftest import newaccount_tx  # noqa: TID252
 
     def make(head: object, name: str) -> bytes:
-        return newaccount_tx(network, head, name)
+        raw: bytes = newaccount_tx(network, head, name)
+        return raw
 
     node = NodeProcess(tmp_path / "chain", network.genesis_file, network.validator_key_file, block_time_ms=50)
     rng = random.Random(20261129)  # seeded: the same kill moments every run

@@ -17,7 +17,7 @@ from tonomy.node.client import NodeClient
 from tonomy.node.errors import DataDirInUseError, NodeUnavailableError, UntrustedAnswerError
 from tonomy.testing.node_process import NodeProcess
 
-from .conftest import Network, fresh_account_name  # noqa: TID252
+from tonomy.testing.network import Network, fresh_account_name
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -146,7 +146,8 @@ def test_restart_continues_from_disk(network: Network, make_tx: Callable[..., by
             assert c.status(status.id).committed
             assert c.state("tonomy", b"acct/" + name.encode()).value is not None
     finally:
-        node.process.send_signal(signal.SIGINT)  # type: ignore[union-attr]
+        assert node.process is not None
+        node.process.send_signal(signal.SIGINT)
         assert node.stop() == 0
 
 

@@ -52,5 +52,6 @@ def test_round_trip_through_a_document() -> None:
 def test_unknown_codes_and_garbage_documents() -> None:
     plugin = error_from_problem({"code": "pay.insufficient_funds", "detail": "short"}, 422)
     assert plugin.code == "pay.insufficient_funds" and plugin.message == "short"
-    for doc in (None, [], {"code": 5}, "text"):
+    garbage: tuple[object, ...] = (None, [], {"code": 5}, "text")
+    for doc in garbage:
         assert error_from_problem(doc, 502).code == "client.error"

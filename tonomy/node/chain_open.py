@@ -22,7 +22,7 @@ def open_chain(config: NodeConfig) -> ChainPort:
 
     genesis = load_genesis(config.genesis_file)
     seed = None if config.validator_key_file is None else read_key_file(config.validator_key_file).seed
-    chain: ChainPort = Chain.open(config.data_dir, genesis, build_plugin_manager(), validator_seed=seed)  # type: ignore[assignment]
+    chain: ChainPort = Chain.open(config.data_dir, genesis, build_plugin_manager(), validator_seed=seed)
     return chain
 
 
