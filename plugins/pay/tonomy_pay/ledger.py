@@ -1,0 +1,86 @@
+"""Balances and the checks every Pay action shares.
+
+Every movement of value goes through :func:`debit` and :func:`credit`, which keep
+the one invariant Pay rests on: for each token, the balances plus the amounts
+held in open escrows add up to the token's supply. A zero balance is deleted, so
+state holds only accounts that hold something.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tonomy_pay import errors
+from tonomy_pay.layout import MAX_AMOUNT, balance_key, is_account_name, is_symbol, sequence_key, token_key
+from tonomy_pay.parameters import MAX_MEMO_BYTES, current
+
+
+def load_token(ctx: Any, symbol: str) -> dict[str, Any]:
+    """The token record of ``symbol``, or refuse the action with ``pay.unknown_token``."""
+    record = ctx.state.get_record(token_key(symbol)) if is_symbol(symbol) else None
+    if record is None:
+        ctx.fail(errors.UNKNOWN_TOKEN, f"there is no token {symbol!r}")
+    return record
+
+
+def require_account(ctx: Any, name: str, role: str) -> None:
+    """Refuse with ``pay.unknown_account`` unless ``name`` is an existing account."""
+    if not is_account_name(name) or not ctx.account_exists(name):
+        ctx.fail(errors.UNKNOWN_ACCOUNT, f"the {role} {name!r} is not an existing account")
+
+
+def check_memo(ctx: Any, memo: str) -> None:
+    limit = current(ctx, MAX_MEMO_BYTES)
+    size = len(memo.encode("utf-8"))
+    if size > limit:
+        ctx.fail(errors.MEMO_TOO_LONG, f"the memo is {size} bytes, the limit is {limit}")
+
+
+def balance_of(ctx: Any, account: str, symbol: str) -> int:
+    if not (is_account_name(account) and is_symbol(symbol)):
+        return 0
+    stored = ctx.state.get_record(balance_key(account, symbol))
+    return 0 if stored is None else int(stored)
+
+
+def _store_balance(ctx: Any, account: str, symbol: str, amount: int) -> None:
+    if not 0 <= amount <= MAX_AMOUNT:  # unreachable while supply <= max supply; checked anyway
+        raise AssertionError(f"balance of {account} in {symbol} would be {amount}")
+    key = balance_key(account, symbol)
+    if amount == 0:
+        ctx.state.delete(key)
+    else:
+        ctx.state.put_record(key, amount)
+
+
+def debit(ctx: Any, account: str, symbol: str, amount: int) -> None:
+    """Take ``amount`` from ``account``, refusing with ``pay.overdrawn`` if it holds less."""
+    held = balance_of(ctx, account, symbol)
+    if held < amount:
+        ctx.fail(errors.OVERDRAWN, f"{account} holds {held} {symbol}, less than {amount}")
+    _store_balance(ctx, account, symbol, held - amount)
+
+
+def credit(ctx: Any, account: str, symbol: str, amount: int) -> None:
+    """Give ``amount`` to ``account``; cannot overflow since it came out of the supply."""
+    _store_balance(ctx, account, symbol, balance_of(ctx, account, symbol) + amount)
+
+
+def move(ctx: Any, sender: str, recipient: str, symbol: str, amount: int, memo: str) -> None:
+    """Transfer between two accounts and announce it with a ``transferred`` event."""
+    debit(ctx, sender, symbol, amount)
+    credit(ctx, recipient, symbol, amount)
+    ctx.emit("transferred", {"from": sender, "to": recipient, "symbol": symbol, "amount": amount, "memo": memo})
+
+
+def next_id(ctx: Any, kind: str) -> int:
+    """The next id of ``kind`` (1, 2, 3, ...): deterministic, never reused."""
+    last = ctx.state.get_record(sequence_key(kind)) or 0
+    new_id = int(last) + 1
+    ctx.state.put_record(sequence_key(kind), new_id)
+    return new_id
+
+
+def deadline_reached(ctx: Any, height: int | None, time_ms: int | None) -> bool:
+    """True once the block reaches ``height`` or ``time_ms`` (whichever is given and comes first)."""
+    return (height is not None and ctx.height >= height) or (time_ms is not None and ctx.time_ms >= time_ms)
