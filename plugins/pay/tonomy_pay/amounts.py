@@ -22,7 +22,7 @@ def parse_amount(text: str, decimals: int) -> int:
     whole, fraction = match.group(1), match.group(2) or ""
     if len(fraction) > decimals:
         raise ValueError(f"{text!r} has {len(fraction)} digits after the point; this token has {decimals}")
-    units = int(whole) * 10**decimals + int(fraction.ljust(decimals, "0") or "0")
+    units: int = int(whole) * 10**decimals + int(fraction.ljust(decimals, "0") or "0")
     if not 1 <= units <= MAX_AMOUNT:
         raise ValueError(f"{text!r} is outside 1 unit to {format_amount(MAX_AMOUNT, decimals)}")
     return units

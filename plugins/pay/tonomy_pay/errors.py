@@ -7,6 +7,8 @@ messages, so a reason is never renamed or reused for another meaning.
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 INVALID_SYMBOL = "invalid_symbol"
 """A symbol is not 1 to 12 characters of A-Z and 0-9 starting with a letter."""
 TOKEN_EXISTS = "token_exists"
@@ -50,6 +52,14 @@ NOT_ALLOWED = "not_allowed"
 DEADLINE_NOT_REACHED = "deadline_not_reached"
 """The payer asked for a refund before the escrow's deadline."""
 
+
+
+def refuse(ctx: Any, reason: str, message: str) -> NoReturn:
+    """Refuse the action with ``pay.<reason>`` (``ctx.fail`` always raises)."""
+    ctx.fail(reason, message)
+    raise AssertionError(f"the context did not refuse the action: {reason}")
+
+
 ALL_REASONS: tuple[str, ...] = (
     INVALID_SYMBOL,
     TOKEN_EXISTS,
@@ -74,4 +84,4 @@ ALL_REASONS: tuple[str, ...] = (
     DEADLINE_NOT_REACHED,
 )
 
-__all__ = ["ALL_REASONS"] + [name for name in dir() if name.isupper() and name != "ALL_REASONS"]
+__all__ = ["ALL_REASONS", "refuse"] + [name for name in dir() if name.isupper() and name != "ALL_REASONS"]

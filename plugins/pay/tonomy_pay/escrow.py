@@ -18,16 +18,17 @@ from typing import Any
 from tonomy.plugin import ActionSpec, Data, RecordSchema
 
 from tonomy_pay import errors, fields
+from tonomy_pay.data import maybe_whole, memo as memo_of, text, whole
 from tonomy_pay.layout import escrow_key
-from tonomy_pay.ledger import check_memo, credit, deadline_reached, debit, load_token, next_id, require_account
+from tonomy_pay.ledger import read_record, check_memo, credit, deadline_reached, debit, load_token, next_id, require_account
 
 OPEN, RELEASED, REFUNDED = "open", "released", "refunded"
 
 
 def load_escrow(ctx: Any, escrow_id: int) -> dict[str, Any]:
-    record = ctx.state.get_record(escrow_key(escrow_id))
+    record = read_record(ctx, escrow_key(escrow_id))
     if record is None:
-        ctx.fail(errors.UNKNOWN_ESCROW, f"there is no escrow {escrow_id}")
+        errors.refuse(ctx, errors.UNKNOWN_ESCROW, f"there is no escrow {escrow_id}")
     return record
 
 
@@ -36,20 +37,20 @@ def _deadline_reached(ctx: Any, record: dict[str, Any]) -> bool:
 
 
 def deposit(ctx: Any, data: Data) -> None:
-    payer, payee, arbiter = data["payer"], data["payee"], data["arbiter"]
-    symbol, amount, memo = data["symbol"], data["amount"], data.get("memo", "")
-    deadline_height, deadline_time_ms = data.get("deadline_height"), data.get("deadline_time_ms")
+    payer, payee, arbiter = text(data, "payer"), text(data, "payee"), text(data, "arbiter")
+    symbol, amount, memo = text(data, "symbol"), whole(data, "amount"), memo_of(data)
+    deadline_height, deadline_time_ms = maybe_whole(data, "deadline_height"), maybe_whole(data, "deadline_time_ms")
     ctx.require_auth(payer)
     if len({payer, payee, arbiter}) != 3:
-        ctx.fail(errors.INVALID_PARTIES, "payer, payee and arbiter must be three different accounts")
+        errors.refuse(ctx, errors.INVALID_PARTIES, "payer, payee and arbiter must be three different accounts")
     load_token(ctx, symbol)
     require_account(ctx, payee, "payee")
     require_account(ctx, arbiter, "arbiter")
     check_memo(ctx, memo)
     if deadline_height is None and deadline_time_ms is None:
-        ctx.fail(errors.INVALID_DEADLINE, "an escrow needs deadline_height or deadline_time_ms")
+        errors.refuse(ctx, errors.INVALID_DEADLINE, "an escrow needs deadline_height or deadline_time_ms")
     if deadline_reached(ctx, deadline_height, deadline_time_ms):
-        ctx.fail(errors.INVALID_DEADLINE, f"the deadline must be after the current block (height {ctx.height}, time {ctx.time_ms})")
+        errors.refuse(ctx, errors.INVALID_DEADLINE, f"the deadline must be after the current block (height {ctx.height}, time {ctx.time_ms})")
     debit(ctx, payer, symbol, amount)
     escrow_id = next_id(ctx, "escrow")
     record = {
@@ -79,18 +80,18 @@ def _close(ctx: Any, record: dict[str, Any], status: str, actor: str, beneficiar
 
 
 def _open_escrow_for(ctx: Any, data: Data) -> tuple[dict[str, Any], str]:
-    escrow_id, actor = data["id"], data["actor"]
+    escrow_id, actor = whole(data, "id"), text(data, "actor")
     ctx.require_auth(actor)
     record = load_escrow(ctx, escrow_id)
     if record["status"] != OPEN:
-        ctx.fail(errors.ESCROW_CLOSED, f"escrow {escrow_id} is already {record['status']}")
+        errors.refuse(ctx, errors.ESCROW_CLOSED, f"escrow {escrow_id} is already {record['status']}")
     return record, actor
 
 
 def release_escrow(ctx: Any, data: Data) -> None:
     record, actor = _open_escrow_for(ctx, data)
     if actor not in (record["payer"], record["arbiter"]):
-        ctx.fail(errors.NOT_ALLOWED, f"only the payer or the arbiter may release escrow {record['id']}")
+        errors.refuse(ctx, errors.NOT_ALLOWED, f"only the payer or the arbiter may release escrow {record['id']}")
     _close(ctx, record, RELEASED, actor, record["payee"], "escrow_released")
 
 
@@ -98,9 +99,9 @@ def refund_escrow(ctx: Any, data: Data) -> None:
     record, actor = _open_escrow_for(ctx, data)
     if actor == record["payer"]:
         if not _deadline_reached(ctx, record):
-            ctx.fail(errors.DEADLINE_NOT_REACHED, f"the payer may refund escrow {record['id']} only after its deadline")
+            errors.refuse(ctx, errors.DEADLINE_NOT_REACHED, f"the payer may refund escrow {record['id']} only after its deadline")
     elif actor != record["arbiter"]:
-        ctx.fail(errors.NOT_ALLOWED, f"only the arbiter, or the payer after the deadline, may refund escrow {record['id']}")
+        errors.refuse(ctx, errors.NOT_ALLOWED, f"only the arbiter, or the payer after the deadline, may refund escrow {record['id']}")
     _close(ctx, record, REFUNDED, actor, record["payer"], "escrow_refunded")
 
 

@@ -12,35 +12,52 @@ from typing import Any
 
 from tonomy_pay import errors
 from tonomy_pay.layout import MAX_AMOUNT, balance_key, is_account_name, is_symbol, sequence_key, token_key
-from tonomy_pay.parameters import MAX_MEMO_BYTES, current
+from tonomy_pay.parameters import MAX_MEMO_BYTES, current_int
+
+
+def read_record(ctx: Any, key: bytes) -> dict[str, Any] | None:
+    """The record stored under ``key`` (Pay stores only objects there), or None."""
+    record = ctx.state.get_record(key)
+    if record is not None and not isinstance(record, dict):
+        raise TypeError(f"Pay's record {key!r} is not an object")
+    return record
+
+
+def read_int(ctx: Any, key: bytes) -> int:
+    """The integer stored under ``key``; 0 when absent."""
+    value = ctx.state.get_record(key)
+    if value is None:
+        return 0
+    if type(value) is not int:
+        raise TypeError(f"Pay's counter {key!r} is not an int")
+    return value
 
 
 def load_token(ctx: Any, symbol: str) -> dict[str, Any]:
     """The token record of ``symbol``, or refuse the action with ``pay.unknown_token``."""
-    record = ctx.state.get_record(token_key(symbol)) if is_symbol(symbol) else None
+    record = read_record(ctx, token_key(symbol)) if is_symbol(symbol) else None
     if record is None:
-        ctx.fail(errors.UNKNOWN_TOKEN, f"there is no token {symbol!r}")
+        errors.refuse(ctx, errors.UNKNOWN_TOKEN, f"there is no token {symbol!r}")
     return record
 
 
 def require_account(ctx: Any, name: str, role: str) -> None:
     """Refuse with ``pay.unknown_account`` unless ``name`` is an existing account."""
     if not is_account_name(name) or not ctx.account_exists(name):
-        ctx.fail(errors.UNKNOWN_ACCOUNT, f"the {role} {name!r} is not an existing account")
+        errors.refuse(ctx, errors.UNKNOWN_ACCOUNT, f"the {role} {name!r} is not an existing account")
 
 
 def check_memo(ctx: Any, memo: str) -> None:
-    limit = current(ctx, MAX_MEMO_BYTES)
+    limit = current_int(ctx, MAX_MEMO_BYTES)
     size = len(memo.encode("utf-8"))
     if size > limit:
-        ctx.fail(errors.MEMO_TOO_LONG, f"the memo is {size} bytes, the limit is {limit}")
+        errors.refuse(ctx, errors.MEMO_TOO_LONG, f"the memo is {size} bytes, the limit is {limit}")
 
 
 def balance_of(ctx: Any, account: str, symbol: str) -> int:
     if not (is_account_name(account) and is_symbol(symbol)):
         return 0
-    stored = ctx.state.get_record(balance_key(account, symbol))
-    return 0 if stored is None else int(stored)
+    return read_int(ctx, balance_key(account, symbol))
 
 
 def _store_balance(ctx: Any, account: str, symbol: str, amount: int) -> None:
@@ -57,7 +74,7 @@ def debit(ctx: Any, account: str, symbol: str, amount: int) -> None:
     """Take ``amount`` from ``account``, refusing with ``pay.overdrawn`` if it holds less."""
     held = balance_of(ctx, account, symbol)
     if held < amount:
-        ctx.fail(errors.OVERDRAWN, f"{account} holds {held} {symbol}, less than {amount}")
+        errors.refuse(ctx, errors.OVERDRAWN, f"{account} holds {held} {symbol}, less than {amount}")
     _store_balance(ctx, account, symbol, held - amount)
 
 
@@ -75,8 +92,7 @@ def move(ctx: Any, sender: str, recipient: str, symbol: str, amount: int, memo: 
 
 def next_id(ctx: Any, kind: str) -> int:
     """The next id of ``kind`` (1, 2, 3, ...): deterministic, never reused."""
-    last = ctx.state.get_record(sequence_key(kind)) or 0
-    new_id = int(last) + 1
+    new_id = read_int(ctx, sequence_key(kind)) + 1
     ctx.state.put_record(sequence_key(kind), new_id)
     return new_id
 

@@ -55,6 +55,18 @@ def current(ctx: Any, spec: ParameterSpec) -> Scalar:
     reader = getattr(ctx, "parameter", None)
     if reader is None:
         return spec.default
-    value = reader(spec.name)
+    value: Scalar = reader(spec.name)
     spec.validate(value)  # a host bug must not turn into a silent consensus difference
+    return value
+
+
+def current_int(ctx: Any, spec: ParameterSpec) -> int:
+    value = current(ctx, spec)
+    assert type(value) is int  # validate() checked the exact type
+    return value
+
+
+def current_str(ctx: Any, spec: ParameterSpec) -> str:
+    value = current(ctx, spec)
+    assert type(value) is str
     return value

@@ -11,49 +11,50 @@ from typing import Any
 from tonomy.plugin import Data, QuerySpec, RecordSchema
 
 from tonomy_pay import fields
+from tonomy_pay.data import text, whole
 from tonomy_pay.escrow import escrow_view
 from tonomy_pay.layout import balance_prefix, escrow_key, is_account_name, is_symbol, request_key, token_key
-from tonomy_pay.ledger import balance_of
-from tonomy_pay.parameters import NATIVE_SYMBOL, current
+from tonomy_pay.ledger import balance_of, read_int, read_record
+from tonomy_pay.parameters import NATIVE_SYMBOL, current_str
 from tonomy_pay.requests import request_view
 
 
 def balance(ctx: Any, params: Data) -> int:
-    return balance_of(ctx, params["account"], params["symbol"])
+    return balance_of(ctx, text(params, "account"), text(params, "symbol"))
 
 
 def balances(ctx: Any, params: Data) -> list[dict[str, Any]]:
     """Every non-zero balance of the account, by symbol."""
-    account = params["account"]
+    account = text(params, "account")
     if not is_account_name(account):
         return []
     prefix = balance_prefix(account)
     end = prefix[:-1] + b"0"  # "/" + 1: just past every key under the prefix
     cut = len(prefix)
-    return [{"symbol": key[cut:].decode("ascii"), "amount": int(ctx.state.get_record(key))} for key, _ in ctx.state.items(prefix, end)]
+    return [{"symbol": key[cut:].decode("ascii"), "amount": read_int(ctx, key)} for key, _ in ctx.state.items(prefix, end)]
 
 
 def token(ctx: Any, params: Data) -> dict[str, Any] | None:
-    symbol = params["symbol"]
+    symbol = text(params, "symbol")
     if not is_symbol(symbol):
         return None
-    record = ctx.state.get_record(token_key(symbol))
+    record = read_record(ctx, token_key(symbol))
     if record is not None:
-        record["native"] = symbol == current(ctx, NATIVE_SYMBOL)
+        record["native"] = symbol == current_str(ctx, NATIVE_SYMBOL)
     return record
 
 
 def native_token(ctx: Any, params: Data) -> dict[str, Any] | None:
-    return token(ctx, {"symbol": current(ctx, NATIVE_SYMBOL)})
+    return token(ctx, {"symbol": current_str(ctx, NATIVE_SYMBOL)})
 
 
 def request(ctx: Any, params: Data) -> dict[str, Any] | None:
-    record = ctx.state.get_record(request_key(params["id"]))
+    record = read_record(ctx, request_key(whole(params, "id")))
     return None if record is None else request_view(ctx, record)
 
 
 def escrow(ctx: Any, params: Data) -> dict[str, Any] | None:
-    record = ctx.state.get_record(escrow_key(params["id"]))
+    record = read_record(ctx, escrow_key(whole(params, "id")))
     return None if record is None else escrow_view(ctx, record)
 
 

@@ -13,16 +13,17 @@ from typing import Any
 from tonomy.plugin import ActionSpec, Data, RecordSchema
 
 from tonomy_pay import errors, fields
+from tonomy_pay.data import maybe_text, maybe_whole, memo as memo_of, text, whole
 from tonomy_pay.layout import request_key
-from tonomy_pay.ledger import check_memo, deadline_reached, load_token, move, next_id, require_account
+from tonomy_pay.ledger import read_record, check_memo, deadline_reached, load_token, move, next_id, require_account
 
 OPEN, PAID, CANCELLED, EXPIRED = "open", "paid", "cancelled", "expired"
 
 
 def load_request(ctx: Any, request_id: int) -> dict[str, Any]:
-    record = ctx.state.get_record(request_key(request_id))
+    record = read_record(ctx, request_key(request_id))
     if record is None:
-        ctx.fail(errors.UNKNOWN_REQUEST, f"there is no payment request {request_id}")
+        errors.refuse(ctx, errors.UNKNOWN_REQUEST, f"there is no payment request {request_id}")
     return record
 
 
@@ -31,18 +32,18 @@ def is_expired(ctx: Any, record: dict[str, Any]) -> bool:
 
 
 def create_request(ctx: Any, data: Data) -> None:
-    payee, symbol, amount = data["payee"], data["symbol"], data["amount"]
-    payer, memo = data.get("payer"), data.get("memo", "")
-    expires_height, expires_time_ms = data.get("expires_height"), data.get("expires_time_ms")
+    payee, symbol, amount = text(data, "payee"), text(data, "symbol"), whole(data, "amount")
+    payer, memo = maybe_text(data, "payer"), memo_of(data)
+    expires_height, expires_time_ms = maybe_whole(data, "expires_height"), maybe_whole(data, "expires_time_ms")
     ctx.require_auth(payee)
     load_token(ctx, symbol)
     if payer is not None:
         if payer == payee:
-            ctx.fail(errors.SELF_TRANSFER, f"{payee} cannot request a payment from itself")
+            errors.refuse(ctx, errors.SELF_TRANSFER, f"{payee} cannot request a payment from itself")
         require_account(ctx, payer, "payer")
     check_memo(ctx, memo)
     if deadline_reached(ctx, expires_height, expires_time_ms):
-        ctx.fail(errors.INVALID_EXPIRY, f"the expiry must be after the current block (height {ctx.height}, time {ctx.time_ms})")
+        errors.refuse(ctx, errors.INVALID_EXPIRY, f"the expiry must be after the current block (height {ctx.height}, time {ctx.time_ms})")
     request_id = next_id(ctx, "request")
     record = {
         "id": request_id,
@@ -63,17 +64,17 @@ def create_request(ctx: Any, data: Data) -> None:
 
 
 def pay_request(ctx: Any, data: Data) -> None:
-    request_id, payer = data["id"], data["payer"]
+    request_id, payer = whole(data, "id"), text(data, "payer")
     ctx.require_auth(payer)
     record = load_request(ctx, request_id)
     if record["status"] != OPEN:
-        ctx.fail(errors.REQUEST_CLOSED, f"payment request {request_id} is already {record['status']}")
+        errors.refuse(ctx, errors.REQUEST_CLOSED, f"payment request {request_id} is already {record['status']}")
     if is_expired(ctx, record):
-        ctx.fail(errors.REQUEST_EXPIRED, f"payment request {request_id} has expired")
+        errors.refuse(ctx, errors.REQUEST_EXPIRED, f"payment request {request_id} has expired")
     if record["payer"] is not None and record["payer"] != payer:
-        ctx.fail(errors.WRONG_PAYER, f"payment request {request_id} is addressed to {record['payer']}, not {payer}")
+        errors.refuse(ctx, errors.WRONG_PAYER, f"payment request {request_id} is addressed to {record['payer']}, not {payer}")
     if payer == record["payee"]:
-        ctx.fail(errors.SELF_TRANSFER, f"{payer} cannot pay its own payment request")
+        errors.refuse(ctx, errors.SELF_TRANSFER, f"{payer} cannot pay its own payment request")
     move(ctx, payer, record["payee"], record["symbol"], record["amount"], record["memo"])
     record.update(status=PAID, paid_by=payer, closed_height=ctx.height)
     ctx.state.put_record(request_key(request_id), record)
@@ -84,11 +85,11 @@ def pay_request(ctx: Any, data: Data) -> None:
 
 
 def cancel_request(ctx: Any, data: Data) -> None:
-    request_id = data["id"]
+    request_id = whole(data, "id")
     record = load_request(ctx, request_id)
     ctx.require_auth(record["payee"])
     if record["status"] != OPEN:
-        ctx.fail(errors.REQUEST_CLOSED, f"payment request {request_id} is already {record['status']}")
+        errors.refuse(ctx, errors.REQUEST_CLOSED, f"payment request {request_id} is already {record['status']}")
     record.update(status=CANCELLED, closed_height=ctx.height)
     ctx.state.put_record(request_key(request_id), record)
     ctx.emit("request_cancelled", {"id": request_id, "payee": record["payee"]})

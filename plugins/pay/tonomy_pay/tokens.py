@@ -14,32 +14,33 @@ from typing import Any
 from tonomy.plugin import ActionSpec, Data, Field, RecordSchema
 
 from tonomy_pay import errors, fields
+from tonomy_pay.data import memo as memo_of, text, whole
 from tonomy_pay.layout import MAX_AMOUNT, MAX_DECIMALS, created_count_key, is_symbol, token_key
-from tonomy_pay.ledger import check_memo, credit, debit, load_token, require_account
-from tonomy_pay.parameters import MAX_TOKENS_PER_ACCOUNT, NATIVE_ISSUER, NATIVE_SYMBOL, current
+from tonomy_pay.ledger import check_memo, credit, debit, load_token, read_int, require_account
+from tonomy_pay.parameters import MAX_TOKENS_PER_ACCOUNT, NATIVE_ISSUER, NATIVE_SYMBOL, current_int, current_str
 
 
 def create_token(ctx: Any, data: Data) -> None:
-    issuer, symbol = data["issuer"], data["symbol"]
+    issuer, symbol = text(data, "issuer"), text(data, "symbol")
     ctx.require_auth(issuer)
     require_account(ctx, issuer, "issuer")
     if not is_symbol(symbol):
-        ctx.fail(errors.INVALID_SYMBOL, f"symbol {symbol!r} must be 1 to 12 of A-Z and 0-9, starting with a letter")
+        errors.refuse(ctx, errors.INVALID_SYMBOL, f"symbol {symbol!r} must be 1 to 12 of A-Z and 0-9, starting with a letter")
     if ctx.state.get(token_key(symbol)) is not None:
-        ctx.fail(errors.TOKEN_EXISTS, f"the token {symbol} already exists")
-    native_issuer = current(ctx, NATIVE_ISSUER)
-    if symbol == current(ctx, NATIVE_SYMBOL) and issuer != native_issuer:
-        ctx.fail(errors.RESERVED_SYMBOL, f"{symbol} is the native token's symbol; only {native_issuer} may create it")
-    made = int(ctx.state.get_record(created_count_key(issuer)) or 0)
-    limit = current(ctx, MAX_TOKENS_PER_ACCOUNT)
+        errors.refuse(ctx, errors.TOKEN_EXISTS, f"the token {symbol} already exists")
+    native_issuer = current_str(ctx, NATIVE_ISSUER)
+    if symbol == current_str(ctx, NATIVE_SYMBOL) and issuer != native_issuer:
+        errors.refuse(ctx, errors.RESERVED_SYMBOL, f"{symbol} is the native token's symbol; only {native_issuer} may create it")
+    made = read_int(ctx, created_count_key(issuer))
+    limit = current_int(ctx, MAX_TOKENS_PER_ACCOUNT)
     if made >= limit:
-        ctx.fail(errors.TOO_MANY_TOKENS, f"{issuer} already created {made} tokens, the limit is {limit}")
+        errors.refuse(ctx, errors.TOO_MANY_TOKENS, f"{issuer} already created {made} tokens, the limit is {limit}")
     ctx.state.put_record(created_count_key(issuer), made + 1)
     record = {
         "symbol": symbol,
         "issuer": issuer,
-        "decimals": data["decimals"],
-        "max_supply": data["max_supply"],
+        "decimals": whole(data, "decimals"),
+        "max_supply": whole(data, "max_supply"),
         "supply": 0,
         "created_height": ctx.height,
     }
@@ -48,13 +49,14 @@ def create_token(ctx: Any, data: Data) -> None:
 
 
 def issue(ctx: Any, data: Data) -> None:
-    symbol, recipient, amount, memo = data["symbol"], data["to"], data["amount"], data.get("memo", "")
+    symbol, recipient, amount, memo = text(data, "symbol"), text(data, "to"), whole(data, "amount"), memo_of(data)
     token = load_token(ctx, symbol)
     ctx.require_auth(token["issuer"])
     require_account(ctx, recipient, "recipient")
     check_memo(ctx, memo)
     if amount > token["max_supply"] - token["supply"]:
-        ctx.fail(
+        errors.refuse(
+            ctx,
             errors.SUPPLY_EXCEEDED,
             f"issuing {amount} {symbol} would exceed its maximum supply {token['max_supply']} (supply {token['supply']})",
         )
@@ -65,7 +67,7 @@ def issue(ctx: Any, data: Data) -> None:
 
 
 def retire(ctx: Any, data: Data) -> None:
-    owner, symbol, amount, memo = data["owner"], data["symbol"], data["amount"], data.get("memo", "")
+    owner, symbol, amount, memo = text(data, "owner"), text(data, "symbol"), whole(data, "amount"), memo_of(data)
     ctx.require_auth(owner)
     token = load_token(ctx, symbol)
     check_memo(ctx, memo)

@@ -7,15 +7,16 @@ from typing import Any
 from tonomy.plugin import ActionSpec, Data, RecordSchema
 
 from tonomy_pay import errors, fields
+from tonomy_pay.data import memo as memo_of, text, whole
 from tonomy_pay.ledger import check_memo, load_token, move, require_account
 
 
 def transfer(ctx: Any, data: Data) -> None:
-    sender, recipient, symbol, amount = data["from"], data["to"], data["symbol"], data["amount"]
-    memo = data.get("memo", "")
+    sender, recipient, symbol = text(data, "from"), text(data, "to"), text(data, "symbol")
+    amount, memo = whole(data, "amount"), memo_of(data)
     ctx.require_auth(sender)
     if sender == recipient:
-        ctx.fail(errors.SELF_TRANSFER, f"{sender} cannot transfer to itself")
+        errors.refuse(ctx, errors.SELF_TRANSFER, f"{sender} cannot transfer to itself")
     load_token(ctx, symbol)
     require_account(ctx, recipient, "recipient")
     check_memo(ctx, memo)
