@@ -46,10 +46,17 @@ def target(ledger, kind: str, ref: int) -> int:
 
 
 def run(ledger, op) -> None:
+    """Apply one operation; every accepted action must announce itself with an event."""
     kind, *args = op
     if kind == "advance":
         ledger.height += args[0]
         return
+    seen = len(ledger.events)
+    apply(ledger, kind, args)
+    assert len(ledger.events) > seen, f"{kind} changed state without an event"
+
+
+def apply(ledger, kind, args) -> None:
     if kind == "issue":
         sym, to, amt = args
         issuer = {"USD": "alice", "EUR": "bob"}.get(sym, "alice")
