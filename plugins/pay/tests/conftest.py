@@ -140,3 +140,9 @@ __all__ = ["ActionFailedError", "Ledger", "REGISTRY"]
 def make_ledger() -> type[Ledger]:
     """The Ledger class itself, for Hypothesis tests that need a fresh ledger per example."""
     return Ledger
+
+
+@pytest.fixture(scope="session")
+def registry() -> Any:
+    """Pay's actions and queries as the plugin manager collected them."""
+    return REGISTRY
