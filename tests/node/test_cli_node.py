@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import stat
@@ -50,6 +51,23 @@ def test_node_usage_errors(tmp_path: Path) -> None:
     assert bad_genesis.returncode == 1 and "error [" in bad_genesis.stderr and "Traceback" not in bad_genesis.stderr
 
 
+PAY_INSTALLED = importlib.util.find_spec("tonomy_pay") is not None
+
+
+def _wait_funded(client: NodeClient, data: Path) -> None:
+    from tonomy.chain import codec
+    from tonomy.node.devnet import DEMO_FUNDING
+
+    deadline = time.monotonic() + 30
+    while not (data / "funded").exists():
+        assert time.monotonic() < deadline, "the devnet did not fund its demo accounts"
+        time.sleep(0.05)
+    for name in ("alice", "bob", "carol"):
+        assert client.query("pay", "balance", {"account": name, "symbol": "TONO"}) == DEMO_FUNDING
+        proven = client.state("pay", f"bal/{name}/TONO".encode())
+        assert proven.value is not None and codec.decode(proven.value) == DEMO_FUNDING
+
+
 def test_devnet_starts_and_continues(tmp_path: Path) -> None:
     data = tmp_path / "dev"
     heights = []
@@ -74,6 +92,8 @@ def test_devnet_starts_and_continues(tmp_path: Path) -> None:
                 heights.append(client.head().height)
                 for name in ("alice", "bob", "carol"):
                     assert client.state("tonomy", f"acct/{name}".encode()).value is not None
+                if PAY_INSTALLED:  # funded through real signed transactions, verifiable by proof
+                    _wait_funded(client, data)
         finally:
             process.terminate()
             out, _ = process.communicate(timeout=30)

@@ -29,7 +29,8 @@ def test_submit_wait_and_verify_state(client: NodeClient, make_tx: Callable[...,
     assert tx_id == _core.decode_signed_transaction(tx).id
     status = client.wait(tx_id, timeout=30)
     assert status.committed and status.height is not None
-    assert status.receipt["status"] == "executed" and status.receipt["tx_id"] == {"$bytes": tx_id.hex()}
+    assert status.receipt is not None and status.receipt.ok
+    assert status.receipt.tx_id == tx_id and status.receipt.height == status.height
     assert tx_id in client.block(status.height).transaction_ids
 
     found = client.state("tonomy", b"acct/" + name.encode())

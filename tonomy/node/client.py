@@ -11,16 +11,21 @@ that lies about a value (or its absence) fails verification with
 from __future__ import annotations
 
 import base64
+import os
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from tonomy import _core
+from tonomy.chain.context import Event
+from tonomy.chain.receipts import Receipt
 from tonomy.errors import InvalidProofError, TonomyError
 from tonomy.node.encoding import value_from_json, value_to_json
 from tonomy.node.errors import ClientError, UntrustedAnswerError
+from tonomy.node.keys import read_key_file
 from tonomy.node.problems import error_from_problem
 
 DEFAULT_TIMEOUT = 30.0
@@ -33,7 +38,7 @@ class TransactionStatus:
     id: bytes
     status: str  # "pending" or "committed"
     height: int | None
-    receipt: Any
+    receipt: Receipt | None  # once committed: executed or failed, with events
 
     @property
     def committed(self) -> bool:
@@ -146,6 +151,34 @@ class NodeClient:
     def submit_and_wait(self, tx_bytes: bytes, timeout: float = 30.0) -> TransactionStatus:
         return self.wait(self.submit(tx_bytes), timeout)
 
+    def push_action(
+        self,
+        plugin: str,
+        name: str,
+        data: Mapping[str, Any],
+        authorization: Sequence[str],
+        *,
+        key_file: str | os.PathLike[str] | None = None,
+        seeds: Sequence[bytes] = (),
+        timeout: float = 30.0,
+    ) -> Receipt:
+        """Sign a one-action transaction (key file and/or seeds), submit it, return its receipt.
+
+        The receipt may say ``failed`` (the plugin refused; its code is in ``error_code``);
+        a transaction the node refuses outright raises its ``tx.*`` error instead.
+        """
+        from tonomy.chain.txbuilder import action, build_transaction
+
+        keys = list(seeds)
+        if key_file is not None:
+            keys.append(read_key_file(key_file).seed)
+        head = self.head()
+        tx = build_transaction(head.chain_id, head, [action(plugin, name, data, authorization)], keys)
+        status = self.submit_and_wait(tx, timeout)
+        if status.receipt is None:
+            raise ClientError(f"transaction {status.id.hex()} did not commit within {timeout}s (still {status.status})")
+        return status.receipt
+
     # -- blocks and state ------------------------------------------------------------
 
     def block(self, height: int | None = None) -> BlockInfo:
@@ -186,9 +219,37 @@ class NodeClient:
 
 
 def _status(doc: dict[str, Any]) -> TransactionStatus:
-    return TransactionStatus(
-        id=bytes.fromhex(doc["id"]), status=doc["status"], height=doc.get("height"), receipt=doc.get("receipt")
+    try:
+        raw = doc.get("receipt")
+        receipt = None if raw is None else receipt_from_json(raw)
+        return TransactionStatus(id=bytes.fromhex(doc["id"]), status=doc["status"], height=doc.get("height"), receipt=receipt)
+    except (KeyError, TypeError, ValueError, TonomyError) as exc:
+        raise UntrustedAnswerError(f"the node sent an unreadable transaction status: {exc}") from None
+
+
+def receipt_from_json(doc: Any) -> Receipt:
+    """A receipt from its JSON form (the stored record with bytes as ``{"$bytes": hex}``)."""
+    record = value_from_json(doc)
+    error = record["error"]
+    return Receipt(
+        tx_id=record["tx_id"],
+        height=record["height"],
+        index=record["index"],
+        status=record["status"],
+        error_code=None if error is None else error["code"],
+        error_message=None if error is None else error["message"],
+        events=tuple(Event(e["plugin"], e["name"], e["data"]) for e in record["events"]),
+        state_ops=record["resources"]["state_ops"],
+        bytes_written=record["resources"]["bytes_written"],
     )
 
 
-__all__ = ["BlockInfo", "NodeClient", "TransactionStatus", "VerifiedState", "decode_header", "plugin_state_key"]
+__all__ = [
+    "BlockInfo",
+    "NodeClient",
+    "TransactionStatus",
+    "VerifiedState",
+    "decode_header",
+    "plugin_state_key",
+    "receipt_from_json",
+]

@@ -118,9 +118,10 @@ def fund_demo_accounts(devnet: Devnet, client: Any) -> str:
         return "the Pay plugin is not installed: demo accounts have no tokens"
     tx = funding_transaction(devnet, client.head())
     status = client.submit_and_wait(tx, timeout=30.0)
-    receipt = status.receipt or {}
-    if not status.committed or receipt.get("status") != "executed":
-        return f"funding did not execute: {status.status} {receipt.get('error')}"
+    receipt = status.receipt
+    if receipt is None or not receipt.ok:
+        problem = "not committed" if receipt is None else f"[{receipt.error_code}] {receipt.error_message}"
+        return f"funding did not execute: {problem}"
     devnet.mark_funded()
     return f"funded {', '.join(DEMO_ACCOUNTS)} with {DEMO_FUNDING} {NATIVE_SYMBOL} each (block {status.height})"
 
