@@ -9,7 +9,7 @@ import click
 
 from tonomy.cli.options import api_option, block_time_option
 
-DEFAULT_DEVNET_DIR = Path(".devnet")
+DEFAULT_DEVNET_DIR = Path(".tonomy") / "devnet"
 PROGRESS_EVERY_S = 5.0
 
 

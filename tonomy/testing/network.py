@@ -34,7 +34,12 @@ class Network:
         )
 
 
-def make_network(root: Path, accounts: tuple[str, ...] = ("alice", "bob")) -> Network:
+def make_network(
+    root: Path,
+    accounts: tuple[str, ...] = ("alice", "bob"),
+    *,
+    parameters: dict[str, dict[str, Any]] | None = None,
+) -> Network:
     """Write keys (0600) and a genesis pinning the installed plugins into ``root``."""
     from tonomy.chain.genesis import Genesis, GenesisAccount
     from tonomy.node.devnet import installed_plugins
@@ -49,6 +54,7 @@ def make_network(root: Path, accounts: tuple[str, ...] = ("alice", "bob")) -> Ne
         validators=(validator.public_key,),
         accounts=tuple(GenesisAccount(name, "person", (key.public_key,)) for name, key in keys.items()),
         plugins=tuple(installed_plugins()),
+        parameters=parameters or {},
     )
     genesis.save(root / "genesis.json")
     return Network(root, root / "genesis.json", root / "validator.key", keys)
