@@ -27,14 +27,28 @@ def test_waiters_wake_on_commit_and_pending_clears() -> None:
     asyncio.run(scenario())
 
 
-def test_limits(monkeypatch: object) -> None:
+def test_release_wakes_waiters_with_none() -> None:
+    async def scenario() -> None:
+        watch = CommitWatch()
+        future = watch.waiter(b"a" * 32)
+        assert future is not None
+        watch.release_all()
+        assert await future is None
+
+    asyncio.run(scenario())
+
+
+def test_limits() -> None:
     async def scenario() -> None:
         watch = CommitWatch()
         for i in range(commit_watch.MAX_WAITERS):
             assert watch.waiter(i.to_bytes(32, "big")) is not None
         assert watch.waiter(b"x" * 32) is None
-        watch.cancel_all()
-        assert watch.waiter(b"x" * 32) is not None
+        waiting = watch.waiter(b"y" * 32)
+        assert waiting is None  # still full
+        watch.release_all()
+        late = watch.waiter(b"x" * 32)
+        assert late is not None and late.done() and late.result() is None  # stopping: answer at once
 
     asyncio.run(scenario())
     watch = CommitWatch()

@@ -162,3 +162,30 @@ def test_one_node_per_data_dir(running_node: NodeProcess, network: Network) -> N
 def test_unknown_block_is_not_found(client: NodeClient) -> None:
     with pytest.raises(NotFoundError):
         client.block(10**12)
+
+
+def test_shutdown_answers_open_waits(network: Network, make_tx: Callable[..., bytes]) -> None:
+    """SIGTERM while a client long-polls: the wait answers and the node exits promptly."""
+    import threading
+    import time
+
+    node = network.node("slow-blocks", block_time_ms=60_000)  # the transaction stays pending
+    node.start()
+    answers: list[Any] = []
+    with NodeClient(node.url) as c:
+        tx_id = c.submit(make_tx(c.head()))
+
+        def wait() -> None:
+            try:
+                answers.append(c.wait(tx_id, timeout=50).status)
+            except Exception as exc:  # the node went away: also an answer, never a hang
+                answers.append(exc)
+
+        waiter = threading.Thread(target=wait)
+        waiter.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        assert node.stop(timeout=20) == 0
+        waiter.join(20)
+        assert not waiter.is_alive() and time.monotonic() - started < 15
+    assert answers and answers[0] in ("pending", "committed") or isinstance(answers[0], Exception), answers

@@ -29,10 +29,12 @@ def node_command(
 ) -> None:
     """Run a node: produce blocks (with --validator-key) and serve the JSON API until Ctrl-C."""
     import asyncio
+    import logging
 
     from tonomy.node.config import NodeConfig
     from tonomy.node.process import run_node
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = NodeConfig(
         data_dir=data_dir,
         genesis_file=genesis_file,
@@ -43,7 +45,7 @@ def node_command(
     )
 
     def ready(url: str, head: Any) -> None:
-        click.echo(f"tonomy node: API {url} (height {head.height})", err=False)
+        click.echo(f"tonomy node: API {url} (height {head.height})")
 
     asyncio.run(run_node(config, on_ready=ready))
     click.echo("tonomy node: stopped")

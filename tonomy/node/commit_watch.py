@@ -21,8 +21,9 @@ MAX_WAITERS = 10_000
 class CommitWatch:
     def __init__(self) -> None:
         self._pending: OrderedDict[bytes, None] = OrderedDict()
-        self._waiters: dict[bytes, list[asyncio.Future[int]]] = {}
+        self._waiters: dict[bytes, list[asyncio.Future[int | None]]] = {}
         self._waiter_count = 0
+        self._closed = False
 
     def admitted(self, tx_id: bytes) -> None:
         self._pending[tx_id] = None
@@ -46,16 +47,20 @@ class CommitWatch:
                 if not future.done():
                     future.set_result(height)
 
-    def waiter(self, tx_id: bytes) -> asyncio.Future[int] | None:
-        """A future that resolves to the commit height, or None when too many wait already."""
+    def waiter(self, tx_id: bytes) -> asyncio.Future[int | None] | None:
+        """A future that resolves to the commit height (None: the node is stopping),
+        or None when too many wait already."""
         if self._waiter_count >= MAX_WAITERS:
             return None
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        if self._closed:
+            future.set_result(None)
+            return future
         self._waiters.setdefault(tx_id, []).append(future)
         self._waiter_count += 1
         return future
 
-    def forget(self, tx_id: bytes, future: asyncio.Future[int]) -> None:
+    def forget(self, tx_id: bytes, future: asyncio.Future[int | None]) -> None:
         """Drop a waiter that timed out or was cancelled."""
         futures = self._waiters.get(tx_id)
         if futures and future in futures:
@@ -64,10 +69,14 @@ class CommitWatch:
             if not futures:
                 del self._waiters[tx_id]
 
-    def cancel_all(self) -> None:
+    def release_all(self) -> None:
+        """Wake every waiter with None and answer later ones at once: the node is stopping,
+        so open wait requests answer their current status instead of holding shutdown."""
+        self._closed = True
         for futures in self._waiters.values():
             for future in futures:
-                future.cancel()
+                if not future.done():
+                    future.set_result(None)
         self._waiters.clear()
         self._waiter_count = 0
 

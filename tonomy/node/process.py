@@ -35,6 +35,9 @@ from tonomy.node.schedule import BlockSchedule
 
 log = logging.getLogger("tonomy.node")
 
+#: How long a stopping node lets open requests finish before it closes their connections.
+SHUTDOWN_GRACE_S = 5
+
 ReadyListener = Callable[[str, Any], None]
 """``listener(api_url, head_header)`` once the API accepts requests."""
 
@@ -125,7 +128,11 @@ async def _serve(
         app = build_app(services, max_body_bytes=config.max_body_bytes)
         sock = bind_api_socket(config.api_host, config.api_port)
         host, port = sock.getsockname()[:2]
-        server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False))
+        server = _Server(
+            uvicorn.Config(
+                app, log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=SHUTDOWN_GRACE_S
+            )
+        )
         server_task = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started and not server_task.done():
             await asyncio.sleep(0.01)
@@ -146,11 +153,12 @@ async def _serve(
         stop.set()
         if producer is not None:
             await producer  # the block in progress commits before the chain closes
+        watch.release_all()  # open long-polls answer now instead of holding the shutdown
         server.should_exit = True
         await server_task
         stop_task.cancel()
     finally:
-        watch.cancel_all()
+        watch.release_all()
         await worker.close()
         if runtime_file is not None:
             runtime_file.unlink(missing_ok=True)
