@@ -149,7 +149,7 @@ def _timed(fn: Callable[..., Any], into: list[float]) -> Callable[..., Any]:
 @pytest.mark.benchmark(group="node-split")
 @pytest.mark.timeout(300)
 def test_chain_transfer_time_split(benchmark: Any, tmp_path: Path) -> None:
-    import tonomy_pay
+    import tonomy_pay  # type: ignore[import-untyped]
 
     from tonomy.chain.chain import Chain
     from tonomy.testing.ledger import build_manager, make_genesis, seed

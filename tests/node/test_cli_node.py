@@ -54,7 +54,8 @@ def test_node_usage_errors(tmp_path: Path) -> None:
 PAY_INSTALLED = importlib.util.find_spec("tonomy_pay") is not None
 
 
-def _wait_funded(client: NodeClient, data: Path) -> None:
+def _wait_funded(client: NodeClient, data: Path, moved: int) -> None:
+    """Funded once; ``moved`` units went from alice to bob since (through the Pay CLI)."""
     from tonomy.chain import codec
     from tonomy.node.devnet import DEMO_FUNDING
 
@@ -62,10 +63,11 @@ def _wait_funded(client: NodeClient, data: Path) -> None:
     while not (data / "funded").exists():
         assert time.monotonic() < deadline, "the devnet did not fund its demo accounts"
         time.sleep(0.05)
-    for name in ("alice", "bob", "carol"):
-        assert client.query("pay", "balance", {"account": name, "symbol": "TONO"}) == DEMO_FUNDING
+    expected = {"alice": DEMO_FUNDING - moved, "bob": DEMO_FUNDING + moved, "carol": DEMO_FUNDING}
+    for name, units in expected.items():
+        assert client.query("pay", "balance", {"account": name, "symbol": "TONO"}) == units
         proven = client.state("pay", f"bal/{name}/TONO".encode())
-        assert proven.value is not None and codec.decode(proven.value) == DEMO_FUNDING
+        assert proven.value is not None and codec.decode(proven.value) == units
 
 
 def test_devnet_starts_and_continues(tmp_path: Path) -> None:
@@ -93,7 +95,12 @@ def test_devnet_starts_and_continues(tmp_path: Path) -> None:
                 for name in ("alice", "bob", "carol"):
                     assert client.state("tonomy", f"acct/{name}".encode()).value is not None
                 if PAY_INSTALLED:  # funded through real signed transactions, verifiable by proof
-                    _wait_funded(client, data)
+                    _wait_funded(client, data, moved=2_500_000 * (len(heights) - 1))
+                    paid = tonomy(
+                        "pay", "--node", doc["api"], "--account", "alice", "--key-file", str(data / "keys" / "alice.key"),
+                        "transfer", "bob", "2.5", "TONO",
+                    )  # fmt: skip
+                    assert paid.returncode == 0, paid.stderr
         finally:
             process.terminate()
             out, _ = process.communicate(timeout=30)

@@ -25,8 +25,10 @@ from tonomy.node.schedule import wall_clock_ms
 DEMO_ACCOUNTS = ("alice", "bob", "carol")
 DEMO_ACCOUNT_TYPE = "person"
 DEVNET_CHAIN_NAME = "devnet"
-#: Native units each demo account receives (Pay's token, when Pay is installed).
-DEMO_FUNDING = 1_000_000
+#: The native token's decimals, and what each demo account receives (1,000,000 whole TONO).
+NATIVE_DECIMALS = 6
+DEMO_FUNDING = 1_000_000 * 10**NATIVE_DECIMALS
+NATIVE_MAX_SUPPLY = 10**9 * 10**NATIVE_DECIMALS
 FUNDED_MARKER = "funded"
 NATIVE_SYMBOL = "TONO"  # Pay's default native symbol; the system account is its default issuer
 SYSTEM_ACCOUNT = "tonomy"
@@ -123,7 +125,8 @@ def fund_demo_accounts(devnet: Devnet, client: Any) -> str:
         problem = "not committed" if receipt is None else f"[{receipt.error_code}] {receipt.error_message}"
         return f"funding did not execute: {problem}"
     devnet.mark_funded()
-    return f"funded {', '.join(DEMO_ACCOUNTS)} with {DEMO_FUNDING} {NATIVE_SYMBOL} each (block {status.height})"
+    whole = DEMO_FUNDING // 10**NATIVE_DECIMALS
+    return f"funded {', '.join(DEMO_ACCOUNTS)} with {whole:,} {NATIVE_SYMBOL} each (block {status.height})"
 
 
 def funding_transaction(devnet: Devnet, head: Any) -> bytes:
@@ -131,7 +134,12 @@ def funding_transaction(devnet: Devnet, head: Any) -> bytes:
     from tonomy.chain.txbuilder import action, build_transaction
 
     authority = [f"{SYSTEM_ACCOUNT}@active"]
-    token = {"issuer": SYSTEM_ACCOUNT, "symbol": NATIVE_SYMBOL, "decimals": 6, "max_supply": 10**15}
+    token = {
+        "issuer": SYSTEM_ACCOUNT,
+        "symbol": NATIVE_SYMBOL,
+        "decimals": NATIVE_DECIMALS,
+        "max_supply": NATIVE_MAX_SUPPLY,
+    }
     actions = [action("pay", "create_token", token, authority)]
     for name in DEMO_ACCOUNTS:
         grant = {"symbol": NATIVE_SYMBOL, "to": name, "amount": DEMO_FUNDING, "memo": "devnet"}
