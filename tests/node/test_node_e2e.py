@@ -63,6 +63,7 @@ def test_wait_times_out_with_pending_status(
             with pytest.raises(NodeUnavailableError):
                 c.submit(make_tx(c.head()))
             assert c.health()["producing"] is False
+            assert c.head().height == 0 and c.block(0).header.height == 0  # genesis, served as a block
     finally:
         assert observer.stop() == 0
 

@@ -164,6 +164,8 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
     async def get_head_block() -> BlockView:
         """The latest committed block."""
         block = await worker.call(lambda chain: chain.get_block(chain.head.height))
+        if block is None:
+            raise NodeUnavailableError("the head block is not readable yet")
         return block_view(block)
 
     @app.get("/v1/blocks/{height}", response_model=BlockView)

@@ -51,11 +51,10 @@ class ChainWorker:
             raise NodeUnavailableError("the node is stopping")
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._executor, fn)
-        except RuntimeError as exc:
-            if "shutdown" in str(exc) and not hasattr(exc, "code"):  # executor already shut down
-                raise NodeUnavailableError("the node is stopping") from None
-            raise
+            pending = loop.run_in_executor(self._executor, fn)
+        except RuntimeError:  # only scheduling raises here: the executor has shut down
+            raise NodeUnavailableError("the node is stopping") from None
+        return await pending
 
     async def close(self) -> None:
         """Let queued calls finish, close the chain on its thread, stop the thread."""
