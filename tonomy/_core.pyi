@@ -131,6 +131,42 @@ class Store:
         tb: TracebackType | None,
     ) -> bool: ...
 
+# --- overlay (execution write overlay) --------------------------------------
+
+@final
+class StateOverlay:
+    """A block's pending writes over ``store``'s latest state, with nested checkpoints.
+
+    Reads see pending writes first; ``range`` merges both in key order (pending
+    deletions hide committed values). Keys are 1 to 256 bytes, values at most 1 MiB
+    (InvalidInputError otherwise, nothing changed).
+    """
+
+    def __new__(cls, store: Store) -> StateOverlay: ...
+    def get(self, key: bytes) -> bytes | None: ...
+    def put(self, key: bytes, value: bytes) -> None: ...
+    def delete(self, key: bytes) -> None: ...
+    def range(
+        self, start: bytes | None = None, end: bytes | None = None, limit: int = 1000
+    ) -> list[tuple[bytes, bytes]]:
+        """Up to ``limit`` merged pairs with ``start <= key < end``, in key order."""
+
+    def checkpoint(self) -> int:
+        """Open a checkpoint; returns the depth (1 for the outermost)."""
+
+    def rollback(self) -> None:
+        """Undo the writes since the innermost checkpoint; InvalidInputError if none is open."""
+
+    def release(self) -> None:
+        """Keep the writes since the innermost checkpoint (the enclosing one can still undo them)."""
+
+    @property
+    def depth(self) -> int: ...
+    def write_set(self) -> list[tuple[bytes, bytes | None]]:
+        """Every pending entry in key order (None deletes); InvalidInputError while a checkpoint is open."""
+
+    def __len__(self) -> int: ...
+
 # --- crypto (Ed25519) -------------------------------------------------------
 
 def ed25519_public_key(seed: bytes) -> bytes:

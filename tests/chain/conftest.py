@@ -122,3 +122,11 @@ def make_net(tmp_path):  # type: ignore[no-untyped-def]
     yield make
     for opened in made:
         opened.chain.close()
+
+
+@pytest.fixture
+def ledger_manager():  # type: ignore[no-untyped-def]
+    """A plugin manager with the ledger test plugins."""
+    from tonomy.testing.ledger import build_manager
+
+    return build_manager(ledger_plugins.plugins())

@@ -50,6 +50,12 @@ def crash(ctx: Any, data: Any) -> None:
     raise ZeroDivisionError("division by zero in a buggy plugin")
 
 
+def disk_failure(ctx: Any, data: Any) -> None:
+    from tonomy.errors import StorageError
+
+    raise StorageError("the disk failed (simulated)")
+
+
 def burn(ctx: Any, data: Any) -> None:
     for index in range(data["count"]):
         ctx.state.put(b"burn/%d" % index, b"x" * 16)
@@ -84,6 +90,7 @@ class NotesPlugin:
         register(ActionSpec("refuse", refuse, RecordSchema((Field("reason", str),))))
         register(ActionSpec("draw", draw, RecordSchema((Field("owner", str), Field("slot", int)))))
         register(ActionSpec("crash", crash, RecordSchema()))
+        register(ActionSpec("disk_failure", disk_failure, RecordSchema()))
         register(ActionSpec("burn", burn, RecordSchema((Field("count", int, minimum=0),))))
         register(ActionSpec("stamp", stamp, OWNER))
 

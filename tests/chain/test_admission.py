@@ -187,3 +187,35 @@ def test_unauthorized_names_the_checkers_reason(net: LedgerNet, signers: list[st
         net.submit(write(owner=owner), signers)
     assert caught.value.code == "tx.unauthorized"
     assert inner in caught.value.message
+
+
+def test_mutated_transactions_are_refused_cleanly(net: LedgerNet) -> None:
+    """Flip, cut and splice bytes of a valid transaction: always a tx.* error, never a trace."""
+    import random
+
+    rng = random.Random(1234)
+    valid = net.transaction(write(), ["alice"])
+    before = fingerprint(net)
+    accepted = 0
+    for _ in range(400):
+        mutated = bytearray(valid)
+        kind = rng.randrange(4)
+        if kind == 0:
+            mutated[rng.randrange(len(mutated))] ^= 1 << rng.randrange(8)
+        elif kind == 1:
+            del mutated[rng.randrange(len(mutated)) :]
+        elif kind == 2:
+            position = rng.randrange(len(mutated))
+            mutated[position:position] = rng.randbytes(rng.choice((1, 8, 16)))
+        else:
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        if bytes(mutated) == valid:
+            continue
+        try:
+            net.chain.check_transaction(bytes(mutated))
+        except TransactionRejectedError as exc:
+            assert exc.code.startswith("tx.") and exc.message
+        else:
+            accepted += 1
+    assert accepted == 0  # the signature covers every byte of the body, so no mutation passes
+    assert fingerprint(net) == before

@@ -1,6 +1,9 @@
-"""The write overlay over a real LMDB store, against a plain model (MemoryState)."""
+"""The write overlay (core StateOverlay + Python paging) over a real LMDB store, against a plain model."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
 
 import random
 
@@ -10,11 +13,11 @@ from tonomy._core import Store
 from tonomy.chain import overlay as overlay_module
 from tonomy.chain.overlay import ReadOnlyState, WriteOverlay
 from tonomy.chain.state import MemoryState, prefix_end
-from tonomy.errors import InternalError, InvalidInputError
+from tonomy.errors import InvalidInputError
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path: Path) -> Iterator[Store]:
     with Store(tmp_path / "db", durable=False) as opened:
         opened.commit(1, [(b"k%03d" % i, b"base%d" % i) for i in range(0, 100, 2)])
         yield opened
@@ -70,7 +73,7 @@ def test_nested_checkpoints_roll_back_exactly(store: Store) -> None:
     view.rollback()
     assert (view.get(b"a"), view.get(b"b"), view.get(b"d")) == (b"1", None, None)
     assert view.write_set() == [(b"a", b"1")]
-    with pytest.raises(InternalError):
+    with pytest.raises(InvalidInputError):
         view.rollback()
 
 
@@ -114,7 +117,7 @@ def test_random_operations_match_the_model(store: Store) -> None:
 def test_write_set_needs_closed_checkpoints_and_refuses_non_bytes(store: Store) -> None:
     view = WriteOverlay(store)
     view.checkpoint()
-    with pytest.raises(InternalError):
+    with pytest.raises(InvalidInputError):
         view.write_set()
     with pytest.raises(InvalidInputError):
         view.put("a", b"1")  # type: ignore[arg-type]
@@ -129,3 +132,24 @@ def test_read_only_state_refuses_writes(store: Store) -> None:
         view.put(b"a", b"1")
     with pytest.raises(InvalidInputError):
         view.delete(b"a")
+
+
+def test_iteration_pages_past_maximum_length_keys(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(overlay_module, "RANGE_PAGE", 2)
+    longest = [bytes([i]) + b"\xff" * 255 for i in range(1, 6)]
+    view = WriteOverlay(store)
+    for key in longest:
+        view.put(key, b"v")
+    assert [key for key, _ in view.items(b"\x01", b"\x07")] == longest
+
+
+def test_core_overlay_refuses_hostile_input_and_changes_nothing(store: Store) -> None:
+    from tonomy._core import StateOverlay
+
+    native = StateOverlay(store)
+    for bad in (lambda: native.put(b"", b"x"), lambda: native.put(b"k" * 257, b"x"), lambda: native.put(b"k", b"x" * ((1 << 20) + 1)), lambda: native.range(b"k" * 300), lambda: native.release()):
+        with pytest.raises(InvalidInputError):
+            bad()
+    assert len(native) == 0 and native.depth == 0
+    with pytest.raises(TypeError):
+        native.put("k", b"x")  # type: ignore[arg-type]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from tonomy._core import Store
@@ -9,7 +12,7 @@ from tonomy.errors import ConflictError, InvalidInputError
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path: Path) -> Iterator[Store]:
     with Store(tmp_path / "db", durable=False) as opened:
         yield opened
 

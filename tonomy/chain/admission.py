@@ -94,11 +94,10 @@ def reference_height(ref_block_num: int, head_height: int) -> int | None:
 
 def check_tapos(tx: _core.SignedTransaction, store: _core.Store, head: _core.BlockHeader) -> None:
     height = reference_height(tx.body.ref_block_num, head.height)
-    raw = None if height is None else store.aux_get(blocks.BLOCKS, blocks.height_key(height))
-    if raw is None:
+    stored_hash = None if height is None else store.aux_get(blocks.META, blocks.hash_key(height))
+    if stored_hash is None:
         raise TaposError(f"the reference block {tx.body.ref_block_num} is not a block of this chain (head is {head.height})")
-    stored = _core.decode_block(raw)
-    if stored.hash[:8] != tx.body.ref_block_prefix:
+    if stored_hash[:8] != tx.body.ref_block_prefix:
         raise TaposError(
             f"the reference block prefix does not match block {height} of this chain: the transaction was built on another fork or chain"
         )
@@ -147,6 +146,7 @@ def admit(
 ) -> AdmittedTransaction:
     """Run every admission check on ``raw`` against the committed chain; raises a ``tx.*`` error."""
     tx = decode_transaction(raw)
+    assert isinstance(raw, (bytes, bytearray, memoryview))  # decode_transaction refused anything else
     body = tx.body
     if body.chain_id != chain_id:
         raise WrongChainError(f"the transaction is for chain {body.chain_id.hex()[:16]}…, this is {chain_id.hex()[:16]}…")
@@ -160,4 +160,4 @@ def admit(
     check_signatures(tx)
     check_authority(state, tx, params)
     account = body.actions[0].authorization[0].actor
-    return AdmittedTransaction(tx=tx, tx_id=tx_id, raw=bytes(raw), account=account)  # type: ignore[arg-type]
+    return AdmittedTransaction(tx=tx, tx_id=tx_id, raw=bytes(raw), account=account)

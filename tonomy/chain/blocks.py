@@ -11,7 +11,9 @@ receipts      tx id (32)                                  receipt record (canoni
 tx_index      tx id (32)                                  height (8) ‖ index in block (4)
 events        height (8) ‖ tx index (4) ‖ event index (4)  ``{"tx_id", "plugin", "name", "data"}``
 meta          ``commit/`` ‖ height (8)                     ``encode_commit``: precommits for that block
+meta          ``hash/`` ‖ height (8)                       the block hash (for TAPOS)
 meta          ``chain_id``                                 the chain id (written at genesis)
+meta          ``genesis``                                  the genesis record (canonical codec)
 ============  ==========================================  =====================================
 
 The state version of a block is its height; genesis is height 0.
@@ -34,7 +36,9 @@ TX_INDEX = "tx_index"
 EVENTS = "events"
 META = "meta"
 META_CHAIN_ID = b"chain_id"
+META_GENESIS = b"genesis"
 META_COMMIT = b"commit/"
+META_HASH = b"hash/"
 
 
 def height_key(height: int) -> bytes:
@@ -43,6 +47,11 @@ def height_key(height: int) -> bytes:
 
 def commit_key(height: int) -> bytes:
     return META_COMMIT + height_key(height)
+
+
+def hash_key(height: int) -> bytes:
+    """Where a block's hash is kept, so TAPOS checks need not decode whole blocks."""
+    return META_HASH + height_key(height)
 
 
 def tx_location(height: int, index: int) -> bytes:

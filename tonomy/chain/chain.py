@@ -16,6 +16,7 @@ Calls are serialised by a lock, so the node may call from several threads.
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,8 +34,9 @@ from tonomy.chain.mempool import Mempool
 from tonomy.chain.overlay import WriteOverlay
 from tonomy.chain.parameters import SYSTEM_PLUGIN, ChainParameters
 from tonomy.chain.receipts import Receipt, event_key, event_record
-from tonomy.errors import ChainStateError, InvalidInputError, TonomyError, TransactionRejectedError
+from tonomy.errors import ChainStateError, InvalidInputError, NotFoundError, TonomyError, TransactionRejectedError
 from tonomy.plugin.registry import Registry
+from tonomy.plugin.schema import name_problem
 
 StorePath = str | os.PathLike[str]
 
@@ -86,6 +88,7 @@ class Chain:
             if self._validator_key not in genesis.validators:
                 raise ChainStateError("the validator key of this node is not in the genesis validator set")
         self._validator_set_hash = blocks.validator_set_hash(genesis.validators)
+        self._parameters: tuple[bytes, ChainParameters] | None = None
         self._head = self._load_or_create_head()
 
     # -- opening -----------------------------------------------------------------------
@@ -103,15 +106,15 @@ class Chain:
         """Open (or create at genesis) the chain in ``data_dir``.
 
         :param genesis: a :class:`Genesis` or the path of a genesis JSON file.
-        :param plugin_manager: from ``build_plugin_manager`` (or its ``Registry``); the
-            loaded plugins must be exactly those the genesis pins.
+        :param plugin_manager: from ``build_plugin_manager`` (or its ``Registry``); every
+            plugin the genesis pins must be loaded at its pinned version; loaded plugins
+            it does not pin are ignored by the chain.
         :param validator_seed: this node's 32-byte Ed25519 seed, needed to produce blocks.
         :raises GenesisError: the genesis is malformed or the plugins do not match it.
         :raises ChainStateError: the data directory belongs to another chain.
         """
         genesis = _genesis_of(genesis)
-        registry = _registry_of(plugin_manager)
-        genesis.check_plugins(registry)
+        registry = genesis.consensus_registry(_registry_of(plugin_manager))
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         store = _core.Store(data_dir, durable=durable)
         try:
@@ -154,6 +157,8 @@ class Chain:
         aux = [
             (blocks.BLOCKS, blocks.height_key(0), _core.encode_block(_core.Block(header, [], None))),
             (blocks.META, blocks.META_CHAIN_ID, self._chain_id),
+            (blocks.META, blocks.META_GENESIS, codec.encode(self._genesis.to_record())),
+            (blocks.META, blocks.hash_key(0), header.hash),
         ]
         root = self._store.commit(0, writes, aux)
         if root != state_root:
@@ -205,21 +210,25 @@ class Chain:
         return len(self._mempool)
 
     def parameters(self) -> ChainParameters:
-        return ChainParameters.read(WriteOverlay(self._store))
+        """The system parameters at the head (read from state once per head)."""
+        cached = self._parameters
+        if cached is None or cached[0] != self._head.hash:
+            cached = (self._head.hash, ChainParameters.read(WriteOverlay(self._store)))
+            self._parameters = cached
+        return cached[1]
 
     # -- transactions --------------------------------------------------------------------
 
     def check_transaction(self, tx_bytes: bytes) -> AdmittedTransaction:
         """Run admission without queueing (what ``submit`` does first)."""
         with self._lock:
-            state = WriteOverlay(self._store)
             return admit(
                 tx_bytes,
                 chain_id=self._chain_id,
                 head=self._head,
                 store=self._store,
-                state=state,
-                params=ChainParameters.read(state),
+                state=WriteOverlay(self._store),
+                params=self.parameters(),
                 engine=self._engine,
             )
 
@@ -357,7 +366,10 @@ class Chain:
 
     def _commit(self, executed: ExecutedBlock, own_commit: _core.Commit | None) -> None:
         header = executed.header
-        aux: list[tuple[str, bytes, bytes | None]] = [(blocks.BLOCKS, blocks.height_key(header.height), _core.encode_block(executed.block))]
+        aux: list[tuple[str, bytes, bytes | None]] = [
+            (blocks.BLOCKS, blocks.height_key(header.height), _core.encode_block(executed.block)),
+            (blocks.META, blocks.hash_key(header.height), header.hash),
+        ]
         if own_commit is not None:
             aux.append((blocks.META, blocks.commit_key(header.height), _core.encode_commit(own_commit)))
         for receipt in executed.receipts:
@@ -374,19 +386,21 @@ class Chain:
     # -- reading ---------------------------------------------------------------------------
 
     def get_block(self, height: int) -> _core.Block | None:
+        _check_height(height)
         raw = self._store.aux_get(blocks.BLOCKS, blocks.height_key(height)) if 0 <= height < 1 << 64 else None
         return None if raw is None else _core.decode_block(raw)
 
     def get_commit(self, height: int) -> _core.Commit | None:
         """The precommits that finalized block ``height`` (None for genesis or unknown)."""
+        _check_height(height)
         return self._stored_commit(height) if 0 <= height < 1 << 64 else None
 
     def get_receipt(self, tx_id: bytes) -> Receipt | None:
-        raw = self._store.aux_get(blocks.RECEIPTS, tx_id) if len(tx_id) == 32 else None
+        raw = self._store.aux_get(blocks.RECEIPTS, tx_id) if _is_tx_id(tx_id) else None
         return None if raw is None else Receipt.decode(raw)
 
     def get_transaction(self, tx_id: bytes) -> _core.SignedTransaction | None:
-        location = self._store.aux_get(blocks.TX_INDEX, tx_id) if len(tx_id) == 32 else None
+        location = self._store.aux_get(blocks.TX_INDEX, tx_id) if _is_tx_id(tx_id) else None
         if location is None:
             return None
         height, index = blocks.parse_tx_location(location)
@@ -411,13 +425,25 @@ class Chain:
         """The full state key of a plugin's ``key`` (``tonomy``: the system's ``sys/`` records)."""
         if type(key) is not bytes or not key:
             raise InvalidInputError("a state key is non-empty bytes")
+        if name_problem("plugin", plugin) is not None:
+            raise InvalidInputError(f"{plugin!r} is not a plugin name")
         return SYSTEM_PREFIX + key if plugin == SYSTEM_PLUGIN else plugin_prefix(plugin) + key
 
-    def get_state(self, plugin: str, key: bytes) -> tuple[bytes | None, bytes, _core.BlockHeader]:
-        """``(value or None, proof, header)``: check with ``verify_state_proof(header.state_root, full_key, value, proof)``."""
+    def get_state(self, plugin: str, key: bytes, height: int | None = None) -> tuple[bytes | None, bytes, _core.BlockHeader]:
+        """``(value or None, proof, header)`` at the head (or at ``height``).
+
+        Check it with ``verify_state_proof(header.state_root, full_key, value, proof)``.
+        """
         with self._lock:
-            header = self._head
-            value, proof = self._store.get_with_proof(self.state_key(plugin, key), header.height)
+            full_key = self.state_key(plugin, key)
+            if height is None:
+                header = self._head
+            else:
+                block = self.get_block(height)
+                if block is None:
+                    raise NotFoundError(f"there is no block at height {height} (head is {self._head.height})")
+                header = block.header
+            value, proof = self._store.get_with_proof(full_key, header.height)
             return value, proof, header
 
     def query(self, plugin: str, name: str, params: Mapping[str, Any]) -> object:
@@ -433,21 +459,39 @@ class Chain:
     def replay(
         cls,
         data_dir: StorePath,
-        genesis: Genesis | StorePath,
-        plugin_manager: Any,
+        genesis: Genesis | StorePath | None = None,
+        plugin_manager: Any = None,
         *,
-        into: StorePath,
+        into: StorePath | None = None,
     ) -> dict[int, bytes]:
-        """Re-execute every block stored in ``data_dir`` into a fresh store at ``into``.
+        """Re-execute every block stored in ``data_dir`` into a fresh store.
 
         Returns the state root at every height (0 = genesis). Each block is checked as
         a follower checks it (``apply_block``), so a divergence raises ChainStateError
-        naming the height.
+        naming the height. ``data_dir`` is opened here: close any chain open on it in this
+        process first (LMDB allows one handle per directory per process).
+
+        :param genesis: default: the genesis stored in ``data_dir`` at its creation.
+        :param plugin_manager: default: ``build_plugin_manager()`` (installed plugins).
+        :param into: an empty directory to replay into; default: a temporary one, deleted after.
         """
-        genesis = _genesis_of(genesis)
+        if into is None:
+            with tempfile.TemporaryDirectory(prefix="tonomy-replay-") as scratch:
+                return cls.replay(data_dir, genesis, plugin_manager, into=Path(scratch) / "state")
+        if plugin_manager is None:
+            from tonomy.plugin.manager import build_plugin_manager
+
+            plugin_manager = build_plugin_manager()
         source = _core.Store(data_dir, durable=False)
         try:
-            if source.aux_get(blocks.META, blocks.META_CHAIN_ID) != genesis.chain_id:
+            stored_id = source.aux_get(blocks.META, blocks.META_CHAIN_ID)
+            if genesis is None:
+                stored = source.aux_get(blocks.META, blocks.META_GENESIS)
+                if stored is None:
+                    raise ChainStateError("the data directory holds no genesis: pass the genesis file")
+                genesis = Genesis.from_record(codec.decode(stored))
+            genesis = _genesis_of(genesis)
+            if stored_id != genesis.chain_id:
                 raise ChainStateError("the data directory holds another chain than this genesis")
             fresh = cls.open(into, genesis, plugin_manager, durable=False)
             with fresh:
@@ -469,6 +513,23 @@ class Chain:
             source.close()
 
 
-def replay(data_dir: StorePath, genesis: Genesis | StorePath, plugin_manager: Any, *, into: StorePath) -> dict[int, bytes]:
+def _check_height(height: object) -> None:
+    if type(height) is not int:
+        raise InvalidInputError(f"a height is an integer, got {type(height).__name__}")
+
+
+def _is_tx_id(tx_id: object) -> bool:
+    if not isinstance(tx_id, bytes):
+        raise InvalidInputError(f"a transaction id is 32 bytes, got {type(tx_id).__name__}")
+    return len(tx_id) == 32
+
+
+def replay(
+    data_dir: StorePath,
+    genesis: Genesis | StorePath | None = None,
+    plugin_manager: Any = None,
+    *,
+    into: StorePath | None = None,
+) -> dict[int, bytes]:
     """Module-level form of :meth:`Chain.replay`."""
     return Chain.replay(data_dir, genesis, plugin_manager, into=into)

@@ -35,16 +35,18 @@ from tonomy.chain.context import (
     NamespacedState,
 )
 from tonomy.chain.overlay import ReadOnlyState, WriteOverlay
+from tonomy.chain.permissions import AUTH_ACTIONS, check_permission_requirement, required_permission
 from tonomy.chain.parameters import ChainParameters
 from tonomy.chain.receipts import EXECUTED, FAILED, Receipt
 from tonomy.chain.state import StateView
-from tonomy.chain.system import SYSTEM_ACTIONS, SYSTEM_PLUGIN, MeteredState, SystemCall
+from tonomy.chain.system import SYSTEM_ACTIONS, SYSTEM_PLUGIN, SYSTEM_QUERIES, MeteredState, SystemCall
 from tonomy.errors import (
     HandlerCrashedError,
     InternalError,
     InvalidActionDataError,
     InvalidInputError,
     PluginConflictError,
+    StorageError,
     TonomyError,
     TransactionUnauthorizedError,
     UnknownActionError,
@@ -54,6 +56,9 @@ from tonomy.errors import (
 from tonomy.plugin.registry import Registry
 
 RANDOM_TAG = "tonomy/random/action/v1"
+
+#: Failures of the node itself, never of a transaction: they abort the block.
+NODE_LOCAL_FAULTS: tuple[type[BaseException], ...] = (StorageError, InternalError, MemoryError)
 
 
 def action_seed(block_seed: bytes, tx_id: bytes, index: int) -> bytes:
@@ -161,6 +166,11 @@ class ExecutionEngine:
                 levels = tuple(PermissionLevel(level.actor, level.permission) for level in action.authorization)
                 random = DeterministicRandom(action_seed(block_seed, tx_id, action_index))
                 self._run_action(action.plugin, action.name, data, levels, random, depth=0)
+        except NODE_LOCAL_FAULTS:
+            # The node, not the transaction, failed (disk, a bug of ours): recording it in
+            # a receipt would make this node diverge. The block is abandoned instead.
+            overlay.rollback()
+            raise
         except TonomyError as exc:
             overlay.rollback()
             return self._receipt(tx_id, block, index, run, exc.code, exc.message)
@@ -251,15 +261,30 @@ class ExecutionEngine:
         if not isinstance(data, Mapping):
             raise InvalidActionDataError(f"{plugin}.{name}: call data must be a mapping")
         record = self.decode_action(plugin, name, codec.encode(dict(data)))
+        levels = tuple(authorization)
+        self._check_links(run.overlay, plugin, name, levels)
         events_before = len(run.events)
         run.overlay.checkpoint()
         try:
-            self._run_action(plugin, name, record, tuple(authorization), caller.random, depth=caller.depth + 1)
+            self._run_action(plugin, name, record, levels, caller.random, depth=caller.depth + 1)
         except BaseException:
             run.overlay.rollback()
             del run.events[events_before:]
             raise
         run.overlay.release()
+
+    @staticmethod
+    def _check_links(state: StateView, plugin: str, name: str, levels: tuple[PermissionLevel, ...]) -> None:
+        """A carried authorization must also be enough for the callee (its links), as in a transaction.
+
+        Without this, a low permission linked to one action could reach any other action
+        through a call. The tree operations check their own requirement when they run.
+        """
+        if plugin == SYSTEM_PLUGIN and name in AUTH_ACTIONS:
+            return
+        for level in levels:
+            required = PermissionLevel(level.actor, required_permission(state, level.actor, plugin, name))
+            check_permission_requirement(state, level, required)
 
     def call_query(self, caller: ActionContext, plugin: str, name: str, params: Mapping[str, Any]) -> object:
         run = self._current()
@@ -285,6 +310,16 @@ class ExecutionEngine:
             self._run = previous
 
     def _query(self, overlay: WriteOverlay, meter: Meter, block: BlockInfo, plugin: str, name: str, args: Mapping[str, Any]) -> object:
+        if not isinstance(args, Mapping):
+            raise InvalidInputError(f"query parameters are a mapping, got {type(args).__name__}")
+        if plugin == SYSTEM_PLUGIN:
+            system = SYSTEM_QUERIES.get(name)
+            if system is None:
+                raise UnknownQueryError(f"the system plugin has no query {name!r} (it has: {', '.join(sorted(SYSTEM_QUERIES))})")
+            try:
+                return system(MeteredState(ReadOnlyState(overlay), meter), args)
+            except InvalidActionDataError as exc:
+                raise InvalidInputError(exc.message) from None
         if plugin not in self._registry:
             raise UnknownQueryError(f"no plugin named {plugin!r} runs on this chain")
         try:

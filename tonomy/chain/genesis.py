@@ -24,6 +24,7 @@ both ``owner`` and ``active``, and every parameter (defaults, then overrides).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,7 +126,7 @@ class Genesis:
         return cls.from_record(record)
 
     @classmethod
-    def load(cls, path: str | Path) -> Genesis:
+    def load(cls, path: str | os.PathLike[str]) -> Genesis:
         return cls.from_json(Path(path).read_bytes())
 
     def to_record(self) -> dict[str, Any]:
@@ -154,32 +155,38 @@ class Genesis:
 
     # -- checks and state -------------------------------------------------------------
 
-    def check_plugins(self, registry: Registry) -> None:
-        """The loaded plugins must be exactly the pinned ones, at the pinned versions."""
+    def consensus_registry(self, registry: Registry) -> Registry:
+        """The registry the chain executes with: exactly the pinned plugins.
+
+        Every pinned plugin must be loaded at its pinned version. Loaded plugins the
+        genesis does not pin (node-local tools, a plugin installed for another network)
+        are left out: no transaction can reach them and their parameters are not in
+        state, so they cannot make this node diverge.
+        """
         loaded = {record.name: record.info.version for record in registry.plugins}
-        pinned = dict(self.plugins)
         problems = []
-        for name in sorted(set(pinned) | set(loaded)):
+        for name, version in self.plugins:
             if name not in loaded:
-                problems.append(f"{name} {pinned[name]} is pinned but not loaded (install it)")
-            elif name not in pinned:
-                problems.append(f"{name} {loaded[name]} is loaded but not in the genesis (block it with TONOMY_PLUGINS_BLOCK)")
-            elif pinned[name] != loaded[name]:
-                problems.append(f"{name} is pinned at version {pinned[name]} but version {loaded[name]} is loaded")
+                problems.append(f"{name} {version} is pinned but not loaded (install it)")
+            elif loaded[name] != version:
+                problems.append(f"{name} is pinned at version {version} but version {loaded[name]} is loaded")
         if problems:
-            raise GenesisError("the plugin set does not match the genesis: " + "; ".join(problems))
+            raise GenesisError("the plugins do not match the genesis: " + "; ".join(problems))
+        pinned = dict(self.plugins)
+        return Registry(record for record in registry.plugins if record.name in pinned)
 
     def parameter_values(self, registry: Registry) -> dict[tuple[str, str], Any]:
         """Every parameter's genesis value: defaults, then the genesis overrides (validated)."""
         specs: dict[tuple[str, str], ParameterSpec] = {(SYSTEM_PLUGIN, spec.name): spec for spec in SYSTEM_PARAMETERS}
-        for plugin, spec in registry.parameters():
-            specs[(plugin, spec.name)] = spec
+        for plugin, registered in registry.parameters():
+            specs[(plugin, registered.name)] = registered
         values: dict[tuple[str, str], Any] = {key: spec.default for key, spec in specs.items()}
         for plugin, overrides in sorted(self.parameters.items()):
             for name, value in sorted(overrides.items()):
-                spec = specs.get((plugin, name))
-                if spec is None:
+                found = specs.get((plugin, name))
+                if found is None:
                     raise GenesisError(f"the genesis sets {plugin}.{name}, which no plugin defines")
+                spec = found
                 if spec.type is bytes and isinstance(value, str):
                     try:
                         value = bytes.fromhex(value)

@@ -75,7 +75,7 @@ class ChainParameters:
 
     @classmethod
     def defaults(cls) -> ChainParameters:
-        return cls(**{spec.name: spec.default for spec in SYSTEM_PARAMETERS})
+        return cls(**{spec.name: spec.default for spec in SYSTEM_PARAMETERS})  # type: ignore[arg-type]
 
     def resource_limits(self, max_ops: int = 0) -> ResourceLimits:
         """Per-transaction limits; a transaction's ``maxOps`` can only lower the op limit."""

@@ -189,6 +189,40 @@ def unlinkauth(call: SystemCall, data: Mapping[str, Any]) -> None:
     permissions.unlink_auth(call.state, account, plugin, action)
 
 
+# -- queries ------------------------------------------------------------------------------------
+
+
+def query_account(state: StateView, params: Mapping[str, Any]) -> dict[str, Any] | None:
+    """An account with its permissions and links (None if it does not exist)."""
+    _fields(params, {"name"})
+    name = _text(params, "name")
+    try:
+        account = accounts.find_account(state, name)
+    except InvalidInputError:
+        raise
+    except ValueError:  # an invalid name: there is no such account
+        return None
+    if account is None:
+        return None
+    return {
+        "name": account.name,
+        "type": account.type.value,
+        "creator": account.creator,
+        "created_at": account.created_at,
+        "permissions": [
+            {"name": p.name, "parent": p.parent, "authority": p.authority.to_record()}
+            for p in permissions.list_permissions(state, name)
+        ],
+        "links": [
+            {"plugin": link.plugin, "action": link.action, "permission": link.permission}
+            for link in permissions.list_links(state, name)
+        ],
+    }
+
+
+SYSTEM_QUERIES: Mapping[str, Callable[[StateView, Mapping[str, Any]], object]] = {"account": query_account}
+
+
 @dataclass(frozen=True, slots=True)
 class SystemAction:
     name: str

@@ -12,6 +12,7 @@ pub mod gil;
 pub mod crypto;
 pub mod hash;
 pub mod merkle;
+pub mod overlay;
 pub mod smt;
 pub mod store;
 pub mod wire;
@@ -24,6 +25,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     merkle::register(m)?;
     smt::register(m)?;
     store::register(m)?;
+    overlay::register(m)?;
     crypto::register(m)?;
     wire::register(m)?;
     Ok(())

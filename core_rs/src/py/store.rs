@@ -23,6 +23,13 @@ pub struct PyStore {
 
 type Owned<'py> = Bound<'py, PyBytes>;
 
+impl PyStore {
+    /// The store itself, for other bindings that read it (the write overlay).
+    pub(crate) fn inner(&self) -> &Store {
+        &self.store
+    }
+}
+
 #[pymethods]
 impl PyStore {
     #[new]
