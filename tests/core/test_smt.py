@@ -1,5 +1,5 @@
 """State proofs and roots through the bindings, checked against a pure-Python reading of
-the specification in core_rs/src/smt/README.md (blake3 package, no core code)."""
+the specification in docs/state.md (blake3 package, no core code)."""
 
 from __future__ import annotations
 

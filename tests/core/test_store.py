@@ -121,25 +121,25 @@ BAD_COMMITS: list[tuple[str, Callable[[core.Store], object], type[Exception], st
     ("older version", lambda s: s.commit(4, {b"b": b"2"}), ConflictError, "store.conflict"),
     ("negative version", lambda s: s.commit(-1, {b"b": b"2"}), InvalidInputError, "core.invalid_input"),
     ("huge version", lambda s: s.commit(2**64, {b"b": b"2"}), InvalidInputError, "core.invalid_input"),
-    ("str version", lambda s: s.commit("6", {b"b": b"2"}), TypeError, None),
-    ("float version", lambda s: s.commit(6.0, {b"b": b"2"}), TypeError, None),
+    ("str version", lambda s: s.commit("6", {b"b": b"2"}), TypeError, None),  # type: ignore[arg-type]
+    ("float version", lambda s: s.commit(6.0, {b"b": b"2"}), TypeError, None),  # type: ignore[arg-type]
     ("bool version", lambda s: s.commit(True, {b"b": b"2"}), TypeError, None),
     ("empty key", lambda s: s.commit(6, {b"": b"2"}), InvalidInputError, "core.invalid_input"),
     ("long key", lambda s: s.commit(6, {b"k" * 257: b"2"}), InvalidInputError, "core.invalid_input"),
     ("huge value", lambda s: s.commit(6, {b"b": bytes(core.MAX_STATE_VALUE_LEN + 1)}), InvalidInputError, "core.invalid_input"),
     ("duplicate key", lambda s: s.commit(6, [(b"b", b"1"), (b"b", None)]), InvalidInputError, "core.invalid_input"),
-    ("str key", lambda s: s.commit(6, {"b": b"2"}), TypeError, None),
-    ("int value", lambda s: s.commit(6, {b"b": 2}), TypeError, None),
-    ("list key", lambda s: s.commit(6, [([98], b"2")]), TypeError, None),
-    ("not pairs", lambda s: s.commit(6, [b"ab"]), TypeError, None),
-    ("writes as bytes", lambda s: s.commit(6, b"ab"), TypeError, None),
-    ("writes as int", lambda s: s.commit(6, 5), TypeError, None),
+    ("str key", lambda s: s.commit(6, {"b": b"2"}), TypeError, None),  # type: ignore[arg-type]
+    ("int value", lambda s: s.commit(6, {b"b": 2}), TypeError, None),  # type: ignore[arg-type]
+    ("list key", lambda s: s.commit(6, [([98], b"2")]), TypeError, None),  # type: ignore[list-item]
+    ("not pairs", lambda s: s.commit(6, [b"ab"]), TypeError, None),  # type: ignore[list-item]
+    ("writes as bytes", lambda s: s.commit(6, b"ab"), TypeError, None),  # type: ignore[arg-type]
+    ("writes as int", lambda s: s.commit(6, 5), TypeError, None),  # type: ignore[arg-type]
     ("unknown table", lambda s: s.commit(6, {b"b": b"2"}, [("nope", b"k", b"v")]), InvalidInputError, "core.invalid_input"),
     ("empty aux key", lambda s: s.commit(6, {b"b": b"2"}, [("meta", b"", b"v")]), InvalidInputError, "core.invalid_input"),
     ("long aux key", lambda s: s.commit(6, {}, [("meta", b"k" * 512, b"v")]), InvalidInputError, "core.invalid_input"),
-    ("bytes table", lambda s: s.commit(6, {}, [(b"meta", b"k", b"v")]), TypeError, None),
-    ("aux pair", lambda s: s.commit(6, {}, [("meta", b"k")]), TypeError, None),
-    ("aux as dict", lambda s: s.commit(6, {}, {"meta": b"k"}), TypeError, None),
+    ("bytes table", lambda s: s.commit(6, {}, [(b"meta", b"k", b"v")]), TypeError, None),  # type: ignore[list-item]
+    ("aux pair", lambda s: s.commit(6, {}, [("meta", b"k")]), TypeError, None),  # type: ignore[list-item]
+    ("aux as dict", lambda s: s.commit(6, {}, {"meta": b"k"}), TypeError, None),  # type: ignore[dict-item]
     ("aux after bad state", lambda s: s.commit(6, {b"": b"x"}, [("meta", b"k2", b"v")]), InvalidInputError, "core.invalid_input"),
 ]
 
@@ -183,7 +183,13 @@ def test_hostile_reads_fail_with_stable_codes(store: core.Store, call: Callable[
 
 
 def test_bad_options_are_rejected(tmp_path: Path) -> None:
-    for kwargs in ({"map_size": 4096}, {"max_readers": 0}, {"keep_versions": 0}, {"map_size": MIB, "max_map_size": 512 * 1024}):
+    bad: list[dict[str, Any]] = [
+        {"map_size": 4096},
+        {"max_readers": 0},
+        {"keep_versions": 0},
+        {"map_size": MIB, "max_map_size": 512 * 1024},
+    ]
+    for kwargs in bad:
         with pytest.raises(InvalidInputError):
             core.Store(tmp_path / "db", **kwargs)
 
@@ -244,7 +250,7 @@ def test_readers_run_concurrently_with_a_writer(tmp_path: Path) -> None:
 
     def reader() -> None:
         try:
-            local = []
+            local: list[tuple[int, bytes]] = []
             while not done.is_set() or not local:
                 latest = s.latest_version()
                 if latest is None:

@@ -10,15 +10,22 @@ use crate::{smt, CoreError, CoreResult};
 
 /// A 32-byte root from Python bytes.
 pub fn root_arg(root: &[u8]) -> CoreResult<Digest> {
-    root.try_into()
-        .map_err(|_| CoreError::InvalidInput(format!("a state root is 32 bytes, got {}", root.len())))
+    root.try_into().map_err(|_| {
+        CoreError::InvalidInput(format!("a state root is 32 bytes, got {}", root.len()))
+    })
 }
 
 /// Check that under `root`, `key` holds `value` (`None`: absent); raises
 /// `InvalidProofError` otherwise. Needs no store: any client can run it.
 #[pyfunction]
 #[pyo3(signature = (root, key, value, proof))]
-fn verify_state_proof(py: Python<'_>, root: &[u8], key: &[u8], value: Option<&[u8]>, proof: &[u8]) -> PyResult<()> {
+fn verify_state_proof(
+    py: Python<'_>,
+    root: &[u8],
+    key: &[u8],
+    value: Option<&[u8]>,
+    proof: &[u8],
+) -> PyResult<()> {
     let root = root_arg(root).map_py()?;
     smt::check_key(key).map_py()?;
     gil::released(py, || smt::verify_encoded(&root, key, value, proof)).map_py()

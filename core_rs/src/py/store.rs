@@ -73,10 +73,18 @@ impl PyStore {
             Some(aux) if !aux.is_none() => aux_writes(aux)?,
             _ => Vec::new(),
         };
-        let state_slices: Vec<_> = state.iter().map(|(k, v)| (k.as_bytes(), v.as_ref().map(|b| b.as_bytes()))).collect();
-        let aux_slices: Vec<AuxWrite> =
-            aux.iter().map(|(t, k, v)| (t.as_str(), k.as_bytes(), v.as_ref().map(|b| b.as_bytes()))).collect();
-        let root = gil::released(py, || self.store.commit(version, &state_slices, &aux_slices)).map_py()?;
+        let state_slices: Vec<_> = state
+            .iter()
+            .map(|(k, v)| (k.as_bytes(), v.as_ref().map(|b| b.as_bytes())))
+            .collect();
+        let aux_slices: Vec<AuxWrite> = aux
+            .iter()
+            .map(|(t, k, v)| (t.as_str(), k.as_bytes(), v.as_ref().map(|b| b.as_bytes())))
+            .collect();
+        let root = gil::released(py, || {
+            self.store.commit(version, &state_slices, &aux_slices)
+        })
+        .map_py()?;
         Ok(PyBytes::new(py, &root))
     }
 
@@ -122,12 +130,19 @@ impl PyStore {
             Ok((value, proof.encode()))
         })
         .map_py()?;
-        Ok((value.map(|v| PyBytes::new(py, &v)), PyBytes::new(py, &proof)))
+        Ok((
+            value.map(|v| PyBytes::new(py, &v)),
+            PyBytes::new(py, &proof),
+        ))
     }
 
     /// The state root at `version` (latest when None; the empty root for a fresh store).
     #[pyo3(signature = (version = None))]
-    fn root<'py>(&self, py: Python<'py>, version: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyBytes>> {
+    fn root<'py>(
+        &self,
+        py: Python<'py>,
+        version: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         let version = opt_version(version)?;
         let root = gil::released(py, || self.store.root(version)).map_py()?;
         Ok(PyBytes::new(py, &root))
@@ -139,7 +154,12 @@ impl PyStore {
     }
 
     /// The value under `key` in the aux table `table`, or None.
-    fn aux_get<'py>(&self, py: Python<'py>, table: &str, key: &[u8]) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    fn aux_get<'py>(
+        &self,
+        py: Python<'py>,
+        table: &str,
+        key: &[u8],
+    ) -> PyResult<Option<Bound<'py, PyBytes>>> {
         let value = gil::released(py, || self.store.aux_get(table, key)).map_py()?;
         Ok(value.map(|v| PyBytes::new(py, &v)))
     }
@@ -155,7 +175,11 @@ impl PyStore {
         end: Option<&[u8]>,
         limit: usize,
     ) -> PyResult<Bound<'py, PyList>> {
-        let rows = gil::released(py, || self.store.aux_range(table, start.unwrap_or_default(), end, limit)).map_py()?;
+        let rows = gil::released(py, || {
+            self.store
+                .aux_range(table, start.unwrap_or_default(), end, limit)
+        })
+        .map_py()?;
         let items: Vec<Bound<'py, PyTuple>> = rows
             .iter()
             .map(|(k, v)| PyTuple::new(py, [PyBytes::new(py, k), PyBytes::new(py, v)]))
@@ -225,7 +249,11 @@ impl PyStore {
     }
 
     fn __repr__(&self) -> String {
-        let state = if self.store.is_closed() { "closed" } else { "open" };
+        let state = if self.store.is_closed() {
+            "closed"
+        } else {
+            "open"
+        };
         format!("Store({:?}, {state})", self.store.path())
     }
 }
@@ -235,8 +263,11 @@ fn version_arg(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
     if obj.is_instance_of::<PyBool>() || !obj.is_instance_of::<PyInt>() {
         return Err(PyTypeError::new_err("a version must be an int"));
     }
-    obj.extract::<u64>()
-        .map_err(|_| to_py(CoreError::InvalidInput("a version must be 0 to 2**64 - 1".into())))
+    obj.extract::<u64>().map_err(|_| {
+        to_py(CoreError::InvalidInput(
+            "a version must be 0 to 2**64 - 1".into(),
+        ))
+    })
 }
 
 fn opt_version(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
@@ -247,8 +278,12 @@ fn opt_version(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
 }
 
 fn bytes_arg<'py>(obj: Bound<'py, PyAny>, what: &str) -> PyResult<Owned<'py>> {
-    obj.downcast_into::<PyBytes>()
-        .map_err(|e| PyTypeError::new_err(format!("{what} must be bytes, not {}", type_name(e.into_inner().as_any()))))
+    obj.downcast_into::<PyBytes>().map_err(|e| {
+        PyTypeError::new_err(format!(
+            "{what} must be bytes, not {}",
+            type_name(e.into_inner().as_any())
+        ))
+    })
 }
 
 fn opt_bytes_arg<'py>(obj: Bound<'py, PyAny>, what: &str) -> PyResult<Option<Owned<'py>>> {
@@ -260,49 +295,74 @@ fn opt_bytes_arg<'py>(obj: Bound<'py, PyAny>, what: &str) -> PyResult<Option<Own
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
 }
 
 /// `writes`: a dict of key → value-or-None, or an iterable of `(key, value-or-None)`.
-fn state_writes<'py>(writes: &Bound<'py, PyAny>) -> PyResult<Vec<(Owned<'py>, Option<Owned<'py>>)>> {
+fn state_writes<'py>(
+    writes: &Bound<'py, PyAny>,
+) -> PyResult<Vec<(Owned<'py>, Option<Owned<'py>>)>> {
     let mut out = Vec::new();
     if let Ok(dict) = writes.downcast::<PyDict>() {
         out.reserve(dict.len());
         for (key, value) in dict.iter() {
-            out.push((bytes_arg(key, "a state key")?, opt_bytes_arg(value, "a state value")?));
+            out.push((
+                bytes_arg(key, "a state key")?,
+                opt_bytes_arg(value, "a state value")?,
+            ));
         }
         return Ok(out);
     }
     if writes.is_instance_of::<PyBytes>() || writes.is_instance_of::<PyString>() {
-        return Err(PyTypeError::new_err("writes must be a dict or an iterable of (key, value) pairs"));
+        return Err(PyTypeError::new_err(
+            "writes must be a dict or an iterable of (key, value) pairs",
+        ));
     }
     for item in writes.try_iter()? {
         let item = item?;
         let (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>) = item
             .extract()
             .map_err(|_| PyTypeError::new_err("each write must be a (key, value-or-None) pair"))?;
-        out.push((bytes_arg(key, "a state key")?, opt_bytes_arg(value, "a state value")?));
+        out.push((
+            bytes_arg(key, "a state key")?,
+            opt_bytes_arg(value, "a state value")?,
+        ));
     }
     Ok(out)
 }
 
 /// `aux`: an iterable of `(table, key, value-or-None)`.
-fn aux_writes<'py>(aux: &Bound<'py, PyAny>) -> PyResult<Vec<(String, Owned<'py>, Option<Owned<'py>>)>> {
-    if aux.is_instance_of::<PyBytes>() || aux.is_instance_of::<PyString>() || aux.is_instance_of::<PyDict>() {
-        return Err(PyTypeError::new_err("aux must be an iterable of (table, key, value) triples"));
+fn aux_writes<'py>(
+    aux: &Bound<'py, PyAny>,
+) -> PyResult<Vec<(String, Owned<'py>, Option<Owned<'py>>)>> {
+    if aux.is_instance_of::<PyBytes>()
+        || aux.is_instance_of::<PyString>()
+        || aux.is_instance_of::<PyDict>()
+    {
+        return Err(PyTypeError::new_err(
+            "aux must be an iterable of (table, key, value) triples",
+        ));
     }
     let mut out = Vec::new();
     for item in aux.try_iter()? {
         let item = item?;
-        let (table, key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>) = item
-            .extract()
-            .map_err(|_| PyTypeError::new_err("each aux write must be a (table, key, value-or-None) triple"))?;
+        let (table, key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>) =
+            item.extract().map_err(|_| {
+                PyTypeError::new_err("each aux write must be a (table, key, value-or-None) triple")
+            })?;
         let table: String = table
             .downcast_into::<PyString>()
             .map_err(|_| PyTypeError::new_err("an aux table name must be a str"))?
             .to_str()?
             .to_owned();
-        out.push((table, bytes_arg(key, "an aux key")?, opt_bytes_arg(value, "an aux value")?));
+        out.push((
+            table,
+            bytes_arg(key, "an aux key")?,
+            opt_bytes_arg(value, "an aux value")?,
+        ));
     }
     Ok(out)
 }

@@ -16,23 +16,43 @@ pub const PATH_BITS: usize = 256;
 /// Hashing spreads keys uniformly, so the tree stays about `log2(n)` deep whatever
 /// keys plugins choose, and nobody can cheaply build a deep path.
 pub fn key_path(key: &[u8]) -> Digest {
-    hash_with(tags::STATE_KEY, &[key])
+    tagged(tags::STATE_KEY, key, &[])
 }
 
 /// `blake3(STATE_VALUE, value)`: what a leaf commits to.
 pub fn value_hash(value: &[u8]) -> Digest {
-    hash_with(tags::STATE_VALUE, &[value])
+    tagged(tags::STATE_VALUE, value, &[])
 }
 
 /// `blake3(STATE_LEAF, path ‖ value_hash)`: independent of the depth the leaf sits at,
 /// which lets a leaf move deeper or shallower without being rewritten.
 pub fn leaf_hash(path: &Digest, value_hash: &Digest) -> Digest {
-    hash_with(tags::STATE_LEAF, &[path, value_hash])
+    tagged(tags::STATE_LEAF, path, value_hash)
 }
 
 /// `blake3(STATE_NODE, left ‖ right)` for an internal node.
 pub fn node_hash(left: &Digest, right: &Digest) -> Digest {
-    hash_with(tags::STATE_NODE, &[left, right])
+    tagged(tags::STATE_NODE, left, right)
+}
+
+/// Exactly `hash_with(tag, &[a, b])`, but small inputs are assembled on the stack and
+/// hashed in one call: a streaming hasher per node (tens of thousands per block) costs
+/// more in setup and copying than the hashing itself.
+fn tagged(tag: &'static str, a: &[u8], b: &[u8]) -> Digest {
+    const STACK: usize = 384;
+    let total = tag.len() + 1 + a.len() + b.len();
+    if total > STACK {
+        return hash_with(tag, &[a, b]);
+    }
+    let mut buf = [0u8; STACK];
+    let mut at = 0;
+    for part in [tag.as_bytes(), &[0u8], a, b] {
+        if let Some(slot) = buf.get_mut(at..at + part.len()) {
+            slot.copy_from_slice(part);
+        }
+        at += part.len();
+    }
+    *blake3::hash(buf.get(..at).unwrap_or_default()).as_bytes()
 }
 
 /// `blake3(STATE_EMPTY)`: the hash of an empty subtree and the root of the empty state.
@@ -82,7 +102,10 @@ mod tests {
         assert!(bit(&path, 7));
         assert!(bit(&path, 255));
         assert!(!bit(&path, 254));
-        assert!(!bit(&path, 256), "out of range reads as false, never panics");
+        assert!(
+            !bit(&path, 256),
+            "out of range reads as false, never panics"
+        );
     }
 
     #[test]
@@ -105,6 +128,14 @@ mod tests {
             empty_hash(),
             *blake3::hash(b"tonomy/state/empty/v1\x00").as_bytes()
         );
+        let long = vec![5u8; 1000];
+        assert_eq!(value_hash(&long), hash_with(tags::STATE_VALUE, &[&long]));
+        assert_eq!(
+            value_hash(&long[..300]),
+            hash_with(tags::STATE_VALUE, &[&long[..300]])
+        );
+        assert_eq!(key_path(b"k"), hash_with(tags::STATE_KEY, &[b"k"]));
+        assert_eq!(node_hash(&a, &b), hash_with(tags::STATE_NODE, &[&a, &b]));
         assert_eq!(
             leaf_hash(&a, &b),
             *blake3::hash(&[b"tonomy/state/leaf/v1\x00".as_slice(), &a, &b].concat()).as_bytes()

@@ -9,14 +9,19 @@ use super::proof::{StateProof, Terminal};
 use super::reader::TreeReader;
 
 /// The value of `key` in the tree under `root` (`None`: absent).
-pub fn get<R: TreeReader + ?Sized>(reader: &R, root: &Child, key: &[u8]) -> CoreResult<Option<Vec<u8>>> {
+pub fn get<R: TreeReader + ?Sized>(
+    reader: &R,
+    root: &Child,
+    key: &[u8],
+) -> CoreResult<Option<Vec<u8>>> {
     let path = key_path(key);
     let (end, _) = walk(reader, root, &path, false)?;
     match end {
-        Child::Leaf { version, path: leaf_path, .. } if leaf_path == path => {
-            let (_, value) = read_leaf(reader, version, leaf_path)?;
-            Ok(Some(value))
-        }
+        Child::Leaf {
+            version,
+            path: leaf_path,
+            ..
+        } if leaf_path == path => Ok(Some(reader.leaf_value(key, version, &path)?)),
         _ => Ok(None),
     }
 }
@@ -30,14 +35,34 @@ pub fn prove<R: TreeReader + ?Sized>(
     let path = key_path(key);
     let (end, siblings) = walk(reader, root, &path, true)?;
     match end {
-        Child::Empty => Ok((None, StateProof { siblings, terminal: Terminal::Empty })),
-        Child::Leaf { version, path: leaf_path, .. } => {
-            let (value_hash, value) = read_leaf(reader, version, leaf_path)?;
-            let terminal = Terminal::Leaf { path: leaf_path, value_hash };
-            let value = (leaf_path == path).then_some(value);
+        Child::Empty => Ok((
+            None,
+            StateProof {
+                siblings,
+                terminal: Terminal::Empty,
+            },
+        )),
+        Child::Leaf {
+            version,
+            path: leaf_path,
+            value_hash,
+            ..
+        } => {
+            // Only the key's own leaf is read; another key's leaf is proven by its hashes.
+            let value = if leaf_path == path {
+                Some(reader.leaf_value(key, version, &path)?)
+            } else {
+                None
+            };
+            let terminal = Terminal::Leaf {
+                path: leaf_path,
+                value_hash,
+            };
             Ok((value, StateProof { siblings, terminal }))
         }
-        Child::Internal { .. } => Err(CoreError::Internal("state walk ended at an internal node".into())),
+        Child::Internal { .. } => Err(CoreError::Internal(
+            "state walk ended at an internal node".into(),
+        )),
     }
 }
 
@@ -58,30 +83,33 @@ fn walk<R: TreeReader + ?Sized>(
             end => return Ok((end, siblings)),
         };
         if depth >= PATH_BITS {
-            return Err(CoreError::Storage("state tree deeper than 256 levels".into()));
+            return Err(CoreError::Storage(
+                "state tree deeper than 256 levels".into(),
+            ));
         }
         let key = NodeKey::internal(version, depth, path)?;
         let (left, right) = match reader.node(&key)? {
             Some(Node::Internal { left, right }) => (left, right),
             Some(Node::Leaf { .. }) => {
-                return Err(CoreError::Storage(format!("state tree record {key:?} should be internal")))
+                return Err(CoreError::Storage(format!(
+                    "state tree record {key:?} should be internal"
+                )))
             }
-            None => return Err(CoreError::Storage(format!("state tree node {key:?} is missing"))),
+            None => {
+                return Err(CoreError::Storage(format!(
+                    "state tree node {key:?} is missing"
+                )))
+            }
         };
-        let (next, sibling) = if bit(path, depth) { (right, left) } else { (left, right) };
+        let (next, sibling) = if bit(path, depth) {
+            (right, left)
+        } else {
+            (left, right)
+        };
         if with_siblings {
             siblings.push(sibling.hash());
         }
         node = next;
         depth += 1;
-    }
-}
-
-fn read_leaf<R: TreeReader + ?Sized>(reader: &R, version: u64, path: Digest) -> CoreResult<(Digest, Vec<u8>)> {
-    let key = NodeKey::leaf(version, path);
-    match reader.node(&key)? {
-        Some(Node::Leaf { value_hash, value }) => Ok((value_hash, value)),
-        Some(Node::Internal { .. }) => Err(CoreError::Storage(format!("state tree record {key:?} should be a leaf"))),
-        None => Err(CoreError::Storage(format!("state tree leaf {key:?} is missing"))),
     }
 }

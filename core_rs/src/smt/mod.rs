@@ -4,15 +4,17 @@
 //! a key's leaf sits at the shallowest depth where its path is unique, empty subtrees
 //! are one constant hash, and every version writes new immutable nodes keyed by that
 //! version, so any retained version can be read and proven. Layout, hashing and the
-//! proof format are specified in `README.md` beside this file.
+//! proof format are specified in `docs/state.md`.
 //!
 //! - [`hashing`]: the hash functions that define roots and proofs;
 //! - [`node`]: node and child records and their storage keys;
 //! - [`update`]: applying a version's batch of writes;
+//! - [`batch`]: the new nodes of a version, in one buffer and in key order;
 //! - [`lookup`]: reading a value and building its proof;
 //! - [`proof`]: the proof encoding and the pure verifier;
 //! - [`reader`]: the node-store trait and an in-memory store.
 
+pub mod batch;
 pub mod hashing;
 pub mod lookup;
 pub mod node;
@@ -23,6 +25,7 @@ pub mod update;
 #[cfg(test)]
 mod tests;
 
+pub use batch::NodeBatch;
 pub use hashing::{empty_hash, key_path, value_hash};
 pub use node::{Child, Node, NodeKey};
 pub use proof::{verify, verify_encoded, StateProof, Terminal, MAX_PROOF_LEN};

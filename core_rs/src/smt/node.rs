@@ -32,8 +32,15 @@ const NODE_LEAF: u8 = 1;
 pub enum Child {
     /// No keys below.
     Empty,
-    /// Exactly one key below: the leaf for `path`, written at `version`.
-    Leaf { version: u64, path: Digest, hash: Digest },
+    /// Exactly one key below: the leaf for `path`, written at `version`. The value hash
+    /// rides along so exclusion proofs never read the leaf, and the leaf hash so parents
+    /// never recompute it.
+    Leaf {
+        version: u64,
+        path: Digest,
+        value_hash: Digest,
+        hash: Digest,
+    },
     /// Two or more keys below: an internal node written at `version`; its depth and
     /// prefix follow from where the reference sits.
     Internal { version: u64, hash: Digest },
@@ -51,10 +58,16 @@ impl Child {
     pub fn encode_into(&self, out: &mut Vec<u8>) {
         match self {
             Child::Empty => out.push(CHILD_EMPTY),
-            Child::Leaf { version, path, hash } => {
+            Child::Leaf {
+                version,
+                path,
+                value_hash,
+                hash,
+            } => {
                 out.push(CHILD_LEAF);
                 out.extend_from_slice(&version.to_be_bytes());
                 out.extend_from_slice(path);
+                out.extend_from_slice(value_hash);
                 out.extend_from_slice(hash);
             }
             Child::Internal { version, hash } => {
@@ -66,21 +79,32 @@ impl Child {
     }
 
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(73);
+        let mut out = Vec::with_capacity(105);
         self.encode_into(&mut out);
         out
     }
 
     /// Decode one child from the front of `bytes`, returning the rest.
     pub fn decode_prefix(bytes: &[u8]) -> CoreResult<(Child, &[u8])> {
-        let (&tag, rest) = bytes.split_first().ok_or_else(|| corrupt("empty child reference"))?;
+        let (&tag, rest) = bytes
+            .split_first()
+            .ok_or_else(|| corrupt("empty child reference"))?;
         match tag {
             CHILD_EMPTY => Ok((Child::Empty, rest)),
             CHILD_LEAF => {
                 let (version, rest) = take_u64(rest)?;
                 let (path, rest) = take_digest(rest)?;
+                let (value_hash, rest) = take_digest(rest)?;
                 let (hash, rest) = take_digest(rest)?;
-                Ok((Child::Leaf { version, path, hash }, rest))
+                Ok((
+                    Child::Leaf {
+                        version,
+                        path,
+                        value_hash,
+                        hash,
+                    },
+                    rest,
+                ))
             }
             CHILD_INTERNAL => {
                 let (version, rest) = take_u64(rest)?;
@@ -104,8 +128,15 @@ impl Child {
 /// Where a node is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NodeKey {
-    Internal { version: u64, depth: u8, prefix: Digest },
-    Leaf { version: u64, path: Digest },
+    Internal {
+        version: u64,
+        depth: u8,
+        prefix: Digest,
+    },
+    Leaf {
+        version: u64,
+        path: Digest,
+    },
 }
 
 impl NodeKey {
@@ -113,7 +144,11 @@ impl NodeKey {
     pub fn internal(version: u64, depth: usize, path: &Digest) -> CoreResult<NodeKey> {
         let depth_byte = u8::try_from(depth)
             .map_err(|_| CoreError::Internal(format!("internal node at depth {depth}")))?;
-        Ok(NodeKey::Internal { version, depth: depth_byte, prefix: prefix(path, depth) })
+        Ok(NodeKey::Internal {
+            version,
+            depth: depth_byte,
+            prefix: prefix(path, depth),
+        })
     }
 
     pub fn leaf(version: u64, path: Digest) -> NodeKey {
@@ -127,22 +162,28 @@ impl NodeKey {
     }
 
     pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(42);
+        self.encode_into(&mut out);
+        out
+    }
+
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
         match self {
-            NodeKey::Internal { version, depth, prefix } => {
+            NodeKey::Internal {
+                version,
+                depth,
+                prefix,
+            } => {
                 let used = (usize::from(*depth)).div_ceil(8);
-                let mut out = Vec::with_capacity(10 + used);
                 out.extend_from_slice(&version.to_be_bytes());
                 out.push(KEY_KIND_INTERNAL);
                 out.push(*depth);
                 out.extend_from_slice(&prefix[..used]);
-                out
             }
             NodeKey::Leaf { version, path } => {
-                let mut out = Vec::with_capacity(41);
                 out.extend_from_slice(&version.to_be_bytes());
                 out.push(KEY_KIND_LEAF);
                 out.extend_from_slice(path);
-                out
             }
         }
     }
@@ -157,7 +198,9 @@ pub enum Node {
 
 impl Node {
     pub fn decode(bytes: &[u8]) -> CoreResult<Node> {
-        let (&tag, rest) = bytes.split_first().ok_or_else(|| corrupt("empty node record"))?;
+        let (&tag, rest) = bytes
+            .split_first()
+            .ok_or_else(|| corrupt("empty node record"))?;
         match tag {
             NODE_INTERNAL => {
                 let (left, rest) = Child::decode_prefix(rest)?;
@@ -169,7 +212,10 @@ impl Node {
             }
             NODE_LEAF => {
                 let (value_hash, value) = take_digest(rest)?;
-                Ok(Node::Leaf { value_hash, value: value.to_vec() })
+                Ok(Node::Leaf {
+                    value_hash,
+                    value: value.to_vec(),
+                })
             }
             other => Err(corrupt(&format!("unknown node tag {other}"))),
         }
@@ -178,21 +224,29 @@ impl Node {
 
 /// The record of an internal node.
 pub fn encode_internal(left: &Child, right: &Child) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1 + 73 + 73);
-    out.push(NODE_INTERNAL);
-    left.encode_into(&mut out);
-    right.encode_into(&mut out);
+    let mut out = Vec::with_capacity(1 + 105 + 105);
+    encode_internal_into(&mut out, left, right);
     out
+}
+
+pub fn encode_internal_into(out: &mut Vec<u8>, left: &Child, right: &Child) {
+    out.push(NODE_INTERNAL);
+    left.encode_into(out);
+    right.encode_into(out);
 }
 
 /// The record of a leaf: its value hash (for proofs) then the value itself (for reads at
 /// any retained version).
 pub fn encode_leaf(value_hash: &Digest, value: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(33 + value.len());
+    encode_leaf_into(&mut out, value_hash, value);
+    out
+}
+
+pub fn encode_leaf_into(out: &mut Vec<u8>, value_hash: &Digest, value: &[u8]) {
     out.push(NODE_LEAF);
     out.extend_from_slice(value_hash);
     out.extend_from_slice(value);
-    out
 }
 
 /// Key of a stale-index entry: `stale_since(8) ‖ node key`, so pruning up to a version
@@ -217,14 +271,18 @@ pub fn can_split_at(depth: usize) -> bool {
 }
 
 fn take_u64(bytes: &[u8]) -> CoreResult<(u64, &[u8])> {
-    let (head, rest) = bytes.split_at_checked(8).ok_or_else(|| corrupt("truncated version"))?;
+    let (head, rest) = bytes
+        .split_at_checked(8)
+        .ok_or_else(|| corrupt("truncated version"))?;
     let mut buf = [0u8; 8];
     buf.copy_from_slice(head);
     Ok((u64::from_be_bytes(buf), rest))
 }
 
 fn take_digest(bytes: &[u8]) -> CoreResult<(Digest, &[u8])> {
-    let (head, rest) = bytes.split_at_checked(32).ok_or_else(|| corrupt("truncated hash"))?;
+    let (head, rest) = bytes
+        .split_at_checked(32)
+        .ok_or_else(|| corrupt("truncated hash"))?;
     let mut buf = [0u8; 32];
     buf.copy_from_slice(head);
     Ok((buf, rest))
@@ -242,8 +300,16 @@ mod tests {
     fn children_round_trip() {
         for child in [
             Child::Empty,
-            Child::Leaf { version: 7, path: [1; 32], hash: [2; 32] },
-            Child::Internal { version: u64::MAX, hash: [3; 32] },
+            Child::Leaf {
+                version: 7,
+                path: [1; 32],
+                value_hash: [4; 32],
+                hash: [2; 32],
+            },
+            Child::Internal {
+                version: u64::MAX,
+                hash: [3; 32],
+            },
         ] {
             assert_eq!(Child::decode(&child.encode()).unwrap(), child);
         }
@@ -251,17 +317,37 @@ mod tests {
 
     #[test]
     fn nodes_round_trip() {
-        let left = Child::Leaf { version: 1, path: [9; 32], hash: [8; 32] };
-        let right = Child::Internal { version: 2, hash: [7; 32] };
+        let left = Child::Leaf {
+            version: 1,
+            path: [9; 32],
+            value_hash: [6; 32],
+            hash: [8; 32],
+        };
+        let right = Child::Internal {
+            version: 2,
+            hash: [7; 32],
+        };
         let rec = encode_internal(&left, &right);
         assert_eq!(Node::decode(&rec).unwrap(), Node::Internal { left, right });
         let rec = encode_leaf(&[5; 32], b"value");
-        assert_eq!(Node::decode(&rec).unwrap(), Node::Leaf { value_hash: [5; 32], value: b"value".to_vec() });
+        assert_eq!(
+            Node::decode(&rec).unwrap(),
+            Node::Leaf {
+                value_hash: [5; 32],
+                value: b"value".to_vec()
+            }
+        );
     }
 
     #[test]
     fn corrupt_records_are_errors_not_panics() {
-        let good = encode_internal(&Child::Empty, &Child::Internal { version: 1, hash: [1; 32] });
+        let good = encode_internal(
+            &Child::Empty,
+            &Child::Internal {
+                version: 1,
+                hash: [1; 32],
+            },
+        );
         for cut in 0..good.len() {
             let err = Node::decode(&good[..cut]).unwrap_err();
             assert_eq!(err.code(), "store.error");
@@ -280,7 +366,10 @@ mod tests {
         let b = NodeKey::leaf(2, [0; 32]).encode();
         let c = NodeKey::internal(2, 0, &[0; 32]).unwrap().encode();
         assert!(a < c && c < b);
-        assert_eq!(NodeKey::internal(1, 0, &[0xff; 32]).unwrap().encode().len(), 10);
+        assert_eq!(
+            NodeKey::internal(1, 0, &[0xff; 32]).unwrap().encode().len(),
+            10
+        );
         assert_eq!(NodeKey::internal(1, 9, &[0xff; 32]).unwrap().encode(), {
             let mut k = 1u64.to_be_bytes().to_vec();
             k.extend_from_slice(&[0, 9, 0xff, 0x80]);

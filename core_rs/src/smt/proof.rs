@@ -22,7 +22,9 @@
 use crate::hash::Digest;
 use crate::{CoreError, CoreResult};
 
-use super::hashing::{empty_hash, key_path, leaf_hash, node_hash, shares_prefix, value_hash, bit, PATH_BITS};
+use super::hashing::{
+    bit, empty_hash, key_path, leaf_hash, node_hash, shares_prefix, value_hash, PATH_BITS,
+};
 
 const FORMAT_V1: u8 = 1;
 const TERMINAL_EMPTY: u8 = 0;
@@ -87,7 +89,10 @@ impl StateProof {
     /// `InvalidProof`, never a panic.
     pub fn decode(bytes: &[u8]) -> CoreResult<StateProof> {
         if bytes.len() > MAX_PROOF_LEN {
-            return Err(invalid(format!("{} bytes is longer than any state proof", bytes.len())));
+            return Err(invalid(format!(
+                "{} bytes is longer than any state proof",
+                bytes.len()
+            )));
         }
         let mut reader = Reader(bytes);
         let format = reader.byte()?;
@@ -109,13 +114,18 @@ impl StateProof {
         }
         let terminal = match terminal_tag {
             TERMINAL_EMPTY => Terminal::Empty,
-            TERMINAL_LEAF => Terminal::Leaf { path: reader.digest()?, value_hash: reader.digest()? },
+            TERMINAL_LEAF => Terminal::Leaf {
+                path: reader.digest()?,
+                value_hash: reader.digest()?,
+            },
             other => return Err(invalid(format!("unknown terminal kind {other}"))),
         };
         let empty = empty_hash();
         let mut siblings = Vec::with_capacity(depth);
         for i in 0..depth {
-            let present = bitmap.get(i / 8).is_some_and(|byte| byte & (0x80 >> (i % 8)) != 0);
+            let present = bitmap
+                .get(i / 8)
+                .is_some_and(|byte| byte & (0x80 >> (i % 8)) != 0);
             if present {
                 let sibling = reader.digest()?;
                 if sibling == empty {
@@ -141,7 +151,13 @@ impl StateProof {
         }
         let path = key_path(key);
         let mut hash = match (&self.terminal, value) {
-            (Terminal::Leaf { path: leaf_path, value_hash: leaf_value }, Some(value)) => {
+            (
+                Terminal::Leaf {
+                    path: leaf_path,
+                    value_hash: leaf_value,
+                },
+                Some(value),
+            ) => {
                 if *leaf_path != path {
                     return Err(invalid("the proof shows the key absent".into()));
                 }
@@ -150,7 +166,13 @@ impl StateProof {
                 }
                 leaf_hash(leaf_path, leaf_value)
             }
-            (Terminal::Leaf { path: leaf_path, value_hash: leaf_value }, None) => {
+            (
+                Terminal::Leaf {
+                    path: leaf_path,
+                    value_hash: leaf_value,
+                },
+                None,
+            ) => {
                 if *leaf_path == path {
                     return Err(invalid("the proof shows the key present".into()));
                 }
@@ -165,7 +187,11 @@ impl StateProof {
             }
         };
         for (level, sibling) in self.siblings.iter().enumerate().rev() {
-            hash = if bit(&path, level) { node_hash(sibling, &hash) } else { node_hash(&hash, sibling) };
+            hash = if bit(&path, level) {
+                node_hash(sibling, &hash)
+            } else {
+                node_hash(&hash, sibling)
+            };
         }
         Ok(hash)
     }
@@ -174,7 +200,12 @@ impl StateProof {
 /// Check that under `root`, `key` holds `value` (`None`: the key is absent).
 ///
 /// A pure function: no store, no clock, no state. Every failure is `InvalidProof`.
-pub fn verify(root: &Digest, key: &[u8], value: Option<&[u8]>, proof: &StateProof) -> CoreResult<()> {
+pub fn verify(
+    root: &Digest,
+    key: &[u8],
+    value: Option<&[u8]>,
+    proof: &StateProof,
+) -> CoreResult<()> {
     if proof.implied_root(key, value)? == *root {
         Ok(())
     } else {
@@ -183,7 +214,12 @@ pub fn verify(root: &Digest, key: &[u8], value: Option<&[u8]>, proof: &StateProo
 }
 
 /// [`verify`] over the encoded proof.
-pub fn verify_encoded(root: &Digest, key: &[u8], value: Option<&[u8]>, proof: &[u8]) -> CoreResult<()> {
+pub fn verify_encoded(
+    root: &Digest,
+    key: &[u8],
+    value: Option<&[u8]>,
+    proof: &[u8],
+) -> CoreResult<()> {
     verify(root, key, value, &StateProof::decode(proof)?)
 }
 
@@ -196,7 +232,10 @@ struct Reader<'a>(&'a [u8]);
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> CoreResult<&'a [u8]> {
-        let (head, rest) = self.0.split_at_checked(n).ok_or_else(|| invalid("truncated".into()))?;
+        let (head, rest) = self
+            .0
+            .split_at_checked(n)
+            .ok_or_else(|| invalid("truncated".into()))?;
         self.0 = rest;
         Ok(head)
     }

@@ -15,6 +15,23 @@ use super::update::{apply_batch, StateWrite, TreeUpdate};
 pub trait TreeReader {
     /// The node stored under `key`, or `None` if there is none.
     fn node(&self, key: &NodeKey) -> CoreResult<Option<Node>>;
+
+    /// The value held by the leaf for `key` written at `version` (`path` is
+    /// `key_path(key)`). By default the leaf's record; a store that keeps current values
+    /// elsewhere looks there first.
+    fn leaf_value(&self, key: &[u8], version: u64, path: &Digest) -> CoreResult<Vec<u8>> {
+        let _ = key;
+        let node_key = NodeKey::leaf(version, *path);
+        match self.node(&node_key)? {
+            Some(Node::Leaf { value, .. }) => Ok(value),
+            Some(Node::Internal { .. }) => Err(CoreError::Storage(format!(
+                "state tree record {node_key:?} should be a leaf"
+            ))),
+            None => Err(CoreError::Storage(format!(
+                "state tree leaf {node_key:?} is missing"
+            ))),
+        }
+    }
 }
 
 /// A complete versioned tree held in ordered maps; same layout as the LMDB store.
@@ -28,7 +45,10 @@ pub struct MemoryTreeStore {
 
 impl TreeReader for MemoryTreeStore {
     fn node(&self, key: &NodeKey) -> CoreResult<Option<Node>> {
-        self.nodes.get(&key.encode()).map(|bytes| Node::decode(bytes)).transpose()
+        self.nodes
+            .get(&key.encode())
+            .map(|bytes| Node::decode(bytes))
+            .transpose()
     }
 }
 
@@ -45,7 +65,12 @@ impl MemoryTreeStore {
     /// committed) when `version` is `None`.
     pub fn root_child(&self, version: Option<u64>) -> CoreResult<Child> {
         match version {
-            None => Ok(self.roots.values().next_back().cloned().unwrap_or(Child::Empty)),
+            None => Ok(self
+                .roots
+                .values()
+                .next_back()
+                .cloned()
+                .unwrap_or(Child::Empty)),
             Some(v) => self
                 .roots
                 .get(&v)
@@ -59,7 +84,7 @@ impl MemoryTreeStore {
     }
 
     /// Compute the update for `writes` at `version` without applying it.
-    pub fn plan(&self, version: u64, writes: &[StateWrite<'_>]) -> CoreResult<TreeUpdate> {
+    pub fn plan<'a>(&self, version: u64, writes: &[StateWrite<'a>]) -> CoreResult<TreeUpdate<'a>> {
         if let Some(latest) = self.latest_version() {
             if version <= latest {
                 return Err(CoreError::Conflict(format!(
@@ -71,9 +96,15 @@ impl MemoryTreeStore {
     }
 
     /// Store an update computed by [`MemoryTreeStore::plan`].
-    pub fn apply(&mut self, update: TreeUpdate) -> Digest {
-        let TreeUpdate { version, root, new_nodes, stale_nodes } = update;
-        self.nodes.extend(new_nodes);
+    pub fn apply(&mut self, update: TreeUpdate<'_>) -> Digest {
+        let TreeUpdate {
+            version,
+            root,
+            new_nodes,
+            stale_nodes,
+            ..
+        } = update;
+        self.nodes.extend(new_nodes.to_records());
         for key in stale_nodes {
             self.stale.insert(stale_entry_key(version, &key));
         }
@@ -92,7 +123,11 @@ impl MemoryTreeStore {
         lookup::get(self, &self.root_child(version)?, key)
     }
 
-    pub fn prove(&self, key: &[u8], version: Option<u64>) -> CoreResult<(Option<Vec<u8>>, StateProof)> {
+    pub fn prove(
+        &self,
+        key: &[u8],
+        version: Option<u64>,
+    ) -> CoreResult<(Option<Vec<u8>>, StateProof)> {
         lookup::prove(self, &self.root_child(version)?, key)
     }
 

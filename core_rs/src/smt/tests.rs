@@ -25,8 +25,10 @@ fn reference_root(model: &Model) -> Digest {
             }
         }
     }
-    let mut leaves: Vec<(Digest, Digest)> =
-        model.iter().map(|(k, v)| (key_path(k), value_hash(v))).collect();
+    let mut leaves: Vec<(Digest, Digest)> = model
+        .iter()
+        .map(|(k, v)| (key_path(k), value_hash(v)))
+        .collect();
     leaves.sort();
     subtree(&leaves, 0)
 }
@@ -71,7 +73,10 @@ fn random_batch(rng: &mut StdRng, model: &Model, size: usize) -> Vec<(Vec<u8>, O
 }
 
 fn as_writes(batch: &[(Vec<u8>, Option<Vec<u8>>)]) -> Vec<StateWrite<'_>> {
-    batch.iter().map(|(k, v)| (k.as_slice(), v.as_deref())).collect()
+    batch
+        .iter()
+        .map(|(k, v)| (k.as_slice(), v.as_deref()))
+        .collect()
 }
 
 fn apply_to_model(model: &mut Model, batch: &[(Vec<u8>, Option<Vec<u8>>)]) {
@@ -85,7 +90,13 @@ fn apply_to_model(model: &mut Model, batch: &[(Vec<u8>, Option<Vec<u8>>)]) {
 
 /// Every node key reachable from the retained roots.
 fn reachable(tree: &MemoryTreeStore, versions: &[u64]) -> BTreeSet<Vec<u8>> {
-    fn visit(tree: &MemoryTreeStore, child: &Child, depth: usize, path: Digest, out: &mut BTreeSet<Vec<u8>>) {
+    fn visit(
+        tree: &MemoryTreeStore,
+        child: &Child,
+        depth: usize,
+        path: Digest,
+        out: &mut BTreeSet<Vec<u8>>,
+    ) {
         match child {
             Child::Empty => {}
             Child::Leaf { version, path, .. } => {
@@ -106,7 +117,13 @@ fn reachable(tree: &MemoryTreeStore, versions: &[u64]) -> BTreeSet<Vec<u8>> {
     }
     let mut out = BTreeSet::new();
     for v in versions {
-        visit(tree, &tree.root_child(Some(*v)).unwrap(), 0, [0u8; 32], &mut out);
+        visit(
+            tree,
+            &tree.root_child(Some(*v)).unwrap(),
+            0,
+            [0u8; 32],
+            &mut out,
+        );
     }
     out
 }
@@ -136,7 +153,11 @@ fn roots_match_a_recomputation_from_scratch() {
             let batch = random_batch(&mut rng, &model, size);
             let root = tree.commit(version, &as_writes(&batch)).unwrap();
             apply_to_model(&mut model, &batch);
-            assert_eq!(root, reference_root(&model), "seed {seed} version {version}");
+            assert_eq!(
+                root,
+                reference_root(&model),
+                "seed {seed} version {version}"
+            );
             snapshots.push((version, root, model.clone()));
         }
         // Every earlier version is still intact and readable.
@@ -175,7 +196,10 @@ fn proofs_verify_for_present_and_absent_keys_and_nothing_else() {
             // Never another value, never absence, never another root, never another key.
             let mut other = value.clone();
             other.push(1);
-            assert_eq!(verify(&root, key, Some(&other), &proof).unwrap_err().code(), "proof.invalid");
+            assert_eq!(
+                verify(&root, key, Some(&other), &proof).unwrap_err().code(),
+                "proof.invalid"
+            );
             assert!(verify(&root, key, None, &proof).is_err());
             assert!(verify(&other_root, key, Some(value), &proof).is_err() || other_root == root);
             let mut other_key = key.clone();
@@ -199,7 +223,47 @@ fn proofs_verify_for_present_and_absent_keys_and_nothing_else() {
             }
         }
     }
-    assert_eq!(exclusion_kinds.len(), 2, "both empty-subtree and other-leaf exclusions were tested");
+    assert_eq!(
+        exclusion_kinds.len(),
+        2,
+        "both empty-subtree and other-leaf exclusions were tested"
+    );
+}
+
+#[test]
+fn replaced_lists_exactly_the_overwritten_and_deleted_values_with_their_leaf_versions() {
+    let mut rng = StdRng::seed_from_u64(17);
+    let mut tree = MemoryTreeStore::new();
+    let mut model = Model::new();
+    let mut written_at: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+    for version in 1..=20u64 {
+        let batch = random_batch(&mut rng, &model, 60);
+        let update = tree.plan(version, &as_writes(&batch)).unwrap();
+        let mut expected = BTreeSet::new();
+        let mut expected_unchanged = BTreeSet::new();
+        for (index, (key, value)) in batch.iter().enumerate() {
+            let old = model.get(key);
+            if old.is_some() && old != value.as_ref() {
+                expected.insert((index, written_at[key]));
+            }
+            if old.is_some() && old == value.as_ref() {
+                expected_unchanged.insert(index);
+            }
+        }
+        let got: BTreeSet<(usize, u64)> = update.replaced.iter().copied().collect();
+        assert_eq!(got, expected, "version {version}");
+        assert_eq!(
+            update.unchanged.iter().copied().collect::<BTreeSet<_>>(),
+            expected_unchanged
+        );
+        tree.apply(update);
+        for (key, value) in &batch {
+            if value.is_some() && model.get(key) != value.as_ref() {
+                written_at.insert(key.clone(), version);
+            }
+        }
+        apply_to_model(&mut model, &batch);
+    }
 }
 
 #[test]
@@ -212,11 +276,58 @@ fn batch_order_does_not_change_the_result() {
         base.commit(version, &as_writes(&batch)).unwrap();
         apply_to_model(&mut model, &batch);
     }
-    let mut batch = random_batch(&mut rng, &model, 120);
+    let batch = random_batch(&mut rng, &model, 120);
     let expected = base.plan(6, &as_writes(&batch)).unwrap();
     for _ in 0..10 {
-        batch.shuffle(&mut rng);
-        assert_eq!(base.plan(6, &as_writes(&batch)).unwrap(), expected);
+        let mut shuffled = batch.clone();
+        shuffled.shuffle(&mut rng);
+        let update = base.plan(6, &as_writes(&shuffled)).unwrap();
+        assert_eq!(update.root, expected.root);
+        assert_eq!(
+            update.new_nodes.to_records(),
+            expected.new_nodes.to_records()
+        );
+        assert_eq!(update.stale_nodes, expected.stale_nodes);
+        let mut replaced: Vec<_> = update
+            .replaced
+            .iter()
+            .map(|(i, v)| (shuffled[*i].0.clone(), *v))
+            .collect();
+        let mut expected_replaced: Vec<_> = expected
+            .replaced
+            .iter()
+            .map(|(i, v)| (batch[*i].0.clone(), *v))
+            .collect();
+        replaced.sort();
+        expected_replaced.sort();
+        assert_eq!(replaced, expected_replaced);
+    }
+}
+
+#[test]
+fn new_nodes_come_in_strictly_ascending_key_order() {
+    let mut rng = StdRng::seed_from_u64(21);
+    let mut tree = MemoryTreeStore::new();
+    let mut model = Model::new();
+    for version in 1..=15u64 {
+        let size = if version == 1 {
+            2000
+        } else {
+            rng.gen_range(1..300)
+        };
+        let batch = random_batch(&mut rng, &model, size);
+        let update = tree.plan(version, &as_writes(&batch)).unwrap();
+        let records = update.new_nodes.to_records();
+        let keys: Vec<&[u8]> = records.iter().map(|(k, _)| k.as_slice()).collect();
+        assert_eq!(keys.len(), update.new_nodes.len());
+        assert!(
+            keys.windows(2).all(|pair| pair[0] < pair[1]),
+            "version {version}"
+        );
+        assert!(keys.iter().all(|k| k.starts_with(&version.to_be_bytes())));
+        assert!(update.stale_nodes.windows(2).all(|pair| pair[0] < pair[1]));
+        tree.apply(update);
+        apply_to_model(&mut model, &batch);
     }
 }
 
@@ -225,16 +336,34 @@ fn duplicate_keys_and_old_versions_are_rejected_and_change_nothing() {
     let mut tree = MemoryTreeStore::new();
     tree.commit(5, &[(b"a", Some(b"1"))]).unwrap();
     let before = tree.clone();
-    let dup = tree.commit(6, &[(b"k", Some(b"1")), (b"k", None)]).unwrap_err();
+    let dup = tree
+        .commit(6, &[(b"k", Some(b"1")), (b"k", None)])
+        .unwrap_err();
     assert_eq!(dup.code(), "core.invalid_input");
     for version in [0, 4, 5] {
-        assert_eq!(tree.commit(version, &[(b"b", Some(b"2"))]).unwrap_err().code(), "store.conflict");
+        assert_eq!(
+            tree.commit(version, &[(b"b", Some(b"2"))])
+                .unwrap_err()
+                .code(),
+            "store.conflict"
+        );
     }
-    assert_eq!(tree.commit(6, &[(b"", Some(b"2"))]).unwrap_err().code(), "core.invalid_input");
+    assert_eq!(
+        tree.commit(6, &[(b"", Some(b"2"))]).unwrap_err().code(),
+        "core.invalid_input"
+    );
     let long_key = vec![1u8; MAX_KEY_LEN + 1];
-    assert_eq!(tree.commit(6, &[(&long_key, Some(b"2"))]).unwrap_err().code(), "core.invalid_input");
+    assert_eq!(
+        tree.commit(6, &[(&long_key, Some(b"2"))])
+            .unwrap_err()
+            .code(),
+        "core.invalid_input"
+    );
     let big = vec![0u8; MAX_VALUE_LEN + 1];
-    assert_eq!(tree.commit(6, &[(b"b", Some(&big))]).unwrap_err().code(), "core.invalid_input");
+    assert_eq!(
+        tree.commit(6, &[(b"b", Some(&big))]).unwrap_err().code(),
+        "core.invalid_input"
+    );
     assert_eq!(tree.root(None).unwrap(), before.root(None).unwrap());
     assert_eq!(tree.node_count(), before.node_count());
 }
@@ -242,14 +371,18 @@ fn duplicate_keys_and_old_versions_are_rejected_and_change_nothing() {
 #[test]
 fn unchanged_writes_create_no_nodes_and_moved_leaves_are_not_copied() {
     let mut tree = MemoryTreeStore::new();
-    tree.commit(1, &[(b"a", Some(b"1")), (b"b", Some(b"2"))]).unwrap();
-    let same = tree.plan(2, &[(b"a", Some(b"1")), (b"absent", None)]).unwrap();
+    tree.commit(1, &[(b"a", Some(b"1")), (b"b", Some(b"2"))])
+        .unwrap();
+    let same = tree
+        .plan(2, &[(b"a", Some(b"1")), (b"absent", None)])
+        .unwrap();
     assert!(same.new_nodes.is_empty() && same.stale_nodes.is_empty());
     assert_eq!(same.root.hash(), tree.root(None).unwrap());
 
     // Inserting a third key moves a leaf at most; no old leaf is rewritten.
     let update = tree.plan(2, &[(b"c", Some(b"3"))]).unwrap();
-    let leaf_writes: Vec<_> = update.new_nodes.iter().filter(|(k, _)| k.len() == 41).collect();
+    let records = update.new_nodes.to_records();
+    let leaf_writes: Vec<_> = records.iter().filter(|(k, _)| k.len() == 41).collect();
     assert_eq!(leaf_writes.len(), 1);
 }
 
@@ -257,7 +390,10 @@ fn unchanged_writes_create_no_nodes_and_moved_leaves_are_not_copied() {
 fn deleting_everything_returns_to_the_empty_root() {
     let mut tree = MemoryTreeStore::new();
     let keys: Vec<Vec<u8>> = (0..50u32).map(|i| i.to_be_bytes().to_vec()).collect();
-    let sets: Vec<StateWrite> = keys.iter().map(|k| (k.as_slice(), Some(k.as_slice()))).collect();
+    let sets: Vec<StateWrite> = keys
+        .iter()
+        .map(|k| (k.as_slice(), Some(k.as_slice())))
+        .collect();
     tree.commit(1, &sets).unwrap();
     let deletes: Vec<StateWrite> = keys.iter().map(|k| (k.as_slice(), None)).collect();
     assert_eq!(tree.commit(2, &deletes).unwrap(), empty_root());
@@ -280,8 +416,15 @@ fn pruning_keeps_exactly_the_nodes_of_retained_versions() {
         tree.prune(keep_from).unwrap();
         let retained: Vec<u64> = (keep_from..=20).collect();
         let live = reachable(&tree, &retained);
-        assert_eq!(tree.node_count(), live.len(), "prune to {keep_from} left unreachable nodes");
-        assert_eq!(tree.root(Some(keep_from - 1)).unwrap_err().code(), "store.not_found");
+        assert_eq!(
+            tree.node_count(),
+            live.len(),
+            "prune to {keep_from} left unreachable nodes"
+        );
+        assert_eq!(
+            tree.root(Some(keep_from - 1)).unwrap_err().code(),
+            "store.not_found"
+        );
         for version in retained {
             let snapshot = &snapshots[&version];
             assert_eq!(tree.root(Some(version)).unwrap(), reference_root(snapshot));
@@ -308,7 +451,10 @@ fn hostile_proof_bytes_are_rejected_without_panicking() {
     let good = proof.encode();
     assert!(good.len() > 8);
     for cut in 0..good.len() {
-        assert_eq!(StateProof::decode(&good[..cut]).unwrap_err().code(), "proof.invalid");
+        assert_eq!(
+            StateProof::decode(&good[..cut]).unwrap_err().code(),
+            "proof.invalid"
+        );
     }
     let mut longer = good.clone();
     longer.push(0);
@@ -319,7 +465,10 @@ fn hostile_proof_bytes_are_rejected_without_panicking() {
         for b in 0..8 {
             let mut bad = good.clone();
             bad[i] ^= 1 << b;
-            assert!(verify_encoded(&root, key, Some(value), &bad).is_err(), "flip {i}:{b} verified");
+            assert!(
+                verify_encoded(&root, key, Some(value), &bad).is_err(),
+                "flip {i}:{b} verified"
+            );
         }
     }
     // Depth beyond 256, unknown format and terminal, padding bits, spelled-out empties.
@@ -358,11 +507,16 @@ fn deep_shared_prefixes_prove_correctly() {
     }
     let (a, b) = pair.expect("a shared 18-bit prefix among 200k keys");
     let mut tree = MemoryTreeStore::new();
-    let root = tree.commit(1, &[(&a, Some(b"A")), (&b, Some(b"B"))]).unwrap();
+    let root = tree
+        .commit(1, &[(&a, Some(b"A")), (&b, Some(b"B"))])
+        .unwrap();
     let (value, proof) = tree.prove(&a, None).unwrap();
     assert_eq!(value.as_deref(), Some(b"A".as_slice()));
     assert!(proof.siblings.len() >= 19);
     verify(&root, &a, Some(b"A"), &proof).unwrap();
     verify_encoded(&root, &a, Some(b"A"), &proof.encode()).unwrap();
-    assert_eq!(root, reference_root(&Model::from([(a, b"A".to_vec()), (b, b"B".to_vec())])));
+    assert_eq!(
+        root,
+        reference_root(&Model::from([(a, b"A".to_vec()), (b, b"B".to_vec())]))
+    );
 }

@@ -8,8 +8,9 @@
 use crate::hash::Digest;
 use crate::{CoreError, CoreResult};
 
+use super::batch::NodeBatch;
 use super::hashing::{bit, key_path, leaf_hash, node_hash, value_hash};
-use super::node::{can_split_at, encode_internal, encode_leaf, Child, Node, NodeKey};
+use super::node::{can_split_at, Child, Node, NodeKey};
 use super::reader::TreeReader;
 use super::{check_key, check_value};
 
@@ -18,18 +19,27 @@ pub type StateWrite<'a> = (&'a [u8], Option<&'a [u8]>);
 
 /// What a batch does to the tree; the caller stores it (atomically with anything else).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TreeUpdate {
+pub struct TreeUpdate<'a> {
     pub version: u64,
     /// The new root reference (its `hash()` is the state root).
     pub root: Child,
-    /// New node records, sorted by key; every key begins with `version`.
-    pub new_nodes: Vec<(Vec<u8>, Vec<u8>)>,
+    /// New node records, in key order; every key begins with `version`.
+    pub new_nodes: NodeBatch<'a>,
     /// Keys of nodes reachable from the previous root but not from the new one, sorted.
     pub stale_nodes: Vec<Vec<u8>>,
+    /// Writes that replaced or deleted a stored value: `(index in the batch, version of
+    /// the leaf that held the old value)`, in path order. A store that keeps current
+    /// values outside the tree moves exactly these old values into history.
+    pub replaced: Vec<(usize, u64)>,
+    /// Writes that set a key to the value it already had (the tree kept its old leaf),
+    /// by index in the batch.
+    pub unchanged: Vec<usize>,
 }
 
 /// A write with its path and value hash computed once.
 struct Prepared<'a> {
+    /// Position in the caller's batch.
+    index: usize,
     path: Digest,
     /// `(value_hash, value)`, or `None` for a delete.
     value: Option<(Digest, &'a [u8])>,
@@ -58,12 +68,12 @@ impl Item<'_, '_> {
 /// `version` must be greater than every version already in the tree (the store checks
 /// this against its latest version). A key may appear at most once in a batch, which is
 /// what makes the result independent of the batch's order.
-pub fn apply_batch<R: TreeReader + ?Sized>(
+pub fn apply_batch<'a, R: TreeReader + ?Sized>(
     reader: &R,
     prev_root: &Child,
     version: u64,
-    writes: &[StateWrite<'_>],
-) -> CoreResult<TreeUpdate> {
+    writes: &[StateWrite<'a>],
+) -> CoreResult<TreeUpdate<'a>> {
     let prepared = prepare(writes)?;
     if let Child::Leaf { version: v, .. } | Child::Internal { version: v, .. } = prev_root {
         if *v >= version {
@@ -72,18 +82,38 @@ pub fn apply_batch<R: TreeReader + ?Sized>(
             )));
         }
     }
-    let mut updater = Updater { reader, version, new_nodes: Vec::new(), stale_nodes: Vec::new() };
+    let new_nodes = NodeBatch::with_capacity(prepared.len());
+    let mut updater = Updater {
+        reader,
+        version,
+        new_nodes,
+        stale_nodes: Vec::new(),
+        replaced: Vec::new(),
+        unchanged: Vec::new(),
+    };
     let root = updater.update(prev_root, 0, &prepared)?;
-    let Updater { mut new_nodes, mut stale_nodes, .. } = updater;
-    new_nodes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let Updater {
+        new_nodes,
+        mut stale_nodes,
+        replaced,
+        unchanged,
+        ..
+    } = updater;
     stale_nodes.sort_unstable();
-    Ok(TreeUpdate { version, root, new_nodes, stale_nodes })
+    Ok(TreeUpdate {
+        version,
+        root,
+        new_nodes,
+        stale_nodes,
+        replaced,
+        unchanged,
+    })
 }
 
 /// Validate, hash and sort the batch; reject a key written twice.
 fn prepare<'a>(writes: &[StateWrite<'a>]) -> CoreResult<Vec<Prepared<'a>>> {
     let mut prepared = Vec::with_capacity(writes.len());
-    for (key, value) in writes {
+    for (index, (key, value)) in writes.iter().enumerate() {
         check_key(key)?;
         let value = match value {
             Some(v) => {
@@ -92,9 +122,15 @@ fn prepare<'a>(writes: &[StateWrite<'a>]) -> CoreResult<Vec<Prepared<'a>>> {
             }
             None => None,
         };
-        prepared.push(Prepared { path: key_path(key), value });
+        prepared.push(Prepared {
+            index,
+            path: key_path(key),
+            value,
+        });
     }
-    prepared.sort_unstable_by_key(|p| p.path);
+    // By reference: a key function would copy two 32-byte paths per comparison.
+    #[allow(clippy::unnecessary_sort_by)]
+    prepared.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     if prepared.windows(2).any(|pair| pair[0].path == pair[1].path) {
         return Err(CoreError::InvalidInput(
             "a key appears more than once in one state batch".into(),
@@ -103,35 +139,51 @@ fn prepare<'a>(writes: &[StateWrite<'a>]) -> CoreResult<Vec<Prepared<'a>>> {
     Ok(prepared)
 }
 
-struct Updater<'r, R: ?Sized> {
+struct Updater<'r, 'a, R: ?Sized> {
     reader: &'r R,
     version: u64,
-    new_nodes: Vec<(Vec<u8>, Vec<u8>)>,
+    new_nodes: NodeBatch<'a>,
     stale_nodes: Vec<Vec<u8>>,
+    replaced: Vec<(usize, u64)>,
+    unchanged: Vec<usize>,
 }
 
-impl<R: TreeReader + ?Sized> Updater<'_, R> {
+impl<'a, R: TreeReader + ?Sized> Updater<'_, 'a, R> {
     /// The new subtree at `depth` once `writes` (all under this subtree) are applied.
-    fn update(&mut self, node: &Child, depth: usize, writes: &[Prepared<'_>]) -> CoreResult<Child> {
+    fn update(&mut self, node: &Child, depth: usize, writes: &[Prepared<'a>]) -> CoreResult<Child> {
         let Some(first) = writes.first() else {
             return Ok(node.clone());
         };
         match node {
             Child::Empty => {
-                let items: Vec<Item> = writes.iter().filter(|w| w.value.is_some()).map(Item::New).collect();
+                let items: Vec<Item> = writes
+                    .iter()
+                    .filter(|w| w.value.is_some())
+                    .map(Item::New)
+                    .collect();
                 self.build(depth, &items)
             }
-            Child::Leaf { version, path, hash } => {
+            Child::Leaf {
+                version,
+                path,
+                hash,
+                ..
+            } => {
                 let mut items: Vec<Item> = Vec::with_capacity(writes.len() + 1);
                 let mut kept = true;
                 for write in writes {
                     if write.path == *path {
                         match write.value {
                             // Same value again: keep the old leaf, nothing changes.
-                            Some((vh, _)) if leaf_hash(path, &vh) == *hash => continue,
+                            Some((vh, _)) if leaf_hash(path, &vh) == *hash => {
+                                self.unchanged.push(write.index);
+                                continue;
+                            }
                             _ => {
                                 kept = false;
-                                self.stale_nodes.push(NodeKey::leaf(*version, *path).encode());
+                                self.stale_nodes
+                                    .push(NodeKey::leaf(*version, *path).encode());
+                                self.replaced.push((write.index, *version));
                             }
                         }
                     }
@@ -162,14 +214,16 @@ impl<R: TreeReader + ?Sized> Updater<'_, R> {
     }
 
     /// A canonical subtree at `depth` holding exactly `items` (sorted by path).
-    fn build(&mut self, depth: usize, items: &[Item<'_, '_>]) -> CoreResult<Child> {
+    fn build(&mut self, depth: usize, items: &[Item<'_, 'a>]) -> CoreResult<Child> {
         match items {
             [] => Ok(Child::Empty),
             [Item::Kept(child)] => Ok((*child).clone()),
             [Item::New(write)] => self.new_leaf(write),
             [first, ..] => {
                 if !can_split_at(depth) {
-                    return Err(CoreError::Internal("two state keys share a full 256-bit path".into()));
+                    return Err(CoreError::Internal(
+                        "two state keys share a full 256-bit path".into(),
+                    ));
                 }
                 let split = items.partition_point(|item| !bit(item.path(), depth));
                 let (left_items, right_items) = items.split_at(split);
@@ -183,7 +237,13 @@ impl<R: TreeReader + ?Sized> Updater<'_, R> {
 
     /// The node at `depth` over two new children, collapsed when it holds at most one key
     /// (an empty subtree, or a lone leaf that moves up to take the node's place).
-    fn join(&mut self, depth: usize, path: &Digest, left: Child, right: Child) -> CoreResult<Child> {
+    fn join(
+        &mut self,
+        depth: usize,
+        path: &Digest,
+        left: Child,
+        right: Child,
+    ) -> CoreResult<Child> {
         match (&left, &right) {
             (Child::Empty, Child::Empty) => Ok(Child::Empty),
             (Child::Empty, Child::Leaf { .. }) => Ok(right),
@@ -191,20 +251,28 @@ impl<R: TreeReader + ?Sized> Updater<'_, R> {
             _ => {
                 let hash = node_hash(&left.hash(), &right.hash());
                 let key = NodeKey::internal(self.version, depth, path)?;
-                self.new_nodes.push((key.encode(), encode_internal(&left, &right)));
-                Ok(Child::Internal { version: self.version, hash })
+                self.new_nodes.push_internal(&key, &left, &right);
+                Ok(Child::Internal {
+                    version: self.version,
+                    hash,
+                })
             }
         }
     }
 
-    fn new_leaf(&mut self, write: &Prepared<'_>) -> CoreResult<Child> {
+    fn new_leaf(&mut self, write: &Prepared<'a>) -> CoreResult<Child> {
         // `New` items are only made from writes that carry a value.
         let (vh, value) = write
             .value
             .ok_or_else(|| CoreError::Internal("a delete reached leaf construction".into()))?;
         let key = NodeKey::leaf(self.version, write.path);
-        self.new_nodes.push((key.encode(), encode_leaf(&vh, value)));
-        Ok(Child::Leaf { version: self.version, path: write.path, hash: leaf_hash(&write.path, &vh) })
+        self.new_nodes.push_leaf(key, vh, value);
+        Ok(Child::Leaf {
+            version: self.version,
+            path: write.path,
+            value_hash: vh,
+            hash: leaf_hash(&write.path, &vh),
+        })
     }
 
     fn read_internal(&self, key: &NodeKey) -> CoreResult<(Child, Child)> {
@@ -213,7 +281,9 @@ impl<R: TreeReader + ?Sized> Updater<'_, R> {
             Some(Node::Leaf { .. }) => Err(CoreError::Storage(format!(
                 "state tree record {key:?} should be an internal node"
             ))),
-            None => Err(CoreError::Storage(format!("state tree node {key:?} is missing"))),
+            None => Err(CoreError::Storage(format!(
+                "state tree node {key:?} is missing"
+            ))),
         }
     }
 }

@@ -10,13 +10,27 @@ use std::ops::Bound;
 use heed::{PutFlags, RwTxn};
 
 use crate::hash::Digest;
-use crate::smt::node::{split_stale_entry, stale_entry_key};
-use crate::smt::{apply_batch, Child, StateWrite};
+use crate::smt::node::{encode_leaf, split_stale_entry, stale_entry_key};
+use crate::smt::{apply_batch, key_path, value_hash, Child, NodeKey, StateWrite};
 use crate::CoreError;
 
 use super::errors::Failure;
-use super::meta::{encode_latest, latest_key, oldest_key, read_latest, read_oldest, read_root, Latest, TxnTreeReader};
+use super::meta::{
+    encode_latest, encode_latest_value, latest_key, oldest_key, read_latest, read_latest_value,
+    read_oldest, read_root, Latest, TxnTreeReader,
+};
 use super::tables::{Tables, AUX_TABLES};
+
+/// What a state write does to the latest table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// A new value for a key that had none (or a delete of a key that had none).
+    Set,
+    /// Replaces or deletes a value, which has moved into history.
+    Replace,
+    /// The same value again: the tree kept the old leaf, so the record stays.
+    Skip,
+}
 
 /// One aux-table write: `(table, key, Some(value))` sets, `None` deletes.
 pub type AuxWrite<'a> = (&'a str, &'a [u8], Option<&'a [u8]>);
@@ -82,25 +96,80 @@ pub fn commit_in_txn(
         Some(Latest { version: last, .. }) => read_root(tables, wtxn, last)?,
         None => Child::Empty,
     };
-    let update = apply_batch(&TxnTreeReader { tables, txn: wtxn }, &prev_root, version, state)?;
+    let update = apply_batch(
+        &TxnTreeReader { tables, txn: wtxn },
+        &prev_root,
+        version,
+        state,
+    )?;
 
-    // Node, stale and root keys all begin with `version`, above every stored key, and
-    // come sorted: appending skips the B-tree searches and fills pages completely.
-    for (key, record) in &update.new_nodes {
-        tables.nodes.put_with_flags(wtxn, PutFlags::APPEND, key, record)?;
-    }
+    // Internal node, stale and root keys all begin with `version`, above every stored
+    // key, and come sorted: appending skips the B-tree searches and fills pages.
+    update.new_nodes.for_each_internal(|key, record| {
+        tables
+            .nodes
+            .put_with_flags(wtxn, PutFlags::APPEND, key, record)
+    })?;
     for node_key in &update.stale_nodes {
-        tables.stale.put_with_flags(wtxn, PutFlags::APPEND, &stale_entry_key(version, node_key), &[])?;
+        tables.stale.put_with_flags(
+            wtxn,
+            PutFlags::APPEND,
+            &stale_entry_key(version, node_key),
+            &[],
+        )?;
     }
-    tables.roots.put_with_flags(wtxn, PutFlags::APPEND, &version.to_be_bytes(), &update.root.encode())?;
+    tables.roots.put_with_flags(
+        wtxn,
+        PutFlags::APPEND,
+        &version.to_be_bytes(),
+        &update.root.encode(),
+    )?;
 
-    // Latest values in key order: neighbouring puts touch the same pages.
-    let mut ordered: Vec<&StateWrite<'_>> = state.iter().collect();
-    ordered.sort_unstable_by_key(|(key, _)| *key);
-    for (key, value) in ordered {
-        match value {
-            Some(value) => tables.latest.put(wtxn, key, value)?,
-            None => {
+    // Each value is stored once. New leaves are not written as records: their values go
+    // to the latest table, tagged with the leaf's version. A value that is replaced or
+    // deleted moves from there into its leaf record, which history reads and proofs use
+    // and which pruning deletes once no retained version needs it.
+    let mut role = vec![Role::Set; state.len()];
+    for &(index, old_version) in &update.replaced {
+        let key = state.get(index).map(|(key, _)| *key).unwrap_or_default();
+        let old_value = match read_latest_value(tables, wtxn, key)? {
+            Some((current, value)) if current == old_version => value.to_vec(),
+            _ => {
+                return Err(CoreError::Storage(
+                    "the latest-value table disagrees with the state tree".into(),
+                )
+                .into())
+            }
+        };
+        let leaf_key = NodeKey::leaf(old_version, key_path(key)).encode();
+        tables.nodes.put(
+            wtxn,
+            &leaf_key,
+            &encode_leaf(&value_hash(&old_value), &old_value),
+        )?;
+        if let Some(slot) = role.get_mut(index) {
+            *slot = Role::Replace;
+        }
+    }
+    for &index in &update.unchanged {
+        if let Some(slot) = role.get_mut(index) {
+            *slot = Role::Skip;
+        }
+    }
+    // In key order: neighbouring puts touch the same pages.
+    let mut ordered: Vec<(&StateWrite<'_>, Role)> = state.iter().zip(role).collect();
+    ordered.sort_unstable_by_key(|((key, _), _)| *key);
+    let mut record = Vec::new();
+    for ((key, value), role) in ordered {
+        match (value, role) {
+            (_, Role::Skip) => {}
+            (Some(value), _) => {
+                encode_latest_value(&mut record, version, value);
+                tables.latest.put(wtxn, key, &record)?;
+            }
+            // Deleting a key that was never set needs no write.
+            (None, Role::Set) => {}
+            (None, Role::Replace) => {
                 tables.latest.delete(wtxn, key)?;
             }
         }
@@ -117,9 +186,15 @@ pub fn commit_in_txn(
     }
 
     let root = update.root.hash();
-    tables.meta.put(wtxn, latest_key(), &encode_latest(&Latest { version, root }))?;
+    tables.meta.put(
+        wtxn,
+        latest_key(),
+        &encode_latest(&Latest { version, root }),
+    )?;
     if latest.is_none() {
-        tables.meta.put(wtxn, oldest_key(), &version.to_be_bytes())?;
+        tables
+            .meta
+            .put(wtxn, oldest_key(), &version.to_be_bytes())?;
     }
     if let Some(keep) = keep_versions {
         // Keep `keep` versions: `version - (keep - 1)` onwards (`keep >= 1` is validated).
@@ -183,7 +258,13 @@ pub fn prune_in_txn(tables: &Tables, wtxn: &mut RwTxn<'_>, keep_from: u64) -> Re
     }
     tables.stale.delete_range(wtxn, &(Bound::Unbounded, end))?;
     let keep_from_bytes = keep_from.to_be_bytes();
-    tables.roots.delete_range(wtxn, &(Bound::Unbounded, Bound::Excluded(keep_from_bytes.as_slice())))?;
+    tables.roots.delete_range(
+        wtxn,
+        &(
+            Bound::Unbounded,
+            Bound::Excluded(keep_from_bytes.as_slice()),
+        ),
+    )?;
     tables.meta.put(wtxn, oldest_key(), &keep_from_bytes)?;
     Ok(deleted)
 }

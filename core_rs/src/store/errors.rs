@@ -20,7 +20,9 @@ impl Failure {
     pub fn into_core(self) -> CoreError {
         match self {
             Failure::MapFull => CoreError::StorageFull("the LMDB map is full".into()),
-            Failure::MapResized => CoreError::Storage("the LMDB map was resized by another process".into()),
+            Failure::MapResized => {
+                CoreError::Storage("the LMDB map was resized by another process".into())
+            }
             Failure::Core(err) => err,
         }
     }
@@ -53,7 +55,8 @@ pub fn from_heed(err: heed::Error) -> Failure {
             Failure::Core(CoreError::StorageFull(format!("the disk is full: {io}")))
         }
         heed::Error::EnvAlreadyOpened => Failure::Core(CoreError::Storage(
-            "this data directory is already open in this process; close the other Store first".into(),
+            "this data directory is already open in this process; close the other Store first"
+                .into(),
         )),
         other => Failure::Core(CoreError::Storage(format!("LMDB: {other}"))),
     }

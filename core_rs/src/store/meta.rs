@@ -65,18 +65,32 @@ pub fn read_latest(tables: &Tables, txn: &RoTxn<'_>) -> CoreResult<Option<Latest
         .split_at_checked(8)
         .filter(|(_, root)| root.len() == 32)
         .ok_or_else(|| corrupt("latest record"))?;
-    Ok(Some(Latest { version: u64_of(version)?, root: digest_of(root)? }))
+    Ok(Some(Latest {
+        version: u64_of(version)?,
+        root: digest_of(root)?,
+    }))
 }
 
 pub fn read_oldest(tables: &Tables, txn: &RoTxn<'_>) -> CoreResult<Option<u64>> {
-    tables.meta.get(txn, KEY_OLDEST).map_err(heed_core)?.map(u64_of).transpose()
+    tables
+        .meta
+        .get(txn, KEY_OLDEST)
+        .map_err(heed_core)?
+        .map(u64_of)
+        .transpose()
 }
 
 /// The root reference of `version`; `NotFound` if it was never committed or is pruned.
 pub fn read_root(tables: &Tables, txn: &RoTxn<'_>, version: u64) -> CoreResult<Child> {
-    match tables.roots.get(txn, &version.to_be_bytes()).map_err(heed_core)? {
+    match tables
+        .roots
+        .get(txn, &version.to_be_bytes())
+        .map_err(heed_core)?
+    {
         Some(bytes) => Child::decode(bytes),
-        None => Err(CoreError::NotFound(format!("state version {version} is not stored"))),
+        None => Err(CoreError::NotFound(format!(
+            "state version {version} is not stored"
+        ))),
     }
 }
 
@@ -95,6 +109,49 @@ impl TreeReader for TxnTreeReader<'_, '_> {
             .map(Node::decode)
             .transpose()
     }
+
+    /// A key's current value lives in the latest table (tagged with its leaf's version);
+    /// a superseded one in the leaf record written when it was superseded.
+    fn leaf_value(&self, key: &[u8], version: u64, path: &Digest) -> CoreResult<Vec<u8>> {
+        if let Some((current, value)) = read_latest_value(self.tables, self.txn, key)? {
+            if current == version {
+                return Ok(value.to_vec());
+            }
+        }
+        match self.node(&NodeKey::leaf(version, *path))? {
+            Some(Node::Leaf { value, .. }) => Ok(value),
+            _ => Err(CoreError::Storage(format!(
+                "the value of a state key at version {version} is missing"
+            ))),
+        }
+    }
+}
+
+/// A latest-table record: the version of the key's leaf, then the value.
+pub fn encode_latest_value(out: &mut Vec<u8>, version: u64, value: &[u8]) {
+    out.clear();
+    out.extend_from_slice(&version.to_be_bytes());
+    out.extend_from_slice(value);
+}
+
+/// The current `(leaf version, value)` of `key`, if it has one.
+pub fn read_latest_value<'t>(
+    tables: &Tables,
+    txn: &'t RoTxn<'_>,
+    key: &[u8],
+) -> CoreResult<Option<(u64, &'t [u8])>> {
+    let Some(record) = tables.latest.get(txn, key).map_err(heed_core)? else {
+        return Ok(None);
+    };
+    let (version, value) = split_latest_record(record)?;
+    Ok(Some((u64_of(version)?, value)))
+}
+
+/// A latest-value record is `leaf version (8 bytes, BE) ‖ value`: split it.
+pub fn split_latest_record(record: &[u8]) -> CoreResult<(&[u8], &[u8])> {
+    record
+        .split_at_checked(8)
+        .ok_or_else(|| corrupt("latest value record"))
 }
 
 pub fn u64_of(bytes: &[u8]) -> CoreResult<u64> {

@@ -88,15 +88,25 @@ impl StoreOptions {
             )));
         }
         if max_map_size < map_size {
-            return Err(CoreError::InvalidInput("max_map_size must be at least map_size".into()));
+            return Err(CoreError::InvalidInput(
+                "max_map_size must be at least map_size".into(),
+            ));
         }
         if !(1..=65_536).contains(&self.max_readers) {
-            return Err(CoreError::InvalidInput("max_readers must be 1 to 65536".into()));
+            return Err(CoreError::InvalidInput(
+                "max_readers must be 1 to 65536".into(),
+            ));
         }
         if self.keep_versions == Some(0) {
-            return Err(CoreError::InvalidInput("keep_versions must be at least 1".into()));
+            return Err(CoreError::InvalidInput(
+                "keep_versions must be at least 1".into(),
+            ));
         }
-        Ok(StoreOptions { map_size, max_map_size, ..self.clone() })
+        Ok(StoreOptions {
+            map_size,
+            max_map_size,
+            ..self.clone()
+        })
     }
 }
 
@@ -126,7 +136,10 @@ impl Store {
         std::fs::create_dir_all(path)
             .map_err(|e| CoreError::Storage(format!("cannot create the data directory: {e}")))?;
         let mut env_options = EnvOpenOptions::new().read_txn_without_tls();
-        env_options.map_size(options.map_size).max_readers(options.max_readers).max_dbs(MAX_DBS);
+        env_options
+            .map_size(options.map_size)
+            .max_readers(options.max_readers)
+            .max_dbs(MAX_DBS);
         if !options.durable {
             // SAFETY: NO_SYNC only drops the fsync at commit; LMDB stays atomic and
             // consistent against process crashes. The caller opted out of power-loss
@@ -165,7 +178,12 @@ impl Store {
 
     /// Commit `state` and `aux` writes as `version` (greater than the latest) in one
     /// transaction and return the new state root. On any error nothing is written.
-    pub fn commit(&self, version: u64, state: &[StateWrite<'_>], aux: &[AuxWrite<'_>]) -> CoreResult<Digest> {
+    pub fn commit(
+        &self,
+        version: u64,
+        state: &[StateWrite<'_>],
+        aux: &[AuxWrite<'_>],
+    ) -> CoreResult<Digest> {
         check_aux(aux)?;
         let keep = self.options.keep_versions;
         self.write(|tables, wtxn| commit_in_txn(tables, wtxn, version, state, aux, keep))
@@ -228,7 +246,11 @@ impl Store {
 
     /// The value of `key` at `version` (latest when `None`) with its proof against
     /// `root(version)`.
-    pub fn get_with_proof(&self, key: &[u8], version: Option<u64>) -> CoreResult<(Option<Vec<u8>>, StateProof)> {
+    pub fn get_with_proof(
+        &self,
+        key: &[u8],
+        version: Option<u64>,
+    ) -> CoreResult<(Option<Vec<u8>>, StateProof)> {
         smt::check_key(key)?;
         self.read(|tables, txn| {
             let root = match (version, read_latest(tables, txn)?) {
@@ -259,12 +281,16 @@ impl Store {
         limit: usize,
     ) -> CoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
         if start.len() > MAX_AUX_KEY_LEN || end.is_some_and(|e| e.len() > MAX_AUX_KEY_LEN) {
-            return Err(CoreError::InvalidInput(format!("range bounds are at most {MAX_AUX_KEY_LEN} bytes")));
+            return Err(CoreError::InvalidInput(format!(
+                "range bounds are at most {MAX_AUX_KEY_LEN} bytes"
+            )));
         }
         if limit > MAX_RANGE_LIMIT {
-            return Err(CoreError::InvalidInput(format!("limit must be at most {MAX_RANGE_LIMIT}")));
+            return Err(CoreError::InvalidInput(format!(
+                "limit must be at most {MAX_RANGE_LIMIT}"
+            )));
         }
-        self.read(|tables, txn| range_in(tables.aux(table)?, txn, start, end, limit))
+        self.read(|tables, txn| range_in(tables.aux(table)?, txn, start, end, limit, Ok))
     }
 
     /// Up to `limit` latest state values with `start <= key < end` (`end = None`: to the
@@ -277,7 +303,11 @@ impl Store {
         if limit > MAX_RANGE_LIMIT {
             return Err(CoreError::InvalidInput(format!("limit must be at most {MAX_RANGE_LIMIT}")));
         }
-        self.read(|tables, txn| range_in(tables.latest, txn, start, end, limit))
+        self.read(|tables, txn| {
+            range_in(tables.latest, txn, start, end, limit, |record| {
+                Ok(meta::split_latest_record(record)?.1)
+            })
+        })
     }
 
     /// Current size of the memory map, in bytes.
@@ -294,7 +324,10 @@ impl Store {
     }
 
     pub fn is_closed(&self) -> bool {
-        self.opened.read().unwrap_or_else(PoisonError::into_inner).is_none()
+        self.opened
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_none()
     }
 
     /// Run `read` in a read transaction.
@@ -316,7 +349,10 @@ impl Store {
 
     /// Run `write` in a write transaction and commit it; when the map is full, abort,
     /// grow the map and run it again (the closure starts from the same committed state).
-    fn write<T>(&self, mut write: impl FnMut(&Tables, &mut RwTxn<'_>) -> Result<T, Failure>) -> CoreResult<T> {
+    fn write<T>(
+        &self,
+        mut write: impl FnMut(&Tables, &mut RwTxn<'_>) -> Result<T, Failure>,
+    ) -> CoreResult<T> {
         let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             let outcome = {
@@ -359,16 +395,19 @@ impl Store {
 }
 
 fn opened(slot: &Option<Opened>) -> CoreResult<&Opened> {
-    slot.as_ref().ok_or_else(|| CoreError::Storage("the store is closed".into()))
+    slot.as_ref()
+        .ok_or_else(|| CoreError::Storage("the store is closed".into()))
 }
 
-/// Up to `limit` entries of `db` with `start <= key < end`, in key order.
-fn range_in(
+/// Up to `limit` entries of `db` with `start <= key < end`, in key order; `value_of`
+/// takes the value out of the stored record (tables differ in their record layout).
+fn range_in<'t>(
     db: tables::Table,
-    txn: &RoTxn<'_>,
+    txn: &'t RoTxn<'_>,
     start: &[u8],
     end: Option<&[u8]>,
     limit: usize,
+    value_of: impl Fn(&'t [u8]) -> CoreResult<&'t [u8]>,
 ) -> CoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
     if limit == 0 || end.is_some_and(|e| e <= start) {
         return Ok(Vec::new());
@@ -378,8 +417,8 @@ fn range_in(
     let upper = end.map_or(Bound::Unbounded, Bound::Excluded);
     let mut out = Vec::new();
     for entry in db.range(txn, &(lower, upper)).map_err(heed_core)? {
-        let (key, value) = entry.map_err(heed_core)?;
-        out.push((key.to_vec(), value.to_vec()));
+        let (key, record) = entry.map_err(heed_core)?;
+        out.push((key.to_vec(), value_of(record)?.to_vec()));
         if out.len() == limit {
             break;
         }
@@ -388,7 +427,7 @@ fn range_in(
 }
 
 fn latest_value(tables: &Tables, txn: &RoTxn<'_>, key: &[u8]) -> CoreResult<Option<Vec<u8>>> {
-    Ok(tables.latest.get(txn, key).map_err(heed_core)?.map(<[u8]>::to_vec))
+    Ok(meta::read_latest_value(tables, txn, key)?.map(|(_, value)| value.to_vec()))
 }
 
 fn create_tables(env: &heed::Env<WithoutTls>) -> Result<Tables, Failure> {

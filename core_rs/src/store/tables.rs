@@ -26,13 +26,15 @@ pub type Table = Database<Bytes, Bytes>;
 /// Handles to every table; cheap to copy.
 #[derive(Clone, Copy)]
 pub struct Tables {
-    /// Tree nodes, keyed as in `smt::node` (version first).
+    /// Tree nodes, keyed as in `smt::node` (version first): internal nodes, and the
+    /// leaves of superseded values.
     pub nodes: Table,
     /// Version (u64 BE) → root child reference.
     pub roots: Table,
     /// Stale-node index: `stale_since(8) ‖ node key` → empty.
     pub stale: Table,
-    /// Raw state key → latest value, for reads without walking the tree.
+    /// Raw state key → version of its leaf ‖ current value: latest reads without walking
+    /// the tree, and the only copy of each current value.
     pub latest: Table,
     /// The store's own metadata (format, latest version and root, oldest version).
     pub meta: Table,
@@ -55,7 +57,14 @@ impl Tables {
         for (slot, name) in aux.iter_mut().zip(AUX_TABLES) {
             *slot = open(&format!("aux/{name}"))?;
         }
-        Ok(Tables { nodes, roots, stale, latest, meta, aux })
+        Ok(Tables {
+            nodes,
+            roots,
+            stale,
+            latest,
+            meta,
+            aux,
+        })
     }
 
     /// The handle of the aux table called `name`.
