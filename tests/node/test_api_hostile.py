@@ -185,6 +185,16 @@ def test_state_bad_input(http: httpx.Client, plugin: str, key: str) -> None:
     expect_problem(http.get(f"/v1/state/{plugin}/{key}"), 400, "api.bad_request")
 
 
+@pytest.mark.parametrize("height", ["-1", "x", "1.0", str(2**64), ""])
+def test_state_bad_heights(http: httpx.Client, height: str) -> None:
+    expect_problem(http.get("/v1/state/tonomy/00", params={"height": height}), 400, "api.bad_request")
+
+
+def test_state_beyond_the_head(http: httpx.Client, client: NodeClient) -> None:
+    far = client.head().height + 1_000_000
+    expect_problem(http.get("/v1/state/tonomy/00", params={"height": str(far)}), 404, "api.unknown_block")
+
+
 def test_state_route_without_a_key(http: httpx.Client) -> None:
     expect_problem(http.get("/v1/state/pay/"), 404, "api.not_found")
 

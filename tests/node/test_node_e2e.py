@@ -37,6 +37,10 @@ def test_submit_wait_and_verify_state(client: NodeClient, make_tx: Callable[...,
     assert found.value is not None and found.header.height >= status.height
     absent = client.state("tonomy", b"acct/nobody-here")
     assert absent.value is None  # proven absent, not merely missing
+    before = client.state("tonomy", b"acct/" + name.encode(), height=status.height - 1)
+    at = client.state("tonomy", b"acct/" + name.encode(), height=status.height)
+    assert before.value is None and at.value == found.value  # history, proven against each block's header
+    assert before.header.height == status.height - 1
 
 
 def test_status_endpoint_and_duplicate(client: NodeClient, make_tx: Callable[..., bytes]) -> None:

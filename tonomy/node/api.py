@@ -51,6 +51,7 @@ log = logging.getLogger("tonomy.node.api")
 TX_ID_SIZE = 32
 MAX_STATE_KEY_BYTES = 256
 MAX_HEIGHT = (1 << 63) - 1
+HEIGHT_PATTERN = r"^[0-9]{1,19}$"
 MAX_WAIT_SECONDS = 60.0
 DEFAULT_WAIT_SECONDS = 10.0
 _NAME = re.compile(r"[a-z](?:[._-]?[a-z0-9]){0,63}")
@@ -83,6 +84,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 def _name(kind: str, value: str) -> str:
     if not _NAME.fullmatch(value):
         raise BadRequestError(f"{kind} name must be 1 to 64 characters of a-z 0-9 . - _, starting with a letter")
+    return value
+
+
+def _height(text: str) -> int:
+    value = int(text)  # the route's pattern admits decimal digits only
+    if value > MAX_HEIGHT:
+        raise BadRequestError(f"a height is at most {MAX_HEIGHT}")
     return value
 
 
@@ -169,11 +177,9 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
         return block_view(block)
 
     @app.get("/v1/blocks/{height}", response_model=BlockView)
-    async def get_block(height: Annotated[str, Path(pattern=r"^[0-9]{1,19}$", description="A block height (decimal).")]) -> BlockView:
+    async def get_block(height: Annotated[str, Path(pattern=HEIGHT_PATTERN, description="A block height (decimal).")]) -> BlockView:
         """The committed block at ``height``."""
-        wanted = int(height)
-        if wanted > MAX_HEIGHT:
-            raise BadRequestError(f"a height is at most {MAX_HEIGHT}")
+        wanted = _height(height)
 
         def read(chain: Any, wanted: int) -> Any:
             if wanted > chain.head.height:
@@ -189,13 +195,25 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
         return block_view(block)
 
     @app.get("/v1/state/{plugin}/{key_hex}", response_model=StateView)
-    async def get_state(plugin: str, key_hex: str) -> StateView:
+    async def get_state(
+        plugin: str,
+        key_hex: str,
+        height: Annotated[str | None, Query(pattern=HEIGHT_PATTERN, description="A past block height (default: the head).")] = None,
+    ) -> StateView:
         """A plugin's state value with a Merkle proof against a committed header's state root."""
         _name("plugin", plugin)
         key = decode_hex(key_hex, what="state key", max_size=MAX_STATE_KEY_BYTES)
         if not key:
             raise BadRequestError("a state key is at least one byte")
-        value, proof, header = await worker.call(lambda chain, p, k: chain.get_state(p, k), plugin, key)
+        at = None if height is None else _height(height)
+
+        def read(chain: Any) -> tuple[bytes | None, bytes, Any]:
+            if at is not None and at > chain.head.height:
+                raise UnknownBlockError(f"no block at height {at}")
+            result: tuple[bytes | None, bytes, Any] = chain.get_state(plugin, key, at)
+            return result
+
+        value, proof, header = await worker.call(read)
         return StateView(
             plugin=plugin,
             key=key.hex(),

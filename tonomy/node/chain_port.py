@@ -32,8 +32,8 @@ class ChainPort(Protocol):
     def get_transaction(self, tx_id: bytes) -> Any:
         """A committed (or pending) transaction by id, or None."""
 
-    def get_state(self, plugin: str, key: bytes) -> tuple[bytes | None, bytes, Any]:
-        """``(value, proof, header)``: the proof checks against ``header.state_root``."""
+    def get_state(self, plugin: str, key: bytes, height: int | None = None) -> tuple[bytes | None, bytes, Any]:
+        """``(value, proof, header)`` at the head (or ``height``): the proof checks against ``header.state_root``."""
 
     def query(self, plugin: str, name: str, params: Any) -> Any:
         """A plugin's read-only query against the head state."""

@@ -193,10 +193,14 @@ class NodeClient:
     def head(self) -> _core.BlockHeader:
         return self.block().header
 
-    def state(self, plugin: str, key: bytes) -> VerifiedState:
-        """A plugin's state value, verified locally against the header the node returns."""
-        doc = self._request("GET", f"/v1/state/{plugin}/{key.hex()}")
+    def state(self, plugin: str, key: bytes, height: int | None = None) -> VerifiedState:
+        """A plugin's state value (at the head, or at ``height``), verified locally against
+        the header the node returns."""
+        params = {} if height is None else {"height": str(height)}
+        doc = self._request("GET", f"/v1/state/{plugin}/{key.hex()}", params=params)
         header = decode_header(doc["header"])
+        if height is not None and header.height != height:
+            raise UntrustedAnswerError(f"asked for state at height {height}, the node proved it at {header.height}")
         try:
             value = None if doc["value"] is None else bytes.fromhex(doc["value"])
             proof = bytes.fromhex(doc["proof"])
