@@ -202,7 +202,7 @@ def test_state_route_without_a_key(http: httpx.Client) -> None:
 # -- POST /v1/query --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("body", [b"[]", b"1", b'"x"', b"{", b'{"a": 1.5}', b'{"a": {"$bytes": "zz"}}'])
+@pytest.mark.parametrize("body", [b"[]", b"1", b'"x"', b"{", b'{"a": 1.5}', b'{"a": NaN}', b'{"a": -Infinity}', b'{"a": {"$bytes": "zz"}}'])
 def test_query_bad_bodies(http: httpx.Client, body: bytes) -> None:
     response = http.post("/v1/query/tonomy/anything", content=body, headers={"content-type": "application/json"})
     expect_problem(response, 400, "api.bad_request")
