@@ -83,7 +83,7 @@ def test_kill_9_under_load_loses_nothing(tmp_path: Path) -> None:
             workers = [threading.Thread(target=_load, args=(url, make, acked, stop)) for _ in range(LOAD_THREADS)]
             for worker in workers:
                 worker.start()
-            time.sleep(rng.uniform(0.15, 0.6))
+            time.sleep(rng.uniform(0.1, 0.4))
             assert node.kill() == -9
             stop.set()
             for worker in workers:
