@@ -3,7 +3,10 @@
 Errors raised here are ``tonomy.errors`` classes chosen by stable code.
 """
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import final
 
 __version__: str
 ERROR_CODES: list[str]
@@ -18,11 +21,167 @@ def hash_plain(data: bytes) -> bytes:
 
 # --- merkle -----------------------------------------------------------------
 
+def merkle_root(leaves: Sequence[bytes]) -> bytes:
+    """RFC 6962-shaped root over domain-separated BLAKE3; GIL released for large lists."""
+
+def merkle_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
+    """Inclusion proof of ``leaves[index]``, sibling first; InvalidInputError if out of range."""
+
+def merkle_verify(root: bytes, leaf: bytes, index: int, count: int, proof: Sequence[bytes]) -> None:
+    """None if ``leaf`` is at ``index`` of ``count`` under ``root``; raises InvalidProofError."""
+
 # --- smt (authenticated state) ----------------------------------------------
+
+MAX_STATE_KEY_LEN: int
+MAX_STATE_VALUE_LEN: int
+
+def verify_state_proof(root: bytes, key: bytes, value: bytes | None, proof: bytes) -> None:
+    """Check that under ``root`` ``key`` holds ``value`` (None: absent).
+
+    Pure: needs no store. Raises InvalidProofError if the proof does not show exactly
+    that, InvalidInputError for a root that is not 32 bytes or a bad key.
+    """
+
+def empty_state_root() -> bytes:
+    """The root of the empty state (the same at every version)."""
 
 # --- store (LMDB) -----------------------------------------------------------
 
+AUX_TABLES: list[str]
+
+@final
+class Store:
+    """An LMDB data directory: authenticated state, its history and the ledger tables.
+
+    Every commit is one durable LMDB transaction; safe to share between threads.
+    """
+
+    def __new__(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        map_size: int | None = None,
+        max_map_size: int | None = None,
+        max_readers: int | None = None,
+        durable: bool = True,
+        keep_versions: int | None = None,
+    ) -> Store: ...
+    def commit(
+        self,
+        version: int,
+        writes: Mapping[bytes, bytes | None] | Iterable[tuple[bytes, bytes | None]],
+        aux: Iterable[tuple[str, bytes, bytes | None]] | None = None,
+    ) -> bytes:
+        """Commit state and aux writes as ``version`` (after the latest); returns the root.
+
+        Raises ConflictError for a version not after the latest, StorageFullError when
+        the map cannot grow; on any error nothing is written.
+        """
+
+    def preview_root(
+        self, version: int, writes: Mapping[bytes, bytes | None] | Iterable[tuple[bytes, bytes | None]]
+    ) -> bytes:
+        """The root ``commit(version, writes)`` would return, computed without writing
+        (a block header must carry it before the block is committed)."""
+
+    def get(self, key: bytes, version: int | None = None) -> bytes | None:
+        """The value of ``key`` at ``version`` (latest when None); NotFoundError for an
+        unknown or pruned version."""
+
+    def get_with_proof(self, key: bytes, version: int | None = None) -> tuple[bytes | None, bytes]:
+        """``(value or None, proof)``, checkable with :func:`verify_state_proof`."""
+
+    def root(self, version: int | None = None) -> bytes:
+        """The state root at ``version`` (latest when None)."""
+
+    def latest_version(self) -> int | None:
+        """The latest committed version, or None for a fresh store."""
+
+    def aux_get(self, table: str, key: bytes) -> bytes | None:
+        """The value under ``key`` in the aux table ``table`` (one of AUX_TABLES)."""
+
+    def aux_range(
+        self, table: str, start: bytes | None = None, end: bytes | None = None, limit: int = 1000
+    ) -> list[tuple[bytes, bytes]]:
+        """Up to ``limit`` pairs with ``start <= key < end``, in key order."""
+
+    def range(
+        self, start: bytes | None = None, end: bytes | None = None, limit: int = 1000
+    ) -> list[tuple[bytes, bytes]]:
+        """Up to ``limit`` latest state pairs with ``start <= key < end``, in key order."""
+
+    def prune(self, keep_from_version: int) -> int:
+        """Forget versions before ``keep_from_version``; returns nodes deleted."""
+
+    def map_size(self) -> int:
+        """Current size of the LMDB memory map, in bytes."""
+
+    def close(self) -> None:
+        """Close once running calls finish; later calls raise StorageError."""
+
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def path(self) -> str: ...
+    def __enter__(self) -> Store: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool: ...
+
+# --- overlay (execution write overlay) --------------------------------------
+
+@final
+class StateOverlay:
+    """A block's pending writes over ``store``'s latest state, with nested checkpoints.
+
+    Reads see pending writes first; ``range`` merges both in key order (pending
+    deletions hide committed values). Keys are 1 to 256 bytes, values at most 1 MiB
+    (InvalidInputError otherwise, nothing changed).
+    """
+
+    def __new__(cls, store: Store) -> StateOverlay: ...
+    def get(self, key: bytes) -> bytes | None: ...
+    def put(self, key: bytes, value: bytes) -> None: ...
+    def delete(self, key: bytes) -> None: ...
+    def range(
+        self, start: bytes | None = None, end: bytes | None = None, limit: int = 1000
+    ) -> list[tuple[bytes, bytes]]:
+        """Up to ``limit`` merged pairs with ``start <= key < end``, in key order."""
+
+    def checkpoint(self) -> int:
+        """Open a checkpoint; returns the depth (1 for the outermost)."""
+
+    def rollback(self) -> None:
+        """Undo the writes since the innermost checkpoint; InvalidInputError if none is open."""
+
+    def release(self) -> None:
+        """Keep the writes since the innermost checkpoint (the enclosing one can still undo them)."""
+
+    @property
+    def depth(self) -> int: ...
+    def write_set(self) -> list[tuple[bytes, bytes | None]]:
+        """Every pending entry in key order (None deletes); InvalidInputError while a checkpoint is open."""
+
+    def __len__(self) -> int: ...
+
 # --- crypto (Ed25519) -------------------------------------------------------
+
+def ed25519_public_key(seed: bytes) -> bytes:
+    """The 32-byte public key of a 32-byte seed; InvalidInputError for another size."""
+
+def ed25519_sign(seed: bytes, message: bytes) -> bytes:
+    """RFC 8032 deterministic 64-byte signature."""
+
+def ed25519_verify(public_key: bytes, message: bytes, signature: bytes) -> None:
+    """None if valid under the fixed rule set; raises InvalidPublicKeyError or InvalidSignatureError."""
+
+def ed25519_verify_batch(
+    public_keys: Sequence[bytes], messages: Sequence[bytes], signatures: Sequence[bytes]
+) -> list[bool]:
+    """One bool per item, as ``ed25519_verify`` decides it; GIL released; InvalidInputError on length mismatch."""
 
 # --- wire (Cap'n Proto) -----------------------------------------------------
 

@@ -216,12 +216,99 @@ class MissingAuthorizationError(TonomyError, PermissionError):
     code = "tx.missing_authorization"
 
 
-class UnknownActionError(TonomyError, LookupError):
+class UnknownQueryError(TonomyError, LookupError):
+    code = "query.unknown"
+
+
+# --- transaction admission and execution (docs/ledger.md) -----------------------------
+
+
+class TransactionRejectedError(TonomyError, ValueError):
+    """Base of every reason a transaction is refused before it runs; nothing is stored."""
+
+    code = "tx.rejected"
+
+
+class MalformedTransactionError(TransactionRejectedError):
+    """The bytes are not a canonical SignedTransaction (the message names the field)."""
+
+    code = "tx.malformed"
+
+
+class TransactionTooLargeError(MalformedTransactionError):
+    code = "tx.too_large"
+
+
+class WrongChainError(TransactionRejectedError):
+    code = "tx.wrong_chain"
+
+
+class TransactionExpiredError(TransactionRejectedError):
+    code = "tx.expired"
+
+
+class ExpirationTooFarError(TransactionRejectedError):
+    code = "tx.expiration_too_far"
+
+
+class TaposError(TransactionRejectedError):
+    """The reference block (refBlockNum/refBlockPrefix) is unknown or is not on this chain."""
+
+    code = "tx.tapos"
+
+
+class DuplicateTransactionError(TransactionRejectedError):
+    code = "tx.duplicate"
+
+
+class BadSignatureError(TransactionRejectedError):
+    code = "tx.bad_signature"
+
+
+class UnknownPluginError(TransactionRejectedError, LookupError):
+    code = "tx.unknown_plugin"
+
+
+class UnknownActionError(TransactionRejectedError, LookupError):
     code = "tx.unknown_action"
 
 
-class UnknownQueryError(TonomyError, LookupError):
-    code = "query.unknown"
+class InvalidActionDataError(TransactionRejectedError):
+    """Action data that is not canonical-codec bytes or does not fit the action's schema."""
+
+    code = "tx.invalid_data"
+
+
+class TransactionUnauthorizedError(TransactionRejectedError, PermissionError):
+    """The signatures do not authorize the actions; the message carries the checker's reason."""
+
+    code = "tx.unauthorized"
+
+
+class MempoolFullError(TransactionRejectedError):
+    code = "tx.mempool_full"
+
+
+class QuotaExceededError(TransactionRejectedError):
+    """The account has used its share of the block or the mempool (anti-spam, no fees)."""
+
+    code = "tx.quota_exceeded"
+
+
+class HandlerCrashedError(TonomyError, RuntimeError):
+    """A plugin handler raised something other than a Tonomy error (a bug in the plugin)."""
+
+    code = "tx.handler_error"
+
+
+class GenesisError(TonomyError, ValueError):
+    code = "chain.invalid_genesis"
+
+
+class ChainStateError(TonomyError, RuntimeError):
+    """The data directory does not match the genesis or is inconsistent."""
+
+    code = "chain.state"
 
 
 def _all_error_classes() -> list[type[TonomyError]]:

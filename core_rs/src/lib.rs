@@ -6,6 +6,7 @@
 pub mod error;
 pub mod hash;
 pub mod merkle;
+pub mod overlay;
 pub mod smt;
 pub mod store;
 pub mod crypto;

@@ -76,3 +76,57 @@ def make_world() -> type[World]:
     """The World class itself, for Hypothesis tests that build a fresh world per example."""
     return World
 
+
+
+# -- ledger tests: a real chain over LMDB in a tmp dir, with the test plugins --------------
+
+
+def _load_ledger_plugins():  # type: ignore[no-untyped-def]
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).with_name("ledger_plugins.py")
+    spec = importlib.util.spec_from_file_location("tonomy_ledger_test_plugins", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ledger_plugins = _load_ledger_plugins()
+
+
+@pytest.fixture
+def net(tmp_path):  # type: ignore[no-untyped-def]
+    from tonomy.testing.ledger import LedgerNet
+
+    opened = LedgerNet.create(tmp_path / "chain", plugins=ledger_plugins.plugins(), accounts=["alice", "bob", "carol", "dave"])
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def make_net(tmp_path):  # type: ignore[no-untyped-def]
+    """Build more chains in tmp dirs: ``make_net("name", parameters=..., accounts=...)``."""
+    from tonomy.testing.ledger import LedgerNet
+
+    made = []
+
+    def make(name: str, **options):  # type: ignore[no-untyped-def]
+        options.setdefault("plugins", ledger_plugins.plugins())
+        options.setdefault("accounts", ["alice", "bob", "carol", "dave"])
+        opened = LedgerNet.create(tmp_path / name, **options)
+        made.append(opened)
+        return opened
+
+    yield make
+    for opened in made:
+        opened.chain.close()
+
+
+@pytest.fixture
+def ledger_manager():  # type: ignore[no-untyped-def]
+    """A plugin manager with the ledger test plugins."""
+    from tonomy.testing.ledger import build_manager
+
+    return build_manager(ledger_plugins.plugins())

@@ -23,8 +23,10 @@ from tonomy.plugin.schema import (
     value_problem,
 )
 
-# The execution context class arrives with the execution engine (``tonomy.chain``);
-# until then handlers receive it as ``Any``. Handlers must not keep it past the call.
+# Handlers receive a ``tonomy.chain.context.ActionContext`` (queries a read-only one).
+# It is typed ``Any`` here so that importing the plugin API never imports the chain
+# core; plugins annotate ``ctx: ActionContext`` themselves. Handlers must not keep it
+# past the call.
 ActionHandler: TypeAlias = Callable[[Any, Data], None]
 """``handler(ctx, data)``: apply one validated action to the plugin's state."""
 

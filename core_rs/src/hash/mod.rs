@@ -18,10 +18,13 @@ pub mod tags {
     pub const STATE_LEAF: &str = "tonomy/state/leaf/v1";
     pub const STATE_NODE: &str = "tonomy/state/node/v1";
     pub const STATE_VALUE: &str = "tonomy/state/value/v1";
+    /// The hash of an empty state subtree (and so the root of the empty state).
+    pub const STATE_EMPTY: &str = "tonomy/state/empty/v1";
     pub const TRANSACTION: &str = "tonomy/tx/v1";
     pub const BLOCK_HEADER: &str = "tonomy/block/v1";
     pub const VOTE: &str = "tonomy/vote/v1";
     pub const COMMIT: &str = "tonomy/commit/v1";
+    pub const ED25519_BATCH: &str = "tonomy/ed25519/batch-weights/v1";
 }
 
 /// Start a hasher already bound to `tag`.
@@ -42,12 +45,18 @@ pub fn hash_tagged(tag: &str, parts: &[&[u8]]) -> CoreResult<Digest> {
     Ok(*hasher.finalize().as_bytes())
 }
 
-/// Infallible form for the core's own constant tags (checked by tests).
-pub fn hash_with(tag: &'static str, parts: &[&[u8]]) -> Digest {
+/// Infallible form of [`tagged_hasher`] for the core's own constant tags (checked by tests).
+pub fn tagged_hasher_static(tag: &'static str) -> blake3::Hasher {
     debug_assert!(check_tag(tag).is_ok());
     let mut hasher = blake3::Hasher::new();
     hasher.update(tag.as_bytes());
     hasher.update(&[0u8]);
+    hasher
+}
+
+/// Infallible form for the core's own constant tags (checked by tests).
+pub fn hash_with(tag: &'static str, parts: &[&[u8]]) -> Digest {
+    let mut hasher = tagged_hasher_static(tag);
     for part in parts {
         hasher.update(part);
     }
@@ -86,10 +95,12 @@ mod tests {
         tags::STATE_LEAF,
         tags::STATE_NODE,
         tags::STATE_VALUE,
+        tags::STATE_EMPTY,
         tags::TRANSACTION,
         tags::BLOCK_HEADER,
         tags::VOTE,
         tags::COMMIT,
+        tags::ED25519_BATCH,
     ];
 
     #[test]

@@ -5,12 +5,14 @@
 
 use pyo3::prelude::*;
 
+pub mod args;
 pub mod errors;
 pub mod gil;
 
 pub mod crypto;
 pub mod hash;
 pub mod merkle;
+pub mod overlay;
 pub mod smt;
 pub mod store;
 pub mod wire;
@@ -23,6 +25,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     merkle::register(m)?;
     smt::register(m)?;
     store::register(m)?;
+    overlay::register(m)?;
     crypto::register(m)?;
     wire::register(m)?;
     Ok(())

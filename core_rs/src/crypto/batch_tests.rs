@@ -1,0 +1,167 @@
+//! Property test: batches of mixed sizes of random honest signatures, mixed-order
+//! signatures (valid only under the cofactored equation) and random corruptions;
+//! the batch path must equal the single path on every item, for any thread count.
+
+use curve25519_dalek::constants::EIGHT_TORSION;
+use curve25519_dalek::edwards::EdwardsPoint;
+use curve25519_dalek::scalar::Scalar;
+use rand::{rngs::StdRng, Rng, SeedableRng};
+use sha2::{Digest as _, Sha512};
+
+use super::encoding::challenge;
+use super::{public_key, sign, verify, verify_batch, verify_batch_with_threads, BatchItem};
+
+struct Owned {
+    public_key: Vec<u8>,
+    message: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+/// A signature whose key and/or commitment carry a torsion component: it satisfies
+/// `[8]([S]B - [k]A - R) == O` but in general not the cofactorless equation.
+fn mixed_order_signature(rng: &mut StdRng, torsion_on_key: usize, torsion_on_r: usize) -> Owned {
+    let secret = Scalar::from_bytes_mod_order_wide(&Sha512::digest(rng.gen::<[u8; 32]>()).into());
+    let nonce = Scalar::from_bytes_mod_order_wide(&Sha512::digest(rng.gen::<[u8; 32]>()).into());
+    let key = EdwardsPoint::mul_base(&secret) + EIGHT_TORSION[torsion_on_key];
+    let commitment = EdwardsPoint::mul_base(&nonce) + EIGHT_TORSION[torsion_on_r];
+    let key_bytes = key.compress().to_bytes();
+    let r_bytes = commitment.compress().to_bytes();
+    let message: Vec<u8> = (0..rng.gen_range(0..80)).map(|_| rng.gen()).collect();
+    let s = nonce + challenge(&r_bytes, &key_bytes, &message) * secret;
+    let mut signature = r_bytes.to_vec();
+    signature.extend_from_slice(s.as_bytes());
+    Owned { public_key: key_bytes.to_vec(), message, signature }
+}
+
+fn honest(rng: &mut StdRng) -> Owned {
+    let seed: [u8; 32] = rng.gen();
+    let message: Vec<u8> = (0..rng.gen_range(0..200)).map(|_| rng.gen()).collect();
+    Owned { public_key: public_key(&seed).to_vec(), signature: sign(&seed, &message).to_vec(), message }
+}
+
+/// One of many ways to break (or, for some, not break) a signature.
+fn corrupt(rng: &mut StdRng, item: &mut Owned, other: &Owned) {
+    let l_minus_one = Scalar::ZERO - Scalar::ONE;
+    match rng.gen_range(0..11) {
+        0 => item.signature[rng.gen_range(0..64)] ^= 1 << rng.gen_range(0..8),
+        1 => item.public_key[rng.gen_range(0..32)] ^= 1 << rng.gen_range(0..8),
+        2 => item.message.push(rng.gen()),
+        3 => item.message = other.message.clone(),
+        4 => item.public_key = other.public_key.clone(),
+        5 => item.public_key = EIGHT_TORSION[rng.gen_range(0..8)].compress().to_bytes().to_vec(),
+        6 => {
+            let torsion = EIGHT_TORSION[rng.gen_range(0..8)].compress().to_bytes();
+            item.signature[..32].copy_from_slice(&torsion);
+        }
+        7 => {
+            // S + l: the same residue, a non-canonical encoding (if it fits in 256 bits).
+            let s = Scalar::from_bytes_mod_order(item.signature[32..].try_into().unwrap());
+            let mut wide = [0u8; 32];
+            let mut carry = 1u16; // s + (l - 1) + 1
+            for (i, byte) in wide.iter_mut().enumerate() {
+                let sum = s.as_bytes()[i] as u16 + l_minus_one.as_bytes()[i] as u16 + carry;
+                *byte = sum as u8;
+                carry = sum >> 8;
+            }
+            item.signature[32..].copy_from_slice(&wide);
+        }
+        8 => item.signature.truncate(rng.gen_range(0..64)),
+        9 => item.public_key = rng.gen::<[u8; 32]>().to_vec(),
+        _ => item.signature = rng.gen::<[u8; 32]>().repeat(2),
+    }
+}
+
+#[test]
+fn mixed_order_signatures_are_valid_under_the_cofactored_rule() {
+    let mut rng = StdRng::seed_from_u64(1);
+    let mut fails_cofactorless = 0;
+    for case in 0..64 {
+        let owned = mixed_order_signature(&mut rng, 1 + case % 7, case % 8);
+        verify(&owned.public_key, &owned.message, &owned.signature).unwrap();
+        // Count how many would fail a cofactorless verifier, to show the rule matters.
+        let a = curve25519_dalek::edwards::CompressedEdwardsY(owned.public_key.clone().try_into().unwrap())
+            .decompress()
+            .unwrap();
+        let r = curve25519_dalek::edwards::CompressedEdwardsY(owned.signature[..32].try_into().unwrap())
+            .decompress()
+            .unwrap();
+        let s = Scalar::from_bytes_mod_order(owned.signature[32..].try_into().unwrap());
+        let k = challenge(
+            &owned.signature[..32].try_into().unwrap(),
+            &owned.public_key.clone().try_into().unwrap(),
+            &owned.message,
+        );
+        if EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &-a, &s) != r {
+            fails_cofactorless += 1;
+        }
+    }
+    assert!(fails_cofactorless > 32, "only {fails_cofactorless} of 64 need the cofactor");
+}
+
+#[test]
+fn batch_equals_single_on_random_batches() {
+    let mut rng = StdRng::seed_from_u64(0x7011_0e1d);
+    let sizes = [0usize, 1, 2, 3, 4, 5, 7, 8, 16, 31, 64, 65, 127, 128, 200, 333, 600];
+    let corruption_rates = [0.0, 0.01, 0.1, 0.5, 1.0];
+    let mut checked = 0usize;
+    let mut rejected = 0usize;
+    for (round, &size) in sizes.iter().cycle().take(sizes.len() * 3).enumerate() {
+        let rate = corruption_rates[round % corruption_rates.len()];
+        let mut owned: Vec<Owned> = (0..size)
+            .map(|_| {
+                if rng.gen_bool(0.2) {
+                    let (on_key, on_r) = (rng.gen_range(0..8), rng.gen_range(0..8));
+                    mixed_order_signature(&mut rng, on_key, on_r)
+                } else {
+                    honest(&mut rng)
+                }
+            })
+            .collect();
+        let spare = honest(&mut rng);
+        for item in owned.iter_mut() {
+            if rng.gen_bool(rate) {
+                corrupt(&mut rng, item, &spare);
+            }
+        }
+        let items: Vec<BatchItem<'_>> = owned
+            .iter()
+            .map(|o| BatchItem { public_key: &o.public_key, message: &o.message, signature: &o.signature })
+            .collect();
+        let single: Vec<bool> = items
+            .iter()
+            .map(|i| verify(i.public_key, i.message, i.signature).is_ok())
+            .collect();
+        for threads in [1, 2, 3] {
+            assert_eq!(
+                verify_batch_with_threads(&items, threads),
+                single,
+                "size {size}, rate {rate}, {threads} threads"
+            );
+        }
+        assert_eq!(verify_batch(&items), single);
+        checked += size;
+        rejected += single.iter().filter(|ok| !**ok).count();
+    }
+    assert!(rejected > 100 && rejected < checked, "{rejected} of {checked} rejected");
+}
+
+#[test]
+fn batch_result_is_deterministic_and_order_preserving() {
+    let mut rng = StdRng::seed_from_u64(3);
+    let mut owned: Vec<Owned> = (0..150).map(|_| honest(&mut rng)).collect();
+    let spare = honest(&mut rng);
+    for index in [0, 17, 149] {
+        corrupt(&mut rng, &mut owned[index], &spare);
+    }
+    let items: Vec<BatchItem<'_>> = owned
+        .iter()
+        .map(|o| BatchItem { public_key: &o.public_key, message: &o.message, signature: &o.signature })
+        .collect();
+    let first = verify_batch(&items);
+    assert_eq!(first, verify_batch(&items));
+    let mut reversed_items = items.clone();
+    reversed_items.reverse();
+    let mut reversed = verify_batch(&reversed_items);
+    reversed.reverse();
+    assert_eq!(first, reversed);
+}

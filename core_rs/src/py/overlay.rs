@@ -1,0 +1,114 @@
+//! Bindings for `crate::overlay`: the `StateOverlay` class over a `Store`.
+//!
+//! Reads that reach LMDB (`get`, `range`) run without the GIL; writes and checkpoints
+//! only touch the in-memory map and keep it.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyTuple};
+
+use super::errors::MapPy;
+use super::gil;
+use super::store::PyStore;
+use crate::overlay::Overlay;
+
+/// Pending writes of a block over a store's latest state, with nested checkpoints.
+#[pyclass(name = "StateOverlay", module = "tonomy._core")]
+pub struct PyStateOverlay {
+    store: Py<PyStore>,
+    overlay: Overlay,
+}
+
+#[pymethods]
+impl PyStateOverlay {
+    #[new]
+    fn new(store: Py<PyStore>) -> Self {
+        PyStateOverlay {
+            store,
+            overlay: Overlay::new(),
+        }
+    }
+
+    /// The value of `key` (pending first, then committed), or None.
+    fn get<'py>(&self, py: Python<'py>, key: &[u8]) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let store = self.store.get().inner();
+        let overlay = &self.overlay;
+        let value = gil::released(py, || overlay.get(store, key)).map_py()?;
+        Ok(value.map(|v| PyBytes::new(py, &v)))
+    }
+
+    fn put(&mut self, key: &[u8], value: &[u8]) -> PyResult<()> {
+        gil::guarded(|| self.overlay.put(key, value)).map_py()
+    }
+
+    /// Delete `key` (deleting a missing key is not an error).
+    fn delete(&mut self, key: &[u8]) -> PyResult<()> {
+        gil::guarded(|| self.overlay.delete(key)).map_py()
+    }
+
+    /// Up to `limit` merged `(key, value)` pairs with `start <= key < end`, in key order.
+    #[pyo3(signature = (start = None, end = None, limit = 1000))]
+    fn range<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<&[u8]>,
+        end: Option<&[u8]>,
+        limit: usize,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let store = self.store.get().inner();
+        let overlay = &self.overlay;
+        let rows = gil::released(py, || {
+            overlay.range(store, start.unwrap_or_default(), end, limit)
+        })
+        .map_py()?;
+        let items: Vec<Bound<'py, PyTuple>> = rows
+            .iter()
+            .map(|(k, v)| PyTuple::new(py, [PyBytes::new(py, k), PyBytes::new(py, v)]))
+            .collect::<PyResult<_>>()?;
+        PyList::new(py, items)
+    }
+
+    /// Open a checkpoint; returns the depth (1 for the outermost).
+    fn checkpoint(&mut self) -> usize {
+        self.overlay.checkpoint()
+    }
+
+    /// Undo the writes since the innermost open checkpoint, and close it.
+    fn rollback(&mut self) -> PyResult<()> {
+        gil::guarded(|| self.overlay.rollback()).map_py()
+    }
+
+    /// Keep the writes since the innermost open checkpoint, and close it.
+    fn release(&mut self) -> PyResult<()> {
+        gil::guarded(|| self.overlay.release()).map_py()
+    }
+
+    #[getter]
+    fn depth(&self) -> usize {
+        self.overlay.depth()
+    }
+
+    /// Every pending entry in key order (`None` deletes), for `Store.commit`.
+    fn write_set<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let rows = gil::guarded(|| self.overlay.write_set()).map_py()?;
+        let items: Vec<Bound<'py, PyTuple>> = rows
+            .iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    Some(v) => PyBytes::new(py, v).into_any(),
+                    None => py.None().into_bound(py),
+                };
+                PyTuple::new(py, [PyBytes::new(py, k).into_any(), value])
+            })
+            .collect::<PyResult<_>>()?;
+        PyList::new(py, items)
+    }
+
+    fn __len__(&self) -> usize {
+        self.overlay.len()
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyStateOverlay>()?;
+    Ok(())
+}

@@ -1,0 +1,163 @@
+"""Admission: the checks a transaction passes before it may wait in the mempool.
+
+In order, cheapest first (each failure raises a ``tx.*`` error and stores nothing):
+
+1. ``tx.too_large``     more bytes than the wire limit (before parsing);
+2. ``tx.malformed``     not a canonical ``SignedTransaction`` (the message names the field);
+3. ``tx.wrong_chain``   signed for another chain id;
+4. ``tx.expired``       its expiration is before the head block's time;
+   ``tx.expiration_too_far``  more than ``max_tx_lifetime_s`` after it;
+5. ``tx.tapos``         the reference block is not a block of this chain;
+6. ``tx.duplicate``     a block already holds this id;
+7. ``tx.unknown_plugin`` / ``tx.unknown_action`` / ``tx.invalid_data``: every action
+   names a plugin and action that run here, with data that fits the schema;
+8. ``tx.bad_signature`` a signature does not verify (all verified as one batch in the
+   core, without the GIL);
+9. ``tx.unauthorized``  the signatures do not satisfy the declared authorizations on
+   the committed state (the checker's own code, ``auth.*``, is in the message).
+
+The mempool adds its own (``tx.duplicate``, ``tx.mempool_full``, ``tx.quota_exceeded``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tonomy import _core
+from tonomy.chain.checker import check_transaction_authorizations
+from tonomy.chain.execution import ExecutionEngine, declared_authorizations
+from tonomy.chain.parameters import ChainParameters
+from tonomy.chain.state import StateView
+from tonomy.errors import (
+    BadSignatureError,
+    DuplicateTransactionError,
+    ExpirationTooFarError,
+    MalformedError,
+    MalformedTransactionError,
+    TaposError,
+    TonomyError,
+    TooLargeError,
+    TransactionExpiredError,
+    TransactionTooLargeError,
+    TransactionUnauthorizedError,
+    WrongChainError,
+)
+
+from tonomy.chain import blocks
+
+
+@dataclass(frozen=True, slots=True)
+class AdmittedTransaction:
+    """A transaction that passed admission, with what the mempool needs."""
+
+    tx: _core.SignedTransaction
+    tx_id: bytes
+    raw: bytes
+    account: str  # the first declared actor: whose quota it counts against
+
+
+def decode_transaction(raw: object) -> _core.SignedTransaction:
+    if not isinstance(raw, (bytes, bytearray, memoryview)):
+        raise MalformedTransactionError(f"a transaction is bytes, got {type(raw).__name__}")
+    raw = bytes(raw)
+    limit = _core.WIRE_LIMITS.max_transaction_bytes
+    if len(raw) > limit:
+        raise TransactionTooLargeError(f"the transaction is {len(raw)} bytes; at most {limit} are accepted")
+    try:
+        return _core.decode_signed_transaction(raw)
+    except TooLargeError as exc:
+        raise TransactionTooLargeError(f"the transaction is too large: {exc.message}") from None
+    except MalformedError as exc:
+        raise MalformedTransactionError(f"the transaction cannot be read: {exc.message}") from None
+
+
+def check_expiration(tx: _core.SignedTransaction, time_ms: int, max_lifetime_s: int) -> None:
+    """Valid while ``time_ms <= expiration`` and at most ``max_lifetime_s`` ahead of ``time_ms``."""
+    expiration_ms = tx.body.expiration * 1000
+    if expiration_ms < time_ms:
+        raise TransactionExpiredError(
+            f"the transaction expired at {tx.body.expiration} s, before the chain time {time_ms // 1000} s; sign it again"
+        )
+    if expiration_ms - time_ms > max_lifetime_s * 1000:
+        raise ExpirationTooFarError(
+            f"the transaction expires {(expiration_ms - time_ms) // 1000} s after the chain time; at most {max_lifetime_s} s are allowed"
+        )
+
+
+def reference_height(ref_block_num: int, head_height: int) -> int | None:
+    """The most recent height at or below the head whose low 32 bits are ``ref_block_num``."""
+    candidate = (head_height & ~0xFFFF_FFFF) | ref_block_num
+    if candidate > head_height:
+        candidate -= 1 << 32
+    return candidate if candidate >= 0 else None
+
+
+def check_tapos(tx: _core.SignedTransaction, store: _core.Store, head: _core.BlockHeader) -> None:
+    height = reference_height(tx.body.ref_block_num, head.height)
+    stored_hash = None if height is None else store.aux_get(blocks.META, blocks.hash_key(height))
+    if stored_hash is None:
+        raise TaposError(f"the reference block {tx.body.ref_block_num} is not a block of this chain (head is {head.height})")
+    if stored_hash[:8] != tx.body.ref_block_prefix:
+        raise TaposError(
+            f"the reference block prefix does not match block {height} of this chain: the transaction was built on another fork or chain"
+        )
+
+
+def check_signatures(tx: _core.SignedTransaction) -> None:
+    signatures = tx.signatures
+    try:
+        results = _core.ed25519_verify_batch(
+            [signature.public_key for signature in signatures],
+            [tx.id] * len(signatures),
+            [signature.signature for signature in signatures],
+        )
+    except TonomyError as exc:
+        raise BadSignatureError(f"the signatures cannot be checked: {exc.message}") from None
+    for index, ok in enumerate(results):
+        if not ok:
+            key = signatures[index].public_key.hex()[:16]
+            raise BadSignatureError(f"signature {index} (key {key}…) does not sign this transaction")
+
+
+def check_authority(state: StateView, tx: _core.SignedTransaction, params: ChainParameters) -> None:
+    try:
+        check_transaction_authorizations(
+            state,
+            declared_authorizations(tx),
+            [signature.public_key for signature in tx.signatures],
+            max_depth=params.max_auth_depth,
+            max_evaluations=params.max_auth_evaluations,
+        )
+    except TransactionUnauthorizedError:
+        raise
+    except TonomyError as exc:
+        raise TransactionUnauthorizedError(str(exc)) from None
+
+
+def admit(
+    raw: object,
+    *,
+    chain_id: bytes,
+    head: _core.BlockHeader,
+    store: _core.Store,
+    state: StateView,
+    params: ChainParameters,
+    engine: ExecutionEngine,
+) -> AdmittedTransaction:
+    """Run every admission check on ``raw`` against the committed chain; raises a ``tx.*`` error."""
+    tx = decode_transaction(raw)
+    assert isinstance(raw, (bytes, bytearray, memoryview))  # decode_transaction refused anything else
+    body = tx.body
+    if body.chain_id != chain_id:
+        raise WrongChainError(f"the transaction is for chain {body.chain_id.hex()[:16]}…, this is {chain_id.hex()[:16]}…")
+    check_expiration(tx, head.time, params.max_tx_lifetime_s)
+    check_tapos(tx, store, head)
+    tx_id = tx.id
+    if store.aux_get(blocks.TX_INDEX, tx_id) is not None:
+        raise DuplicateTransactionError(f"transaction {tx_id.hex()} is already in a block")
+    for action in body.actions:
+        engine.decode_action(action.plugin, action.name, action.data)
+    check_signatures(tx)
+    check_authority(state, tx, params)
+    account = body.actions[0].authorization[0].actor
+    return AdmittedTransaction(tx=tx, tx_id=tx_id, raw=bytes(raw), account=account)

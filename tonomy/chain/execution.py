@@ -1,0 +1,343 @@
+"""The execution engine: runs a block's transactions on the write overlay.
+
+Rules (docs/ledger.md, "Execution"):
+
+* A transaction runs inside a checkpoint: if anything fails (authority, a handler,
+  a limit), every write it made is rolled back and its receipt says ``failed`` with
+  the error's stable code. Nothing is half-applied.
+* Authority is checked again at execution, on the state the transaction sees then
+  (an earlier transaction of the block may have changed a permission).
+* Each action's data is canonical-codec bytes of a record, checked by the action's
+  schema before its handler runs. The system plugin ``tonomy`` is built in.
+* A handler sees its own namespace only, a metered state, the block's height and time,
+  and a random source seeded by ``hash(block seed, tx id, action index)``.
+* A cross-plugin call runs inside its own checkpoint: if the callee fails, its writes
+  and events are undone and the error reaches the caller, which may handle it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tonomy import _core
+from tonomy.chain import codec
+from tonomy.chain.accounts import find_account
+from tonomy.chain.authority import PermissionLevel
+from tonomy.chain.checker import ActionAuthorization, check_transaction_authorizations
+from tonomy.chain.context import (
+    ActionContext,
+    BlockInfo,
+    DeterministicRandom,
+    Event,
+    Meter,
+    NamespacedState,
+)
+from tonomy.chain.overlay import ReadOnlyState, WriteOverlay
+from tonomy.chain.permissions import AUTH_ACTIONS, check_permission_requirement, required_permission
+from tonomy.chain.parameters import ChainParameters
+from tonomy.chain.receipts import EXECUTED, FAILED, Receipt
+from tonomy.chain.state import StateView
+from tonomy.chain.system import SYSTEM_ACTIONS, SYSTEM_PLUGIN, SYSTEM_QUERIES, MeteredState, SystemCall
+from tonomy.errors import (
+    HandlerCrashedError,
+    InternalError,
+    InvalidActionDataError,
+    InvalidInputError,
+    PluginConflictError,
+    StorageError,
+    TonomyError,
+    TransactionUnauthorizedError,
+    UnknownActionError,
+    UnknownPluginError,
+    UnknownQueryError,
+)
+from tonomy.plugin.registry import Registry
+
+RANDOM_TAG = "tonomy/random/action/v1"
+
+#: Failures of the node itself, never of a transaction: they abort the block.
+NODE_LOCAL_FAULTS: tuple[type[BaseException], ...] = (StorageError, InternalError, MemoryError)
+
+
+def action_seed(block_seed: bytes, tx_id: bytes, index: int) -> bytes:
+    """The random seed of one action: the same on every node, different for every action."""
+    return _core.hash_tagged(RANDOM_TAG, block_seed + tx_id + index.to_bytes(4, "big"))
+
+
+def declared_authorizations(tx: _core.SignedTransaction) -> list[ActionAuthorization]:
+    """The checker's view of a transaction's actions; names the chain cannot hold are refused."""
+    try:
+        return [
+            ActionAuthorization(
+                action.plugin,
+                action.name,
+                tuple(PermissionLevel(level.actor, level.permission) for level in action.authorization),
+            )
+            for action in tx.body.actions
+        ]
+    except TonomyError as exc:
+        raise TransactionUnauthorizedError(f"{exc}") from None
+
+
+@dataclass(slots=True)
+class _TransactionRun:
+    """What is in flight while one transaction executes."""
+
+    overlay: WriteOverlay
+    meter: Meter
+    events: list[Event]
+    block: BlockInfo
+    params: ChainParameters
+
+
+class ExecutionEngine:
+    """Dispatches actions to plugin handlers; implements the context's ``Dispatcher``."""
+
+    def __init__(self, registry: Registry) -> None:
+        if SYSTEM_PLUGIN in registry:
+            raise PluginConflictError(
+                f"a plugin registered the name {SYSTEM_PLUGIN!r}, which is the chain's own system plugin",
+                plugin=SYSTEM_PLUGIN,
+            )
+        self._registry = registry
+        self._run: _TransactionRun | None = None
+
+    @property
+    def registry(self) -> Registry:
+        return self._registry
+
+    # -- action data -------------------------------------------------------------------
+
+    def decode_action(self, plugin: str, name: str, data: bytes) -> dict[str, Any]:
+        """Decode and check one action's data; raises a ``tx.*`` error naming the action."""
+        what = f"{plugin}.{name}"
+        if plugin == SYSTEM_PLUGIN:
+            system = SYSTEM_ACTIONS.get(name)
+            if system is None:
+                raise UnknownActionError(f"the system plugin has no action {name!r} (it has: {', '.join(sorted(SYSTEM_ACTIONS))})")
+            validate = system.validate
+        else:
+            if plugin not in self._registry:
+                loaded = ", ".join(record.name for record in self._registry.plugins) or "none"
+                raise UnknownPluginError(f"{what}: no plugin named {plugin!r} runs on this chain (plugins: {SYSTEM_PLUGIN}, {loaded})")
+            try:
+                spec = self._registry.action(plugin, name)
+            except KeyError as exc:
+                raise UnknownActionError(f"{what}: {exc.args[0]}") from None
+            validate = spec.schema.validate
+        try:
+            record = codec.decode(data)
+        except TonomyError as exc:
+            raise InvalidActionDataError(f"{what}: the data is not a canonical record: {exc.message}") from None
+        if not isinstance(record, dict):
+            raise InvalidActionDataError(f"{what}: the data must be a record (an object), got {type(record).__name__}")
+        try:
+            validate(record)
+        except InvalidActionDataError as exc:
+            raise InvalidActionDataError(f"{what}: {exc.message}") from None
+        except InvalidInputError as exc:
+            raise InvalidActionDataError(f"{what}: {exc.message}") from None
+        return record
+
+    # -- transactions ------------------------------------------------------------------
+
+    def execute_transaction(
+        self,
+        overlay: WriteOverlay,
+        tx: _core.SignedTransaction,
+        *,
+        block: BlockInfo,
+        params: ChainParameters,
+        block_seed: bytes,
+        index: int,
+    ) -> Receipt:
+        """Run one transaction all-or-nothing and return its receipt (never raises for the tx's own faults)."""
+        tx_id = tx.id
+        meter = Meter(params.resource_limits(tx.body.max_ops))
+        run = _TransactionRun(overlay, meter, [], block, params)
+        overlay.checkpoint()
+        self._run = run
+        try:
+            self._check_authority(overlay, tx, params)
+            for action_index, action in enumerate(tx.body.actions):
+                data = self.decode_action(action.plugin, action.name, action.data)
+                levels = tuple(PermissionLevel(level.actor, level.permission) for level in action.authorization)
+                random = DeterministicRandom(action_seed(block_seed, tx_id, action_index))
+                self._run_action(action.plugin, action.name, data, levels, random, depth=0)
+        except NODE_LOCAL_FAULTS:
+            # The node, not the transaction, failed (disk, a bug of ours): recording it in
+            # a receipt would make this node diverge. The block is abandoned instead.
+            overlay.rollback()
+            raise
+        except TonomyError as exc:
+            overlay.rollback()
+            return self._receipt(tx_id, block, index, run, exc.code, exc.message)
+        except Exception as exc:  # a handler bug must not stop the chain; its cause is recorded
+            overlay.rollback()
+            crash = HandlerCrashedError(f"a handler raised {type(exc).__name__}: {exc}")
+            return self._receipt(tx_id, block, index, run, crash.code, crash.message)
+        finally:
+            self._run = None
+        overlay.release()
+        return self._receipt(tx_id, block, index, run, None, None)
+
+    @staticmethod
+    def _receipt(tx_id: bytes, block: BlockInfo, index: int, run: _TransactionRun, code: str | None, message: str | None) -> Receipt:
+        return Receipt(
+            tx_id=tx_id,
+            height=block.height,
+            index=index,
+            status=EXECUTED if code is None else FAILED,
+            error_code=code,
+            error_message=message,
+            events=tuple(run.events) if code is None else (),
+            state_ops=run.meter.state_ops,
+            bytes_written=run.meter.bytes_written,
+        )
+
+    def _check_authority(self, state: StateView, tx: _core.SignedTransaction, params: ChainParameters) -> None:
+        try:
+            check_transaction_authorizations(
+                state,
+                declared_authorizations(tx),
+                [signature.public_key for signature in tx.signatures],
+                max_depth=params.max_auth_depth,
+                max_evaluations=params.max_auth_evaluations,
+            )
+        except TransactionUnauthorizedError:
+            raise
+        except TonomyError as exc:
+            raise TransactionUnauthorizedError(f"{exc}") from None
+
+    def _run_action(
+        self,
+        plugin: str,
+        name: str,
+        data: dict[str, Any],
+        authorization: tuple[PermissionLevel, ...],
+        random: DeterministicRandom,
+        *,
+        depth: int,
+    ) -> None:
+        run = self._current()
+        if plugin == SYSTEM_PLUGIN:
+            system = SYSTEM_ACTIONS[name]
+            system.handler(SystemCall(MeteredState(run.overlay, run.meter), authorization, run.block.height), data)
+            return
+        spec = self._registry.action(plugin, name)
+        ctx = ActionContext(
+            plugin=plugin,
+            action=name,
+            authorization=authorization,
+            block=run.block,
+            state=NamespacedState(run.overlay, plugin, run.meter),
+            random=random,
+            meter=run.meter,
+            dispatcher=self,
+            events=run.events,
+            depth=depth,
+        )
+        spec.handler(ctx, data)
+
+    def _current(self) -> _TransactionRun:
+        if self._run is None:
+            raise InternalError("no transaction is executing")
+        return self._run
+
+    # -- Dispatcher ----------------------------------------------------------------------
+
+    def call_action(
+        self,
+        caller: ActionContext,
+        plugin: str,
+        name: str,
+        data: Mapping[str, Any],
+        authorization: Sequence[PermissionLevel],
+    ) -> None:
+        """A cross-plugin call: checked like a transaction's action, in its own checkpoint."""
+        run = self._current()
+        if not isinstance(data, Mapping):
+            raise InvalidActionDataError(f"{plugin}.{name}: call data must be a mapping")
+        record = self.decode_action(plugin, name, codec.encode(dict(data)))
+        levels = tuple(authorization)
+        self._check_links(run.overlay, plugin, name, levels)
+        events_before = len(run.events)
+        run.overlay.checkpoint()
+        try:
+            self._run_action(plugin, name, record, levels, caller.random, depth=caller.depth + 1)
+        except BaseException:
+            run.overlay.rollback()
+            del run.events[events_before:]
+            raise
+        run.overlay.release()
+
+    @staticmethod
+    def _check_links(state: StateView, plugin: str, name: str, levels: tuple[PermissionLevel, ...]) -> None:
+        """A carried authorization must also be enough for the callee (its links), as in a transaction.
+
+        Without this, a low permission linked to one action could reach any other action
+        through a call. The tree operations check their own requirement when they run.
+        """
+        if plugin == SYSTEM_PLUGIN and name in AUTH_ACTIONS:
+            return
+        for level in levels:
+            required = PermissionLevel(level.actor, required_permission(state, level.actor, plugin, name))
+            check_permission_requirement(state, level, required)
+
+    def call_query(self, caller: ActionContext, plugin: str, name: str, params: Mapping[str, Any]) -> object:
+        run = self._current()
+        return self._query(run.overlay, run.meter, run.block, plugin, name, params)
+
+    def account_exists(self, name: str) -> bool:
+        run = self._current()
+        run.meter.charge_op()
+        try:
+            return find_account(run.overlay, name) is not None
+        except TonomyError:
+            return False
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def query(self, overlay: WriteOverlay, block: BlockInfo, params: ChainParameters, plugin: str, name: str, args: Mapping[str, Any]) -> object:
+        """Answer a plugin's query against ``overlay`` (read-only), metered by the transaction limits."""
+        meter = Meter(params.resource_limits())
+        previous, self._run = self._run, _TransactionRun(overlay, meter, [], block, params)
+        try:
+            return self._query(overlay, meter, block, plugin, name, args)
+        finally:
+            self._run = previous
+
+    def _query(self, overlay: WriteOverlay, meter: Meter, block: BlockInfo, plugin: str, name: str, args: Mapping[str, Any]) -> object:
+        if not isinstance(args, Mapping):
+            raise InvalidInputError(f"query parameters are a mapping, got {type(args).__name__}")
+        if plugin == SYSTEM_PLUGIN:
+            system = SYSTEM_QUERIES.get(name)
+            if system is None:
+                raise UnknownQueryError(f"the system plugin has no query {name!r} (it has: {', '.join(sorted(SYSTEM_QUERIES))})")
+            try:
+                return system(MeteredState(ReadOnlyState(overlay), meter), args)
+            except InvalidActionDataError as exc:
+                raise InvalidInputError(exc.message) from None
+        if plugin not in self._registry:
+            raise UnknownQueryError(f"no plugin named {plugin!r} runs on this chain")
+        try:
+            spec = self._registry.query(plugin, name)
+        except KeyError as exc:
+            raise UnknownQueryError(str(exc.args[0])) from None
+        spec.schema.validate(args)
+        ctx = ActionContext(
+            plugin=plugin,
+            action=name,
+            authorization=(),
+            block=block,
+            state=NamespacedState(ReadOnlyState(overlay), plugin, meter),
+            random=DeterministicRandom(bytes(32)),
+            meter=meter,
+            dispatcher=self,
+        )
+        return spec.handler(ctx, dict(args))
+
+
+__all__ = ["ExecutionEngine", "action_seed", "declared_authorizations"]
