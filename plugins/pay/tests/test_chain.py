@@ -129,3 +129,37 @@ def test_a_genesis_parameter_override_is_enforced(tmp_path: Path) -> None:
         assert receipt.error_code == "pay.memo_too_long"
     finally:
         net.close()
+
+
+class ChainNode:
+    """A PayNode over the real chain: each action is a signed transaction in its own block."""
+
+    def __init__(self, net: Any) -> None:
+        self.net = net
+
+    def query(self, plugin: str, name: str, params: Any) -> Any:
+        return self.net.chain.query(plugin, name, dict(params))
+
+    def act(self, plugin: str, name: str, data: Any, authorization: Any) -> Any:
+        from tonomy_pay.cli import outcome_from_receipt
+
+        signer = authorization[0].split("@")[0]
+        receipt = run(self.net, LedgerNet.action(plugin, name, dict(data), *authorization), ["validator" if signer == "tonomy" else signer])
+        return outcome_from_receipt(receipt, plugin)
+
+
+def test_cli_commands_run_as_signed_transactions(net: Any) -> None:
+    from click.testing import CliRunner
+
+    from tonomy_pay.cli import pay_cli
+
+    def cli(account: str, *args: str) -> Any:
+        return CliRunner().invoke(pay_cli, ["--account", account, *args], obj=ChainNode(net), catch_exceptions=False)
+
+    assert cli("alice", "transfer", "bob", "0.000100", "TONO").output == "sent 0.000100 TONO to bob\n"
+    assert cli("bob", "balance").output == "0.000400 TONO\n"
+    overdraft = cli("carol", "transfer", "bob", "1", "TONO")
+    assert overdraft.exit_code == 1 and "[pay.overdrawn]" in overdraft.output
+    assert cli("bob", "request", "create", "0.000010", "TONO").output == "request 1\n"
+    assert cli("alice", "request", "pay", "1").exit_code == 0
+    assert '"status": "paid"' in cli("bob", "request", "status", "1").output
