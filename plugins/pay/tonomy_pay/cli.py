@@ -73,13 +73,13 @@ class _NodeClientAdapter:
         if self._key_file is None:
             raise click.ClickException("signing needs --key-file (or TONOMY_KEY_FILE)")
         receipt = builder(plugin, name, dict(data), list(authorization), key_file=self._key_file)
-        return _outcome_from_receipt(receipt)
+        return outcome_from_receipt(receipt, plugin)
 
 
-def _outcome_from_receipt(receipt: Any) -> ActionOutcome:
-    status = getattr(receipt, "status", None)
-    events = [(event.name, _decode_event(event.data)) for event in getattr(receipt, "events", ())]
-    return ActionOutcome(status == "executed", events, getattr(receipt, "error_code", None), getattr(receipt, "error_message", None))
+def outcome_from_receipt(receipt: Any, plugin: str = PLUGIN) -> ActionOutcome:
+    """Read a chain receipt (``status``, ``events``, ``error_code``, ``error_message``)."""
+    events = [(event.name, _decode_event(event.data)) for event in receipt.events if event.plugin == plugin]
+    return ActionOutcome(receipt.status == "executed", events, receipt.error_code, receipt.error_message)
 
 
 def _decode_event(data: bytes) -> dict[str, Any]:

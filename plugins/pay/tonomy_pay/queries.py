@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from tonomy.chain import codec
 from tonomy.plugin import Data, QuerySpec, RecordSchema
 
 from tonomy_pay import fields
 from tonomy_pay.data import text, whole
 from tonomy_pay.escrow import escrow_view
 from tonomy_pay.layout import balance_prefix, escrow_key, is_account_name, is_symbol, request_key, token_key
-from tonomy_pay.ledger import balance_of, read_int, read_record
+from tonomy_pay.ledger import balance_of, read_record
 from tonomy_pay.parameters import NATIVE_SYMBOL, current_str
 from tonomy_pay.requests import request_view
 
@@ -31,7 +32,14 @@ def balances(ctx: Any, params: Data) -> list[dict[str, Any]]:
     prefix = balance_prefix(account)
     end = prefix[:-1] + b"0"  # "/" + 1: just past every key under the prefix
     cut = len(prefix)
-    return [{"symbol": key[cut:].decode("ascii"), "amount": read_int(ctx, key)} for key, _ in ctx.state.items(prefix, end)]
+    return [{"symbol": key[cut:].decode("ascii"), "amount": _amount(value)} for key, value in ctx.state.items(prefix, end)]
+
+
+def _amount(raw: bytes) -> int:
+    value = codec.decode(raw)
+    if type(value) is not int:
+        raise TypeError("a stored balance is not an int")
+    return value
 
 
 def token(ctx: Any, params: Data) -> dict[str, Any] | None:
