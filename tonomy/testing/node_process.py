@@ -54,8 +54,7 @@ class NodeProcess:
 
     def start(self, timeout: float = 60.0) -> str:
         """Start the node and return its API URL once it accepts requests."""
-        runtime = self.data_dir / RUNTIME_FILE
-        runtime.unlink(missing_ok=True)  # a file left by a killed node must not be mistaken for this one
+        runtime = self.data_dir / RUNTIME_FILE  # a file left by a killed node has another pid: ignored
         self._log = open(self.log_file, "ab")
         env = {**os.environ, **self.extra_env}
         self.process = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT, env=env)
