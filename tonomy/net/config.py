@@ -15,8 +15,8 @@ class NetConfig:
     Sizes are bytes, times are seconds. Tests shrink them to run fast.
     """
 
-    #: Largest plaintext a frame may carry (one block with room to spare).
-    max_frame_bytes: int = 8 * MIB
+    #: Largest plaintext a frame may carry: one maximum-size block (8 MiB) with room for its envelope.
+    max_frame_bytes: int = 8 * MIB + 64 * KIB
     #: Largest handshake message; the real ones are a few hundred bytes.
     max_handshake_bytes: int = 1 * KIB
     #: A peer that has not finished the handshake by then is dropped (slowloris).
