@@ -207,9 +207,8 @@ class PeerManager:
             started = time.monotonic()
             writer: asyncio.StreamWriter | None = None
             try:
-                reader, writer = await asyncio.wait_for(
-                    asyncio.open_connection(address.host, address.port), self.config.dial_timeout
-                )
+                async with asyncio.timeout(self.config.dial_timeout):
+                    reader, writer = await asyncio.open_connection(address.host, address.port)
                 session = await initiate(reader, writer, self.identity, self.chain_id, self.config, address.key)
                 known_key = session.peer_key
                 peername = writer.get_extra_info("peername") or (address.host, address.port)

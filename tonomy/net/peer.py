@@ -113,7 +113,8 @@ class Peer:
         idle = self._config.keepalive_interval
         while True:
             try:
-                await asyncio.wait_for(self._wakeup.wait(), timeout=idle)
+                async with asyncio.timeout(idle):  # not wait_for: it can swallow a cancel (3.11)
+                    await self._wakeup.wait()
             except TimeoutError:
                 self.send(MessageKind.PING, b"")
             self._wakeup.clear()

@@ -119,7 +119,8 @@ class BlockSync:
     async def _run(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=self.status_interval)
+                async with asyncio.timeout(self.status_interval):  # not wait_for: it can swallow a cancel (3.11)
+                    await self._wakeup.wait()
             self._wakeup.clear()
             advanced = False
             while (best := self.best_peer()) is not None:
@@ -149,7 +150,8 @@ class BlockSync:
             if not peer.send(MessageKind.GET_BLOCKS, encode_get_blocks(request)):
                 return 0
             try:
-                response = await asyncio.wait_for(future, self.request_timeout)
+                async with asyncio.timeout(self.request_timeout):
+                    response = await future
             except TimeoutError:
                 log.info("%r did not answer a block request in %.1fs", peer, self.request_timeout)
                 return 0
