@@ -186,6 +186,10 @@ async def initiate(
             return await _initiate(reader, writer, identity, chain_id, config, expected_peer)
     except TimeoutError as exc:
         raise HandshakeTimeoutError(f"no complete handshake within {config.handshake_timeout}s") from exc
+    except HandshakeError:
+        raise
+    except (ConnectionError, OSError) as exc:
+        raise HandshakeError(f"the connection failed during the handshake: {exc}") from exc
 
 
 async def _initiate(
@@ -245,6 +249,10 @@ async def respond(
             return await _respond(reader, writer, identity, chain_id, config, expected_peer)
     except TimeoutError as exc:
         raise HandshakeTimeoutError(f"no complete handshake within {config.handshake_timeout}s") from exc
+    except HandshakeError:
+        raise
+    except (ConnectionError, OSError) as exc:
+        raise HandshakeError(f"the connection failed during the handshake: {exc}") from exc
 
 
 async def _respond(
