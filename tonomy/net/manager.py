@@ -151,7 +151,10 @@ class PeerManager:
         return sum(peer.send(kind, payload) for key, peer in list(self.peers.items()) if key != exclude)
 
     def punish(self, peer: Peer, error: NetError) -> None:
-        """Drop ``peer`` and ban its identity (and address) for ``ban_seconds``."""
+        """Drop ``peer`` and ban its identity (and address) for ``ban_seconds`` (once per connection)."""
+        if peer.punished:
+            return
+        peer.punished = True
         self.bans.ban(peer.key, self.config.ban_seconds)
         if self.config.ban_addresses:
             self.bans.ban(peer.address[0], self.config.ban_seconds)

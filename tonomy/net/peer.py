@@ -43,6 +43,8 @@ class Peer:
         self._bytes_in = TokenBucket(config.peer_bytes_per_second, config.peer_bytes_burst)
         self._messages_in = TokenBucket(config.peer_messages_per_second, config.peer_messages_burst)
         self._error: NetError | None = None
+        #: Set once the manager banned this peer (so one offence is logged and banned once).
+        self.punished = False
         self.closed = asyncio.Event()
         self._writer_task: asyncio.Task[None] | None = None
 
