@@ -53,6 +53,8 @@ class FrameOpener:
 
     def check_header(self, header: bytes) -> int:
         """The ciphertext length to read next; raises before any body byte is read."""
+        length: int
+        counter: int
         length, counter = HEADER.unpack(header)
         if length < TAG_BYTES:
             raise ProtocolViolationError(f"a frame of {length} bytes is shorter than its tag")

@@ -46,7 +46,6 @@ class Peer:
         #: Set once the manager banned this peer (so one offence is logged and banned once).
         self.punished = False
         self.closed = asyncio.Event()
-        self._writer_task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
         direction = "out" if self.outbound else "in"
@@ -80,19 +79,23 @@ class Peer:
 
     async def run(self, handler: MessageHandler) -> None:
         """Read until the connection ends; raises the NetError that ended it (None: closed by us)."""
-        self._writer_task = asyncio.create_task(self._write_loop(), name=f"net-writer-{self.key.hex()[:8]}")
-        reader = asyncio.create_task(self._read_loop(handler), name=f"net-reader-{self.key.hex()[:8]}")
-        closed = asyncio.create_task(self.closed.wait())
+        short = self.key.hex()[:8]
+        loops: list[asyncio.Task[None]] = [
+            asyncio.create_task(self._read_loop(handler), name=f"net-reader-{short}"),
+            asyncio.create_task(self._write_loop(), name=f"net-writer-{short}"),
+        ]
+        closed: asyncio.Task[bool] = asyncio.create_task(self.closed.wait())
         try:
-            await asyncio.wait({reader, self._writer_task, closed}, return_when=asyncio.FIRST_COMPLETED)
-            for task in (reader, self._writer_task):
-                if task.done() and not task.cancelled() and task.exception() is not None:
-                    exc = task.exception()
+            await asyncio.wait([*loops, closed], return_when=asyncio.FIRST_COMPLETED)
+            for task in loops:
+                exc = task.exception() if task.done() and not task.cancelled() else None
+                if exc is not None:
                     self.close(exc if isinstance(exc, NetError) else ConnectionClosedError(f"connection failed: {exc!r}"))
         finally:
-            for task in (reader, self._writer_task, closed):
+            closed.cancel()
+            for task in loops:
                 task.cancel()
-            await asyncio.gather(reader, self._writer_task, closed, return_exceptions=True)
+            await asyncio.gather(*loops, closed, return_exceptions=True)
             self.close()
         if self._error is not None:
             raise self._error
