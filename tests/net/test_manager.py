@@ -231,3 +231,56 @@ def test_two_nodes_dialling_each_other_keep_exactly_one_connection() -> None:
         await b.close()
 
     run(scenario())
+
+
+def test_a_peer_silent_after_the_handshake_is_dropped_and_keepalive_keeps_honest_ones() -> None:
+    async def scenario() -> None:
+        cfg = config(keepalive_interval=0.1)
+        server, address = await node(cfg)
+        honest = PeerManager(NodeIdentity.generate(), CHAIN_ID, cfg)
+        honest.add_peer(address)
+        silent = NodeIdentity.generate()
+        channel = await raw_client(address, silent, local_host="127.0.0.9", cfg=cfg)
+        await wait_until(lambda: len(server.peers) == 2, what="both peers")
+        # The raw client answers nothing: after 3 intervals of silence it is dropped (no ban).
+        assert await closed_by_peer(channel.reader, timeout=2.0)
+        assert silent.public_key not in server.peers
+        assert not server.bans.is_banned(silent.public_key)
+        # The honest manager pings when idle, so it stays well past the silence limit.
+        assert honest.identity.public_key in server.peers
+        channel.close()
+        await honest.close()
+        await server.close()
+
+    run(scenario())
+
+
+def test_a_buggy_handler_or_callback_does_not_drop_the_peer() -> None:
+    async def scenario() -> None:
+        server, address = await node()
+        got: list[bytes] = []
+
+        async def handler(peer: object, kind: MessageKind, payload: bytes) -> None:
+            if payload == b"boom":
+                raise RuntimeError("a bug in a handler")
+            got.append(payload)
+
+        def bad_callback(peer: object) -> None:
+            raise RuntimeError("a bug in a callback")
+
+        server.set_handler([MessageKind.VOTE], handler)
+        server.on_connect(bad_callback)
+        server.on_disconnect(bad_callback)
+        client = PeerManager(NodeIdentity.generate(), CHAIN_ID, FAST)
+        client.add_peer(address)
+        await wait_until(lambda: len(client.peers) == 1, what="connection")
+        client.broadcast(MessageKind.VOTE, b"boom")
+        client.broadcast(MessageKind.VOTE, b"after")
+        await wait_until(lambda: got == [b"after"], what="the message after the bug")
+        assert len(server.peers) == 1 and len(server.bans) == 0
+        with pytest.raises(ValueError):
+            server.set_handler([MessageKind.PING], handler)
+        await client.close()
+        await server.close()
+
+    run(scenario())

@@ -188,6 +188,8 @@ class PeerManager:
             log.info("inbound handshake from %s:%d failed: %s", address[0], address[1], exc)
         except (NetError, OSError) as exc:
             log.info("inbound connection from %s:%d ended: %s", address[0], address[1], exc)
+        except Exception:  # a bug on our side: contained in this connection
+            log.exception("inbound connection from %s:%d failed", address[0], address[1])
         finally:
             self._inbound -= 1
             writer.transport.abort()
@@ -219,6 +221,8 @@ class PeerManager:
                 await self._run(channel, (str(peername[0]), int(peername[1])), outbound=True)
             except (NetError, OSError, TimeoutError) as exc:
                 log.info("connection to %s: %s", address, exc)
+            except Exception:  # a bug on our side must not end the redialling
+                log.exception("connection to %s failed", address)
             finally:
                 if writer is not None:
                     writer.transport.abort()
@@ -242,16 +246,17 @@ class PeerManager:
             existing.close()
             await existing.closed.wait()
             self.peers.pop(key, None)
-        if not outbound:
-            pass  # counted by _accept
-        elif sum(p.outbound for p in self.peers.values()) >= self.config.max_outbound_peers:
+        if outbound and sum(p.outbound for p in self.peers.values()) >= self.config.max_outbound_peers:
             raise HandshakeError("too many outbound peers")
         peer = Peer(channel, address, outbound, self.config)
         self.peers[key] = peer
         log.info("connected %r", peer)
         try:
             for callback in self._on_connect:
-                await _call(callback, peer)
+                try:
+                    await _call(callback, peer)
+                except Exception:  # a callback bug must not leak out of the connection task
+                    log.exception("connect callback failed for %r", peer)
             await peer.run(self._dispatch)
         except ProtocolViolationError as exc:
             self.punish(peer, exc)
