@@ -284,3 +284,20 @@ def test_a_buggy_handler_or_callback_does_not_drop_the_peer() -> None:
         await server.close()
 
     run(scenario())
+
+
+def test_config_refuses_inconsistent_limits() -> None:
+    from tonomy.net import NetConfig
+
+    with pytest.raises(ValueError):
+        NetConfig(max_frame_bytes=1 << 20, max_queued_outbound_bytes=1 << 10)
+    with pytest.raises(ValueError):
+        NetConfig(max_frame_bytes=1 << 20, peer_bytes_burst=1 << 10)
+    with pytest.raises(ValueError):
+        NetConfig(handshake_timeout=0)
+    with pytest.raises(ValueError):
+        NetConfig(reconnect_jitter=1.0)
+    with pytest.raises(ValueError):
+        NetConfig(reconnect_initial=5, reconnect_max=1)
+    with pytest.raises(ValueError):
+        PeerManager(NodeIdentity.generate(), b"short", FAST)

@@ -193,3 +193,27 @@ def test_serving_is_bounded_by_count_and_bytes() -> None:
         await server.close()
 
     run(scenario())
+
+
+def test_a_full_response_fits_in_one_frame() -> None:
+    async def scenario() -> None:
+        from tests.net.helpers import FAST
+
+        chain = LinkedChain()
+        chain.grow(4, b"z" * (FAST.max_frame_bytes - 200))  # each block alone nearly fills a frame
+        server, address = await node()
+        BlockSync(server, chain)  # default: as large as a frame allows
+        channel = await raw_client(address, local_host="127.0.0.10")
+        await channel.send(encode_envelope(MessageKind.GET_BLOCKS, encode_get_blocks(GetBlocks(1, 1, 4))))
+        while True:
+            plaintext = await channel.recv()
+            if plaintext[0] == MessageKind.BLOCKS:
+                response = decode_blocks(plaintext[1:])
+                break
+        assert len(plaintext) <= FAST.max_frame_bytes
+        assert len(response.items) == 1
+        assert [block for block, _ in response.items] == chain.blocks[: len(response.items)]
+        channel.close()
+        await server.close()
+
+    run(scenario())

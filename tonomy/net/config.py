@@ -54,6 +54,8 @@ class NetConfig:
         for name in ("handshake_timeout", "keepalive_interval", "reconnect_initial", "dial_timeout"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        if self.peer_bytes_burst < self.max_frame_bytes + 64:
+            raise ValueError("peer_bytes_burst must admit at least one full frame")
         if not 0 <= self.reconnect_jitter < 1:
             raise ValueError("reconnect_jitter must be in [0, 1)")
         if self.reconnect_max < self.reconnect_initial:

@@ -70,7 +70,8 @@ class BlockSync:
         self.manager = manager
         self.chain = chain
         self.batch = batch
-        self.max_response_bytes = min(max_response_bytes or manager.config.max_frame_bytes, manager.config.max_frame_bytes - 1)
+        # Room for the envelope byte and the BLOCKS header inside one frame.
+        self.max_response_bytes = min(max_response_bytes or manager.config.max_frame_bytes, manager.config.max_frame_bytes - 64)
         self.request_timeout = request_timeout
         self.status_interval = status_interval
         self.peer_status: dict[bytes, Status] = {}
