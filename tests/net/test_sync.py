@@ -195,12 +195,14 @@ def test_serving_is_bounded_by_count_and_bytes() -> None:
     run(scenario())
 
 
-def test_a_full_response_fits_in_one_frame() -> None:
+def test_a_block_too_large_for_a_response_frame_gets_an_empty_answer() -> None:
     async def scenario() -> None:
         from tests.net.helpers import FAST
 
         chain = LinkedChain()
-        chain.grow(4, b"z" * (FAST.max_frame_bytes - 200))  # each block alone nearly fills a frame
+        # Each block with its commit and length prefixes is 3 bytes short of a frame: the
+        # BLOCKS header and the envelope byte would push it over, so it cannot be served.
+        chain.grow(4, b"z" * (FAST.max_frame_bytes - 59))
         server, address = await node()
         BlockSync(server, chain)  # default: as large as a frame allows
         channel = await raw_client(address, local_host="127.0.0.10")
@@ -210,9 +212,7 @@ def test_a_full_response_fits_in_one_frame() -> None:
             if plaintext[0] == MessageKind.BLOCKS:
                 response = decode_blocks(plaintext[1:])
                 break
-        assert len(plaintext) <= FAST.max_frame_bytes
-        assert len(response.items) == 1
-        assert [block for block, _ in response.items] == chain.blocks[: len(response.items)]
+        assert response == Blocks(1, 1, ())  # an answer, not a crash of the serving side
         channel.close()
         await server.close()
 
