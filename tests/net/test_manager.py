@@ -77,7 +77,7 @@ def test_peer_address_parsing() -> None:
 
 def test_flooding_peer_is_banned_for_the_period_and_others_are_unaffected() -> None:
     async def scenario() -> None:
-        cfg = config(peer_messages_per_second=50, peer_messages_burst=50, ban_seconds=0.6)
+        cfg = config(peer_messages_per_second=50, peer_messages_burst=50, ban_seconds=2.0)
         server, address = await node(cfg)
         votes: list[bytes] = []
 
@@ -96,8 +96,9 @@ def test_flooding_peer_is_banned_for_the_period_and_others_are_unaffected() -> N
         with_error = await closed_by_peer(channel.reader)
         assert with_error
         await wait_until(lambda: flooder.public_key not in server.peers, what="flooder dropped")
+        banned_at = asyncio.get_running_loop().time()
         assert server.bans.is_banned(flooder.public_key)
-        assert sum(v.startswith(b"flood") for v in votes) <= 51  # the burst got through, no more
+        assert 50 <= sum(v.startswith(b"flood") for v in votes) < 100  # the burst got through, not the flood
 
         # Banned by address: refused before the handshake, whatever identity it shows.
         with pytest.raises(HandshakeError):
@@ -110,8 +111,9 @@ def test_flooding_peer_is_banned_for_the_period_and_others_are_unaffected() -> N
         honest.broadcast(MessageKind.VOTE, b"honest")
         await wait_until(lambda: b"honest" in votes, what="honest vote")
 
-        await asyncio.sleep(0.65)  # the ban period ends
-        assert not server.bans.is_banned(flooder.public_key)
+        assert server.bans.is_banned(flooder.public_key)  # still, after all of the above
+        await wait_until(lambda: not server.bans.is_banned(flooder.public_key), timeout=3.0, what="the ban to end")
+        assert asyncio.get_running_loop().time() - banned_at >= 1.9  # it lasted the whole period
         back = await raw_client(address, flooder, local_host="127.0.0.3")
         await wait_until(lambda: flooder.public_key in server.peers, what="the flooder's return after the ban")
         back.close()
