@@ -303,3 +303,22 @@ def test_config_refuses_inconsistent_limits() -> None:
         NetConfig(reconnect_initial=5, reconnect_max=1)
     with pytest.raises(ValueError):
         PeerManager(NodeIdentity.generate(), b"short", FAST)
+
+
+def test_one_address_cannot_take_every_inbound_slot() -> None:
+    async def scenario() -> None:
+        server, address = await node(config(max_inbound_per_address=2, max_inbound_peers=10))
+        held = [await raw_client(address, local_host="127.0.0.11") for _ in range(2)]
+        with pytest.raises(HandshakeError):
+            await raw_client(address, local_host="127.0.0.11")
+        other = await raw_client(address, local_host="127.0.0.12")  # another host still gets in
+        await wait_until(lambda: len(server.peers) == 3, what="three peers")
+        held[0].close()
+        await wait_until(lambda: len(server.peers) == 2, what="one gone")
+        again = await raw_client(address, local_host="127.0.0.11")  # its slot is free again
+        await wait_until(lambda: len(server.peers) == 3, what="slot reused")
+        for channel in [*held, other, again]:
+            channel.close()
+        await server.close()
+
+    run(scenario())

@@ -11,12 +11,26 @@ docs/p2p.md is the specification. One concept per module:
 - ``manager``    accepting, dialling, limits and bans
 - ``gossip``     deduplicated flooding of transactions, proposals, votes, blocks
 - ``syncproto`` / ``sync``  block sync messages and the client that catches a node up
+- ``chain_adapter``  ``SyncedChain`` over ``tonomy.chain.Chain`` (imported on its own)
 """
 
 from tonomy.net.config import NetConfig
-from tonomy.net.envelope import MessageKind
+from tonomy.net.envelope import GOSSIP_KINDS, MessageKind
+from tonomy.net.gossip import Gossip
 from tonomy.net.identity import NodeIdentity
 from tonomy.net.manager import PeerAddress, PeerManager
 from tonomy.net.peer import Peer
+from tonomy.net.sync import BlockSync, SyncedChain
 
-__all__ = ["MessageKind", "NetConfig", "NodeIdentity", "Peer", "PeerAddress", "PeerManager"]
+__all__ = [
+    "GOSSIP_KINDS",
+    "BlockSync",
+    "Gossip",
+    "MessageKind",
+    "NetConfig",
+    "NodeIdentity",
+    "Peer",
+    "PeerAddress",
+    "PeerManager",
+    "SyncedChain",
+]

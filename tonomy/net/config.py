@@ -23,6 +23,8 @@ class NetConfig:
     handshake_timeout: float = 5.0
     #: Inbound connections beyond this many (handshaking or established) are refused at once.
     max_inbound_peers: int = 32
+    #: Of those, at most this many from one IP address (one host cannot take every slot).
+    max_inbound_per_address: int = 8
     #: Outbound dials in flight or established beyond this many are not started.
     max_outbound_peers: int = 16
     #: Token buckets per peer: sustained rate and burst, in bytes and in messages.

@@ -1,7 +1,7 @@
 """The peer manager: accepts and dials connections, keeps them within limits, bans abusers.
 
-Inbound: refused at once when the address is banned or ``max_inbound_peers`` connections
-are already handshaking or open; the handshake must finish within ``handshake_timeout``.
+Inbound: refused at once when the address is banned, or ``max_inbound_peers`` connections
+(``max_inbound_per_address`` from that address) are already handshaking or open; the handshake must finish within ``handshake_timeout``.
 Outbound: one task per configured address redials with jittered back-off. After the
 handshake a banned identity is dropped, and two connections to the same identity are
 resolved the same way on both sides (the one the smaller key dialled survives).
@@ -93,6 +93,7 @@ class PeerManager:
         self._tasks: set[asyncio.Task[None]] = set()
         self._dialing: dict[PeerAddress, asyncio.Task[None]] = {}
         self._inbound = 0
+        self._inbound_by_host: dict[str, int] = {}
         self._closing = False
 
     # -- wiring ------------------------------------------------------------------------------
@@ -173,10 +174,17 @@ class PeerManager:
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peername = writer.get_extra_info("peername") or ("?", 0)
         address = (str(peername[0]), int(peername[1]))
-        if self._closing or self.bans.is_banned(address[0]) or self._inbound >= self.config.max_inbound_peers:
+        host = address[0]
+        if (
+            self._closing
+            or self.bans.is_banned(host)
+            or self._inbound >= self.config.max_inbound_peers
+            or self._inbound_by_host.get(host, 0) >= self.config.max_inbound_per_address
+        ):
             writer.transport.abort()
             return
         self._inbound += 1
+        self._inbound_by_host[host] = self._inbound_by_host.get(host, 0) + 1
         # Our own task (not the server's callback task), so close() can cancel it quietly.
         self._spawn(self._serve_inbound(reader, writer, address), f"net-in-{address[0]}:{address[1]}")
 
@@ -192,6 +200,9 @@ class PeerManager:
             log.exception("inbound connection from %s:%d failed", address[0], address[1])
         finally:
             self._inbound -= 1
+            left = self._inbound_by_host.pop(address[0], 1) - 1
+            if left:
+                self._inbound_by_host[address[0]] = left
             writer.transport.abort()
 
     async def _dial_loop(self, address: PeerAddress) -> None:

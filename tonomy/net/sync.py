@@ -178,7 +178,8 @@ class BlockSync:
         peer.send(MessageKind.STATUS, encode_status(self.status()))
 
     async def _on_disconnect(self, peer: Peer) -> None:
-        self.peer_status.pop(peer.key, None)
+        if peer.key not in self.manager.peers:  # not replaced by a newer connection to the same node
+            self.peer_status.pop(peer.key, None)
         for peer_key, _, future in list(self._pending.values()):
             if peer_key == peer.key and not future.done():
                 future.set_exception(NetError(f"{peer!r} disconnected"))
