@@ -245,3 +245,82 @@ def test_initiator_times_out_on_a_silent_responder() -> None:
         server.close()
 
     run(scenario())
+
+
+async def _tampering_relay(target: PeerAddress, message_index: int, offset: int) -> asyncio.Server:
+    """Relays the handshake but flips one bit at ``offset`` of handshake message ``message_index``."""
+
+    async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, indices: list[int]) -> None:
+        try:
+            for index in indices:
+                body = bytearray(await hs.read_message(src, 4096))
+                if index == message_index:
+                    body[offset % len(body)] ^= 0x01
+                hs.write_message(dst, bytes(body))
+                await dst.drain()
+            while data := await src.read(65536):
+                dst.write(data)
+                await dst.drain()
+        except (HandshakeError, ConnectionError):
+            pass
+        finally:
+            dst.close()
+
+    async def relay(c_reader: asyncio.StreamReader, c_writer: asyncio.StreamWriter) -> None:
+        s_reader, s_writer = await asyncio.open_connection(target.host, target.port)
+        await asyncio.gather(pipe(c_reader, s_writer, [0, 2]), pipe(s_reader, c_writer, [1]))
+
+    return await asyncio.start_server(relay, "127.0.0.1", 0)
+
+
+@pytest.mark.parametrize(
+    ("message_index", "offset", "field"),
+    [
+        (0, 10, "hello version range (downgrade attempt)"),
+        (0, 20, "hello chain id"),
+        (0, 60, "hello ephemeral key"),
+        (1, 2, "accept version"),
+        (1, 40, "accept ephemeral key"),
+        (1, 90, "responder's sealed identity"),
+        (1, -1, "responder's box tag"),
+        (2, 5, "initiator's sealed identity"),
+        (2, -1, "initiator's box tag"),
+    ],
+)
+def test_any_flipped_handshake_bit_fails_the_handshake(message_index: int, offset: int, field: str) -> None:
+    async def scenario() -> None:
+        server, address = await node()
+        relay = await _tampering_relay(address, message_index, offset)
+        port = relay.sockets[0].getsockname()[1]
+        try:
+            channel = await raw_client(PeerAddress("127.0.0.1", port, address.key))
+        except HandshakeError:
+            pass  # refused by the initiator
+        else:  # the initiator finished; the responder must refuse the AUTH
+            assert await closed_by_peer(channel.reader), field
+            channel.close()
+        await asyncio.sleep(0.05)
+        assert server.peers == {}, field
+        relay.close()
+        await server.close()
+
+    run(scenario())
+
+
+def test_the_tampering_relay_passes_an_untouched_handshake() -> None:
+    """The control for the test above: the relay itself does not break connections."""
+
+    async def scenario() -> None:
+        server, address = await node()
+        relay = await _tampering_relay(address, message_index=-1, offset=0)
+        port = relay.sockets[0].getsockname()[1]
+        client = NodeIdentity.generate()
+        channel = await raw_client(PeerAddress("127.0.0.1", port, address.key), client)
+        await wait_until(lambda: client.public_key in server.peers, what="the relayed session")
+        await channel.send(b"\x01")  # a ping through the relay
+        assert (await channel.recv())[0] == 0x02  # and its pong back
+        channel.close()
+        relay.close()
+        await server.close()
+
+    run(scenario())
