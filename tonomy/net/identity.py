@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tonomy import _core
 
@@ -22,6 +23,27 @@ class NodeIdentity:
     def generate(cls) -> NodeIdentity:
         """A fresh identity from the OS random source (a node keeps it in its data dir)."""
         return cls(os.urandom(32))
+
+    @classmethod
+    def load_or_create(cls, path: str | os.PathLike[str]) -> NodeIdentity:
+        """The identity whose 32-byte seed is in ``path``; a new one is written (0600) if absent.
+
+        A file of another size is refused rather than replaced: a node must not silently
+        change identity (its peers pin the key).
+        """
+        target = Path(path)
+        try:
+            seed = target.read_bytes()
+        except FileNotFoundError:
+            identity = cls.generate()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(identity.seed)
+            return identity
+        if len(seed) != 32:
+            raise ValueError(f"{target.name} holds {len(seed)} bytes, not a 32-byte node key seed")
+        return cls(seed)
 
     def sign(self, message: bytes) -> bytes:
         return _core.ed25519_sign(self.seed, message)
