@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import struct
 
-from nacl import bindings as sodium
 from nacl.exceptions import CryptoError
 
+from tonomy.net import aead
 from tonomy.net.errors import ConnectionClosedError, FrameAuthError, FrameReplayError, FrameTooLargeError, ProtocolViolationError
 from tonomy.net.handshake import Session
 
 HEADER = struct.Struct(">IQ")
-TAG_BYTES = 16
+TAG_BYTES = aead.TAG_BYTES
 _MAX_COUNTER = (1 << 64) - 1
 
 
@@ -38,7 +38,7 @@ class FrameSealer:
         if self._counter >= _MAX_COUNTER:
             raise ConnectionClosedError("the frame counter is exhausted; reconnect for new keys")
         header = HEADER.pack(len(plaintext) + TAG_BYTES, self._counter)
-        ciphertext = sodium.crypto_aead_chacha20poly1305_ietf_encrypt(plaintext, header, _nonce(self._counter), self._key)
+        ciphertext = aead.seal(self._key, _nonce(self._counter), header, plaintext)
         self._counter += 1
         return header + ciphertext
 
@@ -67,7 +67,7 @@ class FrameOpener:
     def open(self, header: bytes, ciphertext: bytes) -> bytes:
         counter = self._expected
         try:
-            plaintext = sodium.crypto_aead_chacha20poly1305_ietf_decrypt(ciphertext, header, _nonce(counter), self._key)
+            plaintext = aead.open_sealed(self._key, _nonce(counter), header, ciphertext)
         except CryptoError as exc:
             raise FrameAuthError("a frame failed authentication (tampered or forged)") from exc
         self._expected = counter + 1
