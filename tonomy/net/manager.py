@@ -25,7 +25,7 @@ from tonomy.net.bans import BanList
 from tonomy.net.channel import SecureChannel
 from tonomy.net.config import NetConfig
 from tonomy.net.envelope import MessageKind
-from tonomy.net.errors import HandshakeError, NetError, ProtocolViolationError
+from tonomy.net.errors import HandshakeError, NetError, PeerBannedError, ProtocolViolationError
 from tonomy.net.handshake import initiate, respond
 from tonomy.net.identity import NodeIdentity
 from tonomy.net.peer import MessageHandler, Peer
@@ -249,7 +249,7 @@ class PeerManager:
     async def _run(self, channel: SecureChannel, address: tuple[str, int], outbound: bool) -> None:
         key = channel.peer_key
         if self.bans.is_banned(key):
-            raise HandshakeError(f"peer {key.hex()[:12]} is banned")
+            raise PeerBannedError(f"peer {key.hex()[:12]} is banned for {self.bans.remaining(key):.0f}s more")
         existing = self.peers.get(key)
         if existing is not None:
             if existing.outbound == outbound or not self._keeps_new(outbound, key):
