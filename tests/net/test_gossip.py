@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests.net.helpers import CHAIN_ID, FAST, closed_by_peer, node, raw_client, run, wait_until
+from tests.net.helpers import CHAIN_ID, FAST, closed_by_peer, config, node, raw_client, run, wait_until
 from tonomy.net import MessageKind, NodeIdentity, PeerManager
 from tonomy.net.envelope import encode_envelope
 from tonomy.net.gossip import Gossip, gossip_id
@@ -174,5 +174,28 @@ def test_publish_refuses_non_gossip_kinds_and_oversize() -> None:
         with pytest.raises(ValueError):
             gossip.subscribe(MessageKind.GET_BLOCKS, lambda *a: True)
         await manager.close()
+
+    run(scenario())
+
+
+def test_sending_stays_within_a_share_of_what_the_neighbour_accepts() -> None:
+    async def scenario() -> None:
+        cfg = config(peer_messages_per_second=40, peer_messages_burst=40)
+        sender, _ = await node(cfg)
+        receiver, address = await node(cfg)
+        out, inbox = Gossip(sender, send_fraction=0.5), Gossip(receiver)
+        got: list[bytes] = []
+        inbox.subscribe(MessageKind.VOTE, lambda kind, payload, source: got.append(payload))
+        sender.add_peer(address)
+        await wait_until(lambda: len(sender.peers) == 1 and len(receiver.peers) == 1, what="connection")
+        sent = sum(out.publish(MessageKind.VOTE, b"v%d" % n) for n in range(100))
+        assert 20 <= sent < 30  # the burst share (20) plus what refilled meanwhile
+        assert out.dropped == 100 - sent
+        await wait_until(lambda: len(got) == sent, what="the sent votes")
+        assert len(receiver.bans) == 0 and len(receiver.peers) == 1  # not taken for a flooder
+        with pytest.raises(ValueError):
+            Gossip(sender, send_fraction=0)
+        await sender.close()
+        await receiver.close()
 
     run(scenario())
