@@ -12,7 +12,10 @@ A handler sees only what keeps execution deterministic and contained:
   (already checked against the signatures before the handler runs);
 * ``ctx.call`` / ``ctx.query``: other plugins' public actions and queries, never
   their internals;
-* ``ctx.fail``: refuse the action with the plugin's own stable error code.
+* ``ctx.fail``: refuse the action with the plugin's own stable error code;
+* ``ctx.call_with_plugin_authority``: like ``call``, but also carrying permissions
+  whose authority lists this plugin's level ``tonomy.code@<plugin>`` (an account's
+  explicit, revocable consent to let this plugin act for it).
 
 Everything a transaction writes goes to a write overlay; a failure anywhere rolls
 back the whole transaction, so a handler never needs to undo its own writes.
@@ -185,6 +188,8 @@ class Dispatcher(Protocol):
 
     def account_exists(self, name: str) -> bool: ...
 
+    def plugin_authority_call(self, caller: ActionContext, plugin: str, name: str, data: Mapping[str, Any], authorization: Sequence[PermissionLevel]) -> None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class BlockInfo:
@@ -246,6 +251,19 @@ class ActionContext:
         if self.depth + 1 > self.meter.limits.max_call_depth:
             raise ResourceLimitError(f"cross-plugin calls nest deeper than {self.meter.limits.max_call_depth}")
         self.dispatcher.call_action(self, plugin, name, data, levels)
+
+    def call_with_plugin_authority(self, plugin: str, name: str, data: Mapping[str, Any], authorization: Sequence[PermissionLevel]) -> None:
+        """Run an action carrying ``authorization``, which this plugin itself satisfies.
+
+        Each level must be carried by this action or be satisfied by this plugin's
+        authority level ``tonomy.code@<plugin>`` alone (the account listed it in that
+        permission's authority, with enough weight). The engine checks which plugin's
+        handler is really running; the callee's links and the tree operations' own
+        requirements apply as for any call.
+        """
+        if self.depth + 1 > self.meter.limits.max_call_depth:
+            raise ResourceLimitError(f"cross-plugin calls nest deeper than {self.meter.limits.max_call_depth}")
+        self.dispatcher.plugin_authority_call(self, plugin, name, data, tuple(authorization))
 
     def query(self, plugin: str, name: str, params: Mapping[str, Any]) -> object:
         return self.dispatcher.call_query(self, plugin, name, params)
