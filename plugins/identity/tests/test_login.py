@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +13,9 @@ from tonomy_identity import login
 from tonomy_identity.errors import LoginRejectedError
 from tonomy_identity.sessions import app_permission
 
-sys.path.insert(0, str(Path(__file__).parent))
-import notes_app  # noqa: E402
+import notes_app
 
-from conftest import Net  # noqa: E402
+from identity_net import Net
 
 ORIGIN = "https://notes.example"
 REDIRECT = "https://notes.example/callback"
