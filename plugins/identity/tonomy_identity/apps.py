@@ -39,7 +39,7 @@ def redirect_problem(origin: str, uri: str) -> str | None:
     return None
 
 
-def register_app(ctx: Any, data: dict[str, Any]) -> None:
+def register_app(ctx: Any, data: Any) -> None:
     app = data["account"]
     ctx.require_auth(app)
     require_account(ctx, app, frozenset({"app"}))
@@ -58,6 +58,6 @@ def register_app(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("app_registered", {"app": app, "origin": data["origin"]})
 
 
-def query_app(ctx: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+def query_app(ctx: Any, params: Any) -> dict[str, Any] | None:
     record: dict[str, Any] | None = ctx.state.get_record(layout.app_key(params["app"]))
     return record

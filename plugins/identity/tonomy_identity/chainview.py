@@ -17,6 +17,7 @@ def require_account(ctx: Any, name: str, types: frozenset[str] = PERSONAL_TYPES)
     info = account_info(ctx, name)
     if info is None:
         ctx.fail("unknown_account", f"there is no account named {name!r}")
+        raise AssertionError("ctx.fail raises")  # for the type checker: fail never returns
     if info["type"] not in types:
         ctx.fail("wrong_account_type", f"{name!r} is a {info['type']} account; this needs one of {', '.join(sorted(types))}")
     return info

@@ -77,9 +77,10 @@ def verify(bundle: ProofBundle, trusted_header: Any, needed: Iterable[bytes]) ->
         by_key[entry.key] = entry
     out: dict[bytes, Any] = {}
     for key in needed:
-        entry = by_key.get(key)
-        if entry is None:
+        found = by_key.get(key)
+        if found is None:
             raise InvalidProofError(f"no proof for {key!r}")
+        entry = found
         try:
             _core.verify_state_proof(trusted_header.state_root, key, entry.value, entry.proof)
         except (TonomyError, ValueError, TypeError) as exc:

@@ -60,12 +60,12 @@ def _upsert(ctx: Any, data: dict[str, Any], field: str, entry: dict[str, Any], l
     ctx.emit("record_changed", {"account": owner, "field": field, "id": entry["id"]})
 
 
-def set_key_agreement(ctx: Any, data: dict[str, Any]) -> None:
+def set_key_agreement(ctx: Any, data: Any) -> None:
     """Add or replace an X25519 key-agreement public key (for encrypting to the account)."""
     _upsert(ctx, data, "key_agreement", {"id": data["id"], "key": data["key"]}, MAX_KEY_AGREEMENT)
 
 
-def set_service(ctx: Any, data: dict[str, Any]) -> None:
+def set_service(ctx: Any, data: Any) -> None:
     """Add or replace a service endpoint (https only)."""
     entry = {"id": data["id"], "type": data["type"], "endpoint": data["endpoint"]}
     _upsert(ctx, data, "services", entry, MAX_SERVICES)
@@ -83,13 +83,13 @@ def _remove(ctx: Any, data: dict[str, Any], field: str) -> None:
     ctx.emit("record_changed", {"account": owner, "field": field, "id": data["id"]})
 
 
-def remove_key_agreement(ctx: Any, data: dict[str, Any]) -> None:
+def remove_key_agreement(ctx: Any, data: Any) -> None:
     _remove(ctx, data, "key_agreement")
 
 
-def remove_service(ctx: Any, data: dict[str, Any]) -> None:
+def remove_service(ctx: Any, data: Any) -> None:
     _remove(ctx, data, "services")
 
 
-def query_record(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
+def query_record(ctx: Any, params: Any) -> dict[str, Any]:
     return _load(ctx, params["account"])

@@ -91,16 +91,18 @@ def request_id(owner: str, new_owner_key: bytes, new_active_key: bytes, started_
 
 
 def _config(ctx: Any, owner: str) -> dict[str, Any]:
-    config = ctx.state.get_record(layout.guardians_key(owner))
+    config: dict[str, Any] | None = ctx.state.get_record(layout.guardians_key(owner))
     if config is None:
         ctx.fail("no_guardians", f"{owner!r} has no recovery guardians")
+        raise AssertionError("ctx.fail raises")
     return config
 
 
 def _pending(ctx: Any, owner: str) -> dict[str, Any]:
-    pending = ctx.state.get_record(layout.recovery_key(owner))
+    pending: dict[str, Any] | None = ctx.state.get_record(layout.recovery_key(owner))
     if pending is None:
         ctx.fail("no_recovery", f"{owner!r} has no recovery in progress")
+        raise AssertionError("ctx.fail raises")
     return pending
 
 
@@ -113,7 +115,7 @@ def _guardian(ctx: Any, config: dict[str, Any], guardian: str) -> None:
 # -- configuration (owner) ---------------------------------------------------------------------
 
 
-def set_guardians(ctx: Any, data: dict[str, Any]) -> None:
+def set_guardians(ctx: Any, data: Any) -> None:
     owner, guardians, threshold = data["account"], sorted(data["guardians"]), data["threshold"]
     ctx.require_auth(owner, "owner")
     info = require_account(ctx, owner)
@@ -141,7 +143,7 @@ def set_guardians(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("guardians_set", {"account": owner, "guardians": guardians, "threshold": threshold})
 
 
-def remove_guardians(ctx: Any, data: dict[str, Any]) -> None:
+def remove_guardians(ctx: Any, data: Any) -> None:
     owner = data["account"]
     ctx.require_auth(owner, "owner")
     _config(ctx, owner)
@@ -150,7 +152,7 @@ def remove_guardians(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("guardians_removed", {"account": owner})
 
 
-def cancel_recovery(ctx: Any, data: dict[str, Any]) -> None:
+def cancel_recovery(ctx: Any, data: Any) -> None:
     """The owner stops a recovery in progress (also clears its locks)."""
     owner = data["account"]
     ctx.require_auth(owner, "owner")
@@ -162,7 +164,7 @@ def cancel_recovery(ctx: Any, data: dict[str, Any]) -> None:
 # -- guardians ----------------------------------------------------------------------------------
 
 
-def request_recovery(ctx: Any, data: dict[str, Any]) -> None:
+def request_recovery(ctx: Any, data: Any) -> None:
     owner, guardian = data["account"], data["guardian"]
     config = _config(ctx, owner)
     _guardian(ctx, config, guardian)
@@ -191,7 +193,7 @@ def _same_request(ctx: Any, pending: dict[str, Any], rid: bytes) -> None:
         ctx.fail("stale_request", "the request id does not match the recovery in progress")
 
 
-def approve_recovery(ctx: Any, data: dict[str, Any]) -> None:
+def approve_recovery(ctx: Any, data: Any) -> None:
     owner, guardian = data["account"], data["guardian"]
     config = _config(ctx, owner)
     _guardian(ctx, config, guardian)
@@ -203,7 +205,7 @@ def approve_recovery(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("recovery_approved", {"account": owner, "request_id": pending["id"], "guardian": guardian})
 
 
-def lock_recovery(ctx: Any, data: dict[str, Any]) -> None:
+def lock_recovery(ctx: Any, data: Any) -> None:
     """Any one guardian blocks execution for ``recovery_lock_s``; once per guardian per request."""
     owner, guardian = data["account"], data["guardian"]
     config = _config(ctx, owner)
@@ -218,7 +220,7 @@ def lock_recovery(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("recovery_locked", {"account": owner, "request_id": pending["id"], "guardian": guardian, "until_ms": until})
 
 
-def execute_recovery(ctx: Any, data: dict[str, Any]) -> None:
+def execute_recovery(ctx: Any, data: Any) -> None:
     owner = data["account"]
     config = _config(ctx, owner)
     pending = _pending(ctx, owner)
@@ -257,7 +259,7 @@ def _owner_level(owner: str) -> Any:
     return PermissionLevel(owner, "owner")
 
 
-def query_recovery(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
+def query_recovery(ctx: Any, params: Any) -> dict[str, Any]:
     owner = params["account"]
     return {
         "guardians": ctx.state.get_record(layout.guardians_key(owner)),

@@ -104,7 +104,7 @@ def decode_request(ctx: Any, encoded: bytes) -> dict[str, Any]:
     return dict(request)
 
 
-def login(ctx: Any, data: dict[str, Any]) -> None:
+def login(ctx: Any, data: Any) -> None:
     user = data["account"]
     level = _level(ctx, user)
     info = require_account(ctx, user, frozenset({"person", "dao"}))
@@ -166,7 +166,7 @@ def login(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("login", {"account": user, "app": app, "permission": permission, "expires_ms": session["expires_ms"]})
 
 
-def revoke_session(ctx: Any, data: dict[str, Any]) -> None:
+def revoke_session(ctx: Any, data: Any) -> None:
     user, app = data["account"], data["app"]
     level = _level(ctx, user)
     session = ctx.state.get_record(layout.session_key(user, app))
@@ -184,7 +184,7 @@ def revoke_session(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("session_revoked", {"account": user, "app": app})
 
 
-def session_call(ctx: Any, data: dict[str, Any]) -> None:
+def session_call(ctx: Any, data: Any) -> None:
     user, app = data["account"], data["app"]
     session = ctx.state.get_record(layout.session_key(user, app))
     if session is None:
@@ -214,6 +214,6 @@ def session_call(ctx: Any, data: dict[str, Any]) -> None:
     ctx.call_with_plugin_authority(data["plugin"], data["action"], call_data, [PermissionLevel(user, session["permission"])])
 
 
-def query_session(ctx: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+def query_session(ctx: Any, params: Any) -> dict[str, Any] | None:
     session: dict[str, Any] | None = ctx.state.get_record(layout.session_key(params["account"], params["app"]))
     return session

@@ -64,7 +64,7 @@ RELEASE_SCHEMA = Shape({"account": account()})
 LOOKUP_SCHEMA = Shape({"username_hash": raw(32)})
 
 
-def register_username(ctx: Any, data: dict[str, Any]) -> None:
+def register_username(ctx: Any, data: Any) -> None:
     """Map a username hash to the account; refused if the hash or the account has one."""
     owner, digest = data["account"], data["username_hash"]
     ctx.require_auth(owner)
@@ -79,7 +79,7 @@ def register_username(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("username_registered", {"account": owner, "username_hash": digest})
 
 
-def release_username(ctx: Any, data: dict[str, Any]) -> None:
+def release_username(ctx: Any, data: Any) -> None:
     owner = data["account"]
     ctx.require_auth(owner)
     current = ctx.state.get_record(layout.account_username_key(owner))
@@ -90,7 +90,7 @@ def release_username(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("username_released", {"account": owner})
 
 
-def lookup_username(ctx: Any, params: dict[str, Any]) -> str | None:
+def lookup_username(ctx: Any, params: Any) -> str | None:
     """Query: the account a username hash maps to, or None."""
     record = ctx.state.get_record(layout.username_key(params["username_hash"]))
     return None if record is None else str(record["account"])
