@@ -244,3 +244,49 @@ def test_hostile_request_bytes(app_net: Any, garbage: bytes) -> None:
     receipt, _ = app_net.send([("identity", "login", {"account": "alice", "request": garbage, "request_signature": bytes(64)},
                                 ["alice@active"])], ["alice"]), None
     assert receipt.error_code == "identity.login_rejected"
+
+
+def test_login_again_after_revoking(app_net: Any) -> None:
+    net = app_net
+    app_client = client(net)
+    full_login(net, app_client)
+    net.ok([("identity", "revoke_session", {"account": "alice", "app": "notesapp"}, ["alice@active"])], ["alice"])
+    net.fails("identity.unknown_session", [("identity", "revoke_session", {"account": "alice", "app": "notesapp"},
+                                            ["alice@active"])], ["alice"])
+    session, _, _ = full_login(net, app_client)
+    call = session.call_data("notes", "post", {"author": "alice", "text": "back"})
+    net.ok([("identity", "session_call", call, ["notesapp@active"])], ["notesapp"])
+
+
+@pytest.mark.parametrize("data", [b"", b"[]", b"not a record", b'{"author":"alice","text":"x"} '])
+def test_hostile_session_call_data(app_net: Any, data: bytes) -> None:
+    from tonomy_identity.sessions import call_digest
+
+    net = app_net
+    session, _, _ = full_login(net, client(net))
+    digest = call_digest("alice", "notesapp", session.nonce, 1, "notes", "post", data)
+    call = {"account": "alice", "app": "notesapp", "seq": 1, "plugin": "notes", "action": "post", "data": data,
+            "signature": seed_sign(session.session_seed, digest)}
+    net.fails("identity.login_rejected", [("identity", "session_call", call, ["notesapp@active"])], ["notesapp"])
+    assert net.chain.query("identity", "session", {"account": "alice", "app": "notesapp"})["seq"] == 0
+
+
+def seed_sign(session_seed: bytes, digest: bytes) -> bytes:
+    from tonomy_identity.crypto import sign
+
+    return sign(session_seed, digest)
+
+
+def test_replay_reproduces_every_state_root(app_net: Any, tmp_path: Any) -> None:
+    from tonomy.chain.chain import replay
+
+    net = app_net
+    session, _, _ = full_login(net, client(net))
+    net.ok([("identity", "session_call", session.call_data("notes", "post", {"author": "alice", "text": "hi"}),
+             ["notesapp@active"])], ["notesapp"])
+    net.ok([("identity", "revoke_session", {"account": "alice", "app": "notesapp"}, ["alice@active"])], ["alice"])
+    expected = {h: net.chain.get_block(h).header.state_root for h in range(net.chain.height + 1)}
+    ledger = net.ledger
+    ledger.close()
+    assert replay(ledger.data_dir, ledger.genesis, ledger.manager, into=tmp_path / "replayed") == expected
+    ledger.reopen()

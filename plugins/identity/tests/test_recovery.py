@@ -177,3 +177,18 @@ def test_hostile_guardian_data(net: Any, config: dict[str, Any]) -> None:
 
     with pytest.raises(InvalidActionDataError):
         net.send([("identity", "set_guardians", {"account": "alice", **config}, ["alice@owner"])], ["alice"])
+
+
+def test_replay_of_a_recovery_reproduces_every_state_root(net: Any, tmp_path: Any) -> None:
+    from tonomy.chain.chain import replay
+
+    enable(net)
+    rid = start(net)
+    approve(net, rid, "carol")
+    net.advance(DAY_MS)
+    assert execute(net).status == "executed"
+    expected = {h: net.chain.get_block(h).header.state_root for h in range(net.chain.height + 1)}
+    ledger = net.ledger
+    ledger.close()
+    assert replay(ledger.data_dir, ledger.genesis, ledger.manager, into=tmp_path / "replayed") == expected
+    ledger.reopen()
