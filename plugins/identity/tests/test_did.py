@@ -166,3 +166,14 @@ def test_record_limits(net: Any) -> None:
     net.ok(actions, ["alice"])
     net.fails("identity.limit", [("identity", "set_key_agreement", {"account": "alice", "id": "k9", "key": bytes(32)},
                                   ["alice@active"])], ["alice"])
+
+
+def test_2020_key_format(net: Any) -> None:
+    setup_identity(net)
+    document = resolve(net, "alice", key_format="2020")
+    types = {m["id"].split("#")[1]: m["type"] for m in document["verificationMethod"]}
+    assert types == {"owner-0": "Ed25519VerificationKey2020", "active-0": "Ed25519VerificationKey2020",
+                     "x25519-1": "X25519KeyAgreementKey2020"}
+    assert "https://w3id.org/security/suites/ed25519-2020/v1" in document["@context"]
+    with pytest.raises(InvalidDidError):
+        resolve(net, "alice", key_format="jwk")

@@ -99,3 +99,15 @@ def test_tampered_lookup_proof_refused(net: Any) -> None:
     forged = proofs.ProofBundle(bundle.height, (proofs.ProvenValue(key, b'{"account":"bob"}', bundle.values[0].proof),))
     with pytest.raises(InvalidProofError):
         proofs.verify(forged, header, [key])
+
+
+def test_find_account_through_proofs(net: Any) -> None:
+    from tonomy_identity.usernames import find_account, username_state_key
+
+    register(net, "alice", CANARY)
+    for name, expected in ((CANARY, "alice"), ("free-name", None)):
+        bundle, _ = proofs.fetch(net.chain, [username_state_key(name, net.chain.chain_id)])
+        assert find_account(name, bundle, net.chain.head) == expected
+    bundle, _ = proofs.fetch(net.chain, [username_state_key("free-name", net.chain.chain_id)])
+    with pytest.raises(InvalidProofError):  # a proof of another name does not answer for this one
+        find_account(CANARY, bundle, net.chain.head)

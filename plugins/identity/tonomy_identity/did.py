@@ -26,6 +26,16 @@ NETWORK_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,31}")
 ACCOUNT_PATTERN = re.compile(r"[a-z](?:[a-z0-9]|[.-](?=[a-z0-9])){1,30}[a-z0-9]")
 DID_TYPES = frozenset({"person", "dao", "app"})
 CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
+#: ``key_format="2020"``: the older suite types some verifiers still expect.
+CONTEXT_2020 = [
+    "https://www.w3.org/ns/did/v1",
+    "https://w3id.org/security/suites/ed25519-2020/v1",
+    "https://w3id.org/security/suites/x25519-2020/v1",
+]
+KEY_FORMATS = {
+    "multikey": ("Multikey", "Multikey"),
+    "2020": ("Ed25519VerificationKey2020", "X25519KeyAgreementKey2020"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +81,19 @@ def fetch_proofs(chain: Any, did: str, height: int | None = None) -> ProofBundle
     return bundle
 
 
-def resolve(did: str, bundle: ProofBundle, trusted_header: Any, networks: Mapping[str, bytes]) -> dict[str, Any]:
+def resolve(
+    did: str, bundle: ProofBundle, trusted_header: Any, networks: Mapping[str, bytes], *, key_format: str = "multikey"
+) -> dict[str, Any]:
     """The DID document of ``did``, from proven state only.
 
     ``networks`` maps network names to chain ids; the trusted header must belong to the
     DID's network. Raises ``identity.invalid_did``, ``identity.invalid_proof``, or
     ``identity.not_found`` (no such account, or a type without a DID: system accounts).
+    ``key_format`` is ``"multikey"`` (default) or ``"2020"`` (Ed25519VerificationKey2020 /
+    X25519KeyAgreementKey2020; the same ``publicKeyMultibase`` values).
     """
+    if key_format not in KEY_FORMATS:
+        raise InvalidDidError(f"key_format is one of {', '.join(sorted(KEY_FORMATS))}")
     parsed = parse_did(did)
     chain_id = networks.get(parsed.network)
     if chain_id is None:
@@ -91,10 +107,10 @@ def resolve(did: str, bundle: ProofBundle, trusted_header: Any, networks: Mappin
         raise NotFoundError(f"{did} does not exist at height {trusted_header.height}")
     if account_record.get("type") not in DID_TYPES:
         raise NotFoundError(f"{did} names a {account_record.get('type')} account, which has no DID")
-    return build_document(str(parsed), owner, active, record)
+    return build_document(str(parsed), owner, active, record, key_format=key_format)
 
 
-def _key_methods(did: str, name: str, permission: Any) -> list[dict[str, Any]]:
+def _key_methods(did: str, name: str, permission: Any, method_type: str) -> list[dict[str, Any]]:
     if permission is None:
         return []
     methods = []
@@ -102,7 +118,7 @@ def _key_methods(did: str, name: str, permission: Any) -> list[dict[str, Any]]:
         methods.append(
             {
                 "id": f"{did}#{name}-{index}",
-                "type": "Multikey",
+                "type": method_type,
                 "controller": did,
                 "publicKeyMultibase": multibase_key(ED25519_MULTICODEC, entry["key"]),
             }
@@ -110,15 +126,16 @@ def _key_methods(did: str, name: str, permission: Any) -> list[dict[str, Any]]:
     return methods
 
 
-def build_document(did: str, owner: Any, active: Any, record: Any) -> dict[str, Any]:
+def build_document(did: str, owner: Any, active: Any, record: Any, *, key_format: str = "multikey") -> dict[str, Any]:
     """Owner keys invoke and delegate capabilities; active keys authenticate and assert."""
-    owner_methods = _key_methods(did, "owner", owner)
-    active_methods = _key_methods(did, "active", active)
+    ed_type, x_type = KEY_FORMATS[key_format]
+    owner_methods = _key_methods(did, "owner", owner, ed_type)
+    active_methods = _key_methods(did, "active", active, ed_type)
     record = record or {"key_agreement": [], "services": []}
     agreement = [
         {
             "id": f"{did}#{entry['id']}",
-            "type": "Multikey",
+            "type": x_type,
             "controller": did,
             "publicKeyMultibase": multibase_key(X25519_MULTICODEC, entry["key"]),
         }
@@ -129,7 +146,7 @@ def build_document(did: str, owner: Any, active: Any, record: Any) -> dict[str, 
         for entry in record["services"]
     ]
     document: dict[str, Any] = {
-        "@context": list(CONTEXT),
+        "@context": list(CONTEXT if key_format == "multikey" else CONTEXT_2020),
         "id": did,
         "verificationMethod": owner_methods + active_methods + agreement,
         "authentication": [m["id"] for m in active_methods],

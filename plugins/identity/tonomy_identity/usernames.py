@@ -57,6 +57,20 @@ def username_hash(username: str, chain_id: bytes) -> bytes:
     return tagged_hash(HASH_TAG, network_salt(chain_id) + normalise_username(username).encode("ascii"))
 
 
+def username_state_key(username: str, chain_id: bytes) -> bytes:
+    """The full state key a client proves to look a username up."""
+    return layout.full_key(layout.username_key(username_hash(username, chain_id)))
+
+
+def find_account(username: str, bundle: Any, trusted_header: Any) -> str | None:
+    """The account of ``username`` from a proven bundle (None: proven free), trusting only the header."""
+    from tonomy_identity.proofs import verify
+
+    key = username_state_key(username, trusted_header.chain_id)
+    record = verify(bundle, trusted_header, [key])[key]
+    return None if record is None else str(record["account"])
+
+
 # -- chain side ---------------------------------------------------------------------------
 
 REGISTER_SCHEMA = Shape({"account": account(), "username_hash": raw(32)})
