@@ -11,11 +11,10 @@ A handler sees only what keeps execution deterministic and contained:
 * ``ctx.require_auth`` / ``ctx.has_auth``: the authorizations the action carries
   (already checked against the signatures before the handler runs);
 * ``ctx.call`` / ``ctx.query``: other plugins' public actions and queries, never
-  their internals;
-* ``ctx.fail``: refuse the action with the plugin's own stable error code;
-* ``ctx.call_with_plugin_authority``: like ``call``, but also carrying permissions
-  whose authority lists this plugin's level ``tonomy.code@<plugin>`` (an account's
-  explicit, revocable consent to let this plugin act for it).
+  their internals; ``ctx.call_with_plugin_authority`` also carries permissions whose
+  authority lists this plugin's level ``tonomy.code@<plugin>`` (an account's explicit,
+  revocable consent to let this plugin act for it);
+* ``ctx.fail``: refuse the action with the plugin's own stable error code.
 
 Everything a transaction writes goes to a write overlay; a failure anywhere rolls
 back the whole transaction, so a handler never needs to undo its own writes.
@@ -186,9 +185,9 @@ class Dispatcher(Protocol):
 
     def call_query(self, caller: ActionContext, plugin: str, name: str, params: Mapping[str, Any]) -> object: ...
 
-    def account_exists(self, name: str) -> bool: ...
-
     def plugin_authority_call(self, caller: ActionContext, plugin: str, name: str, data: Mapping[str, Any], authorization: Sequence[PermissionLevel]) -> None: ...
+
+    def account_exists(self, name: str) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,11 +42,11 @@ from tonomy.chain.state import StateView
 from tonomy.chain.system import SYSTEM_ACTIONS, SYSTEM_PLUGIN, SYSTEM_QUERIES, MeteredState, SystemCall
 from tonomy.errors import (
     HandlerCrashedError,
-    InsufficientAuthorityError,
+    MissingAuthorizationError,
     InternalError,
     InvalidActionDataError,
     InvalidInputError,
-    MissingAuthorizationError,
+    InsufficientAuthorityError,
     PluginConflictError,
     StorageError,
     TonomyError,
