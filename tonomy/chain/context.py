@@ -11,13 +11,15 @@ A handler sees only what keeps execution deterministic and contained:
 * ``ctx.require_auth`` / ``ctx.has_auth``: the authorizations the action carries
   (already checked against the signatures before the handler runs);
 * ``ctx.call`` / ``ctx.query``: other plugins' public actions and queries, never
-  their internals; ``ctx.call_with_plugin_authority`` also carries permissions whose
-  authority lists this plugin's level ``tonomy.code@<plugin>`` (an account's explicit,
-  revocable consent to let this plugin act for it);
+  their internals;
 * ``ctx.fail``: refuse the action with the plugin's own stable error code.
 
 Everything a transaction writes goes to a write overlay; a failure anywhere rolls
 back the whole transaction, so a handler never needs to undo its own writes.
+
+Plugin authority: ``ctx.call_with_plugin_authority`` is ``ctx.call`` that may also carry
+permissions whose authority lists this plugin's level ``tonomy.code@<plugin>`` (an
+account's explicit, revocable consent to let this plugin act for it).
 """
 
 from __future__ import annotations
