@@ -290,3 +290,12 @@ def test_replay_reproduces_every_state_root(app_net: Any, tmp_path: Any) -> None
     ledger.close()
     assert replay(ledger.data_dir, ledger.genesis, ledger.manager, into=tmp_path / "replayed") == expected
     ledger.reopen()
+
+
+def test_login_refuses_a_permission_the_plugin_did_not_set(app_net: Any) -> None:
+    net = app_net
+    own = {"threshold": 1, "keys": [{"key": public_key("alice"), "weight": 1}], "accounts": [], "waits": []}
+    net.ok([("tonomy", "updateauth", {"account": "alice", "permission": app_permission("notesapp"), "parent": "active",
+                                      "authority": own}, ["alice@active"])], ["alice"])
+    signed = client(net).create_request(REDIRECT, ["notes.post"], now_ms=net.now)
+    assert wallet_login(net, signed)[0].error_code == "identity.login_rejected"

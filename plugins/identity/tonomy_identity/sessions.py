@@ -136,7 +136,10 @@ def login(ctx: Any, data: Any) -> None:
             if scope not in request["scopes"]:
                 plugin, action = scope.split(".")
                 ctx.call("tonomy", "unlinkauth", {"account": user, "plugin": plugin, "action": action}, [level])
-    if permission not in permission_names(info):
+    existing = [p for p in info["permissions"] if p["name"] == permission]
+    if existing and existing[0]["authority"] != plugin_only_authority():
+        ctx.fail("login_rejected", f"{user}@{permission} exists with an authority this plugin did not set")
+    if not existing:
         ctx.call("tonomy", "updateauth",
                  {"account": user, "permission": permission, "parent": "active", "authority": plugin_only_authority()},
                  [level])
