@@ -57,6 +57,11 @@ def test_recovery_after_delay_with_threshold(net: Any) -> None:
     assert keys_of(net, "owner") == [NEW_OWNER] and keys_of(net, "active") == [NEW_ACTIVE]
     events = [e.name for e in receipt.events]
     assert "recovery_executed" in events  # the hook point for private-data recovery
+    from tonomy_identity.recovery import recoveries_since
+
+    hooked = recoveries_since(net.chain, 0)
+    assert [(r["account"], r["new_owner_key"], r["height"]) for r in hooked] == [("alice", NEW_OWNER, receipt.height)]
+    assert hooked[0]["approvals"] == ["bob", "carol"]
     # The old key is useless now; the new one works.
     with pytest.raises(TransactionUnauthorizedError):
         net.send([("identity", "set_service", {"account": "alice", "id": "s", "type": "T",

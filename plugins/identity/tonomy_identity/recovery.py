@@ -278,3 +278,21 @@ def enable_recovery_data(owner: str, owner_key: bytes, guardians: list[str], thr
         ("identity", "set_guardians", {"account": owner, "guardians": sorted(guardians), "threshold": threshold,
                                        "delay_s": delay_s}),
     ]
+
+
+def recoveries_since(chain: Any, from_height: int, to_height: int | None = None) -> list[dict[str, Any]]:
+    """The private-data recovery hook point, for a node-side follower (a vault, a wallet service).
+
+    Every ``recovery_executed`` event of blocks ``from_height <= h < to_height``, in
+    order, decoded: ``{account, request_id, approvals, new_owner_key, new_active_key,
+    height, tx_id}``. Re-keying the account's private data is the follower's job.
+    """
+    from tonomy.chain import codec
+
+    found = []
+    for event in chain.get_events(from_height, to_height):
+        if event["plugin"] == "identity" and event["name"] == "recovery_executed":
+            record = dict(codec.decode(event["data"]))
+            record.update(height=event["height"], tx_id=event["tx_id"])
+            found.append(record)
+    return found
