@@ -299,3 +299,19 @@ def test_login_refuses_a_permission_the_plugin_did_not_set(app_net: Any) -> None
                                       "authority": own}, ["alice@active"])], ["alice"])
     signed = client(net).create_request(REDIRECT, ["notes.post"], now_ms=net.now)
     assert wallet_login(net, signed)[0].error_code == "identity.login_rejected"
+
+
+def test_used_nonces_are_pruned_after_their_requests_expire(app_net: Any) -> None:
+    from tonomy_identity import layout
+
+    net = app_net
+    app_client = client(net)
+    first = app_client.create_request(REDIRECT, ["notes.post"], now_ms=net.now, valid_ms=60_000)
+    wallet_login(net, first)
+    stored = layout.request_nonce_key("notesapp", first.record["expires_ms"], first.record["nonce"])
+    assert net.chain.get_state("identity", stored)[0] is not None
+    net.advance(HOUR_MS)
+    wallet_login(net, app_client.create_request(REDIRECT, ["notes.post"], now_ms=net.now))
+    assert net.chain.get_state("identity", stored)[0] is None
+    # The pruned request still cannot run again: it expired.
+    assert wallet_login(net, first, user="bob")[0].error_code == "identity.request_expired"

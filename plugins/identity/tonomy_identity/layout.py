@@ -39,9 +39,17 @@ def app_key(app: str) -> bytes:
     return b"app/" + app.encode()
 
 
-def request_nonce_key(app: str, nonce: bytes) -> bytes:
-    """A login request nonce that was used once (requests never run twice on chain)."""
-    return b"nonce/" + app.encode() + b"/" + nonce.hex().encode()
+def request_nonces_prefix(app: str) -> bytes:
+    return b"nonce/" + app.encode() + b"/"
+
+
+def request_nonce_key(app: str, expires_ms: int, nonce: bytes) -> bytes:
+    """A used login request nonce, ordered by the request's expiry so expired ones prune in order.
+
+    The expiry is part of the signed request, so the key is known before the lookup; a
+    request past its expiry is refused before its nonce matters, so pruning is safe.
+    """
+    return request_nonces_prefix(app) + f"{expires_ms:016x}".encode() + b"/" + nonce.hex().encode()
 
 
 def session_key(account: str, app: str) -> bytes:

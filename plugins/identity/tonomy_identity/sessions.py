@@ -35,6 +35,7 @@ REQUEST_TAG = "tonomy/identity/login-request/v1"
 CALL_TAG = "tonomy/identity/session-call/v1"
 APP_PERMISSION_TAG = "tonomy/identity/app-permission/v1"
 MAX_SESSION_TTL_S = 90 * 86400
+PRUNE_PER_LOGIN = 8
 
 REQUEST_SHAPE = Shape(
     {
@@ -124,10 +125,11 @@ def login(ctx: Any, data: Any) -> None:
         ctx.fail("scope_not_allowed", f"{app!r} may not request {', '.join(outside)}")
     if ctx.time_ms > request["expires_ms"]:
         ctx.fail("request_expired", "the login request expired")
-    nonce_key = layout.request_nonce_key(app, request["nonce"])
+    nonce_key = layout.request_nonce_key(app, request["expires_ms"], request["nonce"])
     if ctx.state.get(nonce_key) is not None:
         ctx.fail("replayed", "this login request was already used")
-    ctx.state.put_record(nonce_key, {"expires_ms": request["expires_ms"]})
+    prune_nonces(ctx, app)
+    ctx.state.put(nonce_key, b"")
 
     permission = app_permission(app)
     previous = ctx.state.get_record(layout.session_key(user, app))
@@ -167,6 +169,19 @@ def login(ctx: Any, data: Any) -> None:
     }
     ctx.state.put_record(layout.session_key(user, app), session)
     ctx.emit("login", {"account": user, "app": app, "permission": permission, "expires_ms": session["expires_ms"]})
+
+
+def prune_nonces(ctx: Any, app: str) -> None:
+    """Delete up to PRUNE_PER_LOGIN used nonces of ``app`` whose requests expired (bounded work)."""
+    prefix = layout.request_nonces_prefix(app)
+    end = prefix + f"{ctx.time_ms:016x}".encode()
+    expired = []
+    for key, _ in ctx.state.items(prefix, end):
+        expired.append(key)
+        if len(expired) >= PRUNE_PER_LOGIN:
+            break
+    for key in expired:
+        ctx.state.delete(key)
 
 
 def revoke_session(ctx: Any, data: Any) -> None:
