@@ -13,7 +13,7 @@ from tonomy_identity import login
 from tonomy_identity.errors import LoginRejectedError
 from tonomy_identity.sessions import app_permission
 
-import notes_app
+import identity_notes_app as notes_app
 
 from identity_net import Net
 
