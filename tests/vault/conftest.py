@@ -46,3 +46,17 @@ def world(tmp_path: Path) -> Iterator[World]:
     directory = harness.directory_for(*people.values())
     yield World(net, blobs, server, people, directory, tmp_path)
     net.close()
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Iterator[World]:
+    """Like ``world`` but the server is a :class:`HostileServer` (honest until a hook is set)."""
+    from tonomy_vault.blobs import BlobStore
+
+    net = harness.make_net(tmp_path / "chain")
+    blobs = BlobStore(tmp_path / "blobs")
+    server = harness.HostileServer(net, blobs)
+    people = {name: harness.person(name) for name in harness.ACCOUNTS}
+    directory = harness.directory_for(*people.values())
+    yield World(net, blobs, server, people, directory, tmp_path)
+    net.close()

@@ -17,7 +17,7 @@ from typing import Any
 from nacl.public import PrivateKey
 
 from tonomy.chain import codec
-from tonomy.errors import ERRORS_BY_CODE, TonomyError
+from tonomy.errors import ERRORS_BY_CODE, ActionFailedError
 from tonomy.testing.ledger import LedgerNet
 from tonomy.vault import StaticDirectory
 from tonomy.vault.formats import ALGORITHM_NAME, FORMAT_CURRENT
@@ -118,7 +118,7 @@ class ChainServer:
         if not receipt.ok:
             code = receipt.error_code or "tonomy.error"
             cls = ERRORS_BY_CODE.get(code)
-            raise (cls(receipt.error_message or "") if cls is not None else TonomyError(receipt.error_message or "", code=code))
+            raise (cls(receipt.error_message or "") if cls is not None else ActionFailedError(receipt.error_message or "", code=code))
         events = [{"plugin": e.plugin, "name": e.name, "data": e.data} for e in receipt.events]
         self.blobs.apply_events(events, codec.decode)
 
@@ -129,3 +129,39 @@ def make_net(path: Path, parameters: Mapping[str, Mapping[str, Any]] | None = No
 
 def directory_for(*people: Person) -> StaticDirectory:
     return StaticDirectory({p.name: p.public for p in people})
+
+
+class HostileServer(ChainServer):
+    """A server that rewrites its answers: each ``*_hook`` receives the honest answer and the request."""
+
+    def __init__(self, net: LedgerNet, blobs: BlobStore) -> None:
+        super().__init__(net, blobs)
+        self.offer_value: Mapping[str, Any] | None = None
+        self.entry_hook: Any = None
+        self.blob_hook: Any = None
+        self.grant_hook: Any = None
+        self.grants_hook: Any = None
+        self.keyring_hook: Any = None
+
+    def offer(self) -> Mapping[str, Any]:
+        return self.offer_value if self.offer_value is not None else super().offer()
+
+    def get_blob(self, content_hash: bytes) -> bytes:
+        data = super().get_blob(content_hash)
+        return self.blob_hook(data, content_hash) if self.blob_hook else data
+
+    def entry(self, owner: str, record_id: bytes, field: str) -> Any:
+        answer = super().entry(owner, record_id, field)
+        return self.entry_hook(answer, owner, record_id, field) if self.entry_hook else answer
+
+    def grant(self, owner: str, record_id: bytes, reader: str) -> Any:
+        answer = super().grant(owner, record_id, reader)
+        return self.grant_hook(answer, owner, record_id, reader) if self.grant_hook else answer
+
+    def grants(self, owner: str, record_id: bytes) -> Any:
+        answer = super().grants(owner, record_id)
+        return self.grants_hook(answer, owner, record_id) if self.grants_hook else answer
+
+    def keyring(self, owner: str) -> Any:
+        answer = super().keyring(owner)
+        return self.keyring_hook(answer, owner) if self.keyring_hook else answer
