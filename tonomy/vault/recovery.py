@@ -30,7 +30,16 @@ from tonomy.vault.directory import KeyDirectory, verified_key
 from tonomy.vault.formats import FORMAT_CURRENT, KEY_BYTES, Reader, check_owner, check_version, lp8, u8, u16, u32
 from tonomy.vault.keyring import Keyring, key_id
 from tonomy.vault.server import VaultServer
-from tonomy.vault.wrapping import MAX_WRAPPED_BYTES, PURPOSE_RELEASED_SHARE, Party, WrapContext, unwrap_from, wrap_to
+from tonomy.vault.wrapping import (
+    KIND_X25519,
+    MAX_WRAPPED_BYTES,
+    PURPOSE_RELEASED_SHARE,
+    Party,
+    WrapContext,
+    parse_wrapped,
+    unwrap_from,
+    wrap_to,
+)
 from tonomy.wallet.kdf import KdfParams
 
 MAGIC = b"TVS1"
@@ -62,8 +71,8 @@ def parse_released_share(data: object) -> ReleasedShare:
     if x == 0:
         raise VaultMalformedError("a share coordinate is 1..255")
     wrapped = reader.rest()
-    if not 0 < len(wrapped) <= MAX_WRAPPED_BYTES:
-        raise VaultMalformedError("released share has no wrapped key")
+    if parse_wrapped(wrapped).kind != KIND_X25519:
+        raise VaultMalformedError("a released share is an X25519 wrap")
     return ReleasedShare(guardian, x, wrapped)
 
 
