@@ -17,7 +17,7 @@ from typing import Any
 from nacl.public import PrivateKey
 
 from tonomy.chain import codec
-from tonomy.errors import ERRORS_BY_CODE, ActionFailedError
+from tonomy.errors import ActionFailedError
 from tonomy.testing.ledger import LedgerNet
 from tonomy.vault import StaticDirectory
 from tonomy.vault.formats import ALGORITHM_NAME, FORMAT_CURRENT
@@ -116,9 +116,8 @@ class ChainServer:
         receipt = self.net.chain.get_receipt(tx_id)
         assert receipt is not None
         if not receipt.ok:
-            code = receipt.error_code or "tonomy.error"
-            cls = ERRORS_BY_CODE.get(code)
-            raise (cls(receipt.error_message or "") if cls is not None else ActionFailedError(receipt.error_message or "", code=code))
+            # The receipt carries the stable code; the exception type is the chain's.
+            raise ActionFailedError(receipt.error_message or "", code=receipt.error_code or "tx.action_failed")
         events = [{"plugin": e.plugin, "name": e.name, "data": e.data} for e in receipt.events]
         self.blobs.apply_events(events, codec.decode)
 

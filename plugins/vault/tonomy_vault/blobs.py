@@ -137,13 +137,13 @@ class BlobStore:
         peer_list = list(peers)
         for digest in self.missing(content_hashes):
             for peer in peer_list:
-                data = peer.fetch(digest)
-                if data is None:
-                    continue
                 try:
+                    data = peer.fetch(digest)
+                    if data is None:
+                        continue
                     self.put(data, digest)
                     break
-                except (VaultHashMismatchError, VaultMalformedError):
+                except (VaultHashMismatchError, VaultMalformedError, VaultNotFoundError):
                     continue  # a lying or broken peer: try the next one
             else:
                 still.append(digest)
