@@ -290,6 +290,30 @@ def test_replayed_old_version_is_a_rollback(hostile) -> None:  # type: ignore[no
         vault.read("alice", rid, "note")
 
 
+def test_hiding_a_field_already_seen_is_a_rollback(hostile) -> None:  # type: ignore[no-untyped-def]
+    vault = alice_vault(hostile)
+    rid = vault.create_record({"note": b"present"})
+    assert vault.read("alice", rid, "note") == b"present"
+    hostile.server.entry_hook = lambda *_: None
+    with pytest.raises(VaultRollbackError):
+        vault.read("alice", rid, "note")
+    fresh = Vault.open(hostile.server, hostile.directory, "alice", kek=hostile.people["alice"].kek, x25519_secret=hostile.people["alice"].secret)
+    from tonomy.errors import VaultNotFoundError
+
+    with pytest.raises(VaultNotFoundError):  # a client that never saw it cannot tell
+        fresh.read("alice", rid, "note")
+
+
+def test_entry_of_another_record_is_tampering(hostile) -> None:  # type: ignore[no-untyped-def]
+    vault = alice_vault(hostile)
+    first = vault.create_record({"note": b"one"})
+    second = vault.create_record({"note": b"two"})
+    other = hostile.server.entry("alice", second, "note")
+    hostile.server.entry_hook = lambda answer, o, r, f: other if r == first else answer
+    with pytest.raises(VaultTamperedError):
+        vault.read("alice", first, "note")
+
+
 def test_replayed_old_keyring_is_a_rollback(hostile) -> None:  # type: ignore[no-untyped-def]
     vault = alice_vault(hostile)
     vault.create_record({"note": b"x"})

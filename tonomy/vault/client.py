@@ -282,14 +282,17 @@ class Vault:
 
     def _entry(self, owner: str, record_id: bytes, field: str, allow_missing: bool = False) -> Entry | None:
         raw = self.server.entry(owner, check_record_id(record_id), field)
+        seen = self._seen_versions.get((owner, record_id, field), 0)
         if raw is None:
-            if allow_missing and (owner, record_id, field) not in self._seen_versions:
+            if seen:
+                # Entries are never removed (delete leaves a tombstone): hiding one is a rollback.
+                raise VaultRollbackError(f"the server hides a field this client saw at version {seen}")
+            if allow_missing:
                 return None
             raise VaultNotFoundError(f"no field {field!r} in record {record_id.hex()}")
         entry = parse_entry(raw)
         if (entry.owner, entry.record_id, entry.field) != (owner, record_id, field):
             raise VaultTamperedError("the server answered with another record's entry")
-        seen = self._seen_versions.get((owner, record_id, field), 0)
         if entry.version < seen:
             raise VaultRollbackError(f"the server shows version {entry.version} of a field already seen at version {seen}")
         return entry
