@@ -192,3 +192,25 @@ def test_records_lists_record_ids_in_order(world) -> None:  # type: ignore[no-un
         world.server.submit("alice", [("put", put(1, rid, rid=rid)), ("put", put(1, rid + b"2", field="other", rid=rid))])
     assert q(world, "records", owner="alice") == sorted(ids)
     assert q(world, "records", owner="bob") == []
+
+
+@pytest.mark.parametrize("query, params", [
+    ("entry", {"owner": "ålice", "record_id": RID, "field": "note"}),
+    ("entry", {"owner": "alice", "record_id": RID, "field": "nöte"}),
+    ("grant", {"owner": "alice", "record_id": RID, "reader": "bøb"}),
+    ("keyring", {"owner": "ålice"}),
+    ("usage", {"owner": "ålice"}),
+    ("records", {"owner": "ålice"}),
+])
+def test_non_ascii_query_parameters_are_refused_cleanly(world, query: str, params: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    from tonomy.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError):
+        q(world, query, **params)
+
+
+def test_non_ascii_reader_in_revoke_is_a_clean_failure(world) -> None:  # type: ignore[no-untyped-def]
+    world.server.submit("alice", [("grant", grant("alice"))])
+    with pytest.raises(ActionFailedError) as caught:
+        world.server.submit("alice", [("revoke", {"owner": "alice", "record_id": RID, "reader": "bøb"})])
+    assert caught.value.code == "core.invalid_input"

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tonomy.errors import InvalidInputError
+
 RECORD_ID_BYTES = 16
 HASH_BYTES = 32
 KEY_BYTES = 32
@@ -19,8 +21,15 @@ MAX_WRAPPED_KEY = 256
 MAX_BLOB_SIZE = 16 * 1024 * 1024 + 64
 
 
+def _ascii(text: str) -> bytes:
+    """Account and field names are ASCII; anything else is refused, never a crash."""
+    if not text.isascii():
+        raise InvalidInputError("vault names (accounts, fields) are ASCII")
+    return text.encode("ascii")
+
+
 def _lp(text: str) -> bytes:
-    raw = text.encode("ascii")
+    raw = _ascii(text)
     return bytes([len(raw)]) + raw
 
 
@@ -29,7 +38,7 @@ def entry_prefix(owner: str, record_id: bytes | None = None) -> bytes:
 
 
 def entry_key(owner: str, record_id: bytes, field: str) -> bytes:
-    return entry_prefix(owner, record_id) + field.encode("ascii")
+    return entry_prefix(owner, record_id) + _ascii(field)
 
 
 def grant_prefix(owner: str, record_id: bytes) -> bytes:
@@ -37,15 +46,15 @@ def grant_prefix(owner: str, record_id: bytes) -> bytes:
 
 
 def grant_key(owner: str, record_id: bytes, reader: str) -> bytes:
-    return grant_prefix(owner, record_id) + reader.encode("ascii")
+    return grant_prefix(owner, record_id) + _ascii(reader)
 
 
 def keyring_key(owner: str) -> bytes:
-    return b"k" + owner.encode("ascii")
+    return b"k" + _ascii(owner)
 
 
 def usage_key(owner: str) -> bytes:
-    return b"u" + owner.encode("ascii")
+    return b"u" + _ascii(owner)
 
 
 def refcount_key(content_hash: bytes) -> bytes:
