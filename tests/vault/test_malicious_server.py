@@ -348,3 +348,31 @@ def test_kdf_floor_is_the_wallets() -> None:
         from tonomy.vault.keyring import check_kdf
 
         check_kdf(KdfParams(ops=2, memory=64 << 20, algorithm="argon2id13").to_dict())
+
+
+def test_recovery_skips_bad_shares_when_enough_good_ones_remain(hostile) -> None:  # type: ignore[no-untyped-def]
+    from tonomy.vault.recovery import ReleasedShare, parse_released_share
+
+    vault = alice_vault(hostile, guardians=("bob", "carol", "dave"), threshold=2)
+    rid = vault.create_record({"note": b"kept"})
+    new_alice = h.person("alice", 1)
+    hostile.directory.set("alice", new_alice.public)
+    good = [release_share(reader(hostile, g), "alice") for g in ("bob", "dave")]
+    carol = parse_released_share(release_share(reader(hostile, "carol"), "alice"))
+    flipped = bytearray(carol.wrapped)
+    flipped[-1] ^= 1
+    bad = [
+        ReleasedShare("carol", carol.x, bytes(flipped)).to_bytes(),  # altered in transit
+        ReleasedShare("erin", carol.x, carol.wrapped).to_bytes(),  # not a guardian
+        ReleasedShare("bob", carol.x, carol.wrapped).to_bytes(),  # wrong coordinate for bob
+        b"garbage",
+    ]
+    with pytest.raises(VaultRecoveryError) as caught:
+        recover(hostile.server, hostile.directory, "alice", new_kek=new_alice.kek, new_x25519_secret=new_alice.secret, released=bad + good[:1], kdf=FLOOR)
+    for code in ("vault.tampered", "vault.recovery_failed", "vault.malformed"):
+        assert code in caught.value.message
+    recovered = recover(hostile.server, hostile.directory, "alice", new_kek=new_alice.kek, new_x25519_secret=new_alice.secret, released=bad + good, kdf=FLOOR)
+    assert recovered.read("alice", rid, "note") == b"kept"
+    # Shares of the old keyring are useless against the new one (epoch and key id are bound).
+    with pytest.raises(VaultRecoveryError):
+        recover(hostile.server, hostile.directory, "alice", new_kek=new_alice.kek, new_x25519_secret=new_alice.secret, released=good, kdf=FLOOR)
