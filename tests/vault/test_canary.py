@@ -106,7 +106,8 @@ def test_no_plaintext_canary_survives_a_full_scenario(tmp_path: Path, caplog: py
     assert set(blobs.hashes()) == live
     net.close()
     haystacks = {str(p.relative_to(tmp_path)): p.read_bytes() for p in files_under(tmp_path)}
-    assert any(k.startswith("chain") for k in haystacks) and any(k.startswith("blobs") for k in haystacks)
+    assert any(k.startswith("chain") and k.endswith(".mdb") for k in haystacks), sorted(haystacks)
+    assert any(k.startswith("blobs") for k in haystacks)
     haystacks["server transcript"] = "\n".join(server.transcript).encode()
     haystacks["captured logs"] = caplog.text.encode()
     assert server.transcript and caplog.text  # the recording really happened

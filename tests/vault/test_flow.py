@@ -122,3 +122,20 @@ def test_recovery_restores_access_and_rekeys(world) -> None:  # type: ignore[no-
 
     with pytest.raises(VaultTamperedError):
         Vault.open(world.server, world.directory, "alice", kek=world.people["alice"].kek, x25519_secret=new_alice.secret)
+
+
+def test_a_wallet_identity_opens_its_vault(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tonomy.wallet import FLOOR as WALLET_FLOOR
+    from tonomy.wallet import Keystore, generate_passphrase
+
+    keystore = Keystore(tmp_path / "keystore")
+    passphrase = generate_passphrase()
+    network_id = world.net.chain.chain_id
+    with keystore.create_identity("alice", network_id, passphrase, "482913", kdf=WALLET_FLOOR, pin_kdf=WALLET_FLOOR) as identity:
+        world.directory.set("alice", identity.x25519_public_key)
+        vault = Vault.for_identity(world.server, world.directory, identity, create=True, guardians=["bob", "carol"], threshold=2)
+        rid = vault.create_record({"note": b"from the wallet"})
+    # A new device: only the passphrase; the keyring tells which Argon2id parameters to use.
+    again = Vault.open_with_passphrase(world.server, world.directory, "alice", network_id, passphrase)
+    assert again.read("alice", rid, "note") == b"from the wallet"
+    assert again.keyring is not None and again.keyring.kdf == WALLET_FLOOR

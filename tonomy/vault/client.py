@@ -135,6 +135,27 @@ class Vault:
         return cls.open(server, directory, owner, kek=vault_key(root), x25519_secret=bytes(x25519_secret(root)))
 
     @classmethod
+    def for_identity(
+        cls,
+        server: VaultServer,
+        directory: KeyDirectory,
+        identity: Any,
+        *,
+        create: bool = False,
+        guardians: Sequence[str] = (),
+        threshold: int = 0,
+    ) -> Vault:
+        """Open (or create) the vault of an unlocked wallet identity (``tonomy.wallet.UnlockedIdentity``)."""
+        kek = identity.vault_key()
+        secret = bytes(identity.x25519_private_key())
+        if create:
+            return cls.create(
+                server, directory, identity.username, kek=kek, x25519_secret=secret, kdf=identity.record.kdf,
+                guardians=guardians, threshold=threshold,
+            )
+        return cls.open(server, directory, identity.username, kek=kek, x25519_secret=secret)
+
+    @classmethod
     def reader(cls, server: VaultServer, directory: KeyDirectory, account: str, x25519_secret: bytes | None) -> Vault:
         """An identity that only reads records shared with it (no keyring needed)."""
         vault = cls.__new__(cls)
