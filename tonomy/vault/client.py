@@ -299,7 +299,8 @@ class Vault:
     def delete(self, record_id: bytes, field: str) -> None:
         """Tombstone a field on chain; nodes drop its blob."""
         check_field(field)
-        self.server.submit(self.account, [("delete", {"owner": self.account, "record_id": check_record_id(record_id), "field": field})])
+        data = {"owner": self.account, "record_id": check_record_id(record_id), "field": field}
+        self.server.submit(self.account, [("delete", data)])
 
     def _entry(self, owner: str, record_id: bytes, field: str, allow_missing: bool = False) -> Entry | None:
         raw = self.server.entry(owner, check_record_id(record_id), field)

@@ -52,7 +52,9 @@ def check_version(version: int, what: str) -> None:
 
 def check_algorithm(algorithm: int, what: str) -> None:
     if algorithm != ALG_XCHACHA20_POLY1305:
-        raise VaultDowngradeError(f"{what} names algorithm {algorithm}; only {ALGORITHM_NAME} ({ALG_XCHACHA20_POLY1305}) is accepted")
+        raise VaultDowngradeError(
+            f"{what} names algorithm {algorithm}; only {ALGORITHM_NAME} ({ALG_XCHACHA20_POLY1305}) is accepted"
+        )
 
 
 def check_owner(owner: object) -> bytes:

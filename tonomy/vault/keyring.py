@@ -230,13 +230,15 @@ def parse_keyring(data: object) -> Keyring:
 
 def check_offer(offer: object) -> None:
     """Refuse a server's protocol offer below the client's floor (``vault.downgrade`` / ``vault.weak_kdf``)."""
-    if not isinstance(offer, Mapping) or not {"format", "algorithm"} <= set(offer) or not set(offer) <= {"format", "algorithm", "kdf"}:
+    allowed = {"format", "algorithm", "kdf"}
+    if not isinstance(offer, Mapping) or not {"format", "algorithm"} <= set(offer) or not set(offer) <= allowed:
         raise VaultMalformedError("a server offer is {format, algorithm[, kdf]}")
     fmt = offer["format"]
     if type(fmt) is not int:
         raise VaultMalformedError("a server offer's format must be an integer")
     check_version(fmt, "server offer")
     if offer["algorithm"] != ALGORITHM_NAME:
-        raise VaultDowngradeError(f"the server offers algorithm {str(offer['algorithm'])[:40]!r}; only {ALGORITHM_NAME} is accepted")
+        offered = str(offer["algorithm"])[:40]
+        raise VaultDowngradeError(f"the server offers algorithm {offered!r}; only {ALGORITHM_NAME} is accepted")
     if "kdf" in offer:
         check_kdf(offer["kdf"])

@@ -33,7 +33,9 @@ _HASH = Field("content_hash", bytes, minimum=rec.HASH_BYTES, maximum=rec.HASH_BY
 _SIZE = Field("size", int, minimum=1, maximum=rec.MAX_BLOB_SIZE, description="blob size in bytes")
 _READER = Field("reader", str, minimum=1, maximum=64, description="account granted read access")
 
-PUT = RecordSchema((_OWNER, _RECORD, _FIELD, Field("version", int, minimum=1, maximum=2**62), _HASH, _SIZE, Field("key_epoch", int, minimum=1, maximum=2**32 - 1)))
+_VERSION = Field("version", int, minimum=1, maximum=2**62, description="field version, previous + 1")
+_EPOCH = Field("key_epoch", int, minimum=1, maximum=2**32 - 1, description="record key generation")
+PUT = RecordSchema((_OWNER, _RECORD, _FIELD, _VERSION, _HASH, _SIZE, _EPOCH))
 DELETE = RecordSchema((_OWNER, _RECORD, _FIELD))
 GRANT = RecordSchema(
     (
@@ -41,7 +43,7 @@ GRANT = RecordSchema(
         _RECORD,
         _READER,
         Field("reader_key", bytes, minimum=rec.KEY_BYTES, maximum=rec.KEY_BYTES),
-        Field("key_epoch", int, minimum=1, maximum=2**32 - 1),
+        _EPOCH,
         Field("wrapped_key", bytes, minimum=1, maximum=rec.MAX_WRAPPED_KEY),
     )
 )

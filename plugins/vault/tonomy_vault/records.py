@@ -67,7 +67,9 @@ def prefix_end(prefix: bytes) -> bytes:
     return stripped[:-1] + bytes([stripped[-1] + 1])
 
 
-def entry(owner: str, record_id: bytes, field: str, version: int, content_hash: bytes, size: int, key_epoch: int, deleted: bool) -> dict[str, Any]:
+def entry(
+    owner: str, record_id: bytes, field: str, version: int, content_hash: bytes, size: int, key_epoch: int, deleted: bool
+) -> dict[str, Any]:
     return {
         "owner": owner,
         "record_id": record_id,
