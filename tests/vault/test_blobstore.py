@@ -110,3 +110,23 @@ def test_temporary_files_are_not_listed(tmp_path: Path) -> None:
     digest = store.put(b"abc")
     (tmp_path / "b" / digest.hex()[:2] / ".tmp-leftover").write_bytes(b"partial")
     assert list(store.hashes()) == [digest]
+
+
+def test_sweep_drops_unreferenced_uploads_after_the_grace_period(world) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from tonomy.vault import Vault
+    from tonomy.wallet.kdf import FLOOR
+
+    p = world.people["alice"]
+    vault = Vault.create(world.server, world.directory, "alice", kek=p.kek, x25519_secret=p.secret, kdf=FLOOR)
+    rid = vault.create_record({"note": b"referenced"})
+    orphan = world.blobs.put(b"uploaded, but its transaction never came")
+
+    def referenced(digest: bytes) -> bool:
+        return bool(world.net.chain.query("vault", "referenced", {"content_hash": digest}))
+
+    assert world.blobs.sweep(referenced, grace_s=3600) == []  # too young
+    assert world.blobs.sweep(referenced, grace_s=60, now=time.time() + 120) == [orphan]
+    assert not world.blobs.has(orphan)
+    assert vault.read("alice", rid, "note") == b"referenced"

@@ -376,3 +376,11 @@ def test_recovery_skips_bad_shares_when_enough_good_ones_remain(hostile) -> None
     # Shares of the old keyring are useless against the new one (epoch and key id are bound).
     with pytest.raises(VaultRecoveryError):
         recover(hostile.server, hostile.directory, "alice", new_kek=new_alice.kek, new_x25519_secret=new_alice.secret, released=good, kdf=FLOOR)
+
+
+def test_the_client_itself_refuses_to_create_with_weak_parameters(world) -> None:  # type: ignore[no-untyped-def]
+    p = world.people["alice"]
+    weak = KdfParams(ops=1, memory=64 << 20)
+    with pytest.raises(VaultWeakKdfError):
+        Vault.create(world.server, world.directory, "alice", kek=p.kek, x25519_secret=p.secret, kdf=weak)
+    assert world.server.keyring("alice") is None

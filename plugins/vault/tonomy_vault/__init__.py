@@ -51,6 +51,7 @@ def tonomy_register_queries(register: QueryRegistrar) -> None:
     register(QuerySpec("grants", a.q_grants, a.Q_RECORD, description="Every grant of a record"))
     register(QuerySpec("keyring", a.q_keyring, a.Q_OWNER, description="The owner's keyring pointer"))
     register(QuerySpec("usage", a.q_usage, a.Q_OWNER, description="Bytes the owner stores"))
+    register(QuerySpec("referenced", a.q_referenced, a.Q_HASH, description="Whether any entry or keyring references a blob"))
 
 
 @hookimpl

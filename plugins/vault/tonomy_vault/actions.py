@@ -53,6 +53,7 @@ Q_OWNER = RecordSchema((_OWNER,))
 Q_RECORD = RecordSchema((_OWNER, _RECORD))
 Q_ENTRY = RecordSchema((_OWNER, _RECORD, _FIELD))
 Q_GRANT = RecordSchema((_OWNER, _RECORD, _READER))
+Q_HASH = RecordSchema((_HASH,))
 
 
 def quota(ctx: Any) -> int:
@@ -208,6 +209,10 @@ def _records_under(ctx: Any, prefix: bytes) -> list[Any]:
 
 def q_keyring(ctx: Any, params: Any) -> Any:
     return ctx.state.get_record(rec.keyring_key(params["owner"]))
+
+
+def q_referenced(ctx: Any, params: Any) -> bool:
+    return ctx.state.get(rec.refcount_key(params["content_hash"])) is not None
 
 
 def q_usage(ctx: Any, params: Any) -> int:

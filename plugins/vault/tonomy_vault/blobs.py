@@ -11,7 +11,8 @@ A node keeps the envelopes the vault client uploads, off chain, in a directory::
   never served.
 * ``delete`` unlinks the file (right to be forgotten: the bytes leave the store;
   a directory, not an LMDB file, is used so that no free page keeps them).
-* ``apply_events`` follows the chain: ``released`` events of the vault plugin delete.
+* ``apply_events`` follows the chain: ``released`` events of the vault plugin delete;
+  ``sweep`` drops uploads no entry came to reference (the ``referenced`` query says).
 
 Replication (wired by the node/network layer) only needs :class:`BlobPeer`
 (``fetch``/``has``) and :meth:`BlobStore.missing` / :meth:`BlobStore.put`: a node
@@ -23,7 +24,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -155,6 +157,25 @@ class BlobStore:
             return self.get(content_hash)
         except VaultNotFoundError:
             return None
+
+    def sweep(self, is_referenced: Callable[[bytes], bool], grace_s: float, now: float | None = None) -> list[bytes]:
+        """Delete blobs no entry references, uploaded more than ``grace_s`` ago.
+
+        An upload whose transaction failed (or never came) would otherwise stay
+        forever; the grace period leaves time for an upload's transaction to land.
+        Node-local housekeeping, so the wall clock is fine here.
+        """
+        moment = time.time() if now is None else now
+        removed = []
+        for digest in list(self.hashes()):
+            try:
+                age = moment - self._path(digest).stat().st_mtime
+            except FileNotFoundError:
+                continue
+            if age > grace_s and not is_referenced(digest):
+                if self.delete(digest):
+                    removed.append(digest)
+        return removed
 
     def apply_events(self, events: Iterable[Mapping[str, Any]], decode: Any) -> int:
         """Delete blobs the vault plugin ``released``; ``decode`` reads an event's data record."""
