@@ -82,18 +82,16 @@ def test_valid_samples_parse(name: str) -> None:
 def test_every_truncation_is_refused(name: str) -> None:
     parser, make = SAMPLES[name]
     data = make()
-    refused = 0
     for cut in range(len(data)):
         try:
             parser(data[:cut])
         except VaultError:
-            refused += 1
-    # Envelopes may lose plaintext bytes and still parse (authentication catches that);
-    # every other format has a fixed shape.
-    if name == "envelope":
-        assert refused >= len(data) - len(b"hello")
-    else:
-        assert refused == len(data)
+            continue
+        # Only an envelope has a variable-length tail: a cut one still parses, then
+        # fails authentication.
+        assert name == "envelope" and cut >= 43 + 16
+        with pytest.raises(VaultTamperedError):
+            open_field(KEY, ADDRESS, data[:cut])
 
 
 @pytest.mark.parametrize("parser", PARSERS)
@@ -136,6 +134,38 @@ def test_single_byte_flips_never_parse_into_something_else_silently(position: in
     elif name == "symmetric wrap":
         with pytest.raises(VaultError):
             unwrap_symmetric(KEY, bytes(data), CTX)
+
+
+def test_padme_size_classes() -> None:
+    from tonomy.vault.envelope import framed_size, padme
+
+    previous = 0
+    for length in range(2, 70_000, 7):
+        padded = padme(length)
+        assert length <= padded <= length * 1.12 + 1 and padded >= previous
+        previous = padded
+    assert [padme(n) for n in (9, 100, 1000, 1025)] == [10, 104, 1024, 1088]
+    # values of different lengths in one class give blobs of one size
+    assert framed_size(0) == framed_size(60) == 64
+    assert len(seal_field(KEY, ADDRESS, b"a" * 1000)) == len(seal_field(KEY, ADDRESS, b"a" * 1020))
+
+
+@pytest.mark.parametrize(
+    "framed",
+    [b"", b"\x00\x00", (5).to_bytes(4, "big") + b"abc", (3).to_bytes(4, "big") + b"abc" + b"\x00" * 56 + b"\x01",
+     (3).to_bytes(4, "big") + b"abc" + b"\x00" * 60, (2**32 - 1).to_bytes(4, "big") + bytes(60)],
+)
+def test_bad_frames_inside_authentic_ciphertext(framed: bytes) -> None:
+    """A key holder's bad framing (a buggy or hostile writer) is refused, not trimmed."""
+    from tonomy.vault import aead
+    from tonomy.vault.envelope import Envelope, unframe
+
+    with pytest.raises(VaultMalformedError):
+        unframe(framed)
+    nonce, ct = aead.encrypt(KEY, framed, ADDRESS.associated_data())
+    envelope = Envelope(1, 1, ADDRESS.key_epoch, ADDRESS.version, nonce, ct).to_bytes()
+    with pytest.raises(VaultMalformedError):
+        open_field(KEY, ADDRESS, envelope)
 
 
 def test_envelope_versions_and_algorithms() -> None:

@@ -39,12 +39,18 @@ def field_ad(owner: str, rid: bytes, field: str, version: int, epoch: int) -> by
 
 def test_envelope_by_hand() -> None:
     key, rid, nonce = os.urandom(32), os.urandom(16), os.urandom(24)
-    ct = crypto_aead_xchacha20poly1305_ietf_encrypt(b"by hand", field_ad("alice", rid, "note", 7, 3), nonce, key)
+    framed = (7).to_bytes(4, "big") + b"by hand" + bytes(64 - 4 - 7)  # padme(max(4 + 7, 64)) = 64
+    ct = crypto_aead_xchacha20poly1305_ietf_encrypt(framed, field_ad("alice", rid, "note", 7, 3), nonce, key)
     envelope = b"TVE1" + (1).to_bytes(2, "big") + b"\x01" + (3).to_bytes(4, "big") + (7).to_bytes(8, "big") + nonce + ct
     assert open_field(key, FieldAddress("alice", rid, "note", 7, 3), envelope) == b"by hand"
     sealed = seal_field(key, FieldAddress("alice", rid, "note", 7, 3), b"by code")
-    assert sealed[:19] == envelope[:19] and len(sealed) == 43 + len(b"by code") + 16
-    assert crypto_aead_xchacha20poly1305_ietf_decrypt(sealed[43:], field_ad("alice", rid, "note", 7, 3), sealed[19:43], key) == b"by code"
+    assert sealed[:19] == envelope[:19] and len(sealed) == 43 + 64 + 16
+    opened = crypto_aead_xchacha20poly1305_ietf_decrypt(sealed[43:], field_ad("alice", rid, "note", 7, 3), sealed[19:43], key)
+    assert opened == (7).to_bytes(4, "big") + b"by code" + bytes(53)
+    # a long value: 1000 bytes framed is 1004, Padmé class 1024
+    long_value = os.urandom(1000)
+    sealed = seal_field(key, FieldAddress("alice", rid, "note", 7, 3), long_value)
+    assert len(sealed) == 43 + 1024 + 16
 
 
 def wrap_ad(kind: int, purpose: bytes, owner: str, context: bytes) -> bytes:

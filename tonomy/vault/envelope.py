@@ -10,6 +10,15 @@ The header repeats the version and key epoch only so that a reader can say *why*
 blob is wrong (an older version is ``vault.rollback``) before trying the key; the
 associated data is built from what the reader expects (the chain's entry), so moving a
 ciphertext to another owner, record, field, version or key epoch fails to authenticate.
+
+What is encrypted is the value *framed and padded*, so that the blob size says little
+about the value's size::
+
+    framed = u32 length ‖ value ‖ zero bytes up to padme(max(4 + length, 64))
+
+Padmé (Nikitin et al., 2019) rounds a length L to keep only its top
+``floor(log2(floor(log2 L))) + 1`` bits: at most 12 % overhead, and a size class leaks
+O(log log L) bits instead of the exact length.
 """
 
 from __future__ import annotations
@@ -37,8 +46,40 @@ from tonomy.vault.formats import (
 
 MAGIC = b"TVE1"
 HEADER_BYTES = len(MAGIC) + 2 + 1 + 4 + 8 + aead.NONCE_BYTES
-MAX_ENVELOPE_BYTES = HEADER_BYTES + MAX_FIELD_BYTES + aead.TAG_BYTES
+MIN_FRAMED_BYTES = 64
 _AD_PREFIX = b"tonomy/vault/field\x00"
+
+
+def padme(length: int) -> int:
+    """The Padmé size class of ``length`` (>= 2): low bits rounded up, top bits kept."""
+    if length < 2:
+        return length
+    exponent = length.bit_length() - 1  # floor(log2 L)
+    kept = exponent.bit_length()  # floor(log2 E) + 1
+    mask = (1 << (exponent - kept)) - 1
+    return (length + mask) & ~mask
+
+
+def framed_size(length: int) -> int:
+    return padme(max(4 + length, MIN_FRAMED_BYTES))
+
+
+MAX_ENVELOPE_BYTES = HEADER_BYTES + framed_size(MAX_FIELD_BYTES) + aead.TAG_BYTES
+
+
+def frame(value: bytes) -> bytes:
+    size = framed_size(len(value))
+    return u32(len(value)) + value + bytes(size - 4 - len(value))
+
+
+def unframe(framed: bytes) -> bytes:
+    """The value inside authenticated framing; a frame that breaks the rule is ``vault.malformed``."""
+    if len(framed) < 4:
+        raise VaultMalformedError("a framed value has no length")
+    length = int.from_bytes(framed[:4], "big")
+    if length > len(framed) - 4 or len(framed) != framed_size(length) or any(framed[4 + length :]):
+        raise VaultMalformedError("a framed value's length or padding is wrong")
+    return framed[4 : 4 + length]
 
 
 @dataclass(frozen=True)
@@ -106,7 +147,7 @@ def parse_envelope(data: object) -> Envelope:
 def seal_field(record_key: bytes, address: FieldAddress, plaintext: bytes) -> bytes:
     if len(plaintext) > MAX_FIELD_BYTES:
         raise VaultMalformedError(f"a field holds at most {MAX_FIELD_BYTES} bytes")
-    nonce, ciphertext = aead.encrypt(record_key, plaintext, address.associated_data())
+    nonce, ciphertext = aead.encrypt(record_key, frame(plaintext), address.associated_data())
     return Envelope(FORMAT_CURRENT, ALG_XCHACHA20_POLY1305, address.key_epoch, address.version, nonce, ciphertext).to_bytes()
 
 
@@ -123,10 +164,11 @@ def open_field(record_key: bytes, address: FieldAddress, data: object) -> bytes:
         )
     if envelope.version != address.version or envelope.key_epoch != address.key_epoch:
         raise VaultTamperedError("the envelope's version or key epoch is not the one the chain records")
-    return aead.decrypt(
+    framed = aead.decrypt(
         record_key,
         envelope.nonce,
         envelope.ciphertext,
         address.associated_data(envelope.format, envelope.algorithm),
         f"field {address.field!r} of record {address.record_id.hex()}",
     )
+    return unframe(framed)

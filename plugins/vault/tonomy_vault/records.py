@@ -18,7 +18,8 @@ RECORD_ID_BYTES = 16
 HASH_BYTES = 32
 KEY_BYTES = 32
 MAX_WRAPPED_KEY = 256
-MAX_BLOB_SIZE = 16 * 1024 * 1024 + 64
+#: A 16 MiB field, framed and Padmé-padded (< 16.5 MiB), plus its envelope header.
+MAX_BLOB_SIZE = 17 * 1024 * 1024
 
 
 def _ascii(text: str) -> bytes:
