@@ -72,7 +72,7 @@ class Vault:
         server: VaultServer,
         directory: KeyDirectory,
         account: str,
-        x25519_secret: bytes,
+        x25519_secret: bytes | None,
         *,
         vault_key: bytes | None = None,
         keyring: Keyring | None = None,
@@ -81,10 +81,13 @@ class Vault:
         self.server = server
         self.directory = directory
         self.account = account
-        self._secret = check_key(bytes(x25519_secret), "an X25519 secret")
-        self.public_key = x25519_public(self._secret)
-        # Our own key must be the one our identity record publishes, or readers could not open our wraps.
-        verified_key(directory, account, self.public_key)
+        if x25519_secret is None:  # only fetches public things (a keyring before the passphrase is typed)
+            self._secret, self.public_key = b"", b""
+        else:
+            self._secret = check_key(bytes(x25519_secret), "an X25519 secret")
+            self.public_key = x25519_public(self._secret)
+            # Our own key must be the one our identity record publishes, or readers could not open our wraps.
+            verified_key(directory, account, self.public_key)
         self._vault_key = vault_key
         self.keyring = keyring
         self._seen_versions: dict[tuple[str, bytes, str], int] = {}
@@ -158,17 +161,7 @@ class Vault:
     @classmethod
     def reader(cls, server: VaultServer, directory: KeyDirectory, account: str, x25519_secret: bytes | None) -> Vault:
         """An identity that only reads records shared with it (no keyring needed)."""
-        vault = cls.__new__(cls)
-        vault.server, vault.directory, vault.account = server, directory, account
-        vault._vault_key, vault.keyring = None, None
-        vault._seen_versions, vault._seen_keyring_epoch = {}, {}
-        if x25519_secret is None:
-            vault._secret, vault.public_key = b"", b""
-        else:
-            vault._secret = check_key(bytes(x25519_secret), "an X25519 secret")
-            vault.public_key = x25519_public(vault._secret)
-            verified_key(directory, account, vault.public_key)
-        return vault
+        return cls(server, directory, account, x25519_secret)
 
     # -- keyring ---------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import blake3
 from nacl.bindings import crypto_scalarmult, crypto_scalarmult_base
 from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey
 
 from tonomy.errors import VaultMalformedError, VaultTamperedError
 from tonomy.vault import aead
@@ -151,8 +152,6 @@ def wrap_to(sender_secret: bytes, sender: Party, recipient: Party, key: bytes, c
     check_key(key)
     if x25519_public(sender_secret) != sender.public_key:
         raise VaultMalformedError("the sender's secret does not match the sender's public key")
-    from nacl.public import PrivateKey
-
     ephemeral_secret = PrivateKey.generate()
     ephemeral = bytes(ephemeral_secret.public_key)
     wrapping_key = _wrap_key(
