@@ -18,14 +18,14 @@ Rules (docs/ledger.md, "Execution"):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tonomy import _core
 from tonomy.chain import codec
 from tonomy.chain.accounts import find_account
-from tonomy.chain.authority import PermissionLevel
-from tonomy.chain.checker import ActionAuthorization, check_transaction_authorizations
+from tonomy.chain.authority import PermissionLevel, plugin_authority_level
+from tonomy.chain.checker import ActionAuthorization, AuthorityChecker, check_transaction_authorizations
 from tonomy.chain.context import (
     ActionContext,
     BlockInfo,
@@ -42,9 +42,11 @@ from tonomy.chain.state import StateView
 from tonomy.chain.system import SYSTEM_ACTIONS, SYSTEM_PLUGIN, SYSTEM_QUERIES, MeteredState, SystemCall
 from tonomy.errors import (
     HandlerCrashedError,
+    MissingAuthorizationError,
     InternalError,
     InvalidActionDataError,
     InvalidInputError,
+    InsufficientAuthorityError,
     PluginConflictError,
     StorageError,
     TonomyError,
@@ -64,6 +66,27 @@ NODE_LOCAL_FAULTS: tuple[type[BaseException], ...] = (StorageError, InternalErro
 def action_seed(block_seed: bytes, tx_id: bytes, index: int) -> bytes:
     """The random seed of one action: the same on every node, different for every action."""
     return _core.hash_tagged(RANDOM_TAG, block_seed + tx_id + index.to_bytes(4, "big"))
+
+
+def check_authority(state: StateView, tx: _core.SignedTransaction, params: ChainParameters) -> None:
+    """Do the transaction's signing keys satisfy its declared authorizations on ``state``?
+
+    Admission asks it against the committed head, execution again on the state the
+    transaction actually runs on; any checker error becomes ``tx.unauthorized`` with the
+    checker's own code kept at the start of the message.
+    """
+    try:
+        check_transaction_authorizations(
+            state,
+            declared_authorizations(tx),
+            [signature.public_key for signature in tx.signatures],
+            max_depth=params.max_auth_depth,
+            max_evaluations=params.max_auth_evaluations,
+        )
+    except TransactionUnauthorizedError:
+        raise
+    except TonomyError as exc:
+        raise TransactionUnauthorizedError(str(exc)) from None
 
 
 def declared_authorizations(tx: _core.SignedTransaction) -> list[ActionAuthorization]:
@@ -90,6 +113,9 @@ class _TransactionRun:
     events: list[Event]
     block: BlockInfo
     params: ChainParameters
+    # The plugins whose handlers are running, innermost last: privileged operations
+    # trust this, never the plugin name a context object claims.
+    running: list[str] = field(default_factory=list)
 
 
 class ExecutionEngine:
@@ -160,7 +186,7 @@ class ExecutionEngine:
         overlay.checkpoint()
         self._run = run
         try:
-            self._check_authority(overlay, tx, params)
+            check_authority(overlay, tx, params)
             for action_index, action in enumerate(tx.body.actions):
                 data = self.decode_action(action.plugin, action.name, action.data)
                 levels = tuple(PermissionLevel(level.actor, level.permission) for level in action.authorization)
@@ -197,20 +223,6 @@ class ExecutionEngine:
             bytes_written=run.meter.bytes_written,
         )
 
-    def _check_authority(self, state: StateView, tx: _core.SignedTransaction, params: ChainParameters) -> None:
-        try:
-            check_transaction_authorizations(
-                state,
-                declared_authorizations(tx),
-                [signature.public_key for signature in tx.signatures],
-                max_depth=params.max_auth_depth,
-                max_evaluations=params.max_auth_evaluations,
-            )
-        except TransactionUnauthorizedError:
-            raise
-        except TonomyError as exc:
-            raise TransactionUnauthorizedError(f"{exc}") from None
-
     def _run_action(
         self,
         plugin: str,
@@ -239,7 +251,11 @@ class ExecutionEngine:
             events=run.events,
             depth=depth,
         )
-        spec.handler(ctx, data)
+        run.running.append(plugin)
+        try:
+            spec.handler(ctx, data)
+        finally:
+            run.running.pop()
 
     def _current(self) -> _TransactionRun:
         if self._run is None:
@@ -285,6 +301,44 @@ class ExecutionEngine:
         for level in levels:
             required = PermissionLevel(level.actor, required_permission(state, level.actor, plugin, name))
             check_permission_requirement(state, level, required)
+
+    def plugin_authority_call(
+        self,
+        caller: ActionContext,
+        plugin: str,
+        name: str,
+        data: Mapping[str, Any],
+        authorization: Sequence[PermissionLevel],
+    ) -> None:
+        """A call whose extra authorizations the running plugin satisfies by its authority level.
+
+        A level the caller does not carry must be satisfied by ``tonomy.code@<running>``
+        alone: no keys, no delay. So a plugin acts for an account only where the account
+        listed the plugin in that permission's authority with enough weight.
+        """
+        run = self._current()
+        running = run.running[-1] if run.running else None
+        if running is None or caller.plugin != running:
+            raise MissingAuthorizationError(f"only the running plugin may use its own authority (running: {running!r})")
+        levels = tuple(authorization)
+        if not all(isinstance(level, PermissionLevel) for level in levels):
+            raise InvalidInputError("authorizations are PermissionLevel values")
+        checker = AuthorityChecker(
+            MeteredState(run.overlay, run.meter),
+            (),
+            max_depth=run.params.max_auth_depth,
+            max_evaluations=run.params.max_auth_evaluations,
+            provided_levels=(plugin_authority_level(running),),
+        )
+        for level in levels:
+            if level in caller.authorization:
+                continue
+            if not checker.evaluate(level).satisfied:
+                raise InsufficientAuthorityError(
+                    f"{level} does not grant the plugin {running!r} its authority "
+                    f"(its authority must list {plugin_authority_level(running)} with enough weight)"
+                )
+        self.call_action(caller, plugin, name, data, levels)
 
     def call_query(self, caller: ActionContext, plugin: str, name: str, params: Mapping[str, Any]) -> object:
         run = self._current()
