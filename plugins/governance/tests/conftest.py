@@ -138,7 +138,7 @@ def gov(tmp_path: Path) -> Iterator[Gov]:
 @pytest.fixture
 def slow_gov(tmp_path: Path) -> Iterator[Gov]:
     """Voting starts 4 blocks after creation and lasts 12 (room to cancel, or for many steps)."""
-    net = make_net(tmp_path, {"voting_delay": 4, "voting_period": 12})
+    net = make_net(tmp_path, {"voting_delay": 4, "voting_period": 12, "timelock": 6})
     try:
         yield Gov(net)
     finally:
