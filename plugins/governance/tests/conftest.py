@@ -108,6 +108,16 @@ class Gov:
     def vote(self, pid: int, voter: str, choice: int = 0, **extra: Any) -> Any:
         return self.gov("vote", {"id": pid, "voter": voter, "choice": choice, **extra}, voter)
 
+    def enact(self, actions: Sequence[Mapping[str, Any]], voter: str = "alice") -> int:
+        """Propose ``actions`` on the root track, vote for them as ``voter``, run them after the timelock."""
+        pid = self.propose(voter, options(actions))
+        p = self.proposal(pid)
+        self.until(p["vote_start"] - 1)
+        self.vote(pid, voter)
+        self.until(p["eta"] - 1)
+        self.gov("execute", {"id": pid}, voter)
+        return pid
+
     def until(self, height: int) -> None:
         """Produce empty blocks until the head is at ``height`` (the next tx lands at height + 1)."""
         while self.height < height:

@@ -51,6 +51,10 @@ def test_an_approved_proposal_expires_after_its_grace_period(gov: Gov) -> None:
     gov.until(p["expires"])
     assert gov.proposal(pid)["state"] == "expired"
     gov.fails("governance.expired", "governance", "execute", {"id": pid}, "alice")
+    # Not even the system account's keys (the validators) change anything without a vote.
+    gov.fails("governance.not_allowed", "governance", "set_parameter", {"plugin": "governance", "name": "max_options", "value": 3}, "validator")
+    gov.fails("governance.not_allowed", "governance", "handover", {}, "validator")
+    gov.fails("governance.not_allowed", "governance", "set_council", {"members": "alice"}, "validator")
     assert gov.param("governance", "max_options") == 8
     gov.gov("settle", {"id": pid}, "bob")  # expired: the deposit comes back
     assert gov.balance("alice") == 600

@@ -31,7 +31,7 @@ def _funded(gov: Gov) -> None:
 
 def test_a_track_carries_only_its_actions_and_uses_its_strategy(gov: Gov) -> None:
     _funded(gov)
-    gov.ok("governance", "set_track", track("params", "governance.quadratic", "governance.set_parameter"), "validator")
+    gov.enact([{"plugin": "governance", "name": "set_track", "data": track("params", "governance.quadratic", "governance.set_parameter")}])
     gov.fails("governance.action_not_in_track", "governance", "propose",
               {"proposer": "bob", "track": "params", "title": "t", "options": options([{"plugin": "governance", "name": "handover", "data": {}}])}, "bob")
     gov.fails("governance.unknown_track", "governance", "propose", {"proposer": "bob", "track": "nope", "title": "t", "options": options([])}, "bob")
@@ -53,7 +53,7 @@ def test_a_track_carries_only_its_actions_and_uses_its_strategy(gov: Gov) -> Non
 
 def test_conviction_multiplies_and_locks_the_snapshot_tokens(gov: Gov) -> None:
     _funded(gov)
-    gov.ok("governance", "set_track", track("convinced", "governance.conviction", "*"), "validator")
+    gov.enact([{"plugin": "governance", "name": "set_track", "data": track("convinced", "governance.conviction", "*")}])
     pid = gov.propose("carol", options([set_param("governance", "max_options", 2)]), track="convinced")
     p = gov.proposal(pid)
     gov.until(p["vote_start"] - 1)
@@ -124,8 +124,8 @@ def test_a_track_can_use_a_strategy_of_another_plugin(tmp_path: Path) -> None:
         gov.mint("alice", 10)
         strategies = [s["name"] for s in gov.query("strategies", {})]
         assert strategies == ["flat.one", "governance.conviction", "governance.council", "governance.quadratic", "governance.token"]
-        gov.ok("governance", "set_track", track("flat", "flat.one", "*"), "validator")
-        gov.ok("governance", "set_track", track("ghost", "ghost.one", "*"), "validator")
+        gov.enact([{"plugin": "governance", "name": "set_track", "data": track("flat", "flat.one", "*")}])
+        gov.enact([{"plugin": "governance", "name": "set_track", "data": track("ghost", "ghost.one", "*")}])
         gov.fails("governance.unknown_strategy", "governance", "propose", {"proposer": "bob", "track": "ghost", "title": "t", "options": options([])}, "bob")
         pid = gov.propose("bob", options([set_param("governance", "max_options", 2)]), track="flat")
         p = gov.proposal(pid)
@@ -163,3 +163,47 @@ def test_genesis_refuses_out_of_bounds_governance_parameters(tmp_path: Path, val
 
     with pytest.raises(GenesisError):
         make_net(tmp_path, {"quorum_bps": value})
+
+
+class RoguePlugin:
+    """Any plugin but the governance one: it may read parameters, never write them."""
+
+    @hookimpl
+    def tonomy_plugin_info(self) -> PluginInfo:
+        return PluginInfo("rogue", "1.0", 1, 1)
+
+    @hookimpl
+    def tonomy_register_actions(self, register: Any) -> None:
+        from tonomy.plugin import ActionSpec, RecordSchema
+
+        def grab(ctx: Any, data: Any) -> None:
+            assert ctx.parameter("quorum_bps", "governance") == 2000
+            ctx.set_parameter("governance", "quorum_bps", 1)
+
+        def as_system(ctx: Any, data: Any) -> None:
+            ctx.call_as_system("governance", "set_parameter", {"plugin": "governance", "name": "quorum_bps", "value": 1})
+
+        def via_governance(ctx: Any, data: Any) -> None:
+            ctx.call("governance", "set_parameter", {"plugin": "governance", "name": "quorum_bps", "value": 1})
+
+        register(ActionSpec("grab", grab, RecordSchema()))
+        register(ActionSpec("as_system", as_system, RecordSchema()))
+        register(ActionSpec("via_governance", via_governance, RecordSchema()))
+
+
+def test_another_plugin_cannot_change_governance_parameters(tmp_path: Path) -> None:
+    manager = build_manager([tonomy_governance, GToken(), RoguePlugin()])
+    genesis = make_genesis(manager, ("alice", "bob"), parameters={"tonomy": {"governance_plugin": "governance"}, "governance": FAST})
+    net = LedgerNet.create(tmp_path, manager=manager, genesis=genesis)
+    try:
+        gov = Gov(net)
+        for action in ("grab", "as_system", "via_governance"):
+            gov.fails("tx.missing_authorization", "rogue", action, {}, "alice")
+        gov.fails("tx.missing_authorization", "rogue", "grab", {}, "validator")  # even signed by the system account
+        gov.fails("tx.missing_authorization", "rogue", "as_system", {}, "validator")
+        # Carrying the system account's authority into governance is not a vote either.
+        gov.fails("governance.not_allowed", "rogue", "via_governance", {}, "validator")
+        assert gov.param("governance", "quorum_bps") == 2000
+        assert gov.query("parameter_history", {"plugin": "governance", "name": "quorum_bps"}) == []
+    finally:
+        net.close()

@@ -4,12 +4,12 @@
   transaction signed by the validators) sets ``mode = council`` with the threshold
   ``ceil(2N/3)``. While in council mode every proposal is decided by the council
   strategy, whatever its track says.
-* ``handover {}`` (the system account's authority, so only through an executed
-  proposal, i.e. the council's own decision) switches to ``open``: tracks' own
+* ``handover {}`` (only as an action of an executed proposal: the council's own
+  decision) switches to ``open``: tracks' own
   strategies apply from then on, to proposals created after it.
 * The council stays as a guardian: during a proposal's timelock, ``council_veto``
   by M members cancels it (the cancel path of the timelock). ``set_council``
-  (system authority) replaces or, with no members, dissolves it.
+  (an executed proposal) replaces or, with no members, dissolves it.
 
 Without ``init_council`` the plugin starts in ``open`` mode.
 """
@@ -20,7 +20,7 @@ from typing import Any
 
 from tonomy.plugin import Field, RecordSchema
 
-from tonomy_governance import errors, layout
+from tonomy_governance import authority, errors, layout
 
 COUNCIL_MODE, OPEN_MODE = "council", "open"
 
@@ -62,7 +62,7 @@ def init_council(ctx: Any, data: Any) -> None:
 
 
 def set_council(ctx: Any, data: Any) -> None:
-    ctx.require_auth(layout.SYSTEM_ACCOUNT)
+    authority.require_executed_proposal(ctx)
     members = _members(ctx, data["members"])
     current = config(ctx)
     if not members and current["mode"] == COUNCIL_MODE:
@@ -72,7 +72,7 @@ def set_council(ctx: Any, data: Any) -> None:
 
 
 def handover(ctx: Any, data: Any) -> None:
-    ctx.require_auth(layout.SYSTEM_ACCOUNT)
+    authority.require_executed_proposal(ctx)
     current = config(ctx)
     if current["mode"] != COUNCIL_MODE:
         ctx.fail(errors.COUNCIL, "governance is already open")

@@ -1,7 +1,6 @@
 """``set_parameter``: the one way a system parameter changes, with its history.
 
-The action needs the system account's authority, so it runs only as an action of an
-executed proposal (or a genesis transaction signed by the validators). The host lets
+The action runs only as an action of an executed proposal (``authority.py``). The host lets
 only the governance plugin write parameters (``ctx.set_parameter``), validates the
 value with the owning plugin's ``ParameterSpec`` and returns the old value; this
 module records ``{height, proposal, old, new}`` per change.
@@ -11,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tonomy_governance import layout
+from tonomy_governance import authority, layout
 
 SCALARS = (int, bool, bytes, str)
 
@@ -32,12 +31,11 @@ class SetParameterSchema:
 
 
 def set_parameter(ctx: Any, data: Any) -> None:
-    ctx.require_auth(layout.SYSTEM_ACCOUNT)
+    proposal = authority.require_executed_proposal(ctx)
     plugin, name, value = data["plugin"], data["name"], data["value"]
     old = ctx.set_parameter(plugin, name, value)
     seq = (ctx.state.get_record(layout.NEXT_HISTORY) or 0) + 1
     ctx.state.put_record(layout.NEXT_HISTORY, seq)
-    proposal = ctx.state.get_record(layout.EXECUTING)
     entry = {"plugin": plugin, "name": name, "height": ctx.height, "proposal": proposal, "old": old, "new": value}
     ctx.state.put_record(layout.history_key(plugin, name, seq), entry)
     ctx.emit("parameter_changed", entry)

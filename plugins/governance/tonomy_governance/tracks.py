@@ -1,8 +1,8 @@
 """Tracks: kinds of proposals with their own deposit, periods, thresholds and strategy.
 
 The track ``root`` is always there: its settings are the plugin's parameters and it
-may carry any action. Other tracks are set by ``set_track`` (the system account's
-authority, i.e. an executed proposal or a genesis transaction) and list the actions
+may carry any action. Other tracks are set by ``set_track`` (only as an action of an
+executed proposal) and list the actions
 they may carry (``plugin.action``, ``plugin.*``, or ``*``). A proposal must name a
 track whose patterns match every action of every option, so a lightweight track can
 never carry an action it was not made for.
@@ -14,7 +14,7 @@ from typing import Any
 
 from tonomy.plugin import Field, RecordSchema
 
-from tonomy_governance import errors, layout
+from tonomy_governance import authority, errors, layout
 from tonomy_governance.params import BLOCKS, BPS, MAX_AMOUNT
 
 ROOT = "root"
@@ -70,7 +70,7 @@ def matches(patterns: list[str], plugin: str, action: str) -> bool:
 
 
 def set_track(ctx: Any, data: Any) -> None:
-    ctx.require_auth(layout.SYSTEM_ACCOUNT)
+    authority.require_executed_proposal(ctx)
     if data["name"] == ROOT:
         ctx.fail(errors.NOT_ALLOWED, "the root track is set through the plugin's parameters")
     patterns = [item.strip() for item in data["matches"].split(",") if item.strip()]
@@ -83,7 +83,7 @@ def set_track(ctx: Any, data: Any) -> None:
 
 
 def remove_track(ctx: Any, data: Any) -> None:
-    ctx.require_auth(layout.SYSTEM_ACCOUNT)
+    authority.require_executed_proposal(ctx)
     if ctx.state.get(layout.track_key(data["name"])) is None:
         ctx.fail(errors.UNKNOWN_TRACK, f"no track named {data['name']!r}")
     ctx.state.delete(layout.track_key(data["name"]))
