@@ -29,6 +29,7 @@ from tonomy.plugin import (
 from tonomy.testing.ledger import LedgerNet, build_manager, make_genesis
 
 SET = RecordSchema((Field("plugin", str), Field("name", str), Field("value", int)))
+HAND = RecordSchema((Field("to", str),))
 AS_SYSTEM = RecordSchema((Field("owner", str), Field("key", str)))
 EMPTY = RecordSchema()
 
@@ -46,6 +47,10 @@ def forge_context(ctx: Any, data: Any) -> None:
         random=ctx.random, meter=ctx.meter, dispatcher=ctx.dispatcher, events=ctx.events, depth=ctx.depth,
     )
     fake.set_parameter(data["plugin"], data["name"], data["value"])
+
+
+def hand(ctx: Any, data: Any) -> None:
+    ctx.set_parameter("tonomy", "governance_plugin", data["to"])
 
 
 def write_as_system(ctx: Any, data: Any) -> None:
@@ -82,6 +87,7 @@ class Privileged:
         register(ActionSpec("set_parameter", set_parameter, SET))
         register(ActionSpec("forge", forge_context, SET))
         register(ActionSpec("as_system", write_as_system, AS_SYSTEM))
+        register(ActionSpec("hand", hand, HAND))
 
     @hookimpl
     def tonomy_register_parameters(self, register: Any) -> None:
@@ -197,3 +203,18 @@ def test_voting_strategies_are_collected_per_plugin(tmp_path: Path) -> None:
         VotingStrategySpec("x", _power, _total, " ")
     with pytest.raises(Exception, match="non-negative"):
         VotingPower(-1, 0)
+
+
+def test_governance_can_hand_its_privilege_only_to_a_plugin_of_the_chain(tmp_path: Path) -> None:
+    net = _net(tmp_path)
+    try:
+        for target in ("ghost", ""):
+            refused = _run(net, "govern", "hand", {"to": target})
+            assert refused.error_code == "core.invalid_input"
+        assert _run(net, "govern", "hand", {"to": "rogue"}).status == "executed"
+        assert net.chain.parameters().governance_plugin == "rogue"
+        assert _run(net, "govern", "set_parameter", {"plugin": "rogue", "name": "limit", "value": 7}).error_code == "tx.missing_authorization"
+        assert _run(net, "rogue", "set_parameter", {"plugin": "govern", "name": "limit", "value": 7}).status == "executed"
+        assert net.chain.query("govern", "limit", {}) == 7
+    finally:
+        net.close()
