@@ -311,6 +311,97 @@ class ChainStateError(TonomyError, RuntimeError):
     code = "chain.state"
 
 
+# --- wallet (client-side identity keys; tonomy.wallet) -----------------------
+
+
+class WalletError(TonomyError):
+    """Base of the client wallet's errors (``wallet.*``); raised on the device, never by a node."""
+
+    code = "wallet.error"
+
+
+class InvalidPassphraseError(WalletError, ValueError):
+    """Not a wallet passphrase: too few words, or a word outside the word list."""
+
+    code = "wallet.invalid_passphrase"
+
+
+class WrongPassphraseError(WalletError, PermissionError):
+    """A well-formed passphrase that does not derive this identity's keys."""
+
+    code = "wallet.wrong_passphrase"
+
+
+class WeakKdfError(WalletError, ValueError):
+    """Key-derivation parameters below the floor or another algorithm (a downgrade is refused)."""
+
+    code = "wallet.weak_kdf"
+
+
+class InvalidKdfError(WalletError, ValueError):
+    """Key-derivation parameters that are malformed or above the ceiling (memory/time bombs)."""
+
+    code = "wallet.invalid_kdf"
+
+
+class WeakPinError(WalletError, ValueError):
+    """A PIN that breaks the PIN rules (too short, not digits, trivial)."""
+
+    code = "wallet.weak_pin"
+
+
+class WrongPinError(WalletError, PermissionError):
+    """A wrong PIN; ``attempts_left`` says how many tries remain before the device key is wiped."""
+
+    code = "wallet.wrong_pin"
+
+    def __init__(self, message: str = "", *, attempts_left: int = 0, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.attempts_left = attempts_left
+
+
+class WalletLockedError(WalletError, PermissionError):
+    """No device key (never set, or wiped after too many wrong PINs): only the passphrase unlocks."""
+
+    code = "wallet.locked"
+
+
+class KeystoreCorruptError(WalletError, ValueError):
+    """A keystore file that is truncated, not the keystore format, or has fields of the wrong shape."""
+
+    code = "wallet.keystore_corrupt"
+
+
+class KeystoreTamperedError(WalletError, ValueError):
+    """Authenticated decryption failed or stored keys disagree with the seed: the file was altered or swapped."""
+
+    code = "wallet.keystore_tampered"
+
+
+class UnsupportedKeystoreVersionError(WalletError, ValueError):
+    code = "wallet.unsupported_version"
+
+
+class UnknownIdentityError(WalletError, LookupError):
+    code = "wallet.unknown_identity"
+
+
+class IdentityExistsError(WalletError, ValueError):
+    code = "wallet.identity_exists"
+
+
+class IdentityClosedError(WalletError, RuntimeError):
+    """The unlocked identity was closed (its seed erased from memory); unlock it again."""
+
+    code = "wallet.closed"
+
+
+class UnknownRecordError(WalletError, LookupError):
+    """No device or app-session record with that id for this identity."""
+
+    code = "wallet.unknown_record"
+
+
 def _all_error_classes() -> list[type[TonomyError]]:
     found: list[type[TonomyError]] = []
     pending: list[type[TonomyError]] = [TonomyError]

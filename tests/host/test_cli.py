@@ -68,21 +68,21 @@ def test_version_loads_no_plugin(make_dist: Any, plugin_source: Any, monkeypatch
 
 
 def test_plugins_json_and_table(make_dist: Any, plugin_source: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    module = make_dist("pay", plugin_source("pay", actions=("transfer",), body=COMMAND_BODY.format(command="pay")))
-    monkeypatch.setenv("TONOMY_PLUGINS_ALLOW", "pay")
+    module = make_dist("coins", plugin_source("coins", actions=("transfer",), body=COMMAND_BODY.format(command="coins")))
+    monkeypatch.setenv("TONOMY_PLUGINS_ALLOW", "coins")
     code, out, _ = run(capsys, "plugins", "--json")
     assert code == 0
     listed = json.loads(out)
     assert listed["protocol"] == tonomy.PROTOCOL_VERSION and listed["autoload"] is True
-    [pay] = listed["plugins"]
-    assert pay["name"] == "pay" and pay["version"] == "1.0"
-    assert (pay["protocol_min"], pay["protocol_max"]) == (1, 1)
-    assert pay["entry_point"] == f"pay = {module}"
-    assert pay["actions"] == ["transfer"] and pay["cli_commands"] == ["pay"]
+    [coins] = listed["plugins"]
+    assert coins["name"] == "coins" and coins["version"] == "1.0"
+    assert (coins["protocol_min"], coins["protocol_max"]) == (1, 1)
+    assert coins["entry_point"] == f"coins = {module}"
+    assert coins["actions"] == ["transfer"] and coins["cli_commands"] == ["coins"]
 
     code, out, _ = run(capsys, "plugins")
     assert code == 0
-    assert "pay" in out and "1..1" in out and "Actions" in out
+    assert "coins" in out and "1..1" in out and "Actions" in out
 
 
 def test_plugins_when_none_are_loaded(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -96,21 +96,21 @@ def test_plugins_when_none_are_loaded(monkeypatch: pytest.MonkeyPatch, capsys: p
 def test_plugin_commands_run_and_their_errors_are_reported(
     make_dist: Any, plugin_source: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    make_dist("pay", plugin_source("pay", body=COMMAND_BODY.format(command="pay")))
-    monkeypatch.setenv("TONOMY_PLUGINS_ALLOW", "pay")
+    make_dist("coins", plugin_source("coins", body=COMMAND_BODY.format(command="coins")))
+    monkeypatch.setenv("TONOMY_PLUGINS_ALLOW", "coins")
     code, out, _ = run(capsys, "--help")
-    assert code == 0 and "Commands of pay." in out
-    assert run(capsys, "pay", "hello")[:2] == (0, "hello from pay\n")
+    assert code == 0 and "Commands of coins." in out
+    assert run(capsys, "coins", "hello")[:2] == (0, "hello from coins\n")
 
-    code, out, err = run(capsys, "pay", "fail")
+    code, out, err = run(capsys, "coins", "fail")
     assert code == EXIT_ERROR
     assert "error [core.invalid_input] the amount must be positive" in err
     assert "Traceback" not in err and "--debug" in err
 
-    code, _, err = run(capsys, "--debug", "pay", "fail")
+    code, _, err = run(capsys, "--debug", "coins", "fail")
     assert code == EXIT_ERROR and "Traceback" in err and "the amount must be positive" in err
 
-    code, _, err = run(capsys, "pay", "crash")
+    code, _, err = run(capsys, "coins", "crash")
     assert code == EXIT_INTERNAL
     assert "internal error ZeroDivisionError: division by zero in plugin" in err and "Traceback" not in err
 
@@ -140,7 +140,7 @@ def test_a_broken_plugin_gives_a_clear_error_and_help_still_works(
     assert "crashy" not in err
 
 
-@pytest.mark.parametrize("name", ["version", "plugins", *RESERVED_COMMANDS])
+@pytest.mark.parametrize("name", ["version", "plugins", "keys", "node", "devnet", *RESERVED_COMMANDS])
 def test_a_plugin_cannot_take_a_builtin_or_reserved_command(
     name: str, make_dist: Any, plugin_source: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -170,9 +170,9 @@ def test_usage_errors_keep_clicks_exit_code(capsys: pytest.CaptureFixture[str], 
     assert code == 2
 
 
-def test_node_commands_are_reserved_not_faked() -> None:
+def test_node_commands_are_builtin() -> None:
     group = build_cli()
-    assert set(RESERVED_COMMANDS) == {"node", "devnet"}
+    assert {"node", "devnet", "keys"} <= set(group.commands)
     assert not set(RESERVED_COMMANDS) & set(group.commands)
 
 

@@ -24,8 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tonomy import _core
-from tonomy.chain.checker import check_transaction_authorizations
-from tonomy.chain.execution import ExecutionEngine, declared_authorizations
+from tonomy.chain.execution import ExecutionEngine, check_authority, declared_authorizations
 from tonomy.chain.parameters import ChainParameters
 from tonomy.chain.state import StateView
 from tonomy.errors import (
@@ -117,21 +116,6 @@ def check_signatures(tx: _core.SignedTransaction) -> None:
         if not ok:
             key = signatures[index].public_key.hex()[:16]
             raise BadSignatureError(f"signature {index} (key {key}…) does not sign this transaction")
-
-
-def check_authority(state: StateView, tx: _core.SignedTransaction, params: ChainParameters) -> None:
-    try:
-        check_transaction_authorizations(
-            state,
-            declared_authorizations(tx),
-            [signature.public_key for signature in tx.signatures],
-            max_depth=params.max_auth_depth,
-            max_evaluations=params.max_auth_evaluations,
-        )
-    except TransactionUnauthorizedError:
-        raise
-    except TonomyError as exc:
-        raise TransactionUnauthorizedError(str(exc)) from None
 
 
 def admit(

@@ -67,6 +67,27 @@ def action_seed(block_seed: bytes, tx_id: bytes, index: int) -> bytes:
     return _core.hash_tagged(RANDOM_TAG, block_seed + tx_id + index.to_bytes(4, "big"))
 
 
+def check_authority(state: StateView, tx: _core.SignedTransaction, params: ChainParameters) -> None:
+    """Do the transaction's signing keys satisfy its declared authorizations on ``state``?
+
+    Admission asks it against the committed head, execution again on the state the
+    transaction actually runs on; any checker error becomes ``tx.unauthorized`` with the
+    checker's own code kept at the start of the message.
+    """
+    try:
+        check_transaction_authorizations(
+            state,
+            declared_authorizations(tx),
+            [signature.public_key for signature in tx.signatures],
+            max_depth=params.max_auth_depth,
+            max_evaluations=params.max_auth_evaluations,
+        )
+    except TransactionUnauthorizedError:
+        raise
+    except TonomyError as exc:
+        raise TransactionUnauthorizedError(str(exc)) from None
+
+
 def declared_authorizations(tx: _core.SignedTransaction) -> list[ActionAuthorization]:
     """The checker's view of a transaction's actions; names the chain cannot hold are refused."""
     try:
@@ -164,7 +185,7 @@ class ExecutionEngine:
         overlay.checkpoint()
         self._run = run
         try:
-            self._check_authority(overlay, tx, params)
+            check_authority(overlay, tx, params)
             for action_index, action in enumerate(tx.body.actions):
                 data = self.decode_action(action.plugin, action.name, action.data)
                 levels = tuple(PermissionLevel(level.actor, level.permission) for level in action.authorization)
@@ -200,20 +221,6 @@ class ExecutionEngine:
             state_ops=run.meter.state_ops,
             bytes_written=run.meter.bytes_written,
         )
-
-    def _check_authority(self, state: StateView, tx: _core.SignedTransaction, params: ChainParameters) -> None:
-        try:
-            check_transaction_authorizations(
-                state,
-                declared_authorizations(tx),
-                [signature.public_key for signature in tx.signatures],
-                max_depth=params.max_auth_depth,
-                max_evaluations=params.max_auth_evaluations,
-            )
-        except TransactionUnauthorizedError:
-            raise
-        except TonomyError as exc:
-            raise TransactionUnauthorizedError(f"{exc}") from None
 
     def _run_action(
         self,

@@ -8,24 +8,25 @@ from __future__ import annotations
 
 import click
 
+from tonomy.cli.cmd_devnet import devnet_command
+from tonomy.cli.cmd_keys import keys_command
+from tonomy.cli.cmd_node import node_command
 from tonomy.cli.cmd_plugins import plugins_command
 from tonomy.cli.cmd_version import version_command
 from tonomy.cli.session import PluginSession
 from tonomy.errors import PluginError
 
 #: Names that will be tonomy's own once their code exists; plugins cannot take them.
-RESERVED_COMMANDS: dict[str, str] = {
-    "node": "tonomy (reserved for the node commands)",
-    "devnet": "tonomy (reserved for the local network command)",
-}
+#: (Empty now: ``node`` and ``devnet`` were reserved here until the node commands existed.)
+RESERVED_COMMANDS: dict[str, str] = {}
 
 
 def _add_builtin_commands(group: click.Group) -> None:
     group.add_command(version_command)
     group.add_command(plugins_command)
-    # The node commands are added here when tonomy.node exists (names in RESERVED_COMMANDS):
-    #   group.add_command(node_command)    -> tonomy node ...  (run a validator or full node)
-    #   group.add_command(devnet_command)  -> tonomy devnet    (local network; `make run` calls it)
+    group.add_command(keys_command)
+    group.add_command(node_command)  # tonomy node ...  (run a validator or full node)
+    group.add_command(devnet_command)  # tonomy devnet  (local network; `make run` calls it)
 
 
 class TonomyGroup(click.Group):

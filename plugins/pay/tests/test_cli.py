@@ -1,0 +1,192 @@
+"""``tonomy pay`` commands, run against the harness ledger through the PayNode interface."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from tonomy.errors import TonomyError
+from tonomy_pay.amounts import format_amount, parse_amount
+from tonomy_pay.cli import ActionOutcome, pay_cli
+from tonomy_pay.layout import MAX_AMOUNT
+
+
+class LedgerNode:
+    """A PayNode over the harness: what a node would do with the signed action."""
+
+    def __init__(self, ledger) -> None:
+        self.ledger = ledger
+        self.submitted: list[tuple[str, dict, list[str]]] = []
+
+    def query(self, plugin, name, params):
+        assert plugin == "pay"
+        return self.ledger.query(name, **params)
+
+    def act(self, plugin, name, data, authorization):
+        assert plugin == "pay"
+        self.submitted.append((name, dict(data), list(authorization)))
+        try:
+            return ActionOutcome(True, self.ledger.act(name, authorization, **data))
+        except TonomyError as exc:
+            return ActionOutcome(False, [], exc.code, exc.message)
+
+
+def run(ledger, account, *args):
+    node = LedgerNode(ledger)
+    result = CliRunner().invoke(pay_cli, ["--account", account, *args], obj=node, catch_exceptions=False)
+    return result, node
+
+
+def test_balance_and_transfer_in_display_units(usd) -> None:
+    result, node = run(usd, "alice", "transfer", "bob", "2.50", "USD", "--memo", "lunch")
+    assert result.exit_code == 0, result.output
+    assert node.submitted == [("transfer", {"from": "alice", "to": "bob", "symbol": "USD", "amount": 250, "memo": "lunch"}, ["alice@active"])]
+    result, _ = run(usd, "bob", "balance")
+    assert result.output == "2.50 USD\n"
+    result, _ = run(usd, "bob", "balance", "alice", "--symbol", "USD")
+    assert result.output == "7.50 USD\n"
+
+
+def test_failures_show_the_stable_code(usd) -> None:
+    result, _ = run(usd, "bob", "transfer", "alice", "1", "USD")
+    assert result.exit_code == 1
+    assert "[pay.overdrawn]" in result.output
+    result, _ = run(usd, "alice", "transfer", "bob", "0.001", "USD")
+    assert result.exit_code == 2
+    assert "digits after the point" in result.output
+
+
+def test_token_lifecycle(ledger) -> None:
+    assert run(ledger, "bob", "create-token", "EUR", "1000", "--decimals", "2")[0].exit_code == 0
+    assert ledger.query("token", symbol="EUR")["max_supply"] == 100_000
+    assert run(ledger, "bob", "issue", "carol", "10", "EUR")[0].exit_code == 0
+    assert run(ledger, "carol", "retire", "0.5", "EUR")[0].exit_code == 0
+    assert ledger.balance("carol", "EUR") == 950
+    result, _ = run(ledger, "bob", "token", "EUR")
+    assert json.loads(result.output)["supply"] == 950
+
+
+def test_request_commands(usd) -> None:
+    result, _ = run(usd, "bob", "request", "create", "3", "USD", "--payer", "alice", "--memo", "inv 7")
+    assert result.output == "request 1\n"
+    assert run(usd, "alice", "request", "pay", "1")[0].exit_code == 0
+    status = json.loads(run(usd, "bob", "request", "status", "1")[0].output)
+    assert (status["status"], status["paid_by"]) == ("paid", "alice")
+    result, _ = run(usd, "alice", "request", "pay", "1")
+    assert "[pay.request_closed]" in result.output
+    run(usd, "bob", "request", "create", "3", "USD")
+    assert run(usd, "bob", "request", "cancel", "2")[0].exit_code == 0
+    assert "[pay.unknown_request]" in run(usd, "bob", "request", "status", "9")[0].output
+
+
+def test_escrow_commands(usd) -> None:
+    result, _ = run(usd, "alice", "escrow", "deposit", "bob", "carol", "4", "USD", "--deadline-height", "30")
+    assert result.output == "escrow 1\n"
+    assert "[pay.deadline_not_reached]" in run(usd, "alice", "escrow", "refund", "1")[0].output
+    assert run(usd, "carol", "escrow", "release", "1")[0].exit_code == 0
+    assert json.loads(run(usd, "bob", "escrow", "status", "1")[0].output)["status"] == "released"
+    assert usd.balance("bob") == 400
+    assert run(usd, "alice", "escrow", "deposit", "bob", "carol", "4", "USD")[0].exit_code == 2  # no deadline
+
+
+def test_commands_need_an_account(usd) -> None:
+    result = CliRunner().invoke(pay_cli, ["balance"], obj=LedgerNode(usd))
+    assert result.exit_code == 2 and "--account" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "decimals", "units"),
+    [("1", 0, 1), ("12.5", 2, 1250), ("0.01", 2, 1), ("12.50", 2, 1250), ("007", 1, 70), (str(MAX_AMOUNT), 0, MAX_AMOUNT)],
+)
+def test_parse_amount(text, decimals, units) -> None:
+    assert parse_amount(text, decimals) == units
+
+
+@pytest.mark.parametrize(
+    ("text", "decimals"),
+    [("0", 2), ("0.00", 2), ("-1", 0), ("+1", 0), ("1e3", 0), ("1.5", 0), ("1.001", 2), ("", 2), (".5", 2), ("1.", 2),
+     ("nan", 2), ("inf", 0), ("1,5", 2), ("١", 0), (str(MAX_AMOUNT + 1), 0), ("9" * 100, 0)],
+)
+def test_parse_amount_refuses(text, decimals) -> None:
+    with pytest.raises(ValueError):
+        parse_amount(text, decimals)
+
+
+def test_format_amount_round_trips() -> None:
+    for units, decimals in ((1, 0), (1, 18), (1250, 2), (MAX_AMOUNT, 18), (100, 2)):
+        assert parse_amount(format_amount(units, decimals), decimals) == units
+    assert format_amount(1250, 2) == "12.50"
+    assert format_amount(5, 3) == "0.005"
+
+
+class FakeClient:
+    """Stands in for the host's node client: records what the adapter asks."""
+
+    def __init__(self, receipt) -> None:
+        self.receipt = receipt
+        self.calls: list = []
+
+    def query(self, plugin, name, params):
+        self.calls.append(("query", plugin, name, params))
+        return 42
+
+    def push_action(self, plugin, name, data, authorization, *, key_file=None):
+        self.calls.append(("push", plugin, name, data, authorization, key_file))
+        return self.receipt
+
+
+def make_receipt(status, events=(), code=None, message=None):
+    from tonomy.chain import codec
+    from tonomy.chain.context import Event
+    from tonomy.chain.receipts import Receipt
+
+    return Receipt(
+        tx_id=bytes(32), height=3, index=0, status=status, error_code=code, error_message=message,
+        events=tuple(Event(plugin, name, codec.encode(data)) for plugin, name, data in events), state_ops=1, bytes_written=1,
+    )
+
+
+def test_the_node_client_adapter_maps_receipts() -> None:
+    from tonomy_pay.cli import _NodeClientAdapter
+
+    receipt = make_receipt("executed", [("pay", "transferred", {"amount": 1}), ("other", "noise", {})])
+    client = FakeClient(receipt)
+    adapter = _NodeClientAdapter(client, "alice.key")
+    outcome = adapter.act("pay", "transfer", {"amount": 1}, ["alice@active"])
+    assert outcome == ActionOutcome(True, [("transferred", {"amount": 1})], None, None)
+    assert client.calls == [("push", "pay", "transfer", {"amount": 1}, ["alice@active"], "alice.key")]
+    assert adapter.query("pay", "balance", {"account": "alice", "symbol": "USD"}) == 42
+    failed = _NodeClientAdapter(FakeClient(make_receipt("failed", code="pay.overdrawn", message="no")), "k").act("pay", "transfer", {}, [])
+    assert failed == ActionOutcome(False, [], "pay.overdrawn", "no")
+
+
+def test_the_adapter_needs_a_key_file_and_a_signing_client() -> None:
+    import click
+
+    from tonomy_pay.cli import _NodeClientAdapter
+
+    with pytest.raises(click.ClickException, match="--key-file"):
+        _NodeClientAdapter(FakeClient(None), None).act("pay", "transfer", {}, [])
+
+    class QueryOnly:
+        def query(self, plugin, name, params):
+            return None
+
+    with pytest.raises(click.ClickException, match="cannot build and sign"):
+        _NodeClientAdapter(QueryOnly(), "k").act("pay", "transfer", {}, [])
+
+
+def test_connect_uses_the_hosts_node_client_when_there_is_one() -> None:
+    import importlib.util
+
+    import click
+
+    from tonomy_pay.cli import _NodeClientAdapter, connect
+
+    if importlib.util.find_spec("tonomy.node") is None or importlib.util.find_spec("tonomy.node.client") is None:
+        with pytest.raises(click.ClickException, match="no node client"):
+            connect("http://127.0.0.1:1", None)
+    else:
+        assert isinstance(connect("http://127.0.0.1:1", None), _NodeClientAdapter)

@@ -1,0 +1,66 @@
+"""Where Pay keeps its records inside its namespace, and the shapes of names in keys.
+
+Keys (the host prefixes them with the plugin's namespace):
+
+* ``tok/<SYMBOL>``          token record
+* ``bal/<account>/<SYMBOL>`` balance (an int; absent means 0)
+* ``made/<account>``        how many tokens the account created (an int)
+* ``seq/request``, ``seq/escrow``  the last id handed out (an int)
+* ``req/<id, 20 digits>``   payment request record
+* ``esc/<id, 20 digits>``   escrow record
+
+Account names never contain ``/`` (and every name used in a key is checked against
+its pattern first), so no two records share a key. Ids are zero-padded so they
+sort numerically.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Largest amount, supply or balance: fits a signed 128-bit integer. Since every
+#: balance is a part of its token's supply and a supply never exceeds its maximum
+#: supply, no sum Pay computes can exceed this bound.
+MAX_AMOUNT = (1 << 127) - 1
+MAX_DECIMALS = 18
+MAX_ID = (1 << 64) - 1
+SYMBOL_MAX = 12
+
+SYMBOL_PATTERN = re.compile(r"[A-Z][A-Z0-9]{0,11}")
+ACCOUNT_PATTERN = re.compile(r"[a-z](?:[.-]?[a-z0-9])*")
+
+
+def is_symbol(text: object) -> bool:
+    return type(text) is str and SYMBOL_PATTERN.fullmatch(text) is not None
+
+
+def is_account_name(text: object) -> bool:
+    return type(text) is str and 3 <= len(text) <= 32 and ACCOUNT_PATTERN.fullmatch(text) is not None
+
+
+def token_key(symbol: str) -> bytes:
+    return b"tok/" + symbol.encode("ascii")
+
+
+def balance_prefix(account: str) -> bytes:
+    return b"bal/" + account.encode("ascii") + b"/"
+
+
+def balance_key(account: str, symbol: str) -> bytes:
+    return balance_prefix(account) + symbol.encode("ascii")
+
+
+def created_count_key(account: str) -> bytes:
+    return b"made/" + account.encode("ascii")
+
+
+def sequence_key(kind: str) -> bytes:
+    return b"seq/" + kind.encode("ascii")
+
+
+def request_key(request_id: int) -> bytes:
+    return b"req/" + b"%020d" % request_id
+
+
+def escrow_key(escrow_id: int) -> bytes:
+    return b"esc/" + b"%020d" % escrow_id

@@ -1,0 +1,49 @@
+"""``tonomy devnet``: one command for a local chain (one validator, funded demo accounts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tonomy.cli.options import api_option, block_time_option
+
+DEFAULT_DEVNET_DIR = Path(".tonomy") / "devnet"
+PROGRESS_EVERY_S = 5.0
+
+
+@click.command("devnet")
+@click.option(
+    "--data-dir", default=DEFAULT_DEVNET_DIR, show_default=True, type=click.Path(file_okay=False, path_type=Path),
+    help="Where the devnet keeps its genesis, keys and chain (reused on the next run).",
+)
+@api_option
+@block_time_option
+def devnet_command(data_dir: Path, api: tuple[str, int], block_time_ms: int) -> None:
+    """Start a local network: one validator, demo accounts alice, bob and carol (keys in DATA_DIR/keys)."""
+    import asyncio
+
+    from rich.console import Console
+
+    from tonomy.node.config import NodeConfig
+    from tonomy.node.devnet import prepare_devnet
+    from tonomy.node.devnet_runner import DevnetProgress
+    from tonomy.node.process import run_node
+
+    console = Console(highlight=False)
+    devnet = prepare_devnet(data_dir)
+    config = NodeConfig(
+        data_dir=devnet.chain_dir,
+        genesis_file=devnet.genesis_file,
+        validator_key_file=devnet.validator_key_file,
+        api_host=api[0],
+        api_port=api[1],
+        block_time_ms=block_time_ms,
+    )
+    progress = DevnetProgress(devnet, console, every_s=PROGRESS_EVERY_S)
+    asyncio.run(run_node(config, on_ready=progress.ready, on_block=progress.block))
+    console.print("[bold]devnet stopped[/bold]; run `tonomy devnet` again to continue this chain")
+
+
+__all__ = ["devnet_command"]

@@ -1,0 +1,54 @@
+"""``tonomy node``: run a node over a data directory (a validator when given its key)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tonomy.cli.options import api_option, block_time_option
+
+
+@click.command("node")
+@click.option(
+    "--data-dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Where the chain is stored."
+)
+@click.option(
+    "--genesis", "genesis_file", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The network's genesis file (JSON).",
+)
+@click.option(
+    "--validator-key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="This validator's key file; without it the node only serves the API.",
+)
+@api_option
+@block_time_option
+def node_command(
+    data_dir: Path, genesis_file: Path, validator_key: Path | None, api: tuple[str, int], block_time_ms: int
+) -> None:
+    """Run a node: produce blocks (with --validator-key) and serve the JSON API until Ctrl-C."""
+    import asyncio
+    import logging
+
+    from tonomy.node.config import NodeConfig
+    from tonomy.node.process import run_node
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = NodeConfig(
+        data_dir=data_dir,
+        genesis_file=genesis_file,
+        validator_key_file=validator_key,
+        api_host=api[0],
+        api_port=api[1],
+        block_time_ms=block_time_ms,
+    )
+
+    def ready(url: str, head: Any) -> None:
+        click.echo(f"tonomy node: API {url} (height {head.height})")
+
+    asyncio.run(run_node(config, on_ready=ready))
+    click.echo("tonomy node: stopped")
+
+
+__all__ = ["node_command"]

@@ -1,0 +1,285 @@
+"""The node's JSON-over-HTTP API (FastAPI): transactions, blocks, state with proofs, queries.
+
+Handlers validate everything they take before the chain sees it, run chain calls
+on the chain worker thread, and answer every failure as a problem document with
+a stable code (see :mod:`tonomy.node.problems`). A request that fails changes
+nothing: validation happens first, and the chain's own admission is atomic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Body, FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tonomy import _core
+from tonomy.errors import InternalError, NotFoundError, TonomyError
+from tonomy.node.api_models import (
+    BlockView,
+    Health,
+    Problem,
+    QueryResponse,
+    StateView,
+    SubmitTransactionRequest,
+    SubmitTransactionResponse,
+    TransactionStatus,
+)
+from tonomy.node.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
+from tonomy.node.chain_worker import ChainWorker
+from tonomy.node.commit_watch import CommitWatch
+from tonomy.node.encoding import decode_bytes, decode_hex, value_from_json, value_to_json
+from tonomy.node.errors import (
+    BadRequestError,
+    MethodNotAllowedError,
+    NodeUnavailableError,
+    RouteNotFoundError,
+    UnknownBlockError,
+    UnknownTransactionError,
+)
+from tonomy.node.problems import PROBLEM_CONTENT_TYPE, problem
+from tonomy.node.views import block_view, header_view
+
+log = logging.getLogger("tonomy.node.api")
+
+TX_ID_SIZE = 32
+MAX_STATE_KEY_BYTES = 256
+MAX_HEIGHT = (1 << 63) - 1
+HEIGHT_PATTERN = r"^[0-9]{1,19}$"
+MAX_WAIT_SECONDS = 60.0
+DEFAULT_WAIT_SECONDS = 10.0
+_NAME = re.compile(r"[a-z](?:[._-]?[a-z0-9]){0,63}")
+
+
+@dataclass
+class NodeServices:
+    """What the API handlers share with the node process."""
+
+    worker: ChainWorker
+    watch: CommitWatch
+    producing: bool
+    head: Any = None  # the latest header, kept current by the block loop
+    max_transaction_bytes: int = field(default_factory=lambda: _core.WIRE_LIMITS.max_transaction_bytes)
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {PROBLEM_CONTENT_TYPE: {}}, "description": text}
+    for status, text in (
+        (400, "Malformed request"),
+        (404, "Not found"),
+        (409, "Conflicts with the chain (duplicate)"),
+        (413, "Body too large"),
+        (422, "Refused by the chain"),
+        (503, "Node unavailable"),
+    )
+}
+
+
+def _name(kind: str, value: str) -> str:
+    if not _NAME.fullmatch(value):
+        raise BadRequestError(f"{kind} name must be 1 to 64 characters of a-z 0-9 . - _, starting with a letter")
+    return value
+
+
+def _height(text: str) -> int:
+    value = int(text)  # the route's pattern admits decimal digits only
+    if value > MAX_HEIGHT:
+        raise BadRequestError(f"a height is at most {MAX_HEIGHT}")
+    return value
+
+
+def _tx_id(text: str) -> bytes:
+    return decode_hex(text, what="transaction id", max_size=TX_ID_SIZE, exact=TX_ID_SIZE)
+
+
+def _problem_response(error: TonomyError, status: int | None = None) -> JSONResponse:
+    code, doc = problem(error, status)
+    return JSONResponse(doc, status_code=code, media_type=PROBLEM_CONTENT_TYPE)
+
+
+def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+    app = FastAPI(
+        title="Tonomy node API",
+        version="1",
+        description="Submit transactions, read blocks, verify state with Merkle proofs, run plugin queries.",
+        responses=_ERRORS,
+    )
+    app.state.services = services
+    _install_error_handlers(app)
+    worker, watch = services.worker, services.watch
+
+    async def status_of(tx_id: bytes) -> TransactionStatus | None:
+        receipt = await worker.call(lambda chain, i: chain.get_receipt(i), tx_id)
+        if receipt is not None:
+            height = getattr(receipt, "height", None)
+            record = receipt.to_record() if hasattr(receipt, "to_record") else receipt
+            return TransactionStatus(id=tx_id.hex(), status="committed", height=height, receipt=value_to_json(record))
+        if watch.is_pending(tx_id):
+            return TransactionStatus(id=tx_id.hex(), status="pending")
+        return None
+
+    @app.post("/v1/transactions", status_code=202, response_model=SubmitTransactionResponse)
+    async def submit_transaction(request: SubmitTransactionRequest) -> SubmitTransactionResponse:
+        """Admit a signed transaction; it commits in a later block (wait on its id)."""
+        raw = decode_bytes(
+            request.transaction, request.encoding, what="transaction", max_size=services.max_transaction_bytes
+        )
+        if not services.producing:
+            raise NodeUnavailableError("this node has no validator key and no peers: it cannot commit transactions")
+        tx_id = await worker.call(lambda chain, tx: chain.submit(tx), raw)
+        watch.admitted(tx_id)
+        return SubmitTransactionResponse(id=tx_id.hex())
+
+    @app.get("/v1/transactions/{tx_id}", response_model=TransactionStatus)
+    async def get_transaction(tx_id: str) -> TransactionStatus:
+        """A transaction's status: pending (admitted here), or committed with its receipt."""
+        found = await status_of(_tx_id(tx_id))
+        if found is None:
+            raise UnknownTransactionError(f"no transaction {tx_id} is pending here or committed")
+        return found
+
+    @app.get("/v1/transactions/{tx_id}/wait", response_model=TransactionStatus)
+    async def wait_transaction(
+        tx_id: str,
+        timeout: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = DEFAULT_WAIT_SECONDS,
+    ) -> TransactionStatus:
+        """Wait up to ``timeout`` seconds for the transaction to commit; answers its status then."""
+        key = _tx_id(tx_id)
+        future = watch.waiter(key)  # registered before the check, so a commit in between is not missed
+        if future is None:
+            raise NodeUnavailableError("too many requests are waiting; try again")
+        try:
+            found = await status_of(key)
+            if found is None:
+                raise UnknownTransactionError(f"no transaction {tx_id} is pending here or committed")
+            if found.status == "committed":
+                return found
+            try:
+                await asyncio.wait_for(asyncio.shield(future), timeout)
+            except TimeoutError:
+                return found
+            return await status_of(key) or found
+        finally:
+            watch.forget(key, future)
+
+    @app.get("/v1/blocks/head", response_model=BlockView)
+    async def get_head_block() -> BlockView:
+        """The latest committed block."""
+        block = await worker.call(lambda chain: chain.get_block(chain.head.height))
+        if block is None:
+            raise NodeUnavailableError("the head block is not readable yet")
+        return block_view(block)
+
+    @app.get("/v1/blocks/{height}", response_model=BlockView)
+    async def get_block(height: Annotated[str, Path(pattern=HEIGHT_PATTERN, description="A block height (decimal).")]) -> BlockView:
+        """The committed block at ``height``."""
+        wanted = _height(height)
+
+        def read(chain: Any, wanted: int) -> Any:
+            if wanted > chain.head.height:
+                return None
+            try:
+                return chain.get_block(wanted)
+            except NotFoundError:
+                return None
+
+        block = await worker.call(read, wanted)
+        if block is None:
+            raise UnknownBlockError(f"no block at height {height}")
+        return block_view(block)
+
+    @app.get("/v1/state/{plugin}/{key_hex}", response_model=StateView)
+    async def get_state(
+        plugin: str,
+        key_hex: str,
+        height: Annotated[str | None, Query(pattern=HEIGHT_PATTERN, description="A past block height (default: the head).")] = None,
+    ) -> StateView:
+        """A plugin's state value with a Merkle proof against a committed header's state root."""
+        _name("plugin", plugin)
+        key = decode_hex(key_hex, what="state key", max_size=MAX_STATE_KEY_BYTES)
+        if not key:
+            raise BadRequestError("a state key is at least one byte")
+        at = None if height is None else _height(height)
+
+        def read(chain: Any) -> tuple[bytes | None, bytes, Any]:
+            if at is not None and at > chain.head.height:
+                raise UnknownBlockError(f"no block at height {at}")
+            result: tuple[bytes | None, bytes, Any] = chain.get_state(plugin, key, at)
+            return result
+
+        value, proof, header = await worker.call(read)
+        return StateView(
+            plugin=plugin,
+            key=key.hex(),
+            value=None if value is None else value.hex(),
+            proof=proof.hex(),
+            header=header_view(header),
+        )
+
+    @app.post("/v1/query/{plugin}/{name}", response_model=QueryResponse)
+    async def run_query(plugin: str, name: str, params: Annotated[dict[str, Any] | None, Body()] = None) -> QueryResponse:
+        """Run a plugin's read-only query against the head state; ``params`` is a JSON object."""
+        _name("plugin", plugin)
+        _name("query", name)
+        decoded = value_from_json(params or {})
+        result = await worker.call(lambda chain, p, n, q: chain.query(p, n, q), plugin, name, decoded)
+        return QueryResponse(result=value_to_json(result))
+
+    @app.get("/v1/health", response_model=Health)
+    async def health() -> Health:
+        """Liveness and the head this node has committed (answers even while a block commits)."""
+        head = services.head
+        if head is None:
+            raise NodeUnavailableError("the node is starting")
+        return Health(
+            height=head.height,
+            head_time=head.time,
+            chain_id=head.chain_id.hex(),
+            pending=watch.pending_count,
+            producing=services.producing,
+        )
+
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TonomyError)
+    async def on_tonomy_error(request: Request, exc: TonomyError) -> JSONResponse:
+        if isinstance(exc, InternalError) or exc.code.startswith("core.internal"):
+            log.error("internal error on %s %s: %s", request.method, request.url.path, exc)
+        return _problem_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _problem_response(BadRequestError(_describe_validation(exc)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return _problem_response(RouteNotFoundError(f"no endpoint {request.method} {request.url.path}"))
+        if exc.status_code == 405:
+            return _problem_response(MethodNotAllowedError(f"{request.method} is not allowed on {request.url.path}"))
+        return _problem_response(BadRequestError(str(exc.detail)), status=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _problem_response(InternalError(f"{type(exc).__name__}: the node hit a bug; see its log"))
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "the request is not valid"
+
+
+__all__ = ["NodeServices", "build_app"]

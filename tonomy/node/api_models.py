@@ -1,0 +1,96 @@
+"""The JSON bodies of the node API, as pydantic models (they also make the OpenAPI spec).
+
+Requests are strict (no "1" for 1, no extra fields); responses spell binary
+fields as lowercase hex. See docs/node.md for the field meanings.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_STRICT = ConfigDict(strict=True, extra="forbid")
+
+
+class SubmitTransactionRequest(BaseModel):
+    model_config = _STRICT
+
+    transaction: str = Field(description="The signed transaction's canonical bytes, in `encoding`.")
+    encoding: Literal["base64", "hex"] = "base64"
+
+
+class SubmitTransactionResponse(BaseModel):
+    id: str = Field(description="The transaction id (hex).")
+    status: Literal["pending"] = "pending"
+
+
+class TransactionStatus(BaseModel):
+    id: str
+    status: Literal["committed", "pending"]
+    height: int | None = Field(default=None, description="The height of the block that committed it.")
+    receipt: Any | None = Field(default=None, description="The receipt (events, result) once committed.")
+
+
+class HeaderView(BaseModel):
+    height: int
+    hash: str
+    time: int = Field(description="Block time, Unix milliseconds, chosen by the proposer.")
+    chain_id: str
+    previous_hash: str
+    transaction_root: str
+    state_root: str
+    proposer: str
+    validator_set_hash: str
+    round: int
+    last_commit_hash: str
+    encoded: str = Field(description="The canonical header bytes (hex): hash them to check `hash`.")
+
+
+class BlockView(BaseModel):
+    header: HeaderView
+    transactions: list[str] = Field(description="Transaction ids, in block order.")
+
+
+class StateView(BaseModel):
+    plugin: str
+    key: str = Field(description="The key inside the plugin's namespace (hex).")
+    value: str | None = Field(description="The value (hex), or null when the key is absent.")
+    proof: str = Field(description="Inclusion or exclusion proof (hex) against `header.state_root`.")
+    header: HeaderView
+
+
+class QueryResponse(BaseModel):
+    result: Any
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    height: int
+    head_time: int
+    chain_id: str
+    pending: int = Field(description="Transactions this node admitted that have not committed yet.")
+    producing: bool = Field(description="Whether this node produces blocks (it has a validator key).")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document; `code` is stable, `detail` is for people."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+
+
+__all__ = [
+    "BlockView",
+    "HeaderView",
+    "Health",
+    "Problem",
+    "QueryResponse",
+    "StateView",
+    "SubmitTransactionRequest",
+    "SubmitTransactionResponse",
+    "TransactionStatus",
+]

@@ -1,0 +1,29 @@
+"""Open the chain a node runs: genesis from its file, the plugins, the validator key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tonomy.node.chain_port import ChainPort
+from tonomy.node.config import NodeConfig
+from tonomy.node.keys import read_key_file
+
+
+def load_genesis(path: Any) -> Any:
+    from tonomy.chain.genesis import Genesis
+
+    return Genesis.load(path)
+
+
+def open_chain(config: NodeConfig) -> ChainPort:
+    """Open (or create from genesis) the chain in ``config.data_dir``; runs on the chain thread."""
+    from tonomy.chain.chain import Chain
+    from tonomy.plugin import build_plugin_manager
+
+    genesis = load_genesis(config.genesis_file)
+    seed = None if config.validator_key_file is None else read_key_file(config.validator_key_file).seed
+    chain: ChainPort = Chain.open(config.data_dir, genesis, build_plugin_manager(), validator_seed=seed)
+    return chain
+
+
+__all__ = ["load_genesis", "open_chain"]
