@@ -97,10 +97,10 @@ def council_veto(ctx: Any, data: Any) -> None:
     if ctx.state.get(key) is not None:
         ctx.fail(errors.ALREADY_VOTED, f"{member} already vetoed proposal {proposal['id']}")
     ctx.state.put_record(key, ctx.height)
-    count = sum(1 for _ in ctx.state.items(key[: key.rindex(b"/") + 1], layout.prefix_end(key[: key.rindex(b"/") + 1])))
+    prefix = layout.council_vetoes_prefix(proposal["id"])
+    count = sum(1 for _ in ctx.state.items(prefix, layout.prefix_end(prefix)))
     ctx.emit("council_veto", {"id": proposal["id"], "member": member, "count": count})
     if count >= current["threshold"]:
         proposal["final"] = proposals.COUNCIL_VETOED
-        store = proposals.store
-        store(ctx, proposal)
+        proposals.store(ctx, proposal)
         ctx.emit("vetoed_by_council", {"id": proposal["id"]})

@@ -31,8 +31,12 @@ def ballot_key(pid: int, account: str) -> bytes:
     return f"ballot/{_n(pid)}/{account}".encode()
 
 
+def council_vetoes_prefix(pid: int) -> bytes:
+    return f"cveto/{_n(pid)}/".encode()
+
+
 def council_veto_key(pid: int, member: str) -> bytes:
-    return f"cveto/{_n(pid)}/{member}".encode()
+    return council_vetoes_prefix(pid) + member.encode()
 
 
 def track_key(name: str) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tonomy.chain import codec
 from tonomy.plugin import Field, RecordSchema
 
 from tonomy_governance import authority, errors, layout
@@ -91,12 +92,6 @@ def remove_track(ctx: Any, data: Any) -> None:
 
 
 def list_tracks(ctx: Any, params: Any) -> list[dict[str, Any]]:
-    found = [root_track(ctx)]
-    found += [codec_record for _, codec_record in _records(ctx)]
-    return found
-
-
-def _records(ctx: Any) -> list[tuple[bytes, Any]]:
-    from tonomy.chain import codec
-
-    return [(key, codec.decode(raw)) for key, raw in ctx.state.items(layout.TRACK_PREFIX, layout.prefix_end(layout.TRACK_PREFIX))]
+    """``root`` first, then the stored tracks in name order."""
+    stored = [codec.decode(raw) for _, raw in ctx.state.items(layout.TRACK_PREFIX, layout.prefix_end(layout.TRACK_PREFIX))]
+    return [root_track(ctx), *stored]
