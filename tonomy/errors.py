@@ -442,3 +442,99 @@ __all__ = [name for name, value in globals().items() if isinstance(value, type) 
     "from_core",
     "register_error",
 ]
+
+
+# --- vault (private data): client library tonomy.vault and plugin vault ---------------------
+
+
+class VaultError(TonomyError):
+    """Base of the private-data vault's errors (client and node side)."""
+
+    code = "vault.error"
+
+
+class VaultMalformedError(VaultError, ValueError):
+    """A vault format (record envelope, wrapped key, keyring, server answer) that does not parse."""
+
+    code = "vault.malformed"
+
+
+class VaultDowngradeError(VaultError, ValueError):
+    """A format version or algorithm below the client's floor, offered by a server or a file."""
+
+    code = "vault.downgrade"
+
+
+class VaultWeakKdfError(VaultDowngradeError):
+    """Key-derivation parameters below the floor (a downgrade of the passphrase work)."""
+
+    code = "vault.weak_kdf"
+
+
+class VaultUnsupportedVersionError(VaultError, ValueError):
+    """A format version newer than this client reads (refused, not guessed at)."""
+
+    code = "vault.unsupported_version"
+
+
+class VaultTamperedError(VaultError, ValueError):
+    """Authentication failed: a ciphertext swapped between records, fields, versions or keys, or altered."""
+
+    code = "vault.tampered"
+
+
+class VaultRollbackError(VaultError, ValueError):
+    """An older version than one this client already saw (a replay)."""
+
+    code = "vault.rollback"
+
+
+class VaultKeyMismatchError(VaultError, ValueError):
+    """A public key that disagrees with the identity record the caller trusts (key substitution)."""
+
+    code = "vault.key_mismatch"
+
+
+class VaultNoAccessError(VaultError, PermissionError):
+    """This identity holds no grant for the record (never shared, or revoked)."""
+
+    code = "vault.no_access"
+
+
+class VaultNotFoundError(VaultError, LookupError):
+    """No such record, field, blob or keyring."""
+
+    code = "vault.not_found"
+
+    def __str__(self) -> str:
+        return TonomyError.__str__(self)
+
+
+class VaultRecoveryError(VaultError, ValueError):
+    """Recovery shares that are too few, duplicated, or do not rebuild the vault key."""
+
+    code = "vault.recovery_failed"
+
+
+class VaultHashMismatchError(VaultError, ValueError):
+    """Bytes whose BLAKE3 content hash is not the one asked for (blob store, client fetch)."""
+
+    code = "vault.hash_mismatch"
+
+
+for _cls in (
+    VaultError,
+    VaultMalformedError,
+    VaultDowngradeError,
+    VaultWeakKdfError,
+    VaultUnsupportedVersionError,
+    VaultTamperedError,
+    VaultRollbackError,
+    VaultKeyMismatchError,
+    VaultNoAccessError,
+    VaultNotFoundError,
+    VaultRecoveryError,
+    VaultHashMismatchError,
+):
+    register_error(_cls)
+    __all__.append(_cls.__name__)

@@ -50,6 +50,29 @@ class PermissionLevel:
         return cls(actor, permission)
 
 
+#: The account name of plugin authority levels. It is reserved (only the chain core may
+#: hold ``tonomy.*`` names) and no signature ever satisfies one of its levels.
+PLUGIN_AUTHORITY_ACCOUNT = "tonomy.code"
+
+
+def plugin_authority_level(plugin: str) -> PermissionLevel:
+    """The level ``tonomy.code@<plugin>`` an authority lists to let that plugin act for it.
+
+    Like Antelope's ``eosio.code``: an account that puts this level in one of its
+    authorities lets the plugin's handlers run actions under that permission, and
+    nobody else: the checker never satisfies it from signatures, only the engine does,
+    for the plugin whose handler is running. Plugin names may hold ``_``, permission
+    names may not: ``_`` becomes ``-`` (plugin names never hold ``-``, so no clash).
+    """
+    if type(plugin) is not str:
+        raise InvalidNameError("a plugin name is a str")
+    return PermissionLevel(PLUGIN_AUTHORITY_ACCOUNT, plugin.replace("_", "-"))
+
+
+def is_plugin_authority_level(level: PermissionLevel) -> bool:
+    return level.actor == PLUGIN_AUTHORITY_ACCOUNT
+
+
 class KeyWeight(NamedTuple):
     key: bytes
     weight: int

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tonomy.chain.authority import PUBLIC_KEY_SIZE, PermissionLevel
+from tonomy.chain.authority import PUBLIC_KEY_SIZE, PermissionLevel, is_plugin_authority_level
 from tonomy.chain.permissions import (
     AUTH_ACTIONS,
     SYSTEM_PLUGIN,
@@ -108,6 +108,7 @@ class AuthorityChecker:
         *,
         max_depth: int = DEFAULT_MAX_DEPTH,
         max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
+        provided_levels: Iterable[PermissionLevel] = (),
     ) -> None:
         if type(provided_delay) is not int or provided_delay < 0:
             raise InvalidInputError(f"the provided delay must be a non-negative number of seconds, got {provided_delay!r}")
@@ -118,6 +119,11 @@ class AuthorityChecker:
         self._state = state
         self._keys = _validate_keys(provided_keys)
         self._delay = provided_delay
+        # Plugin authority levels the engine vouches for (the running plugin's own);
+        # never anything a transaction's signatures could claim.
+        self._levels = frozenset(provided_levels)
+        if not all(is_plugin_authority_level(level) for level in self._levels):
+            raise InvalidInputError("only plugin authority levels (tonomy.code@<plugin>) can be provided")
         self._max_depth = max_depth
         self._max_evaluations = max_evaluations
         self._permissions: dict[PermissionLevel, Permission | None] = {}
@@ -154,7 +160,8 @@ class AuthorityChecker:
         decision: if a permission's revisit is satisfied with less depth left, the
         permission was satisfiable without going round the cycle.
         """
-        self._existing_permission(level)  # unknown account or permission: a clear error
+        if not is_plugin_authority_level(level):
+            self._existing_permission(level)  # unknown account or permission: a clear error
         return self._evaluate(level, self._max_depth)
 
     def _permission(self, level: PermissionLevel) -> Permission | None:
@@ -173,6 +180,11 @@ class AuthorityChecker:
         cached = self._memo.get(memo_key)
         if cached is not None:
             return cached
+        if is_plugin_authority_level(level):
+            # Satisfied only when provided by the engine; a stored record is never read,
+            # so no key can ever stand in for a plugin.
+            granted = level in self._levels
+            return Evaluation(granted, 1 if granted else 0, 1, frozenset())
         if len(self._memo) >= self._max_evaluations:
             raise AuthorityTooComplexError(
                 f"checking {level} needs more than {self._max_evaluations} permission evaluations; "

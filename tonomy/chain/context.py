@@ -24,6 +24,10 @@ the system account's authority). Every other plugin gets ``tx.missing_authorizat
 
 Everything a transaction writes goes to a write overlay; a failure anywhere rolls
 back the whole transaction, so a handler never needs to undo its own writes.
+
+Plugin authority: ``ctx.call_with_plugin_authority`` is ``ctx.call`` that may also carry
+permissions whose authority lists this plugin's level ``tonomy.code@<plugin>`` (an
+account's explicit, revocable consent to let this plugin act for it).
 """
 
 from __future__ import annotations
@@ -191,6 +195,8 @@ class Dispatcher(Protocol):
 
     def call_query(self, caller: ActionContext, plugin: str, name: str, params: Mapping[str, Any]) -> object: ...
 
+    def plugin_authority_call(self, caller: ActionContext, plugin: str, name: str, data: Mapping[str, Any], authorization: Sequence[PermissionLevel]) -> None: ...
+
     def account_exists(self, name: str) -> bool: ...
 
     def read_parameter(self, caller: ActionContext, plugin: str, name: str) -> Any: ...
@@ -262,6 +268,19 @@ class ActionContext:
         if self.depth + 1 > self.meter.limits.max_call_depth:
             raise ResourceLimitError(f"cross-plugin calls nest deeper than {self.meter.limits.max_call_depth}")
         self.dispatcher.call_action(self, plugin, name, data, levels)
+
+    def call_with_plugin_authority(self, plugin: str, name: str, data: Mapping[str, Any], authorization: Sequence[PermissionLevel]) -> None:
+        """Run an action carrying ``authorization``, which this plugin itself satisfies.
+
+        Each level must be carried by this action or be satisfied by this plugin's
+        authority level ``tonomy.code@<plugin>`` alone (the account listed it in that
+        permission's authority, with enough weight). The engine checks which plugin's
+        handler is really running; the callee's links and the tree operations' own
+        requirements apply as for any call.
+        """
+        if self.depth + 1 > self.meter.limits.max_call_depth:
+            raise ResourceLimitError(f"cross-plugin calls nest deeper than {self.meter.limits.max_call_depth}")
+        self.dispatcher.plugin_authority_call(self, plugin, name, data, tuple(authorization))
 
     def query(self, plugin: str, name: str, params: Mapping[str, Any]) -> object:
         return self.dispatcher.call_query(self, plugin, name, params)

@@ -24,8 +24,8 @@ from typing import Any
 from tonomy import _core
 from tonomy.chain import codec
 from tonomy.chain.accounts import find_account
-from tonomy.chain.authority import PermissionLevel
-from tonomy.chain.checker import ActionAuthorization, check_transaction_authorizations
+from tonomy.chain.authority import PermissionLevel, plugin_authority_level
+from tonomy.chain.checker import ActionAuthorization, AuthorityChecker, check_transaction_authorizations
 from tonomy.chain.context import (
     ActionContext,
     BlockInfo,
@@ -46,6 +46,7 @@ from tonomy.errors import (
     InternalError,
     InvalidActionDataError,
     InvalidInputError,
+    InsufficientAuthorityError,
     PluginConflictError,
     StorageError,
     TonomyError,
@@ -300,6 +301,44 @@ class ExecutionEngine:
         for level in levels:
             required = PermissionLevel(level.actor, required_permission(state, level.actor, plugin, name))
             check_permission_requirement(state, level, required)
+
+    def plugin_authority_call(
+        self,
+        caller: ActionContext,
+        plugin: str,
+        name: str,
+        data: Mapping[str, Any],
+        authorization: Sequence[PermissionLevel],
+    ) -> None:
+        """A call whose extra authorizations the running plugin satisfies by its authority level.
+
+        A level the caller does not carry must be satisfied by ``tonomy.code@<running>``
+        alone: no keys, no delay. So a plugin acts for an account only where the account
+        listed the plugin in that permission's authority with enough weight.
+        """
+        run = self._current()
+        running = run.running[-1] if run.running else None
+        if running is None or caller.plugin != running:
+            raise MissingAuthorizationError(f"only the running plugin may use its own authority (running: {running!r})")
+        levels = tuple(authorization)
+        if not all(isinstance(level, PermissionLevel) for level in levels):
+            raise InvalidInputError("authorizations are PermissionLevel values")
+        checker = AuthorityChecker(
+            MeteredState(run.overlay, run.meter),
+            (),
+            max_depth=run.params.max_auth_depth,
+            max_evaluations=run.params.max_auth_evaluations,
+            provided_levels=(plugin_authority_level(running),),
+        )
+        for level in levels:
+            if level in caller.authorization:
+                continue
+            if not checker.evaluate(level).satisfied:
+                raise InsufficientAuthorityError(
+                    f"{level} does not grant the plugin {running!r} its authority "
+                    f"(its authority must list {plugin_authority_level(running)} with enough weight)"
+                )
+        self.call_action(caller, plugin, name, data, levels)
 
     def call_query(self, caller: ActionContext, plugin: str, name: str, params: Mapping[str, Any]) -> object:
         run = self._current()

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from tonomy.chain import codec, layout
-from tonomy.chain.authority import ACTIVE, OWNER, Authority, PermissionLevel
+from tonomy.chain.authority import ACTIVE, OWNER, Authority, PermissionLevel, is_plugin_authority_level
 from tonomy.chain.names import validate_account_name, validate_link_name, validate_permission_name
 from tonomy.chain.state import StateView, scan_prefix
 from tonomy.errors import (
@@ -201,9 +201,14 @@ def required_permission(state: StateView, account: str, plugin: str, action: str
 
 
 def _check_references(state: StateView, authority: Authority) -> None:
-    """Every delegated permission must exist when the authority is set (it may be deleted later)."""
+    """Every delegated permission must exist when the authority is set (it may be deleted later).
+
+    Plugin authority levels (``tonomy.code@<plugin>``) are not stored permissions: they
+    always exist, and only the engine satisfies them (see the checker).
+    """
     for entry in authority.accounts:
-        get_permission(state, entry.level)
+        if not is_plugin_authority_level(entry.level):
+            get_permission(state, entry.level)
 
 
 def _put(state: StateView, permission: Permission) -> None:

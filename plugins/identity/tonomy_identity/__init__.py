@@ -1,0 +1,83 @@
+"""Tonomy identity plugin: private usernames, did:tonomy, social recovery, login with Tonomy.
+
+The README beside this package is its specification. Hook implementations only here;
+each concept lives in its own module:
+
+* :mod:`~tonomy_identity.usernames` — salted username hashes, unique, mapped to accounts;
+* :mod:`~tonomy_identity.records` — X25519 key-agreement keys and service endpoints;
+* :mod:`~tonomy_identity.did` — ``did:tonomy`` documents from proven state;
+* :mod:`~tonomy_identity.recovery` — M-of-N guardians, delay, cancel, lock;
+* :mod:`~tonomy_identity.apps`, :mod:`~tonomy_identity.sessions`,
+  :mod:`~tonomy_identity.login` — Login with Tonomy (chain side and client side).
+"""
+
+from __future__ import annotations
+
+from tonomy.plugin import (
+    ActionRegistrar,
+    ActionSpec,
+    ParameterRegistrar,
+    ParameterSpec,
+    PluginInfo,
+    QueryRegistrar,
+    QuerySpec,
+    hookimpl,
+)
+
+from tonomy_identity import apps, recovery, records, sessions, usernames
+
+NAME = "identity"
+VERSION = "0.1.0"
+
+
+@hookimpl
+def tonomy_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name=NAME,
+        version=VERSION,
+        protocol_min=1,
+        protocol_max=1,
+        description="Private usernames, did:tonomy, social recovery, login with Tonomy",
+    )
+
+
+@hookimpl
+def tonomy_register_actions(register: ActionRegistrar) -> None:
+    for name, handler, schema, description in (
+        ("register_username", usernames.register_username, usernames.REGISTER_SCHEMA, "Map a salted username hash to the account"),
+        ("release_username", usernames.release_username, usernames.RELEASE_SCHEMA, "Give up the account's username"),
+        ("set_key_agreement", records.set_key_agreement, records.SET_KEY_SCHEMA, "Add or replace an X25519 key-agreement key"),
+        ("remove_key_agreement", records.remove_key_agreement, records.REMOVE_SCHEMA, "Remove a key-agreement key"),
+        ("set_service", records.set_service, records.SET_SERVICE_SCHEMA, "Add or replace a service endpoint"),
+        ("remove_service", records.remove_service, records.REMOVE_SCHEMA, "Remove a service endpoint"),
+        ("set_guardians", recovery.set_guardians, recovery.SET_GUARDIANS_SCHEMA, "Configure M-of-N recovery guardians"),
+        ("remove_guardians", recovery.remove_guardians, recovery.ACCOUNT_SCHEMA, "Turn social recovery off"),
+        ("request_recovery", recovery.request_recovery, recovery.REQUEST_SCHEMA, "A guardian starts a recovery"),
+        ("approve_recovery", recovery.approve_recovery, recovery.BY_ID_SCHEMA, "A guardian approves the recovery in progress"),
+        ("lock_recovery", recovery.lock_recovery, recovery.BY_ID_SCHEMA, "A guardian blocks the recovery for a while"),
+        ("cancel_recovery", recovery.cancel_recovery, recovery.ACCOUNT_SCHEMA, "The owner cancels a recovery"),
+        ("execute_recovery", recovery.execute_recovery, recovery.ACCOUNT_SCHEMA, "Replace owner and active after the delay"),
+        ("register_app", apps.register_app, apps.REGISTER_APP_SCHEMA, "Register an app for Login with Tonomy"),
+        ("login", sessions.login, sessions.LOGIN_SCHEMA, "Consent to an app's login request"),
+        ("revoke_session", sessions.revoke_session, sessions.REVOKE_SCHEMA, "Revoke an app session"),
+        ("session_call", sessions.session_call, sessions.CALL_SCHEMA, "An app acts for the user within its session"),
+    ):
+        register(ActionSpec(name, handler, schema, description=description))
+
+
+@hookimpl
+def tonomy_register_queries(register: QueryRegistrar) -> None:
+    register(QuerySpec("username", usernames.lookup_username, usernames.LOOKUP_SCHEMA, description="Account of a username hash"))
+    register(QuerySpec("record", records.query_record, records.RECORD_QUERY_SCHEMA, description="An account's identity record"))
+    register(QuerySpec("recovery", recovery.query_recovery, recovery.ACCOUNT_SCHEMA, description="Guardians and pending recovery"))
+    register(QuerySpec("app", apps.query_app, apps.APP_QUERY_SCHEMA, description="A registered app"))
+    register(QuerySpec("session", sessions.query_session, sessions.SESSION_QUERY_SCHEMA, description="A login session"))
+
+
+@hookimpl
+def tonomy_register_parameters(register: ParameterRegistrar) -> None:
+    register(ParameterSpec("min_recovery_delay_s", int, recovery.DEFAULT_MIN_DELAY_S,
+                           "Shortest recovery delay an account may configure (seconds)",
+                           minimum=recovery.MIN_DELAY_S, maximum=recovery.MAX_DELAY_S))
+    register(ParameterSpec("recovery_lock_s", int, recovery.DEFAULT_LOCK_S,
+                           "How long one guardian's lock blocks a recovery (seconds)", minimum=3600, maximum=90 * 86400))
