@@ -24,6 +24,9 @@ from tonomy.plugin.types import (
     QueryHandler,
     QueryRegistrar,
     QuerySpec,
+    VotingPower,
+    VotingStrategyRegistrar,
+    VotingStrategySpec,
 )
 
 #: The pluggy project name; also the entry-point group plugins are found through.
@@ -73,6 +76,9 @@ __all__ = [
     "Scalar",
     "ScalarType",
     "TonomyPluginManager",
+    "VotingPower",
+    "VotingStrategyRegistrar",
+    "VotingStrategySpec",
     "build_plugin_manager",
     "hookimpl",
 ]
