@@ -49,6 +49,25 @@ impl std::fmt::Debug for Engine {
             .field("round", &self.round)
             .field("step", &self.step)
             .field("decided", &self.decided)
+            .field("locked", &self.locked.map(|(r, h)| (r, h[0])))
+            .field("valid", &self.valid.map(|(r, h)| (r, h[0])))
+            .field(
+                "proposals",
+                &self
+                    .proposals
+                    .iter()
+                    .map(|(r, m)| (*r, m.keys().map(|h| (h[0], self.validity.get(h).copied())).collect::<Vec<_>>()))
+                    .collect::<Vec<_>>(),
+            )
+            .field(
+                "precommits",
+                &self
+                    .votes
+                    .precommit_rounds()
+                    .into_iter()
+                    .map(|r| (r, self.votes.hashes(r, VoteKind::Precommit).iter().map(|(h, p)| (h[0], *p)).collect::<Vec<_>>()))
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }

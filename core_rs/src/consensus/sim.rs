@@ -1,0 +1,640 @@
+//! Deterministic simulation of a validator network (tests only). One seed fixes
+//! everything: message delays, drops, duplicates, reordering, crashes (some right after
+//! a vote is persisted and before it is sent), restarts from the safety store,
+//! partitions that heal, and one byzantine validator that equivocates. After GST the
+//! network delivers every message within `max_delay_ms`. The harness checks agreement,
+//! validity, commits, no honest double-sign, evidence, and liveness.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::engine::Engine;
+use super::proposal::Proposal;
+use super::safety::{MemoryStore, SafetyRules};
+use super::types::{Config, Evidence, Input, Output, Step};
+use super::validators::{Validator, ValidatorSet};
+use crate::crypto;
+use crate::hash::hash_plain;
+use crate::wire::{vote_digest, Vote, VoteKind};
+
+const CHAIN: [u8; 32] = [0x7a; 32];
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub validators: usize,
+    pub byzantine: bool,
+    /// Every honest validator must decide heights 1..=target_height.
+    pub target_height: u64,
+    pub max_delay_ms: u64,
+    pub drop_percent: u32,
+    pub duplicate_percent: u32,
+    pub crashes: bool,
+    pub partitions: bool,
+    /// The network is stable from this time on.
+    pub gst_ms: u64,
+    /// Liveness bound: simulated time after GST within which all must be done.
+    pub liveness_ms: u64,
+}
+
+impl SimConfig {
+    pub fn random(validators: usize, rng: &mut StdRng, target_height: u64) -> Self {
+        SimConfig {
+            validators,
+            byzantine: rng.gen_bool(0.6),
+            target_height,
+            max_delay_ms: rng.gen_range(5..400),
+            drop_percent: rng.gen_range(0..40),
+            duplicate_percent: rng.gen_range(0..30),
+            crashes: rng.gen_bool(0.5),
+            partitions: rng.gen_bool(0.4),
+            gst_ms: rng.gen_range(0..20_000),
+            liveness_ms: 60_000 + target_height * 30_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Msg {
+    Proposal(Proposal),
+    Vote(Vote),
+}
+
+impl Msg {
+    fn height(&self) -> u64 {
+        match self {
+            Msg::Proposal(p) => p.height,
+            Msg::Vote(v) => v.height,
+        }
+    }
+    fn round(&self) -> u32 {
+        match self {
+            Msg::Proposal(p) => p.round,
+            Msg::Vote(v) => v.round,
+        }
+    }
+    /// A key identifying the message content, for de-duplicating gossip logs.
+    fn identity(&self) -> Vec<u8> {
+        match self {
+            Msg::Proposal(p) => [&[0u8][..], &p.signing_digest()].concat(),
+            Msg::Vote(v) => [&[1u8][..], &v.signing_digest()].concat(),
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Event {
+    Deliver { to: usize, msg: Msg },
+    Timeout { node: usize, incarnation: u32, height: u64, round: u32, step: Step },
+    Crash { node: usize },
+    Restart { node: usize },
+    Gossip { node: usize },
+}
+
+struct Node {
+    seed: [u8; 32],
+    key: [u8; 32],
+    store: MemoryStore,
+    engine: Option<Engine>,
+    incarnation: u32,
+    /// The host's block store: the last height it committed (durable).
+    committed: u64,
+    /// Messages seen per height (the gossip layer's memory), de-duplicated.
+    seen: BTreeMap<u64, Vec<Msg>>,
+    seen_ids: BTreeSet<Vec<u8>>,
+}
+
+/// What one run saw.
+#[derive(Debug, Default)]
+pub struct SimReport {
+    pub decided_heights: u64,
+    pub events: u64,
+    pub end_time_ms: u64,
+    pub evidence_against_byzantine: usize,
+    pub crashes: u32,
+    pub crashes_before_send: u32,
+    pub max_round: u32,
+    /// Order-sensitive digest of everything that happened (determinism check).
+    pub trace: [u8; 32],
+}
+
+pub struct Sim {
+    cfg: SimConfig,
+    seed: u64,
+    rng: StdRng,
+    now: u64,
+    seq: u64,
+    queue: BTreeMap<(u64, u64), Event>,
+    nodes: Vec<Node>,
+    set: ValidatorSet,
+    byzantine: Option<usize>,
+    byz_acted: BTreeSet<(u64, u32)>,
+    byz_seen_proposal: BTreeMap<(u64, u32), [u8; 32]>,
+    partition: Option<(BTreeSet<usize>, u64, u64)>,
+    /// Every value anyone proposed (validity check).
+    proposed: BTreeSet<[u8; 32]>,
+    /// height -> decided hash (agreement check).
+    decisions: BTreeMap<u64, [u8; 32]>,
+    /// (validator, height, round, step) -> digest of what an honest validator signed.
+    honest_signed: BTreeMap<([u8; 32], u64, u32, u8), [u8; 32]>,
+    report: SimReport,
+    trace: blake3::Hasher,
+    /// Signatures the harness already checked (its checks repeat per node).
+    verified: BTreeSet<([u8; 32], [u8; 32], [u8; 64])>,
+}
+
+impl Sim {
+    pub fn new(cfg: SimConfig, seed: u64) -> Self {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut nodes = Vec::new();
+        for i in 0..cfg.validators {
+            let mut node_seed = [0u8; 32];
+            node_seed[..8].copy_from_slice(&seed.to_le_bytes());
+            node_seed[8] = i as u8;
+            let key = crypto::public_key(&node_seed);
+            nodes.push(Node {
+                seed: node_seed,
+                key,
+                store: MemoryStore::new(),
+                engine: None,
+                incarnation: 0,
+                committed: 0,
+                seen: BTreeMap::new(),
+                seen_ids: BTreeSet::new(),
+            });
+        }
+        // Mixed voting power; no single validator reaches a third.
+        let validators: Vec<Validator> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Validator { key: n.key, power: if i % 2 == 0 { 10 } else { 9 } })
+            .collect();
+        let set = ValidatorSet::new(validators).expect("sim validator set");
+        let byzantine = cfg.byzantine.then(|| rng.gen_range(0..cfg.validators));
+        let mut sim = Sim {
+            cfg,
+            seed,
+            rng,
+            now: 0,
+            seq: 0,
+            queue: BTreeMap::new(),
+            nodes,
+            set,
+            byzantine,
+            byz_acted: BTreeSet::new(),
+            byz_seen_proposal: BTreeMap::new(),
+            partition: None,
+            proposed: BTreeSet::new(),
+            decisions: BTreeMap::new(),
+            honest_signed: BTreeMap::new(),
+            report: SimReport::default(),
+            trace: blake3::Hasher::new(),
+            verified: BTreeSet::new(),
+        };
+        sim.plan_faults();
+        sim
+    }
+
+    fn honest(&self, i: usize) -> bool {
+        Some(i) != self.byzantine
+    }
+
+    fn fail(&self, what: String) -> ! {
+        let engines: Vec<String> = self
+            .nodes
+            .iter()
+            .map(|n| n.engine.as_ref().map_or("down".to_string(), |e| format!("{e:?}")))
+            .collect();
+        panic!("seed {} ({:?}) at t={}ms: {what}; engines {engines:?}", self.seed, self.cfg, self.now)
+    }
+
+    fn schedule(&mut self, at: u64, event: Event) {
+        self.seq += 1;
+        self.queue.insert((at, self.seq), event);
+    }
+
+    fn plan_faults(&mut self) {
+        let n = self.cfg.validators;
+        let gst = self.cfg.gst_ms;
+        if self.cfg.crashes && gst > 0 {
+            // Up to f honest validators crash (at different times) and restart before GST.
+            let crashes = self.rng.gen_range(1..=((n - 1) / 3).max(1) + 1);
+            for _ in 0..crashes {
+                let node = self.rng.gen_range(0..n);
+                if !self.honest(node) {
+                    continue;
+                }
+                let at = self.rng.gen_range(0..gst);
+                let back = self.rng.gen_range(at..=gst);
+                self.schedule(at, Event::Crash { node });
+                self.schedule(back, Event::Restart { node });
+            }
+        }
+        if self.cfg.partitions && gst > 0 {
+            let side: BTreeSet<usize> = (0..n).filter(|_| self.rng.gen_bool(0.5)).collect();
+            let from = self.rng.gen_range(0..gst);
+            let to = self.rng.gen_range(from..=gst);
+            self.partition = Some((side, from, to));
+        }
+    }
+
+    pub fn run(mut self) -> SimReport {
+        for i in 0..self.nodes.len() {
+            if self.honest(i) {
+                self.start_node(i);
+                let at = self.rng.gen_range(0..1000);
+                self.schedule(at, Event::Gossip { node: i });
+            }
+        }
+        let deadline = self.cfg.gst_ms + self.cfg.liveness_ms;
+        while !self.all_done() {
+            let Some(((at, _), event)) = self.queue.pop_first() else {
+                self.fail("event queue ran dry".into())
+            };
+            if at > deadline {
+                let heights: Vec<u64> = self.nodes.iter().map(|n| n.committed).collect();
+                self.fail(format!("liveness: not all honest decided {} heights: {heights:?}", self.cfg.target_height))
+            }
+            self.now = at;
+            self.report.events += 1;
+            self.step(event);
+        }
+        self.final_checks();
+        self.report.decided_heights = self.decisions.len() as u64;
+        self.report.end_time_ms = self.now;
+        self.report.trace = *self.trace.finalize().as_bytes();
+        self.report
+    }
+
+    fn all_done(&self) -> bool {
+        (0..self.nodes.len())
+            .filter(|i| self.honest(*i))
+            .all(|i| self.nodes[i].committed >= self.cfg.target_height)
+    }
+
+    fn start_node(&mut self, i: usize) {
+        let node = &self.nodes[i];
+        let signer = SafetyRules::new(node.seed, CHAIN, Box::new(node.store.clone()))
+            .unwrap_or_else(|e| self.fail(format!("safety store: {e}")));
+        let height = node.committed + 1;
+        let mut engine = Engine::new(sim_config(), self.set.clone(), height, Some(signer))
+            .unwrap_or_else(|e| self.fail(format!("engine: {e}")));
+        let outputs = engine.start();
+        self.nodes[i].engine = Some(engine);
+        self.host(i, outputs);
+    }
+
+    fn step(&mut self, event: Event) {
+        match event {
+            Event::Deliver { to, msg } => {
+                self.trace.update(&[0, to as u8]);
+                self.trace.update(&msg.identity());
+                if Some(to) == self.byzantine {
+                    self.byzantine_reacts(to, &msg);
+                } else if let Some(height) = self.nodes[to].engine.as_ref().map(|e| e.height()) {
+                    // The engine keeps messages of its height and buffers the next one;
+                    // anything else it drops, so it does not count as seen.
+                    if msg.height() == height || msg.height() == height + 1 {
+                        self.remember(to, &msg);
+                    }
+                    let input = match msg {
+                        Msg::Proposal(p) => Input::Proposal(p),
+                        Msg::Vote(v) => Input::Vote(v),
+                    };
+                    self.feed(to, input);
+                }
+            }
+            Event::Timeout { node, incarnation, height, round, step } => {
+                if self.nodes[node].incarnation == incarnation && self.nodes[node].engine.is_some() {
+                    self.trace.update(&[1, node as u8]);
+                    self.feed(node, Input::Timeout { height, round, step });
+                }
+            }
+            Event::Crash { node } => self.crash(node),
+            Event::Restart { node } => {
+                if self.nodes[node].engine.is_none() {
+                    self.trace.update(&[3, node as u8]);
+                    self.start_node(node);
+                }
+            }
+            Event::Gossip { node } => {
+                self.gossip(node);
+                let at = self.now + 1000;
+                self.schedule(at, Event::Gossip { node });
+            }
+        }
+    }
+
+    fn crash(&mut self, node: usize) {
+        if self.nodes[node].engine.take().is_some() {
+            self.trace.update(&[2, node as u8]);
+            self.report.crashes += 1;
+            self.nodes[node].incarnation += 1;
+            // Memory is lost; the block store and safety store are not.
+            let committed = self.nodes[node].committed;
+            let n = &mut self.nodes[node];
+            n.seen.retain(|h, _| *h <= committed);
+            n.seen_ids = n.seen.values().flatten().map(Msg::identity).collect();
+        }
+    }
+
+    fn remember(&mut self, i: usize, msg: &Msg) {
+        let node = &mut self.nodes[i];
+        if node.seen_ids.insert(msg.identity()) {
+            node.seen.entry(msg.height()).or_default().push(msg.clone());
+        }
+    }
+
+    /// The gossip layer: send each peer what we saw at its height and it has not (peer
+    /// state is known, as CometBFT peers announce their height, round and votes). This
+    /// retransmission is what makes messages lost before GST reach everyone after it.
+    fn gossip(&mut self, from: usize) {
+        if self.nodes[from].engine.is_none() {
+            return;
+        }
+        let my_height = self.nodes[from].committed + 1;
+        for to in 0..self.nodes.len() {
+            if to == from || !self.honest(to) {
+                continue;
+            }
+            let Some(peer_height) = self.nodes[to].engine.as_ref().map(|e| e.height()) else { continue };
+            if peer_height > my_height || self.nodes[to].committed >= self.cfg.target_height {
+                continue;
+            }
+            let missing: Vec<Msg> = self.nodes[from]
+                .seen
+                .get(&peer_height)
+                .map(|msgs| {
+                    msgs.iter().filter(|m| !self.nodes[to].seen_ids.contains(&m.identity())).cloned().collect()
+                })
+                .unwrap_or_default();
+            for msg in missing {
+                self.send(from, to, msg);
+            }
+        }
+    }
+
+    fn send(&mut self, from: usize, to: usize, msg: Msg) {
+        let before_gst = self.now < self.cfg.gst_ms;
+        if let Some((side, start, end)) = &self.partition {
+            if (*start..*end).contains(&self.now) && side.contains(&from) != side.contains(&to) {
+                return;
+            }
+        }
+        if before_gst && self.rng.gen_range(0..100) < self.cfg.drop_percent {
+            return;
+        }
+        let copies = if self.rng.gen_range(0..100) < self.cfg.duplicate_percent { 2 } else { 1 };
+        for _ in 0..copies {
+            let delay = self.rng.gen_range(1..=self.cfg.max_delay_ms);
+            // Before GST, messages may also be very late.
+            let extra = if before_gst && self.rng.gen_bool(0.1) { self.rng.gen_range(0..5000) } else { 0 };
+            let at = self.now + delay + extra;
+            self.schedule(at, Event::Deliver { to, msg: msg.clone() });
+        }
+    }
+
+    fn broadcast(&mut self, from: usize, msg: Msg) {
+        for to in 0..self.nodes.len() {
+            if to != from {
+                self.send(from, to, msg.clone());
+            }
+        }
+    }
+
+    fn feed(&mut self, i: usize, input: Input) {
+        let Some(engine) = self.nodes[i].engine.as_mut() else { return };
+        let outputs = engine.handle(input);
+        self.host(i, outputs);
+    }
+
+    /// Carry out an honest node's outputs, as the node process would.
+    fn host(&mut self, i: usize, outputs: Vec<Output>) {
+        let mut pending: Vec<Output> = outputs;
+        pending.reverse();
+        while let Some(output) = pending.pop() {
+            if self.nodes[i].engine.is_none() {
+                return; // crashed while handling
+            }
+            let follow = match output {
+                Output::BroadcastProposal(p) => {
+                    self.check_honest_signature(p.proposer, p.height, p.round, 0, p.signing_digest());
+                    self.proposed.insert(p.block_hash);
+                    self.send_own(i, Msg::Proposal(p))
+                }
+                Output::BroadcastVote(v) => {
+                    let step = 1 + v.kind.digest_byte();
+                    self.check_honest_signature(v.validator, v.height, v.round, step, v.signing_digest());
+                    self.report.max_round = self.report.max_round.max(v.round);
+                    self.send_own(i, Msg::Vote(v))
+                }
+                Output::ScheduleTimeout { height, round, step, duration_ms } => {
+                    let incarnation = self.nodes[i].incarnation;
+                    let at = self.now + duration_ms;
+                    self.schedule(at, Event::Timeout { node: i, incarnation, height, round, step });
+                    Vec::new()
+                }
+                Output::GetValue { height, round } => {
+                    let value = format!("block h{height} r{round} by {i} at {}", self.now).into_bytes();
+                    let block_hash = hash_plain(&value);
+                    self.proposed.insert(block_hash);
+                    self.engine_of(i).handle(Input::ProposalValue { height, round, block_hash, value })
+                }
+                Output::ValidateValue { height, block_hash, value, .. } => {
+                    let valid = hash_plain(&value) == block_hash;
+                    self.engine_of(i).handle(Input::ValueValidity { height, block_hash, valid })
+                }
+                Output::Decide { height, round, block_hash, value, commit } => {
+                    self.check_decision(i, height, round, block_hash, &value, &commit);
+                    self.nodes[i].committed = height;
+                    if height >= self.cfg.target_height {
+                        // Done: the engine stays decided; its gossip still serves laggards.
+                        continue;
+                    }
+                    let set = self.set.clone();
+                    self.engine_of(i).handle(Input::NewHeight { height: height + 1, validators: set })
+                }
+                Output::Evidence(e) => {
+                    self.check_evidence(&e);
+                    Vec::new()
+                }
+                Output::Rejected { .. } => Vec::new(),
+            };
+            for o in follow.into_iter().rev() {
+                pending.push(o);
+            }
+        }
+    }
+
+    fn engine_of(&mut self, i: usize) -> &mut Engine {
+        self.nodes[i].engine.as_mut().expect("alive node has an engine")
+    }
+
+    /// Send our own signed message; before GST the process may crash right after the
+    /// safety rules persisted it and before it leaves.
+    fn send_own(&mut self, i: usize, msg: Msg) -> Vec<Output> {
+        if self.cfg.crashes && self.now < self.cfg.gst_ms && self.rng.gen_range(0..1000) < 3 {
+            self.report.crashes_before_send += 1;
+            self.crash(i);
+            let back = self.rng.gen_range(self.now..=self.cfg.gst_ms);
+            self.schedule(back, Event::Restart { node: i });
+            return Vec::new();
+        }
+        self.remember(i, &msg);
+        self.broadcast(i, msg);
+        Vec::new()
+    }
+
+    fn signature_ok(&mut self, key: &[u8; 32], digest: &[u8; 32], signature: &[u8; 64]) -> bool {
+        if self.verified.contains(&(*key, *digest, *signature)) {
+            return true;
+        }
+        let ok = crypto::verify(key, digest, signature).is_ok();
+        if ok {
+            self.verified.insert((*key, *digest, *signature));
+        }
+        ok
+    }
+
+    fn check_honest_signature(&mut self, key: [u8; 32], height: u64, round: u32, step: u8, digest: [u8; 32]) {
+        match self.honest_signed.insert((key, height, round, step), digest) {
+            Some(previous) if previous != digest => {
+                self.fail(format!("honest double-sign at height {height} round {round} step {step}"))
+            }
+            _ => {}
+        }
+    }
+
+    fn check_decision(&mut self, i: usize, height: u64, round: u32, hash: [u8; 32], value: &[u8], commit: &crate::wire::Commit) {
+        self.trace.update(&[4, i as u8]);
+        self.trace.update(&hash);
+        if height != self.nodes[i].committed + 1 {
+            self.fail(format!("node {i} decided height {height} after {}", self.nodes[i].committed));
+        }
+        if let Some(previous) = self.decisions.insert(height, hash) {
+            if previous != hash {
+                self.fail(format!("agreement: two decisions at height {height}"));
+            }
+        }
+        if hash_plain(value) != hash || !self.proposed.contains(&hash) {
+            self.fail(format!("validity: decided a value nobody proposed at height {height}"));
+        }
+        if commit.validate(&crate::wire::Limits::PROTOCOL).is_err() {
+            self.fail("commit is not well formed".into());
+        }
+        let mut power = 0u64;
+        for vote in &commit.votes {
+            let digest = vote_digest(VoteKind::Precommit, &CHAIN, height, round, Some(&hash), &vote.validator);
+            if vote.height != height || vote.round != round || vote.block_hash != Some(hash) {
+                self.fail("commit vote for another height/round/value".into());
+            }
+            if !self.signature_ok(&vote.validator, &digest, &vote.signature) {
+                self.fail("commit holds a bad signature".into());
+            }
+            power += self.set.power_of(&vote.validator).unwrap_or_else(|| self.fail("commit vote from a stranger".into()));
+        }
+        if !self.set.is_quorum(power) {
+            self.fail(format!("commit at height {height} lacks a quorum"));
+        }
+    }
+
+    fn check_evidence(&mut self, evidence: &Evidence) {
+        let offender = evidence.offender();
+        let byz_key = self.byzantine.map(|b| self.nodes[b].key);
+        if Some(offender) != byz_key {
+            self.fail("evidence against an honest validator".into());
+        }
+        match evidence {
+            Evidence::DuplicateVote { a, b } => {
+                let same_slot = (a.validator, a.height, a.round, a.kind, a.chain_id)
+                    == (b.validator, b.height, b.round, b.kind, b.chain_id);
+                let both_signed = self.signature_ok(&a.validator, &a.signing_digest(), &a.signature)
+                    && self.signature_ok(&b.validator, &b.signing_digest(), &b.signature);
+                if !same_slot || a.block_hash == b.block_hash || !both_signed {
+                    self.fail("duplicate-vote evidence that proves nothing".into());
+                }
+            }
+            Evidence::DuplicateProposal { a, b } => {
+                if (a.height, a.round, a.proposer) != (b.height, b.round, b.proposer)
+                    || a.signing_digest() == b.signing_digest()
+                    || !self.signature_ok(&a.proposer, &a.signing_digest(), &a.signature)
+                    || !self.signature_ok(&b.proposer, &b.signing_digest(), &b.signature)
+                {
+                    self.fail("duplicate-proposal evidence that proves nothing".into());
+                }
+            }
+        }
+        self.report.evidence_against_byzantine += 1;
+    }
+
+    /// The byzantine validator: for every (height, round) it hears of, it proposes two
+    /// values (when it is the proposer) and sends each vote two ways, to two halves of
+    /// the network, and both ways to one node so evidence can be built.
+    fn byzantine_reacts(&mut self, me: usize, msg: &Msg) {
+        let (height, round) = (msg.height(), msg.round());
+        if let Msg::Proposal(p) = msg {
+            self.byz_seen_proposal.entry((height, round)).or_insert(p.block_hash);
+        }
+        if !self.byz_acted.insert((height, round)) {
+            return;
+        }
+        let seed = self.nodes[me].seed;
+        let key = self.nodes[me].key;
+        let n = self.nodes.len();
+        let half: BTreeSet<usize> = (0..n).filter(|_| self.rng.gen_bool(0.5)).collect();
+        let witness = self.rng.gen_range(0..n);
+        let mut ours = None;
+        if self.set.proposer(height, round).key == key {
+            let make = |tag: &str, sim: &mut Sim| {
+                let value = format!("byzantine {tag} h{height} r{round}").into_bytes();
+                let block_hash = hash_plain(&value);
+                sim.proposed.insert(block_hash);
+                let digest = super::proposal::proposal_digest(&CHAIN, height, round, None, &block_hash, &key);
+                Proposal { chain_id: CHAIN, height, round, pol_round: None, block_hash, proposer: key, signature: crypto::sign(&seed, &digest), value }
+            };
+            let a = make("a", self);
+            let b = make("b", self);
+            ours = Some(a.block_hash);
+            self.split_send(me, &half, witness, Msg::Proposal(a), Msg::Proposal(b));
+        }
+        let first = ours.or_else(|| self.byz_seen_proposal.get(&(height, round)).copied());
+        for kind in [VoteKind::Prevote, VoteKind::Precommit] {
+            let vote = |hash: Option<[u8; 32]>| {
+                let digest = vote_digest(kind, &CHAIN, height, round, hash.as_ref(), &key);
+                Vote { kind, chain_id: CHAIN, height, round, block_hash: hash, validator: key, signature: crypto::sign(&seed, &digest) }
+            };
+            let other = if first.is_some() { None } else { Some(hash_plain(&height.to_le_bytes())) };
+            let (a, b) = (vote(first), vote(other));
+            self.split_send(me, &half, witness, Msg::Vote(a), Msg::Vote(b));
+        }
+    }
+
+    fn split_send(&mut self, me: usize, half: &BTreeSet<usize>, witness: usize, a: Msg, b: Msg) {
+        for to in 0..self.nodes.len() {
+            if to == me {
+                continue;
+            }
+            if to == witness {
+                self.send(me, to, a.clone());
+                self.send(me, to, b.clone());
+            } else if half.contains(&to) {
+                self.send(me, to, a.clone());
+            } else {
+                self.send(me, to, b.clone());
+            }
+        }
+    }
+
+    fn final_checks(&mut self) {
+        for h in 1..=self.cfg.target_height {
+            if !self.decisions.contains_key(&h) {
+                self.fail(format!("height {h} never decided"));
+            }
+        }
+    }
+}
+
+fn sim_config() -> Config {
+    Config::new(CHAIN)
+}

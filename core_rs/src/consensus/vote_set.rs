@@ -1,13 +1,23 @@
-//! The votes of one height: one vote per (validator, round, kind), power tallied per
-//! block hash with integers, equivocation detected, and who spoke in which round.
+//! The votes of one height, tallied per (round, kind, block hash) with integer power.
+//!
+//! A validator's FIRST vote at a (round, kind) counts towards "a quorum of any votes";
+//! every signed vote counts towards the quorum of its own block hash (each validator at
+//! most once per hash). Counting an equivocator's second vote is what the paper's "2f+1
+//! messages for v" means, and it is needed so a node that heard the other vote first can
+//! still recognise a commit others decided on; safety only rests on honest validators
+//! signing once. A second vote is evidence.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::wire::{Commit, Vote, VoteKind};
 
+/// Most distinct votes kept per validator per (round, kind), against floods.
+pub const MAX_VOTES_PER_SLOT: usize = 4;
+
 #[derive(Debug, Default)]
 struct RoundKindVotes {
-    by_validator: BTreeMap<[u8; 32], Vote>,
+    /// Every distinct vote of a validator here, first one first.
+    by_validator: BTreeMap<[u8; 32], Vec<Vote>>,
     power_by_hash: BTreeMap<Option<[u8; 32]>, u64>,
     total: u64,
 }
@@ -18,7 +28,8 @@ pub enum Added {
     New,
     /// The same vote (same block hash) was already counted.
     Duplicate,
-    /// A different vote of this validator here was counted first: returned, for evidence.
+    /// A different vote of this validator here came first: returned, for evidence. The
+    /// new vote counts for its own block hash only (if under the per-slot bound).
     Conflict(Vote),
 }
 
@@ -36,23 +47,29 @@ impl HeightVotes {
         self.rounds
             .get(&(vote.round, vote.kind))
             .and_then(|r| r.by_validator.get(&vote.validator))
-            .is_some_and(|v| v.block_hash == vote.block_hash)
+            .is_some_and(|vs| vs.iter().any(|v| v.block_hash == vote.block_hash))
     }
 
     /// Count a vote whose signature and validator were already checked.
     pub fn add(&mut self, vote: Vote, power: u64) -> Added {
         self.note_sender(vote.round, vote.validator, power);
         let entry = self.rounds.entry((vote.round, vote.kind)).or_default();
-        if let Some(existing) = entry.by_validator.get(&vote.validator) {
-            if existing.block_hash == vote.block_hash {
-                return Added::Duplicate;
-            }
-            return Added::Conflict(existing.clone());
+        let mine = entry.by_validator.entry(vote.validator).or_default();
+        if mine.iter().any(|v| v.block_hash == vote.block_hash) {
+            return Added::Duplicate;
         }
-        *entry.power_by_hash.entry(vote.block_hash).or_insert(0) += power;
-        entry.total += power;
-        entry.by_validator.insert(vote.validator, vote);
-        Added::New
+        let first = mine.first().cloned();
+        if mine.len() < MAX_VOTES_PER_SLOT {
+            *entry.power_by_hash.entry(vote.block_hash).or_insert(0) += power;
+            if first.is_none() {
+                entry.total += power;
+            }
+            mine.push(vote);
+        }
+        match first {
+            None => Added::New,
+            Some(first) => Added::Conflict(first),
+        }
     }
 
     /// True the first time a conflict of `validator` at (round, kind) is reported.
@@ -112,7 +129,7 @@ impl HeightVotes {
             .map_or_else(Vec::new, |r| {
                 r.by_validator
                     .values()
-                    .filter(|v| v.block_hash == Some(block_hash))
+                    .filter_map(|vs| vs.iter().find(|v| v.block_hash == Some(block_hash)))
                     .cloned()
                     .collect()
             });
@@ -145,11 +162,19 @@ mod tests {
         assert_eq!(votes.add(vote(1, 0, VoteKind::Prevote, Some(7)), 5), Added::Duplicate);
         let conflict = votes.add(vote(1, 0, VoteKind::Prevote, Some(8)), 5);
         assert_eq!(conflict, Added::Conflict(vote(1, 0, VoteKind::Prevote, Some(7))));
-        // The conflicting vote is not counted.
+        // The conflicting vote counts for its own hash, not twice towards "any".
         assert_eq!(votes.power_for(0, VoteKind::Prevote, Some([7; 32])), 8);
-        assert_eq!(votes.power_for(0, VoteKind::Prevote, Some([8; 32])), 0);
+        assert_eq!(votes.power_for(0, VoteKind::Prevote, Some([8; 32])), 5);
         assert_eq!(votes.power_for(0, VoteKind::Prevote, None), 2);
         assert_eq!(votes.power_any(0, VoteKind::Prevote), 10);
+        assert!(votes.has_same(&vote(1, 0, VoteKind::Prevote, Some(8))));
+        assert_eq!(votes.add(vote(1, 0, VoteKind::Prevote, Some(8)), 5), Added::Duplicate);
+        // A flood of distinct votes is bounded per validator and slot.
+        for h in 20..30 {
+            votes.add(vote(1, 0, VoteKind::Prevote, Some(h)), 5);
+        }
+        assert_eq!(votes.power_for(0, VoteKind::Prevote, Some([21; 32])), 5);
+        assert_eq!(votes.power_for(0, VoteKind::Prevote, Some([22; 32])), 0);
         assert_eq!(votes.power_any(0, VoteKind::Precommit), 0);
         assert!(votes.first_report([1; 32], 0, VoteKind::Prevote));
         assert!(!votes.first_report([1; 32], 0, VoteKind::Prevote));
