@@ -9,6 +9,7 @@ pub mod args;
 pub mod errors;
 pub mod gil;
 
+pub mod consensus;
 pub mod crypto;
 pub mod hash;
 pub mod merkle;
@@ -26,5 +27,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     store::register(m)?;
     crypto::register(m)?;
     wire::register(m)?;
+    consensus::register(m)?;
     Ok(())
 }

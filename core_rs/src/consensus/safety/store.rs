@@ -11,7 +11,7 @@ use super::state::SafetyState;
 use crate::{CoreError, CoreResult};
 
 /// Durable storage of the safety state. `save` returns only once the state is durable.
-pub trait SafetyStore: Send {
+pub trait SafetyStore: Send + Sync {
     /// The stored state; `None` only if nothing was ever saved.
     fn load(&self) -> CoreResult<Option<SafetyState>>;
     fn save(&mut self, state: &SafetyState) -> CoreResult<()>;
