@@ -138,8 +138,7 @@ impl Engine {
         let mut out = Vec::new();
         if !self.started {
             self.started = true;
-            let round = self.resume_round();
-            self.start_round(round, &mut out);
+            self.begin_height(&mut out);
             self.process(&mut out);
         }
         out
@@ -149,8 +148,7 @@ impl Engine {
         let mut out = Vec::new();
         if !self.started {
             self.started = true;
-            let round = self.resume_round();
-            self.start_round(round, &mut out);
+            self.begin_height(&mut out);
         }
         match input {
             Input::NewHeight { height, validators } => self.on_new_height(height, validators, &mut out),
@@ -173,12 +171,27 @@ impl Engine {
         out
     }
 
-    fn resume_round(&self) -> u32 {
-        self.signer
-            .as_ref()
-            .and_then(|s| s.state().last)
-            .filter(|last| last.height == self.height)
-            .map_or(0, |last| last.round)
+    /// Start the height at round 0, or, after a restart, at the round the safety state
+    /// last signed in, re-sending that vote (it may have been lost in the crash; the
+    /// others may need it to reach a quorum).
+    fn begin_height(&mut self, out: &mut Vec<Output>) {
+        let last = self.signer.as_ref().and_then(|s| s.state().last).filter(|l| l.height == self.height);
+        self.start_round(last.map_or(0, |l| l.round), out);
+        let resend = self.signer.as_ref().map_or_else(Vec::new, |s| s.votes_to_resend(self.height));
+        for vote in resend {
+            if vote.round == self.round {
+                let step = match vote.kind {
+                    VoteKind::Prevote => Step::Prevote,
+                    VoteKind::Precommit => Step::Precommit,
+                };
+                self.step = self.step.max(step);
+                self.awaiting_value = None;
+            }
+            if let Some(power) = self.validators.power_of(&vote.validator) {
+                self.votes.add(vote.clone(), power);
+            }
+            out.push(Output::BroadcastVote(vote));
+        }
     }
 
     fn reset_height(&mut self, height: u64) {
@@ -191,7 +204,10 @@ impl Engine {
             .as_ref()
             .and_then(|s| s.lock_at(height))
             .map(|lock| (lock.round, lock.block_hash));
-        self.valid = None;
+        // After a restart the lock is the best valid value we know of (validRound is
+        // never below lockedRound); without it a restarted proposer would propose fresh
+        // values the locked validators must refuse, round after round.
+        self.valid = self.locked;
         self.proposals.clear();
         self.validity.clear();
         self.validation_asked.clear();
@@ -214,8 +230,7 @@ impl Engine {
         self.validators = validators;
         self.reset_height(height);
         let buffered = std::mem::take(&mut self.future);
-        let round = self.resume_round();
-        self.start_round(round, out);
+        self.begin_height(out);
         for input in buffered {
             if input_height(&input) == Some(height) {
                 self.apply(input, out);
@@ -246,12 +261,10 @@ impl Engine {
         self.awaiting_value = None;
         let proposer = self.validators.proposer(self.height, round).key;
         if self.my_key() == Some(proposer) {
-            match self.valid {
-                Some((valid_round, hash)) => {
-                    if let Some(value) = self.value_of(&hash) {
-                        self.propose(round, Some(valid_round), hash, value, out);
-                    }
-                }
+            let valid = self.valid.and_then(|(r, h)| self.value_of(&h).map(|v| (r, h, v)));
+            match valid {
+                Some((valid_round, hash, value)) => self.propose(round, Some(valid_round), hash, value, out),
+                // No valid value, or (after a restart) its bytes are not back yet.
                 None => {
                     self.awaiting_value = Some(round);
                     out.push(Output::GetValue { height: self.height, round });

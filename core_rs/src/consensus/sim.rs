@@ -100,9 +100,12 @@ struct Node {
     incarnation: u32,
     /// The host's block store: the last height it committed (durable).
     committed: u64,
-    /// Messages seen per height (the gossip layer's memory), de-duplicated.
+    /// Messages seen per height, de-duplicated: the gossip layer's memory and the
+    /// node's write-ahead log (it survives crashes).
     seen: BTreeMap<u64, Vec<Msg>>,
     seen_ids: BTreeSet<Vec<u8>>,
+    /// Done: decided the target height (and evidence was seen); its engine stays put.
+    frozen: bool,
 }
 
 /// What one run saw.
@@ -162,6 +165,7 @@ impl Sim {
                 committed: 0,
                 seen: BTreeMap::new(),
                 seen_ids: BTreeSet::new(),
+                frozen: false,
             });
         }
         // Mixed voting power; no single validator reaches a third.
@@ -254,7 +258,10 @@ impl Sim {
             };
             if at > deadline {
                 let heights: Vec<u64> = self.nodes.iter().map(|n| n.committed).collect();
-                self.fail(format!("liveness: not all honest decided {} heights: {heights:?}", self.cfg.target_height))
+                self.fail(format!(
+                    "liveness: not all honest decided {} heights ({heights:?}), or no evidence yet ({})",
+                    self.cfg.target_height, self.report.evidence_against_byzantine
+                ))
             }
             self.now = at;
             self.report.events += 1;
@@ -267,10 +274,17 @@ impl Sim {
         self.report
     }
 
+    /// Runs go on past the target height until the byzantine validator (if any) has
+    /// been caught: that it is caught eventually is part of what is checked.
+    fn evidence_done(&self) -> bool {
+        self.byzantine.is_none() || self.report.evidence_against_byzantine > 0
+    }
+
     fn all_done(&self) -> bool {
-        (0..self.nodes.len())
-            .filter(|i| self.honest(*i))
-            .all(|i| self.nodes[i].committed >= self.cfg.target_height)
+        self.evidence_done()
+            && (0..self.nodes.len())
+                .filter(|i| self.honest(*i))
+                .all(|i| self.nodes[i].committed >= self.cfg.target_height)
     }
 
     fn start_node(&mut self, i: usize) {
@@ -283,6 +297,18 @@ impl Sim {
         let outputs = engine.start();
         self.nodes[i].engine = Some(engine);
         self.host(i, outputs);
+        // Replay the write-ahead log of this height and the next (which the engine had
+        // buffered), as a restarted node does: without
+        // it a validator could come back locked on a value whose bytes nobody has.
+        let mut log = self.nodes[i].seen.get(&height).cloned().unwrap_or_default();
+        log.extend(self.nodes[i].seen.get(&(height + 1)).cloned().unwrap_or_default());
+        for msg in log {
+            let input = match msg {
+                Msg::Proposal(p) => Input::Proposal(p),
+                Msg::Vote(v) => Input::Vote(v),
+            };
+            self.feed(i, input);
+        }
     }
 
     fn step(&mut self, event: Event) {
@@ -331,11 +357,8 @@ impl Sim {
             self.trace.update(&[2, node as u8]);
             self.report.crashes += 1;
             self.nodes[node].incarnation += 1;
-            // Memory is lost; the block store and safety store are not.
-            let committed = self.nodes[node].committed;
-            let n = &mut self.nodes[node];
-            n.seen.retain(|h, _| *h <= committed);
-            n.seen_ids = n.seen.values().flatten().map(Msg::identity).collect();
+            // The engine's memory is lost. The block store, the safety store and the
+            // host's write-ahead log of received messages (`seen`) are not.
         }
     }
 
@@ -359,7 +382,7 @@ impl Sim {
                 continue;
             }
             let Some(peer_height) = self.nodes[to].engine.as_ref().map(|e| e.height()) else { continue };
-            if peer_height > my_height || self.nodes[to].committed >= self.cfg.target_height {
+            if peer_height > my_height || self.nodes[to].frozen {
                 continue;
             }
             let missing: Vec<Msg> = self.nodes[from]
@@ -448,8 +471,9 @@ impl Sim {
                 Output::Decide { height, round, block_hash, value, commit } => {
                     self.check_decision(i, height, round, block_hash, &value, &commit);
                     self.nodes[i].committed = height;
-                    if height >= self.cfg.target_height {
+                    if height >= self.cfg.target_height && self.evidence_done() {
                         // Done: the engine stays decided; its gossip still serves laggards.
+                        self.nodes[i].frozen = true;
                         continue;
                     }
                     let set = self.set.clone();
@@ -570,7 +594,7 @@ impl Sim {
 
     /// The byzantine validator: for every (height, round) it hears of, it proposes two
     /// values (when it is the proposer) and sends each vote two ways, to two halves of
-    /// the network, and both ways to one node so evidence can be built.
+    /// the network and both ways to one witness; after GST both ways to everyone.
     fn byzantine_reacts(&mut self, me: usize, msg: &Msg) {
         let (height, round) = (msg.height(), msg.round());
         if let Msg::Proposal(p) = msg {
@@ -583,7 +607,7 @@ impl Sim {
         let key = self.nodes[me].key;
         let n = self.nodes.len();
         let half: BTreeSet<usize> = (0..n).filter(|_| self.rng.gen_bool(0.5)).collect();
-        let witness = self.rng.gen_range(0..n);
+        let witness = (me + self.rng.gen_range(1..n)) % n;
         let mut ours = None;
         if self.set.proposer(height, round).key == key {
             let make = |tag: &str, sim: &mut Sim| {
@@ -615,7 +639,7 @@ impl Sim {
             if to == me {
                 continue;
             }
-            if to == witness {
+            if to == witness || self.now >= self.cfg.gst_ms {
                 self.send(me, to, a.clone());
                 self.send(me, to, b.clone());
             } else if half.contains(&to) {

@@ -9,7 +9,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-pub use state::{LastSigned, Lock, SafetyState, SignStep, ENCODED_LEN};
+pub use state::{LastSigned, Lock, SafetyState, SignStep, SignedVoteRecord, ENCODED_LEN};
 pub use store::{FileStore, MemoryStore, SafetyStore};
 
 use crate::consensus::proposal::proposal_digest;
@@ -56,6 +56,27 @@ impl SafetyRules {
         self.state.lock.filter(|lock| lock.height == height)
     }
 
+    /// The last prevote and precommit signed at `height`, rebuilt from the durable
+    /// state, so a restarted validator re-sends them (they may have been lost in the
+    /// crash, and the others may need them to reach a quorum).
+    pub fn votes_to_resend(&self, height: u64) -> Vec<Vote> {
+        [(VoteKind::Prevote, self.state.last_prevote), (VoteKind::Precommit, self.state.last_precommit)]
+            .into_iter()
+            .filter_map(|(kind, record)| {
+                let r = record.filter(|r| r.height == height)?;
+                Some(Vote {
+                    kind,
+                    chain_id: self.chain_id,
+                    height: r.height,
+                    round: r.round,
+                    block_hash: r.block_hash,
+                    validator: self.key,
+                    signature: r.signature,
+                })
+            })
+            .collect()
+    }
+
     /// Sign a proposal for `(height, round)`.
     pub fn sign_proposal(
         &mut self,
@@ -65,7 +86,7 @@ impl SafetyRules {
         block_hash: [u8; 32],
     ) -> CoreResult<[u8; 64]> {
         let digest = proposal_digest(&self.chain_id, height, round, pol_round, &block_hash, &self.key);
-        self.check_and_sign(height, round, SignStep::Propose, digest, self.state.lock)
+        self.check_and_sign(height, round, SignStep::Propose, Some(block_hash), digest, self.state.lock)
     }
 
     /// Sign a vote. `pol_round` justifies a prevote for a value other than the locked
@@ -102,7 +123,7 @@ impl SafetyRules {
             VoteKind::Prevote => SignStep::Prevote,
             VoteKind::Precommit => SignStep::Precommit,
         };
-        let signature = self.check_and_sign(height, round, step, digest, lock)?;
+        let signature = self.check_and_sign(height, round, step, block_hash, digest, lock)?;
         Ok(Vote {
             kind,
             chain_id: self.chain_id,
@@ -119,6 +140,7 @@ impl SafetyRules {
         height: u64,
         round: u32,
         step: SignStep,
+        block_hash: Option<[u8; 32]>,
         digest: [u8; 32],
         lock: Option<Lock>,
     ) -> CoreResult<[u8; 64]> {
@@ -143,10 +165,13 @@ impl SafetyRules {
             }
         }
         let signature = crypto::sign(&self.seed, &digest);
+        let record = Some(SignedVoteRecord { height, round, block_hash, signature });
         let next = SafetyState {
-            last: Some(LastSigned { height, round, step, digest, signature }),
+            last: Some(LastSigned { height, round, step, block_hash, digest, signature }),
             // A lock from an earlier height no longer matters; keep only this height's.
             lock: lock.filter(|l| l.height == height),
+            last_prevote: if step == SignStep::Prevote { record } else { self.state.last_prevote },
+            last_precommit: if step == SignStep::Precommit { record } else { self.state.last_precommit },
         };
         // Persist first: if this fails, no signature leaves this function.
         self.store.save(&next)?;

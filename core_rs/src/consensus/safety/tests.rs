@@ -103,12 +103,16 @@ fn crash_between_persist_and_send_never_signs_a_conflict() {
     assert_eq!(r.sign_vote(Prevote, 7, 2, Some([2; 32]), None).unwrap_err().code(), "store.conflict");
     assert_eq!(r.sign_vote(Prevote, 7, 2, None, None).unwrap_err().code(), "store.conflict");
     assert!(r.sign_vote(Prevote, 7, 1, None, None).is_err());
-    // ...and re-signing the lost vote gives the very same bytes, safe to re-send.
+    // ...the lost vote can be rebuilt from the state and re-sent...
+    assert_eq!(r.votes_to_resend(7), vec![first.clone()]);
+    assert!(r.votes_to_resend(8).is_empty());
+    // ...and re-signing it gives the very same bytes.
     assert_eq!(r.sign_vote(Prevote, 7, 2, Some([1; 32]), None).unwrap(), first);
-    // Lock survives a crash too.
-    r.sign_vote(Precommit, 7, 2, Some([1; 32]), None).unwrap();
+    // Lock survives a crash too, and both the prevote and the precommit can be re-sent.
+    let precommit = r.sign_vote(Precommit, 7, 2, Some([1; 32]), None).unwrap();
     drop(r);
     let mut r = rules(FileStore::new(&path));
+    assert_eq!(r.votes_to_resend(7), vec![first.clone(), precommit]);
     assert_eq!(r.lock_at(7).unwrap().block_hash, [1; 32]);
     assert!(r.sign_vote(Prevote, 7, 3, Some([2; 32]), None).is_err());
 }
