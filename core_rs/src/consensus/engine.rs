@@ -17,6 +17,9 @@ use crate::CoreResult;
 /// accepted only when votes show other validators are acting on it.
 const PROPOSALS_PER_ROUND: usize = 2;
 
+/// Proposals kept for the next height while this one finishes (values may be 8 MiB).
+const MAX_BUFFERED_PROPOSALS: usize = 8;
+
 pub struct Engine {
     config: Config,
     validators: ValidatorSet,
@@ -123,6 +126,10 @@ impl Engine {
     pub fn step(&self) -> Step {
         self.step
     }
+    /// Inputs kept for the next height.
+    pub fn future_len(&self) -> usize {
+        self.future.len()
+    }
     pub fn has_decided(&self) -> bool {
         self.decided
     }
@@ -155,7 +162,7 @@ impl Engine {
             other => {
                 if let Some(h) = input_height(&other) {
                     if h == self.height.saturating_add(1) {
-                        if self.future.len() < self.config.max_buffered_inputs {
+                        if self.worth_buffering(&other) {
                             self.future.push(other);
                         }
                         return out;
@@ -169,6 +176,24 @@ impl Engine {
         }
         self.process(&mut out);
         out
+    }
+
+    /// Whether to keep an input for the next height. Signatures are checked only at
+    /// replay (the next set may differ), so the buffer is bounded in count, in proposals
+    /// (whose values are large) and to keys of the current set (the next set is mostly
+    /// the same, and strangers must not crowd out validators).
+    fn worth_buffering(&self, input: &Input) -> bool {
+        if self.future.len() >= self.config.max_buffered_inputs {
+            return false;
+        }
+        match input {
+            Input::Vote(v) => self.validators.index_of(&v.validator).is_some(),
+            Input::Proposal(p) => {
+                let buffered = self.future.iter().filter(|i| matches!(i, Input::Proposal(_))).count();
+                buffered < MAX_BUFFERED_PROPOSALS && self.validators.index_of(&p.proposer).is_some()
+            }
+            _ => false,
+        }
     }
 
     /// Start the height at round 0, or, after a restart, at the round the safety state

@@ -338,5 +338,19 @@ fn an_observer_decides_and_next_height_messages_wait() {
     assert!(e.handle(Input::Vote(signed_vote(1, VoteKind::Prevote, 2, 0, None))).is_empty());
     let out = e.handle(Input::NewHeight { height: 2, validators: set(n) });
     assert!(matches!(out.as_slice(), [Output::Rejected { .. }]));
+    // The buffer for the next height keeps validators' messages only, and few proposals.
+    for round in 0..20 {
+        let p = proposer_index(e.validators(), 3, round);
+        e.handle(Input::Proposal(signed_proposal(p, 3, round, None, &[round as u8; 1000])));
+    }
+    let stranger_key = crypto::public_key(&[99; 32]);
+    let mut stranger = signed_vote(1, VoteKind::Prevote, 3, 0, None);
+    stranger.validator = stranger_key;
+    e.handle(Input::Vote(stranger));
+    let height_3_votes = (0..3).map(|i| signed_vote(i, VoteKind::Prevote, 3, 0, None));
+    for v in height_3_votes {
+        e.handle(Input::Vote(v));
+    }
+    assert_eq!(e.future_len(), 8 + 3);
     assert!(Engine::new(Config::new([1; 32]), set(n), 1, Some(SafetyRules::new(seed(0), CHAIN, Box::new(MemoryStore::new())).unwrap())).is_err());
 }
