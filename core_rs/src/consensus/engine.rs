@@ -434,7 +434,7 @@ impl Engine {
         let (validator, round, kind) = (v.validator, v.round, v.kind);
         if let Added::Conflict(first) = self.votes.add(v.clone(), power) {
             if self.votes.first_report(validator, round, kind) {
-                let (a, b) = ordered(first, v, |x| x.block_hash.map_or([0u8; 33], |h| tagged(h)));
+                let (a, b) = ordered(first, v, |x| x.block_hash.map_or([0u8; 33], tagged));
                 out.push(Output::Evidence(Evidence::DuplicateVote { a, b }));
             }
         }
@@ -527,7 +527,7 @@ impl Engine {
         let Some(&valid) = self.validity.get(&p.block_hash) else { return };
         match p.pol_round {
             None => {
-                let ok = valid && self.locked.map_or(true, |(_, h)| h == p.block_hash);
+                let ok = valid && !matches!(self.locked, Some((_, h)) if h != p.block_hash);
                 self.vote(VoteKind::Prevote, ok.then_some(p.block_hash), None, out);
                 self.step = Step::Prevote;
             }
@@ -536,7 +536,7 @@ impl Engine {
                 if vr >= self.round || !self.validators.is_quorum(polka) {
                     return;
                 }
-                let ok = valid && self.locked.map_or(true, |(lr, h)| lr <= vr || h == p.block_hash);
+                let ok = valid && !matches!(self.locked, Some((lr, h)) if lr > vr && h != p.block_hash);
                 self.vote(VoteKind::Prevote, ok.then_some(p.block_hash), Some(vr), out);
                 self.step = Step::Prevote;
             }

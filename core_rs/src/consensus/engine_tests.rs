@@ -110,9 +110,8 @@ fn four_engines_decide_over_a_lossless_network() {
             }
         }
     };
-    for i in 0..n {
-        let out = engines[i].start();
-        let out = host(&mut engines[i], out, |_| true);
+    for (i, e) in engines.iter_mut().enumerate() {
+        let out = start(e);
         deliver(i, out, &mut queue, &mut decided);
     }
     while let Some((to, input)) = (!queue.is_empty()).then(|| queue.remove(0)) {

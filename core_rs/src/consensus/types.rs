@@ -106,6 +106,8 @@ impl Evidence {
     }
 }
 
+// Outputs live for one `handle` call; boxing the large variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
     BroadcastProposal(Proposal),

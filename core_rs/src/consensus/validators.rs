@@ -32,7 +32,7 @@ impl ValidatorSet {
                 validators.len()
             )));
         }
-        validators.sort_by(|a, b| a.key.cmp(&b.key));
+        validators.sort_by_key(|v| v.key);
         let mut total: u64 = 0;
         for (i, v) in validators.iter().enumerate() {
             if v.power == 0 {
