@@ -316,6 +316,12 @@ impl Engine {
         if self.awaiting_value != Some(round) || round != self.round || self.step != Step::Propose {
             return;
         }
+        if value.len() > super::proposal::MAX_VALUE_BYTES {
+            out.push(Output::Rejected {
+                reason: format!("a proposed value is at most {} bytes", super::proposal::MAX_VALUE_BYTES),
+            });
+            return;
+        }
         self.awaiting_value = None;
         // The host built this value itself.
         self.validity.insert(hash, true);

@@ -18,7 +18,7 @@ fn set(n: usize) -> ValidatorSet {
 /// Index (into seeds) of the proposer of (height, round).
 fn proposer_index(set: &ValidatorSet, height: u64, round: u32) -> usize {
     let key = set.proposer(height, round).key;
-    (0..set.len()).find(|i| crypto::public_key(&seed(*i)) == key).unwrap()
+    (0..32).find(|i| crypto::public_key(&seed(*i)) == key).unwrap()
 }
 
 fn engine(i: usize, n: usize, height: u64, store: MemoryStore) -> Engine {
@@ -353,3 +353,39 @@ fn an_observer_decides_and_next_height_messages_wait() {
     assert_eq!(e.future_len(), 8 + 3);
     assert!(Engine::new(Config::new([1; 32]), set(n), 1, Some(SafetyRules::new(seed(0), CHAIN, Box::new(MemoryStore::new())).unwrap())).is_err());
 }
+
+#[test]
+fn a_new_validator_set_takes_over_at_new_height() {
+    // Height 1 is run by validators 0..4; from height 2 (decided two heights earlier,
+    // by the H+2 rule) validator 3 is out and 4, 5 are in, with different powers.
+    let mut e = engine(4, 4, 1, MemoryStore::new());
+    assert!(e.my_key().is_some());
+    let next = ValidatorSet::new(
+        [(0, 5), (1, 1), (2, 1), (4, 2), (5, 1)]
+            .iter()
+            .map(|(i, power)| Validator { key: crypto::public_key(&seed(*i)), power: *power })
+            .collect(),
+    )
+    .unwrap();
+    e.start();
+    // Not in the height-1 set: our key signs nothing there, and others' votes count.
+    e.handle(Input::NewHeight { height: 2, validators: next.clone() });
+    assert_eq!(e.validators(), &next);
+    // Validator 3 left: its votes are now strangers' votes.
+    let out = e.handle(Input::Vote(signed_vote(3, VoteKind::Precommit, 2, 0, Some([1; 32]))));
+    assert!(matches!(out.as_slice(), [Output::Rejected { .. }]));
+    // Power is the new set's: validator 0 alone (5 of 10) is not a quorum, 0 + 4 (7) is.
+    let p = proposer_index(&next, 2, 0);
+    let prop = signed_proposal(p, 2, 0, None, b"W");
+    feed(&mut e, Input::Proposal(prop.clone()));
+    let mut decided = false;
+    for i in [0usize, 4] {
+        let out = feed(&mut e, Input::Vote(signed_vote(i, VoteKind::Precommit, 2, 0, Some(prop.block_hash))));
+        decided |= out.iter().any(|o| matches!(o, Output::Decide { .. }));
+        if i == 0 {
+            assert!(!decided, "5 of 10 is not more than two thirds");
+        }
+    }
+    assert!(decided);
+}
+
