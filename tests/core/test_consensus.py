@@ -211,14 +211,14 @@ def test_a_restart_from_the_safety_file_never_signs_a_conflicting_vote(tmp_path:
     first = [o for o in engine.on_timeout(1, 0, "propose") if o.kind == "vote"]
     assert len(first) == 1 and path.exists()
     del engine
-    # Restarted, the same nil prevote comes out as the very same bytes (safe to re-send).
+    # Restarted, the engine re-sends that prevote, byte for byte (it may never have left).
     resent = core.ConsensusEngine(CHAIN, keys, 1, seed(me), path)
-    resent.start()
-    again = [o for o in resent.on_timeout(1, 0, "propose") if o.kind == "vote"]
+    again = [o for o in resent.start() if o.kind == "vote"]
     assert [o.message for o in again] == [first[0].message]
+    assert resent.step == "prevote"
     del resent
     restarted = core.ConsensusEngine(CHAIN, keys, 1, seed(me), path)
-    restarted.start()
+    assert [o.message for o in restarted.start() if o.kind == "vote"] == [first[0].message]
     # A proposal for a value arrives now: prevoting it would conflict, so no vote.
     proposer = next(i for i in range(n) if keys[i][0] == probe.proposer(1, 0))
     value = b"late block"
@@ -232,7 +232,6 @@ def test_a_restart_from_the_safety_file_never_signs_a_conflicting_vote(tmp_path:
     assert validate.block_hash == core.hash_plain(value)
     outputs = restarted.on_validity(1, core.hash_plain(value), True)
     assert [o.kind for o in outputs if o.kind == "vote"] == []
-    assert any(o.kind == "rejected" for o in outputs)
     # A damaged safety file stops the validator instead of letting it forget.
     data = bytearray(path.read_bytes())
     data[3] ^= 1
