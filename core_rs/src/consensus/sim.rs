@@ -118,6 +118,10 @@ pub struct SimReport {
     pub crashes: u32,
     pub crashes_before_send: u32,
     pub max_round: u32,
+    /// Proposals re-proposing a valid value with a POL round (the locking path).
+    pub pol_proposals: u32,
+    /// Decisions in a round above 0.
+    pub late_decisions: u32,
     /// Order-sensitive digest of everything that happened (determinism check).
     pub trace: [u8; 32],
 }
@@ -444,6 +448,7 @@ impl Sim {
                 Output::BroadcastProposal(p) => {
                     self.check_honest_signature(p.proposer, p.height, p.round, 0, p.signing_digest());
                     self.proposed.insert(p.block_hash);
+                    self.report.pol_proposals += p.pol_round.is_some() as u32;
                     self.send_own(i, Msg::Proposal(p))
                 }
                 Output::BroadcastVote(v) => {
@@ -532,6 +537,7 @@ impl Sim {
 
     fn check_decision(&mut self, i: usize, height: u64, round: u32, hash: [u8; 32], value: &[u8], commit: &crate::wire::Commit) {
         self.trace.update(&[4, i as u8]);
+        self.report.late_decisions += (round > 0) as u32;
         self.trace.update(&hash);
         if height != self.nodes[i].committed + 1 {
             self.fail(format!("node {i} decided height {height} after {}", self.nodes[i].committed));

@@ -16,6 +16,7 @@ fn run_many(validators: usize, count: u64, heights: u64, base_seed: u64) {
     let started = Instant::now();
     let (mut events, mut evidence_runs, mut byz_runs, mut crashes, mut lost_sends, mut max_round) =
         (0u64, 0u64, 0u64, 0u32, 0u32, 0u32);
+    let (mut pol_proposals, mut late_decisions) = (0u64, 0u64);
     for i in 0..count {
         let seed = base_seed + i;
         let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
@@ -27,6 +28,8 @@ fn run_many(validators: usize, count: u64, heights: u64, base_seed: u64) {
         crashes += report.crashes;
         lost_sends += report.crashes_before_send;
         max_round = max_round.max(report.max_round);
+        pol_proposals += report.pol_proposals as u64;
+        late_decisions += report.late_decisions as u64;
         if byzantine {
             byz_runs += 1;
             if report.evidence_against_byzantine > 0 {
@@ -37,22 +40,27 @@ fn run_many(validators: usize, count: u64, heights: u64, base_seed: u64) {
     // The byzantine validator equivocates every round it hears of, also after GST
     // when delivery is reliable: every run with one must end with evidence.
     assert_eq!(evidence_runs, byz_runs, "runs with a byzantine validator but no evidence");
+    // The schedules must reach the hard paths, or they prove little.
+    if count >= 200 {
+        assert!(pol_proposals > 0 && late_decisions > 0 && lost_sends > 0 && byz_runs > 0);
+    }
     eprintln!(
         "consensus sim: {count} schedules x {heights} heights, {validators} validators: {events} events, \
          {byz_runs} with a byzantine validator, {crashes} crashes ({lost_sends} between persist and send), \
-         highest round {max_round}, {:.2?}",
+         highest round {max_round}, {late_decisions} decisions after round 0, {pol_proposals} re-proposals \
+         with a POL, {:.2?}",
         started.elapsed()
     );
 }
 
 #[test]
 fn four_validators_random_schedules() {
-    run_many(4, schedules(1200), 3, 1_000_000);
+    run_many(4, schedules(1600), 3, 1_000_000);
 }
 
 #[test]
 fn seven_validators_random_schedules() {
-    run_many(7, schedules(250), 3, 2_000_000);
+    run_many(7, schedules(400), 3, 2_000_000);
 }
 
 #[test]
