@@ -137,7 +137,8 @@ pub struct Sim {
     set: ValidatorSet,
     byzantine: Option<usize>,
     byz_acted: BTreeSet<(u64, u32)>,
-    byz_seen_proposal: BTreeMap<(u64, u32), [u8; 32]>,
+    /// Values the byzantine validator saw proposed (or proposed), by height and round.
+    byz_seen_values: BTreeSet<(u64, u32, [u8; 32])>,
     partition: Option<(BTreeSet<usize>, u64, u64)>,
     /// Every value anyone proposed (validity check).
     proposed: BTreeSet<[u8; 32]>,
@@ -191,7 +192,7 @@ impl Sim {
             set,
             byzantine,
             byz_acted: BTreeSet::new(),
-            byz_seen_proposal: BTreeMap::new(),
+            byz_seen_values: BTreeSet::new(),
             partition: None,
             proposed: BTreeSet::new(),
             decisions: BTreeMap::new(),
@@ -598,45 +599,68 @@ impl Sim {
         self.report.evidence_against_byzantine += 1;
     }
 
-    /// The byzantine validator: for every (height, round) it hears of, it proposes two
-    /// values (when it is the proposer) and sends each vote two ways, to two halves of
-    /// the network and both ways to one witness; after GST both ways to everyone.
+    /// The byzantine validator. For every (height, round) it hears of it:
+    /// - as proposer, proposes two values A and B to two halves of the network, and
+    ///   prevotes and precommits A to the first half and B to the second;
+    /// - otherwise votes, to two halves, for two different values it knows of at this
+    ///   height (this round's proposal and an older one: amnesia), or a value and nil;
+    /// - whenever a new proposal of the round reaches it, votes for that one too.
+    ///
+    /// One witness gets both versions of everything, and after GST everyone does, so
+    /// evidence can be built.
     fn byzantine_reacts(&mut self, me: usize, msg: &Msg) {
         let (height, round) = (msg.height(), msg.round());
+        let mut fresh_proposal = None;
         if let Msg::Proposal(p) = msg {
-            self.byz_seen_proposal.entry((height, round)).or_insert(p.block_hash);
+            if self.byz_seen_values.insert((height, round, p.block_hash)) {
+                fresh_proposal = Some(p.block_hash);
+            }
         }
-        if !self.byz_acted.insert((height, round)) {
-            return;
-        }
-        let seed = self.nodes[me].seed;
+        let first_time = self.byz_acted.insert((height, round));
         let key = self.nodes[me].key;
         let n = self.nodes.len();
         let half: BTreeSet<usize> = (0..n).filter(|_| self.rng.gen_bool(0.5)).collect();
         let witness = (me + self.rng.gen_range(1..n)) % n;
-        let mut ours = None;
-        if self.set.proposer(height, round).key == key {
+        let (a, b) = if first_time && self.set.proposer(height, round).key == key {
+            let seed = self.nodes[me].seed;
             let make = |tag: &str, sim: &mut Sim| {
                 let value = format!("byzantine {tag} h{height} r{round}").into_bytes();
                 let block_hash = hash_plain(&value);
                 sim.proposed.insert(block_hash);
+                sim.byz_seen_values.insert((height, round, block_hash));
                 let digest = super::proposal::proposal_digest(&CHAIN, height, round, None, &block_hash, &key);
                 Proposal { chain_id: CHAIN, height, round, pol_round: None, block_hash, proposer: key, signature: crypto::sign(&seed, &digest), value }
             };
-            let a = make("a", self);
-            let b = make("b", self);
-            ours = Some(a.block_hash);
-            self.split_send(me, &half, witness, Msg::Proposal(a), Msg::Proposal(b));
-        }
-        let first = ours.or_else(|| self.byz_seen_proposal.get(&(height, round)).copied());
+            let pa = make("a", self);
+            let pb = make("b", self);
+            let (ha, hb) = (pa.block_hash, pb.block_hash);
+            self.split_send(me, &half, witness, Msg::Proposal(pa), Msg::Proposal(pb));
+            (Some(ha), Some(hb))
+        } else if first_time || fresh_proposal.is_some() {
+            let this_round: Vec<[u8; 32]> = self
+                .byz_seen_values
+                .range((height, round, [0; 32])..=(height, round, [0xff; 32]))
+                .map(|(_, _, h)| *h)
+                .collect();
+            let older: Vec<[u8; 32]> = self
+                .byz_seen_values
+                .range((height, 0, [0; 32])..(height, round, [0; 32]))
+                .map(|(_, _, h)| *h)
+                .collect();
+            let a = fresh_proposal.or_else(|| this_round.first().copied());
+            let b = older.last().copied().filter(|h| Some(*h) != a);
+            (a, b)
+        } else {
+            return;
+        };
+        let seed = self.nodes[me].seed;
         for kind in [VoteKind::Prevote, VoteKind::Precommit] {
             let vote = |hash: Option<[u8; 32]>| {
                 let digest = vote_digest(kind, &CHAIN, height, round, hash.as_ref(), &key);
                 Vote { kind, chain_id: CHAIN, height, round, block_hash: hash, validator: key, signature: crypto::sign(&seed, &digest) }
             };
-            let other = if first.is_some() { None } else { Some(hash_plain(&height.to_le_bytes())) };
-            let (a, b) = (vote(first), vote(other));
-            self.split_send(me, &half, witness, Msg::Vote(a), Msg::Vote(b));
+            let (va, vb) = (vote(a), vote(b));
+            self.split_send(me, &half, witness, Msg::Vote(va), Msg::Vote(vb));
         }
     }
 
