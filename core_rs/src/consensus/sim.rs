@@ -39,6 +39,20 @@ pub struct SimConfig {
 }
 
 impl SimConfig {
+    /// A long, lossy asynchronous period with a byzantine validator always present:
+    /// many rounds with partial delivery, where locking is what keeps agreement.
+    pub fn adversarial(validators: usize, rng: &mut StdRng, target_height: u64) -> Self {
+        SimConfig {
+            byzantine: true,
+            max_delay_ms: rng.gen_range(200..1500),
+            drop_percent: rng.gen_range(20..60),
+            crashes: rng.gen_bool(0.3),
+            partitions: rng.gen_bool(0.5),
+            gst_ms: rng.gen_range(20_000..60_000),
+            ..Self::random(validators, rng, target_height)
+        }
+    }
+
     pub fn random(validators: usize, rng: &mut StdRng, target_height: u64) -> Self {
         SimConfig {
             validators,

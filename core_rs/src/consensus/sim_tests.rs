@@ -13,6 +13,16 @@ fn schedules(default: u64) -> u64 {
 }
 
 fn run_many(validators: usize, count: u64, heights: u64, base_seed: u64) {
+    run_many_with(validators, count, heights, base_seed, SimConfig::random)
+}
+
+fn run_many_with(
+    validators: usize,
+    count: u64,
+    heights: u64,
+    base_seed: u64,
+    make: fn(usize, &mut StdRng, u64) -> SimConfig,
+) {
     let started = Instant::now();
     let (mut events, mut evidence_runs, mut byz_runs, mut crashes, mut lost_sends, mut max_round) =
         (0u64, 0u64, 0u64, 0u32, 0u32, 0u32);
@@ -20,7 +30,7 @@ fn run_many(validators: usize, count: u64, heights: u64, base_seed: u64) {
     for i in 0..count {
         let seed = base_seed + i;
         let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
-        let cfg = SimConfig::random(validators, &mut rng, heights);
+        let cfg = make(validators, &mut rng, heights);
         let byzantine = cfg.byzantine;
         let report = Sim::new(cfg, seed).run();
         assert!(report.decided_heights >= heights);
@@ -55,12 +65,17 @@ fn run_many(validators: usize, count: u64, heights: u64, base_seed: u64) {
 
 #[test]
 fn four_validators_random_schedules() {
-    run_many(4, schedules(1600), 3, 1_000_000);
+    run_many(4, schedules(1200), 3, 1_000_000);
 }
 
 #[test]
 fn seven_validators_random_schedules() {
     run_many(7, schedules(400), 3, 2_000_000);
+}
+
+#[test]
+fn four_validators_long_lossy_asynchrony() {
+    run_many_with(4, schedules(400), 3, 3_000_000, SimConfig::adversarial);
 }
 
 #[test]
