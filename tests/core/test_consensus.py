@@ -176,6 +176,22 @@ def test_hostile_input_raises_clear_errors_and_changes_nothing() -> None:
         core.ConsensusEngine(CHAIN, [(bytes(32), 0)], 1)
     with pytest.raises(InvalidInputError):
         core.ConsensusEngine(CHAIN, validators(4), 1, seed=b"x")
+    with pytest.raises(InvalidInputError):
+        engine.on_value(1, 0, bytes(32), bytes(8 * 1024 * 1024 + 1))
+    # A truncated proposal (last byte of its value missing) is malformed.
+    keys = validators(4)
+    proposer = next(i for i in range(4) if keys[i][0] == engine.proposer(1, 0))
+    other = core.ConsensusEngine(CHAIN, keys, 1, seed(proposer))
+    get = next(o for o in other.start() if o.kind == "get_value")
+    assert get.round == 0
+    proposal = next(o for o in other.on_value(1, 0, core.hash_plain(b"v"), b"v") if o.kind == "proposal")
+    assert proposal.message is not None
+    with pytest.raises(MalformedError):
+        engine.on_proposal(proposal.message[:-1])
+    # A valid proposal of another chain is rejected, not stored.
+    elsewhere = core.ConsensusEngine(bytes([8]) * 32, keys, 1, seed(0))
+    elsewhere.start()
+    assert [o.kind for o in elsewhere.on_proposal(proposal.message)] == ["rejected"]
     # A well-formed vote with a bad signature is rejected, not counted.
     bad = bytearray(signed_vote(1, "precommit", 1, 0, bytes(32)))
     bad[-10] ^= 1

@@ -93,15 +93,18 @@ impl ValidatorSet {
     pub fn proposer(&self, height: u64, round: u32) -> &Validator {
         let k = height as u128 + round as u128;
         let x = ((k % self.total as u128) * self.stride as u128 % self.total as u128) as u64;
+        let Some((last, init)) = self.validators.split_last() else {
+            unreachable!("ValidatorSet::new refuses an empty set")
+        };
         let mut cumulative: u64 = 0;
-        for v in &self.validators {
+        for v in init {
             cumulative += v.power;
             if x < cumulative {
                 return v;
             }
         }
-        // Unreachable: x < total = the last cumulative sum; the set is never empty.
-        &self.validators[self.validators.len() - 1]
+        // x < total: what is left of the interval belongs to the last validator.
+        last
     }
 
     /// `hash_with("tonomy/validators/v1", count ‖ (key ‖ power LE)…)`, for headers.
