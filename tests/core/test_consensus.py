@@ -192,6 +192,9 @@ def test_hostile_input_raises_clear_errors_and_changes_nothing() -> None:
     elsewhere = core.ConsensusEngine(bytes([8]) * 32, keys, 1, seed(0))
     elsewhere.start()
     assert [o.kind for o in elsewhere.on_proposal(proposal.message)] == ["rejected"]
+    with pytest.raises(InvalidInputError):
+        engine.new_height(2, [(bytes(32), 1), (bytes(32), 1)])
+    assert [o.kind for o in engine.new_height(1, validators(4))] == ["rejected"]
     # A well-formed vote with a bad signature is rejected, not counted.
     bad = bytearray(signed_vote(1, "precommit", 1, 0, bytes(32)))
     bad[-10] ^= 1

@@ -128,6 +128,8 @@ pub struct SimReport {
     pub decided_heights: u64,
     pub events: u64,
     pub end_time_ms: u64,
+    /// Simulated time from GST to the end of the run (the liveness margin).
+    pub after_gst_ms: u64,
     pub evidence_against_byzantine: usize,
     pub crashes: u32,
     pub crashes_before_send: u32,
@@ -289,6 +291,7 @@ impl Sim {
         self.final_checks();
         self.report.decided_heights = self.decisions.len() as u64;
         self.report.end_time_ms = self.now;
+        self.report.after_gst_ms = self.now.saturating_sub(self.cfg.gst_ms);
         self.report.trace = *self.trace.finalize().as_bytes();
         self.report
     }

@@ -26,7 +26,7 @@ fn run_many_with(
     let started = Instant::now();
     let (mut events, mut evidence_runs, mut byz_runs, mut crashes, mut lost_sends, mut max_round) =
         (0u64, 0u64, 0u64, 0u32, 0u32, 0u32);
-    let (mut pol_proposals, mut late_decisions) = (0u64, 0u64);
+    let (mut pol_proposals, mut late_decisions, mut after_gst_ms) = (0u64, 0u64, 0u64);
     for i in 0..count {
         let seed = base_seed + i;
         let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
@@ -40,6 +40,7 @@ fn run_many_with(
         max_round = max_round.max(report.max_round);
         pol_proposals += report.pol_proposals as u64;
         late_decisions += report.late_decisions as u64;
+        after_gst_ms = after_gst_ms.max(report.after_gst_ms);
         if byzantine {
             byz_runs += 1;
             if report.evidence_against_byzantine > 0 {
@@ -58,7 +59,7 @@ fn run_many_with(
         "consensus sim: {count} schedules x {heights} heights, {validators} validators: {events} events, \
          {byz_runs} with a byzantine validator, {crashes} crashes ({lost_sends} between persist and send), \
          highest round {max_round}, {late_decisions} decisions after round 0, {pol_proposals} re-proposals \
-         with a POL, {:.2?}",
+         with a POL, all done at most {after_gst_ms} ms (simulated) after GST, {:.2?}",
         started.elapsed()
     );
 }
