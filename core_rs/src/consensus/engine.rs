@@ -59,7 +59,14 @@ impl std::fmt::Debug for Engine {
                 &self
                     .proposals
                     .iter()
-                    .map(|(r, m)| (*r, m.keys().map(|h| (h[0], self.validity.get(h).copied())).collect::<Vec<_>>()))
+                    .map(|(r, m)| {
+                        (
+                            *r,
+                            m.keys()
+                                .map(|h| (h[0], self.validity.get(h).copied()))
+                                .collect::<Vec<_>>(),
+                        )
+                    })
                     .collect::<Vec<_>>(),
             )
             .field(
@@ -68,7 +75,16 @@ impl std::fmt::Debug for Engine {
                     .votes
                     .precommit_rounds()
                     .into_iter()
-                    .map(|r| (r, self.votes.hashes(r, VoteKind::Precommit).iter().map(|(h, p)| (h[0], *p)).collect::<Vec<_>>()))
+                    .map(|r| {
+                        (
+                            r,
+                            self.votes
+                                .hashes(r, VoteKind::Precommit)
+                                .iter()
+                                .map(|(h, p)| (h[0], *p))
+                                .collect::<Vec<_>>(),
+                        )
+                    })
                     .collect::<Vec<_>>(),
             )
             .finish()
@@ -158,7 +174,9 @@ impl Engine {
             self.begin_height(&mut out);
         }
         match input {
-            Input::NewHeight { height, validators } => self.on_new_height(height, validators, &mut out),
+            Input::NewHeight { height, validators } => {
+                self.on_new_height(height, validators, &mut out)
+            }
             other => {
                 if let Some(h) = input_height(&other) {
                     if h == self.height.saturating_add(1) {
@@ -189,7 +207,11 @@ impl Engine {
         match input {
             Input::Vote(v) => self.validators.index_of(&v.validator).is_some(),
             Input::Proposal(p) => {
-                let buffered = self.future.iter().filter(|i| matches!(i, Input::Proposal(_))).count();
+                let buffered = self
+                    .future
+                    .iter()
+                    .filter(|i| matches!(i, Input::Proposal(_)))
+                    .count();
                 buffered < MAX_BUFFERED_PROPOSALS && self.validators.index_of(&p.proposer).is_some()
             }
             _ => false,
@@ -200,9 +222,16 @@ impl Engine {
     /// last signed in, re-sending that vote (it may have been lost in the crash; the
     /// others may need it to reach a quorum).
     fn begin_height(&mut self, out: &mut Vec<Output>) {
-        let last = self.signer.as_ref().and_then(|s| s.state().last).filter(|l| l.height == self.height);
+        let last = self
+            .signer
+            .as_ref()
+            .and_then(|s| s.state().last)
+            .filter(|l| l.height == self.height);
         self.start_round(last.map_or(0, |l| l.round), out);
-        let resend = self.signer.as_ref().map_or_else(Vec::new, |s| s.votes_to_resend(self.height));
+        let resend = self
+            .signer
+            .as_ref()
+            .map_or_else(Vec::new, |s| s.votes_to_resend(self.height));
         for vote in resend {
             if vote.round == self.round {
                 let step = match vote.kind {
@@ -248,7 +277,10 @@ impl Engine {
     fn on_new_height(&mut self, height: u64, validators: ValidatorSet, out: &mut Vec<Output>) {
         if height <= self.height {
             out.push(Output::Rejected {
-                reason: format!("NewHeight {height} is not above the current height {}", self.height),
+                reason: format!(
+                    "NewHeight {height} is not above the current height {}",
+                    self.height
+                ),
             });
             return;
         }
@@ -268,10 +300,15 @@ impl Engine {
             Input::Proposal(p) => self.on_proposal(p, out),
             Input::Vote(v) => self.on_vote(v, out),
             Input::Timeout { round, step, .. } => self.on_timeout(round, step, out),
-            Input::ProposalValue { round, block_hash, value, .. } => {
-                self.on_own_value(round, block_hash, value, out)
-            }
-            Input::ValueValidity { block_hash, valid, .. } => {
+            Input::ProposalValue {
+                round,
+                block_hash,
+                value,
+                ..
+            } => self.on_own_value(round, block_hash, value, out),
+            Input::ValueValidity {
+                block_hash, valid, ..
+            } => {
                 self.validity.insert(block_hash, valid);
             }
             Input::NewHeight { .. } => {}
@@ -286,13 +323,20 @@ impl Engine {
         self.awaiting_value = None;
         let proposer = self.validators.proposer(self.height, round).key;
         if self.my_key() == Some(proposer) {
-            let valid = self.valid.and_then(|(r, h)| self.value_of(&h).map(|v| (r, h, v)));
+            let valid = self
+                .valid
+                .and_then(|(r, h)| self.value_of(&h).map(|v| (r, h, v)));
             match valid {
-                Some((valid_round, hash, value)) => self.propose(round, Some(valid_round), hash, value, out),
+                Some((valid_round, hash, value)) => {
+                    self.propose(round, Some(valid_round), hash, value, out)
+                }
                 // No valid value, or (after a restart) its bytes are not back yet.
                 None => {
                     self.awaiting_value = Some(round);
-                    out.push(Output::GetValue { height: self.height, round });
+                    out.push(Output::GetValue {
+                        height: self.height,
+                        round,
+                    });
                 }
             }
         }
@@ -309,7 +353,10 @@ impl Engine {
     }
 
     fn value_of(&self, hash: &[u8; 32]) -> Option<Vec<u8>> {
-        self.proposals.values().find_map(|by_hash| by_hash.get(hash)).map(|p| p.value.clone())
+        self.proposals
+            .values()
+            .find_map(|by_hash| by_hash.get(hash))
+            .map(|p| p.value.clone())
     }
 
     fn on_own_value(&mut self, round: u32, hash: [u8; 32], value: Vec<u8>, out: &mut Vec<Output>) {
@@ -318,7 +365,10 @@ impl Engine {
         }
         if value.len() > super::proposal::MAX_VALUE_BYTES {
             out.push(Output::Rejected {
-                reason: format!("a proposed value is at most {} bytes", super::proposal::MAX_VALUE_BYTES),
+                reason: format!(
+                    "a proposed value is at most {} bytes",
+                    super::proposal::MAX_VALUE_BYTES
+                ),
             });
             return;
         }
@@ -328,8 +378,17 @@ impl Engine {
         self.propose(round, None, hash, value, out);
     }
 
-    fn propose(&mut self, round: u32, pol: Option<u32>, hash: [u8; 32], value: Vec<u8>, out: &mut Vec<Output>) {
-        let Some(signer) = self.signer.as_mut() else { return };
+    fn propose(
+        &mut self,
+        round: u32,
+        pol: Option<u32>,
+        hash: [u8; 32],
+        value: Vec<u8>,
+        out: &mut Vec<Output>,
+    ) {
+        let Some(signer) = self.signer.as_mut() else {
+            return;
+        };
         match signer.sign_proposal(self.height, round, pol, hash) {
             Ok(signature) => {
                 let proposal = Proposal {
@@ -345,13 +404,23 @@ impl Engine {
                 self.store_proposal(proposal.clone(), out);
                 out.push(Output::BroadcastProposal(proposal));
             }
-            Err(err) => out.push(Output::Rejected { reason: err.to_string() }),
+            Err(err) => out.push(Output::Rejected {
+                reason: err.to_string(),
+            }),
         }
     }
 
     /// Ask the safety rules to sign; count our own vote and broadcast it.
-    fn vote(&mut self, kind: VoteKind, hash: Option<[u8; 32]>, pol: Option<u32>, out: &mut Vec<Output>) {
-        let Some(signer) = self.signer.as_mut() else { return };
+    fn vote(
+        &mut self,
+        kind: VoteKind,
+        hash: Option<[u8; 32]>,
+        pol: Option<u32>,
+        out: &mut Vec<Output>,
+    ) {
+        let Some(signer) = self.signer.as_mut() else {
+            return;
+        };
         match signer.sign_vote(kind, self.height, self.round, hash, pol) {
             Ok(vote) => {
                 let key = vote.validator;
@@ -360,7 +429,9 @@ impl Engine {
                 }
                 out.push(Output::BroadcastVote(vote));
             }
-            Err(err) => out.push(Output::Rejected { reason: err.to_string() }),
+            Err(err) => out.push(Output::Rejected {
+                reason: err.to_string(),
+            }),
         }
     }
 
@@ -371,7 +442,8 @@ impl Engine {
     }
 
     fn on_proposal(&mut self, p: Proposal, out: &mut Vec<Output>) {
-        let reject = |out: &mut Vec<Output>, why: String| out.push(Output::Rejected { reason: why });
+        let reject =
+            |out: &mut Vec<Output>, why: String| out.push(Output::Rejected { reason: why });
         if p.chain_id != self.config.chain_id {
             return reject(out, "proposal for another chain".into());
         }
@@ -379,13 +451,22 @@ impl Engine {
             return reject(out, format!("proposal round {} too far ahead", p.round));
         }
         if self.validators.proposer(self.height, p.round).key != p.proposer {
-            return reject(out, format!("proposal from a validator that is not proposer of round {}", p.round));
+            return reject(
+                out,
+                format!(
+                    "proposal from a validator that is not proposer of round {}",
+                    p.round
+                ),
+            );
         }
         if p.pol_round.is_some_and(|vr| vr >= p.round) {
             return reject(out, "proposal POL round is not below its round".into());
         }
         let existing = self.proposals.get(&p.round);
-        if existing.and_then(|m| m.get(&p.block_hash)).is_some_and(|e| e.pol_round == p.pol_round) {
+        if existing
+            .and_then(|m| m.get(&p.block_hash))
+            .is_some_and(|e| e.pol_round == p.pol_round)
+        {
             return; // already have it
         }
         if let Err(err) = crypto::verify(&p.proposer, &p.signing_digest(), &p.signature) {
@@ -399,8 +480,12 @@ impl Engine {
                 out.push(Output::Evidence(Evidence::DuplicateProposal { a, b }));
             }
             let count = existing.map_or(0, |m| m.len());
-            let backed = self.votes.power_for(p.round, VoteKind::Prevote, Some(p.block_hash))
-                + self.votes.power_for(p.round, VoteKind::Precommit, Some(p.block_hash));
+            let backed = self
+                .votes
+                .power_for(p.round, VoteKind::Prevote, Some(p.block_hash))
+                + self
+                    .votes
+                    .power_for(p.round, VoteKind::Precommit, Some(p.block_hash));
             if count >= PROPOSALS_PER_ROUND && !self.validators.is_one_third_plus(backed) {
                 return;
             }
@@ -418,24 +503,36 @@ impl Engine {
                 value: p.value.clone(),
             });
         }
-        self.proposals.entry(p.round).or_default().entry(hash).or_insert(p);
+        self.proposals
+            .entry(p.round)
+            .or_default()
+            .entry(hash)
+            .or_insert(p);
     }
 
     fn on_vote(&mut self, v: Vote, out: &mut Vec<Output>) {
         if v.chain_id != self.config.chain_id {
-            return out.push(Output::Rejected { reason: "vote for another chain".into() });
+            return out.push(Output::Rejected {
+                reason: "vote for another chain".into(),
+            });
         }
         let Some(power) = self.validators.power_of(&v.validator) else {
-            return out.push(Output::Rejected { reason: "vote from a key outside the validator set".into() });
+            return out.push(Output::Rejected {
+                reason: "vote from a key outside the validator set".into(),
+            });
         };
         if !self.round_in_window(v.round) {
-            return out.push(Output::Rejected { reason: format!("vote round {} too far ahead", v.round) });
+            return out.push(Output::Rejected {
+                reason: format!("vote round {} too far ahead", v.round),
+            });
         }
         if self.votes.has_same(&v) {
             return; // duplicate delivery: nothing to check again
         }
         if let Err(err) = crypto::verify(&v.validator, &v.signing_digest(), &v.signature) {
-            return out.push(Output::Rejected { reason: format!("vote: {err}") });
+            return out.push(Output::Rejected {
+                reason: format!("vote: {err}"),
+            });
         }
         let (validator, round, kind) = (v.validator, v.round, v.kind);
         if let Added::Conflict(first) = self.votes.add(v.clone(), power) {
@@ -496,11 +593,19 @@ impl Engine {
                 if !self.validators.is_quorum(power) {
                     continue;
                 }
-                let Some(value) = self.value_of(&hash) else { continue };
+                let Some(value) = self.value_of(&hash) else {
+                    continue;
+                };
                 match self.validity.get(&hash) {
                     Some(true) => {
                         let commit = self.votes.commit(round, hash);
-                        out.push(Output::Decide { height: self.height, round, block_hash: hash, value, commit });
+                        out.push(Output::Decide {
+                            height: self.height,
+                            round,
+                            block_hash: hash,
+                            value,
+                            commit,
+                        });
                         self.decided = true;
                         return true;
                     }
@@ -514,7 +619,10 @@ impl Engine {
     /// L55: more than a third of the power is already in a later round: join it.
     fn try_skip_round(&mut self, out: &mut Vec<Output>) -> bool {
         for round in self.votes.rounds_above(self.round) {
-            if self.validators.is_one_third_plus(self.votes.sender_power(round)) {
+            if self
+                .validators
+                .is_one_third_plus(self.votes.sender_power(round))
+            {
                 self.start_round(round, out);
                 return true;
             }
@@ -527,10 +635,17 @@ impl Engine {
         if self.step != Step::Propose {
             return;
         }
-        let Some(p) = self.proposals.get(&self.round).and_then(|m| m.values().next()).cloned() else {
+        let Some(p) = self
+            .proposals
+            .get(&self.round)
+            .and_then(|m| m.values().next())
+            .cloned()
+        else {
             return;
         };
-        let Some(&valid) = self.validity.get(&p.block_hash) else { return };
+        let Some(&valid) = self.validity.get(&p.block_hash) else {
+            return;
+        };
         match p.pol_round {
             None => {
                 let ok = valid && !matches!(self.locked, Some((_, h)) if h != p.block_hash);
@@ -538,11 +653,14 @@ impl Engine {
                 self.step = Step::Prevote;
             }
             Some(vr) => {
-                let polka = self.votes.power_for(vr, VoteKind::Prevote, Some(p.block_hash));
+                let polka = self
+                    .votes
+                    .power_for(vr, VoteKind::Prevote, Some(p.block_hash));
                 if vr >= self.round || !self.validators.is_quorum(polka) {
                     return;
                 }
-                let ok = valid && !matches!(self.locked, Some((lr, h)) if lr > vr && h != p.block_hash);
+                let ok =
+                    valid && !matches!(self.locked, Some((lr, h)) if lr > vr && h != p.block_hash);
                 self.vote(VoteKind::Prevote, ok.then_some(p.block_hash), Some(vr), out);
                 self.step = Step::Prevote;
             }
@@ -555,12 +673,17 @@ impl Engine {
             return;
         }
         let round = self.round;
-        if self.validators.is_quorum(self.votes.power_any(round, VoteKind::Prevote))
+        if self
+            .validators
+            .is_quorum(self.votes.power_any(round, VoteKind::Prevote))
             && self.prevote_timeout_set.insert(round)
         {
             out.push(self.timeout(Step::Prevote, round));
         }
-        if self.validators.is_quorum(self.votes.power_for(round, VoteKind::Prevote, None)) {
+        if self
+            .validators
+            .is_quorum(self.votes.power_for(round, VoteKind::Prevote, None))
+        {
             self.vote(VoteKind::Precommit, None, None, out);
             self.step = Step::Precommit;
         }
@@ -576,7 +699,10 @@ impl Engine {
         for (hash, power) in self.votes.hashes(round, VoteKind::Prevote) {
             if !self.validators.is_quorum(power)
                 || self.validity.get(&hash) != Some(&true)
-                || !self.proposals.get(&round).is_some_and(|m| m.contains_key(&hash))
+                || !self
+                    .proposals
+                    .get(&round)
+                    .is_some_and(|m| m.contains_key(&hash))
             {
                 continue;
             }
@@ -594,7 +720,9 @@ impl Engine {
     /// L47: any precommit quorum in this round starts the precommit timeout.
     fn precommit_timeout(&mut self, out: &mut Vec<Output>) {
         let round = self.round;
-        if self.validators.is_quorum(self.votes.power_any(round, VoteKind::Precommit))
+        if self
+            .validators
+            .is_quorum(self.votes.power_any(round, VoteKind::Precommit))
             && self.precommit_timeout_set.insert(round)
         {
             out.push(self.timeout(Step::Precommit, round));

@@ -101,7 +101,9 @@ impl Proposal {
         let mut reader = Reader { bytes, at: 0 };
         let version = reader.take::<1>()?[0];
         if version != VERSION {
-            return Err(CoreError::Malformed(format!("Proposal.version: unknown version {version}")));
+            return Err(CoreError::Malformed(format!(
+                "Proposal.version: unknown version {version}"
+            )));
         }
         let chain_id = reader.take::<32>()?;
         let height = u64::from_le_bytes(reader.take::<8>()?);
@@ -154,10 +156,9 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn take<const N: usize>(&mut self) -> CoreResult<[u8; N]> {
         let end = self.at + N;
-        let slice = self
-            .bytes
-            .get(self.at..end)
-            .ok_or_else(|| CoreError::Malformed(format!("Proposal: truncated at byte {}", self.at)))?;
+        let slice = self.bytes.get(self.at..end).ok_or_else(|| {
+            CoreError::Malformed(format!("Proposal: truncated at byte {}", self.at))
+        })?;
         self.at = end;
         let mut out = [0u8; N];
         out.copy_from_slice(slice);
@@ -188,7 +189,10 @@ mod tests {
             let p = sample(pol);
             assert_eq!(Proposal::decode(&p.encode().unwrap()).unwrap(), p);
         }
-        assert_ne!(sample(None).signing_digest(), sample(Some(0)).signing_digest());
+        assert_ne!(
+            sample(None).signing_digest(),
+            sample(Some(0)).signing_digest()
+        );
         let mut other = sample(None);
         other.value = b"other".to_vec();
         // The value is identified by block_hash, not signed directly.
@@ -199,26 +203,47 @@ mod tests {
     fn hostile_encodings_are_rejected() {
         let good = sample(Some(1)).encode().unwrap();
         for cut in 0..good.len() {
-            assert_eq!(Proposal::decode(&good[..cut]).unwrap_err().code(), "wire.malformed");
+            assert_eq!(
+                Proposal::decode(&good[..cut]).unwrap_err().code(),
+                "wire.malformed"
+            );
         }
         let mut extra = good.clone();
         extra.push(0);
-        assert_eq!(Proposal::decode(&extra).unwrap_err().code(), "wire.malformed");
+        assert_eq!(
+            Proposal::decode(&extra).unwrap_err().code(),
+            "wire.malformed"
+        );
         let mut version = good.clone();
         version[0] = 2;
-        assert_eq!(Proposal::decode(&version).unwrap_err().code(), "wire.malformed");
+        assert_eq!(
+            Proposal::decode(&version).unwrap_err().code(),
+            "wire.malformed"
+        );
         let mut bad_pol = sample(None).encode().unwrap();
         bad_pol[1 + 32 + 8 + 4 + 1] = 1; // has_pol = 0 with a non-zero round
-        assert_eq!(Proposal::decode(&bad_pol).unwrap_err().code(), "wire.malformed");
+        assert_eq!(
+            Proposal::decode(&bad_pol).unwrap_err().code(),
+            "wire.malformed"
+        );
         let mut flag = good.clone();
         flag[1 + 32 + 8 + 4] = 2;
-        assert_eq!(Proposal::decode(&flag).unwrap_err().code(), "wire.malformed");
+        assert_eq!(
+            Proposal::decode(&flag).unwrap_err().code(),
+            "wire.malformed"
+        );
         let mut huge_len = good.clone();
         let at = HEADER_LEN - 4;
         huge_len[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert_eq!(Proposal::decode(&huge_len).unwrap_err().code(), "wire.too_large");
+        assert_eq!(
+            Proposal::decode(&huge_len).unwrap_err().code(),
+            "wire.too_large"
+        );
         let huge = vec![1u8; HEADER_LEN + MAX_VALUE_BYTES + 1];
-        assert_eq!(Proposal::decode(&huge).unwrap_err().code(), "wire.too_large");
+        assert_eq!(
+            Proposal::decode(&huge).unwrap_err().code(),
+            "wire.too_large"
+        );
         let mut big = sample(None);
         big.value = vec![0; MAX_VALUE_BYTES + 1];
         assert_eq!(big.encode().unwrap_err().code(), "core.invalid_input");

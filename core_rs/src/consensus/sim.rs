@@ -99,11 +99,26 @@ impl Msg {
 
 #[derive(Debug)]
 enum Event {
-    Deliver { to: usize, msg: Msg },
-    Timeout { node: usize, incarnation: u32, height: u64, round: u32, step: Step },
-    Crash { node: usize },
-    Restart { node: usize },
-    Gossip { node: usize },
+    Deliver {
+        to: usize,
+        msg: Msg,
+    },
+    Timeout {
+        node: usize,
+        incarnation: u32,
+        height: u64,
+        round: u32,
+        step: Step,
+    },
+    Crash {
+        node: usize,
+    },
+    Restart {
+        node: usize,
+    },
+    Gossip {
+        node: usize,
+    },
 }
 
 struct Node {
@@ -193,7 +208,10 @@ impl Sim {
         let validators: Vec<Validator> = nodes
             .iter()
             .enumerate()
-            .map(|(i, n)| Validator { key: n.key, power: if i % 2 == 0 { 10 } else { 9 } })
+            .map(|(i, n)| Validator {
+                key: n.key,
+                power: if i % 2 == 0 { 10 } else { 9 },
+            })
             .collect();
         let set = ValidatorSet::new(validators).expect("sim validator set");
         let byzantine = cfg.byzantine.then(|| rng.gen_range(0..cfg.validators));
@@ -229,9 +247,16 @@ impl Sim {
         let engines: Vec<String> = self
             .nodes
             .iter()
-            .map(|n| n.engine.as_ref().map_or("down".to_string(), |e| format!("{e:?}")))
+            .map(|n| {
+                n.engine
+                    .as_ref()
+                    .map_or("down".to_string(), |e| format!("{e:?}"))
+            })
             .collect();
-        panic!("seed {} ({:?}) at t={}ms: {what}; engines {engines:?}", self.seed, self.cfg, self.now)
+        panic!(
+            "seed {} ({:?}) at t={}ms: {what}; engines {engines:?}",
+            self.seed, self.cfg, self.now
+        )
     }
 
     fn schedule(&mut self, at: u64, event: Event) {
@@ -323,7 +348,13 @@ impl Sim {
         // buffered), as a restarted node does: without
         // it a validator could come back locked on a value whose bytes nobody has.
         let mut log = self.nodes[i].seen.get(&height).cloned().unwrap_or_default();
-        log.extend(self.nodes[i].seen.get(&(height + 1)).cloned().unwrap_or_default());
+        log.extend(
+            self.nodes[i]
+                .seen
+                .get(&(height + 1))
+                .cloned()
+                .unwrap_or_default(),
+        );
         for msg in log {
             let input = match msg {
                 Msg::Proposal(p) => Input::Proposal(p),
@@ -353,10 +384,24 @@ impl Sim {
                     self.feed(to, input);
                 }
             }
-            Event::Timeout { node, incarnation, height, round, step } => {
-                if self.nodes[node].incarnation == incarnation && self.nodes[node].engine.is_some() {
+            Event::Timeout {
+                node,
+                incarnation,
+                height,
+                round,
+                step,
+            } => {
+                if self.nodes[node].incarnation == incarnation && self.nodes[node].engine.is_some()
+                {
                     self.trace.update(&[1, node as u8]);
-                    self.feed(node, Input::Timeout { height, round, step });
+                    self.feed(
+                        node,
+                        Input::Timeout {
+                            height,
+                            round,
+                            step,
+                        },
+                    );
                 }
             }
             Event::Crash { node } => self.crash(node),
@@ -403,7 +448,9 @@ impl Sim {
             if to == from || !self.honest(to) {
                 continue;
             }
-            let Some(peer_height) = self.nodes[to].engine.as_ref().map(|e| e.height()) else { continue };
+            let Some(peer_height) = self.nodes[to].engine.as_ref().map(|e| e.height()) else {
+                continue;
+            };
             if peer_height > my_height || self.nodes[to].frozen {
                 continue;
             }
@@ -411,7 +458,10 @@ impl Sim {
                 .seen
                 .get(&peer_height)
                 .map(|msgs| {
-                    msgs.iter().filter(|m| !self.nodes[to].seen_ids.contains(&m.identity())).cloned().collect()
+                    msgs.iter()
+                        .filter(|m| !self.nodes[to].seen_ids.contains(&m.identity()))
+                        .cloned()
+                        .collect()
                 })
                 .unwrap_or_default();
             for msg in missing {
@@ -430,13 +480,27 @@ impl Sim {
         if before_gst && self.rng.gen_range(0..100) < self.cfg.drop_percent {
             return;
         }
-        let copies = if self.rng.gen_range(0..100) < self.cfg.duplicate_percent { 2 } else { 1 };
+        let copies = if self.rng.gen_range(0..100) < self.cfg.duplicate_percent {
+            2
+        } else {
+            1
+        };
         for _ in 0..copies {
             let delay = self.rng.gen_range(1..=self.cfg.max_delay_ms);
             // Before GST, messages may also be very late.
-            let extra = if before_gst && self.rng.gen_bool(0.1) { self.rng.gen_range(0..5000) } else { 0 };
+            let extra = if before_gst && self.rng.gen_bool(0.1) {
+                self.rng.gen_range(0..5000)
+            } else {
+                0
+            };
             let at = self.now + delay + extra;
-            self.schedule(at, Event::Deliver { to, msg: msg.clone() });
+            self.schedule(
+                at,
+                Event::Deliver {
+                    to,
+                    msg: msg.clone(),
+                },
+            );
         }
     }
 
@@ -449,7 +513,9 @@ impl Sim {
     }
 
     fn feed(&mut self, i: usize, input: Input) {
-        let Some(engine) = self.nodes[i].engine.as_mut() else { return };
+        let Some(engine) = self.nodes[i].engine.as_mut() else {
+            return;
+        };
         let outputs = engine.handle(input);
         self.host(i, outputs);
     }
@@ -464,34 +530,81 @@ impl Sim {
             }
             let follow = match output {
                 Output::BroadcastProposal(p) => {
-                    self.check_honest_signature(p.proposer, p.height, p.round, 0, p.signing_digest());
+                    self.check_honest_signature(
+                        p.proposer,
+                        p.height,
+                        p.round,
+                        0,
+                        p.signing_digest(),
+                    );
                     self.proposed.insert(p.block_hash);
                     self.report.pol_proposals += p.pol_round.is_some() as u32;
                     self.send_own(i, Msg::Proposal(p))
                 }
                 Output::BroadcastVote(v) => {
                     let step = 1 + v.kind.digest_byte();
-                    self.check_honest_signature(v.validator, v.height, v.round, step, v.signing_digest());
+                    self.check_honest_signature(
+                        v.validator,
+                        v.height,
+                        v.round,
+                        step,
+                        v.signing_digest(),
+                    );
                     self.report.max_round = self.report.max_round.max(v.round);
                     self.send_own(i, Msg::Vote(v))
                 }
-                Output::ScheduleTimeout { height, round, step, duration_ms } => {
+                Output::ScheduleTimeout {
+                    height,
+                    round,
+                    step,
+                    duration_ms,
+                } => {
                     let incarnation = self.nodes[i].incarnation;
                     let at = self.now + duration_ms;
-                    self.schedule(at, Event::Timeout { node: i, incarnation, height, round, step });
+                    self.schedule(
+                        at,
+                        Event::Timeout {
+                            node: i,
+                            incarnation,
+                            height,
+                            round,
+                            step,
+                        },
+                    );
                     Vec::new()
                 }
                 Output::GetValue { height, round } => {
-                    let value = format!("block h{height} r{round} by {i} at {}", self.now).into_bytes();
+                    let value =
+                        format!("block h{height} r{round} by {i} at {}", self.now).into_bytes();
                     let block_hash = hash_plain(&value);
                     self.proposed.insert(block_hash);
-                    self.engine_of(i).handle(Input::ProposalValue { height, round, block_hash, value })
+                    self.engine_of(i).handle(Input::ProposalValue {
+                        height,
+                        round,
+                        block_hash,
+                        value,
+                    })
                 }
-                Output::ValidateValue { height, block_hash, value, .. } => {
+                Output::ValidateValue {
+                    height,
+                    block_hash,
+                    value,
+                    ..
+                } => {
                     let valid = hash_plain(&value) == block_hash;
-                    self.engine_of(i).handle(Input::ValueValidity { height, block_hash, valid })
+                    self.engine_of(i).handle(Input::ValueValidity {
+                        height,
+                        block_hash,
+                        valid,
+                    })
                 }
-                Output::Decide { height, round, block_hash, value, commit } => {
+                Output::Decide {
+                    height,
+                    round,
+                    block_hash,
+                    value,
+                    commit,
+                } => {
                     self.check_decision(i, height, round, block_hash, &value, &commit);
                     self.nodes[i].committed = height;
                     if height >= self.cfg.target_height && self.evidence_done() {
@@ -500,7 +613,10 @@ impl Sim {
                         continue;
                     }
                     let set = self.set.clone();
-                    self.engine_of(i).handle(Input::NewHeight { height: height + 1, validators: set })
+                    self.engine_of(i).handle(Input::NewHeight {
+                        height: height + 1,
+                        validators: set,
+                    })
                 }
                 Output::Evidence(e) => {
                     self.check_evidence(&e);
@@ -515,7 +631,10 @@ impl Sim {
     }
 
     fn engine_of(&mut self, i: usize) -> &mut Engine {
-        self.nodes[i].engine.as_mut().expect("alive node has an engine")
+        self.nodes[i]
+            .engine
+            .as_mut()
+            .expect("alive node has an engine")
     }
 
     /// Send our own signed message; before GST the process may crash right after the
@@ -544,21 +663,42 @@ impl Sim {
         ok
     }
 
-    fn check_honest_signature(&mut self, key: [u8; 32], height: u64, round: u32, step: u8, digest: [u8; 32]) {
-        match self.honest_signed.insert((key, height, round, step), digest) {
-            Some(previous) if previous != digest => {
-                self.fail(format!("honest double-sign at height {height} round {round} step {step}"))
-            }
+    fn check_honest_signature(
+        &mut self,
+        key: [u8; 32],
+        height: u64,
+        round: u32,
+        step: u8,
+        digest: [u8; 32],
+    ) {
+        match self
+            .honest_signed
+            .insert((key, height, round, step), digest)
+        {
+            Some(previous) if previous != digest => self.fail(format!(
+                "honest double-sign at height {height} round {round} step {step}"
+            )),
             _ => {}
         }
     }
 
-    fn check_decision(&mut self, i: usize, height: u64, round: u32, hash: [u8; 32], value: &[u8], commit: &crate::wire::Commit) {
+    fn check_decision(
+        &mut self,
+        i: usize,
+        height: u64,
+        round: u32,
+        hash: [u8; 32],
+        value: &[u8],
+        commit: &crate::wire::Commit,
+    ) {
         self.trace.update(&[4, i as u8]);
         self.report.late_decisions += (round > 0) as u32;
         self.trace.update(&hash);
         if height != self.nodes[i].committed + 1 {
-            self.fail(format!("node {i} decided height {height} after {}", self.nodes[i].committed));
+            self.fail(format!(
+                "node {i} decided height {height} after {}",
+                self.nodes[i].committed
+            ));
         }
         if let Some(previous) = self.decisions.insert(height, hash) {
             if previous != hash {
@@ -566,21 +706,33 @@ impl Sim {
             }
         }
         if hash_plain(value) != hash || !self.proposed.contains(&hash) {
-            self.fail(format!("validity: decided a value nobody proposed at height {height}"));
+            self.fail(format!(
+                "validity: decided a value nobody proposed at height {height}"
+            ));
         }
         if commit.validate(&crate::wire::Limits::PROTOCOL).is_err() {
             self.fail("commit is not well formed".into());
         }
         let mut power = 0u64;
         for vote in &commit.votes {
-            let digest = vote_digest(VoteKind::Precommit, &CHAIN, height, round, Some(&hash), &vote.validator);
+            let digest = vote_digest(
+                VoteKind::Precommit,
+                &CHAIN,
+                height,
+                round,
+                Some(&hash),
+                &vote.validator,
+            );
             if vote.height != height || vote.round != round || vote.block_hash != Some(hash) {
                 self.fail("commit vote for another height/round/value".into());
             }
             if !self.signature_ok(&vote.validator, &digest, &vote.signature) {
                 self.fail("commit holds a bad signature".into());
             }
-            power += self.set.power_of(&vote.validator).unwrap_or_else(|| self.fail("commit vote from a stranger".into()));
+            power += self
+                .set
+                .power_of(&vote.validator)
+                .unwrap_or_else(|| self.fail("commit vote from a stranger".into()));
         }
         if !self.set.is_quorum(power) {
             self.fail(format!("commit at height {height} lacks a quorum"));
@@ -597,8 +749,9 @@ impl Sim {
             Evidence::DuplicateVote { a, b } => {
                 let same_slot = (a.validator, a.height, a.round, a.kind, a.chain_id)
                     == (b.validator, b.height, b.round, b.kind, b.chain_id);
-                let both_signed = self.signature_ok(&a.validator, &a.signing_digest(), &a.signature)
-                    && self.signature_ok(&b.validator, &b.signing_digest(), &b.signature);
+                let both_signed =
+                    self.signature_ok(&a.validator, &a.signing_digest(), &a.signature)
+                        && self.signature_ok(&b.validator, &b.signing_digest(), &b.signature);
                 if !same_slot || a.block_hash == b.block_hash || !both_signed {
                     self.fail("duplicate-vote evidence that proves nothing".into());
                 }
@@ -645,8 +798,24 @@ impl Sim {
                 let block_hash = hash_plain(&value);
                 sim.proposed.insert(block_hash);
                 sim.byz_seen_values.insert((height, round, block_hash));
-                let digest = super::proposal::proposal_digest(&CHAIN, height, round, None, &block_hash, &key);
-                Proposal { chain_id: CHAIN, height, round, pol_round: None, block_hash, proposer: key, signature: crypto::sign(&seed, &digest), value }
+                let digest = super::proposal::proposal_digest(
+                    &CHAIN,
+                    height,
+                    round,
+                    None,
+                    &block_hash,
+                    &key,
+                );
+                Proposal {
+                    chain_id: CHAIN,
+                    height,
+                    round,
+                    pol_round: None,
+                    block_hash,
+                    proposer: key,
+                    signature: crypto::sign(&seed, &digest),
+                    value,
+                }
             };
             let pa = make("a", self);
             let pb = make("b", self);
@@ -674,7 +843,15 @@ impl Sim {
         for kind in [VoteKind::Prevote, VoteKind::Precommit] {
             let vote = |hash: Option<[u8; 32]>| {
                 let digest = vote_digest(kind, &CHAIN, height, round, hash.as_ref(), &key);
-                Vote { kind, chain_id: CHAIN, height, round, block_hash: hash, validator: key, signature: crypto::sign(&seed, &digest) }
+                Vote {
+                    kind,
+                    chain_id: CHAIN,
+                    height,
+                    round,
+                    block_hash: hash,
+                    validator: key,
+                    signature: crypto::sign(&seed, &digest),
+                }
             };
             let (va, vb) = (vote(a), vote(b));
             self.split_send(me, &half, witness, Msg::Vote(va), Msg::Vote(vb));

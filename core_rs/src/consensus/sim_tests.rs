@@ -9,7 +9,10 @@ use rand::SeedableRng;
 use super::sim::{Sim, SimConfig};
 
 fn schedules(default: u64) -> u64 {
-    std::env::var("TONOMY_CONSENSUS_SOAK").ok().and_then(|s| s.parse().ok()).unwrap_or(default)
+    std::env::var("TONOMY_CONSENSUS_SOAK")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
 }
 
 fn run_many(validators: usize, count: u64, heights: u64, base_seed: u64) {
@@ -50,7 +53,10 @@ fn run_many_with(
     }
     // The byzantine validator equivocates every round it hears of, also after GST
     // when delivery is reliable: every run with one must end with evidence.
-    assert_eq!(evidence_runs, byz_runs, "runs with a byzantine validator but no evidence");
+    assert_eq!(
+        evidence_runs, byz_runs,
+        "runs with a byzantine validator but no evidence"
+    );
     // The schedules must reach the hard paths, or they prove little.
     if count >= 200 {
         assert!(pol_proposals > 0 && late_decisions > 0 && lost_sends > 0 && byz_runs > 0);
@@ -94,7 +100,10 @@ fn a_calm_network_decides_fast() {
         liveness_ms: 20 * 1000,
     };
     let report = Sim::new(cfg, 7).run();
-    assert_eq!(report.max_round, 0, "a calm network never needs a second round");
+    assert_eq!(
+        report.max_round, 0,
+        "a calm network never needs a second round"
+    );
     assert!(report.end_time_ms < 20 * 1000);
 }
 
@@ -110,4 +119,3 @@ fn the_same_seed_gives_the_same_run() {
     let other = Sim::new(SimConfig::random(4, &mut rng, 3), 43).run();
     assert_ne!(a.trace, other.trace);
 }
-

@@ -78,13 +78,29 @@ impl Config {
 pub enum Input {
     Proposal(Proposal),
     Vote(Vote),
-    Timeout { height: u64, round: u32, step: Step },
+    Timeout {
+        height: u64,
+        round: u32,
+        step: Step,
+    },
     /// The host's answer to `GetValue`: the value this validator proposes.
-    ProposalValue { height: u64, round: u32, block_hash: [u8; 32], value: Vec<u8> },
+    ProposalValue {
+        height: u64,
+        round: u32,
+        block_hash: [u8; 32],
+        value: Vec<u8>,
+    },
     /// The host's answer to `ValidateValue`.
-    ValueValidity { height: u64, block_hash: [u8; 32], valid: bool },
+    ValueValidity {
+        height: u64,
+        block_hash: [u8; 32],
+        valid: bool,
+    },
     /// Start `height` (after a decision was committed, or after catching up) with its set.
-    NewHeight { height: u64, validators: ValidatorSet },
+    NewHeight {
+        height: u64,
+        validators: ValidatorSet,
+    },
 }
 
 /// Proof that a validator signed two conflicting messages.
@@ -112,14 +128,35 @@ impl Evidence {
 pub enum Output {
     BroadcastProposal(Proposal),
     BroadcastVote(Vote),
-    ScheduleTimeout { height: u64, round: u32, step: Step, duration_ms: u64 },
+    ScheduleTimeout {
+        height: u64,
+        round: u32,
+        step: Step,
+        duration_ms: u64,
+    },
     /// Ask the host for a value to propose; answer with `Input::ProposalValue`.
-    GetValue { height: u64, round: u32 },
+    GetValue {
+        height: u64,
+        round: u32,
+    },
     /// Ask the host to judge a proposed value; answer with `Input::ValueValidity`.
-    ValidateValue { height: u64, round: u32, block_hash: [u8; 32], value: Vec<u8> },
+    ValidateValue {
+        height: u64,
+        round: u32,
+        block_hash: [u8; 32],
+        value: Vec<u8>,
+    },
     /// `height` is final. The host commits it, then sends `NewHeight`.
-    Decide { height: u64, round: u32, block_hash: [u8; 32], value: Vec<u8>, commit: Commit },
+    Decide {
+        height: u64,
+        round: u32,
+        block_hash: [u8; 32],
+        value: Vec<u8>,
+        commit: Commit,
+    },
     Evidence(Evidence),
     /// An input that was ignored, and why (bad signature, unknown validator, refused signing…).
-    Rejected { reason: String },
+    Rejected {
+        reason: String,
+    },
 }

@@ -36,10 +36,14 @@ impl ValidatorSet {
         let mut total: u64 = 0;
         for (i, v) in validators.iter().enumerate() {
             if v.power == 0 {
-                return Err(CoreError::InvalidInput("a validator's power must be at least 1".into()));
+                return Err(CoreError::InvalidInput(
+                    "a validator's power must be at least 1".into(),
+                ));
             }
             if i > 0 && validators[i - 1].key == v.key {
-                return Err(CoreError::InvalidInput("a validator key appears twice".into()));
+                return Err(CoreError::InvalidInput(
+                    "a validator key appears twice".into(),
+                ));
             }
             total = total
                 .checked_add(v.power)
@@ -49,7 +53,11 @@ impl ValidatorSet {
                 })?;
         }
         let stride = coprime_stride(total);
-        Ok(Self { validators, total, stride })
+        Ok(Self {
+            validators,
+            total,
+            stride,
+        })
     }
 
     pub fn validators(&self) -> &[Validator] {
@@ -74,7 +82,9 @@ impl ValidatorSet {
     }
 
     pub fn power_of(&self, key: &[u8; 32]) -> Option<u64> {
-        self.index_of(key).and_then(|i| self.validators.get(i)).map(|v| v.power)
+        self.index_of(key)
+            .and_then(|i| self.validators.get(i))
+            .map(|v| v.power)
     }
 
     /// More than two thirds of the total power (2f+1).
@@ -147,7 +157,10 @@ mod tests {
             powers
                 .iter()
                 .enumerate()
-                .map(|(i, p)| Validator { key: [i as u8 + 1; 32], power: *p })
+                .map(|(i, p)| Validator {
+                    key: [i as u8 + 1; 32],
+                    power: *p,
+                })
                 .collect(),
         )
         .unwrap()
@@ -205,15 +218,41 @@ mod tests {
     #[test]
     fn hostile_sets_are_refused() {
         assert!(ValidatorSet::new(vec![]).is_err());
-        assert!(ValidatorSet::new(vec![Validator { key: [1; 32], power: 0 }]).is_err());
-        let dup = vec![Validator { key: [1; 32], power: 1 }, Validator { key: [1; 32], power: 2 }];
+        assert!(ValidatorSet::new(vec![Validator {
+            key: [1; 32],
+            power: 0
+        }])
+        .is_err());
+        let dup = vec![
+            Validator {
+                key: [1; 32],
+                power: 1,
+            },
+            Validator {
+                key: [1; 32],
+                power: 2,
+            },
+        ];
         assert!(ValidatorSet::new(dup).is_err());
         let huge = vec![
-            Validator { key: [1; 32], power: u64::MAX },
-            Validator { key: [2; 32], power: u64::MAX },
+            Validator {
+                key: [1; 32],
+                power: u64::MAX,
+            },
+            Validator {
+                key: [2; 32],
+                power: u64::MAX,
+            },
         ];
-        assert_eq!(ValidatorSet::new(huge).unwrap_err().code(), "core.invalid_input");
-        let big = ValidatorSet::new(vec![Validator { key: [1; 32], power: MAX_TOTAL_POWER }]).unwrap();
+        assert_eq!(
+            ValidatorSet::new(huge).unwrap_err().code(),
+            "core.invalid_input"
+        );
+        let big = ValidatorSet::new(vec![Validator {
+            key: [1; 32],
+            power: MAX_TOTAL_POWER,
+        }])
+        .unwrap();
         assert_eq!(big.proposer(u64::MAX, u32::MAX).key, [1; 32]);
     }
 }

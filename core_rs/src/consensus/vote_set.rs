@@ -78,7 +78,10 @@ impl HeightVotes {
     }
 
     pub fn note_sender(&mut self, round: u32, validator: [u8; 32], power: u64) {
-        self.senders.entry(round).or_default().insert(validator, power);
+        self.senders
+            .entry(round)
+            .or_default()
+            .insert(validator, power);
     }
 
     /// Power behind `block_hash` (None = nil) at (round, kind).
@@ -98,7 +101,10 @@ impl HeightVotes {
     /// Block hashes (not nil) that have votes at (round, kind), with their power.
     pub fn hashes(&self, round: u32, kind: VoteKind) -> Vec<([u8; 32], u64)> {
         self.rounds.get(&(round, kind)).map_or_else(Vec::new, |r| {
-            r.power_by_hash.iter().filter_map(|(h, p)| h.map(|h| (h, *p))).collect()
+            r.power_by_hash
+                .iter()
+                .filter_map(|(h, p)| h.map(|h| (h, *p)))
+                .collect()
         })
     }
 
@@ -118,7 +124,11 @@ impl HeightVotes {
 
     /// Rounds above `round` anyone spoke in, highest first.
     pub fn rounds_above(&self, round: u32) -> Vec<u32> {
-        self.senders.range(round.saturating_add(1)..).rev().map(|(r, _)| *r).collect()
+        self.senders
+            .range(round.saturating_add(1)..)
+            .rev()
+            .map(|(r, _)| *r)
+            .collect()
     }
 
     /// The precommits for `block_hash` at `round`, sorted by validator key.
@@ -156,19 +166,37 @@ mod tests {
     #[test]
     fn tallies_per_hash_and_detects_conflicts() {
         let mut votes = HeightVotes::default();
-        assert_eq!(votes.add(vote(1, 0, VoteKind::Prevote, Some(7)), 5), Added::New);
-        assert_eq!(votes.add(vote(2, 0, VoteKind::Prevote, Some(7)), 3), Added::New);
-        assert_eq!(votes.add(vote(3, 0, VoteKind::Prevote, None), 2), Added::New);
-        assert_eq!(votes.add(vote(1, 0, VoteKind::Prevote, Some(7)), 5), Added::Duplicate);
+        assert_eq!(
+            votes.add(vote(1, 0, VoteKind::Prevote, Some(7)), 5),
+            Added::New
+        );
+        assert_eq!(
+            votes.add(vote(2, 0, VoteKind::Prevote, Some(7)), 3),
+            Added::New
+        );
+        assert_eq!(
+            votes.add(vote(3, 0, VoteKind::Prevote, None), 2),
+            Added::New
+        );
+        assert_eq!(
+            votes.add(vote(1, 0, VoteKind::Prevote, Some(7)), 5),
+            Added::Duplicate
+        );
         let conflict = votes.add(vote(1, 0, VoteKind::Prevote, Some(8)), 5);
-        assert_eq!(conflict, Added::Conflict(vote(1, 0, VoteKind::Prevote, Some(7))));
+        assert_eq!(
+            conflict,
+            Added::Conflict(vote(1, 0, VoteKind::Prevote, Some(7)))
+        );
         // The conflicting vote counts for its own hash, not twice towards "any".
         assert_eq!(votes.power_for(0, VoteKind::Prevote, Some([7; 32])), 8);
         assert_eq!(votes.power_for(0, VoteKind::Prevote, Some([8; 32])), 5);
         assert_eq!(votes.power_for(0, VoteKind::Prevote, None), 2);
         assert_eq!(votes.power_any(0, VoteKind::Prevote), 10);
         assert!(votes.has_same(&vote(1, 0, VoteKind::Prevote, Some(8))));
-        assert_eq!(votes.add(vote(1, 0, VoteKind::Prevote, Some(8)), 5), Added::Duplicate);
+        assert_eq!(
+            votes.add(vote(1, 0, VoteKind::Prevote, Some(8)), 5),
+            Added::Duplicate
+        );
         // A flood of distinct votes is bounded per validator and slot.
         for h in 20..30 {
             votes.add(vote(1, 0, VoteKind::Prevote, Some(h)), 5);
@@ -179,7 +207,10 @@ mod tests {
         assert!(votes.first_report([1; 32], 0, VoteKind::Prevote));
         assert!(!votes.first_report([1; 32], 0, VoteKind::Prevote));
         // Prevote and precommit are separate slots.
-        assert_eq!(votes.add(vote(1, 0, VoteKind::Precommit, Some(8)), 5), Added::New);
+        assert_eq!(
+            votes.add(vote(1, 0, VoteKind::Precommit, Some(8)), 5),
+            Added::New
+        );
         assert_eq!(votes.sender_power(0), 10);
     }
 

@@ -8,8 +8,8 @@ use pyo3::types::PyBytes;
 use super::errors::MapPy;
 use super::gil;
 use crate::consensus::{
-    Config, Engine, Evidence, FileStore, Input, MemoryStore, Output, Proposal, SafetyRules, SafetyStore,
-    Step, Validator, ValidatorSet,
+    Config, Engine, Evidence, FileStore, Input, MemoryStore, Output, Proposal, SafetyRules,
+    SafetyStore, Step, Validator, ValidatorSet,
 };
 use crate::wire::{self, Limits};
 use crate::{CoreError, CoreResult};
@@ -17,15 +17,24 @@ use crate::{CoreError, CoreResult};
 const LIMITS: &Limits = &Limits::PROTOCOL;
 
 fn array<const N: usize>(what: &str, bytes: &[u8]) -> CoreResult<[u8; N]> {
-    <[u8; N]>::try_from(bytes)
-        .map_err(|_| CoreError::InvalidInput(format!("{what} must be exactly {N} bytes, got {}", bytes.len())))
+    <[u8; N]>::try_from(bytes).map_err(|_| {
+        CoreError::InvalidInput(format!(
+            "{what} must be exactly {N} bytes, got {}",
+            bytes.len()
+        ))
+    })
 }
 
 fn validator_set(validators: Vec<(Vec<u8>, u64)>) -> CoreResult<ValidatorSet> {
     let list = validators
         .into_iter()
         .enumerate()
-        .map(|(i, (key, power))| Ok(Validator { key: array(&format!("validators[{i}] key"), &key)?, power }))
+        .map(|(i, (key, power))| {
+            Ok(Validator {
+                key: array(&format!("validators[{i}] key"), &key)?,
+                power,
+            })
+        })
         .collect::<CoreResult<Vec<_>>>()?;
     ValidatorSet::new(list)
 }
@@ -91,24 +100,42 @@ impl ConsensusOutput {
                 message: Some(wire::encode_vote(&v)?),
                 ..Self::of("vote")
             },
-            Output::ScheduleTimeout { height, round, step, duration_ms } => ConsensusOutput {
+            Output::ScheduleTimeout {
+                height,
+                round,
+                step,
+                duration_ms,
+            } => ConsensusOutput {
                 height: Some(height),
                 round: Some(round),
                 step: Some(step.as_str()),
                 duration_ms: Some(duration_ms),
                 ..Self::of("timeout")
             },
-            Output::GetValue { height, round } => {
-                ConsensusOutput { height: Some(height), round: Some(round), ..Self::of("get_value") }
-            }
-            Output::ValidateValue { height, round, block_hash, value } => ConsensusOutput {
+            Output::GetValue { height, round } => ConsensusOutput {
+                height: Some(height),
+                round: Some(round),
+                ..Self::of("get_value")
+            },
+            Output::ValidateValue {
+                height,
+                round,
+                block_hash,
+                value,
+            } => ConsensusOutput {
                 height: Some(height),
                 round: Some(round),
                 block_hash: Some(block_hash),
                 value: Some(value),
                 ..Self::of("validate_value")
             },
-            Output::Decide { height, round, block_hash, value, commit } => ConsensusOutput {
+            Output::Decide {
+                height,
+                round,
+                block_hash,
+                value,
+                commit,
+            } => ConsensusOutput {
                 height: Some(height),
                 round: Some(round),
                 block_hash: Some(block_hash),
@@ -119,10 +146,13 @@ impl ConsensusOutput {
             Output::Evidence(evidence) => {
                 let offender = Some(evidence.offender());
                 let (reason, pair) = match evidence {
-                    Evidence::DuplicateVote { a, b } => {
-                        ("duplicate_vote", (wire::encode_vote(&a)?, wire::encode_vote(&b)?))
+                    Evidence::DuplicateVote { a, b } => (
+                        "duplicate_vote",
+                        (wire::encode_vote(&a)?, wire::encode_vote(&b)?),
+                    ),
+                    Evidence::DuplicateProposal { a, b } => {
+                        ("duplicate_proposal", (a.encode()?, b.encode()?))
                     }
-                    Evidence::DuplicateProposal { a, b } => ("duplicate_proposal", (a.encode()?, b.encode()?)),
                 };
                 ConsensusOutput {
                     offender,
@@ -131,7 +161,10 @@ impl ConsensusOutput {
                     ..Self::of("evidence")
                 }
             }
-            Output::Rejected { reason } => ConsensusOutput { reason: Some(reason), ..Self::of("rejected") },
+            Output::Rejected { reason } => ConsensusOutput {
+                reason: Some(reason),
+                ..Self::of("rejected")
+            },
         })
     }
 }
@@ -160,7 +193,9 @@ impl ConsensusOutput {
     }
     #[getter]
     fn evidence<'py>(&self, py: Python<'py>) -> Option<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
-        self.evidence.as_ref().map(|(a, b)| (PyBytes::new(py, a), PyBytes::new(py, b)))
+        self.evidence
+            .as_ref()
+            .map(|(a, b)| (PyBytes::new(py, a), PyBytes::new(py, b)))
     }
     fn __repr__(&self) -> String {
         let mut parts = vec![format!("kind={:?}", self.kind)];
@@ -191,7 +226,11 @@ impl ConsensusEngine {
         let engine = &mut self.engine;
         // Signature checks and safety-state fsyncs happen in here: no GIL.
         let outputs = gil::released(py, || Ok(engine.handle(input))).map_py()?;
-        outputs.into_iter().map(ConsensusOutput::from_core).collect::<CoreResult<Vec<_>>>().map_py()
+        outputs
+            .into_iter()
+            .map(ConsensusOutput::from_core)
+            .collect::<CoreResult<Vec<_>>>()
+            .map_py()
     }
 }
 
@@ -249,7 +288,11 @@ impl ConsensusEngine {
     fn start(&mut self, py: Python<'_>) -> PyResult<Vec<ConsensusOutput>> {
         let engine = &mut self.engine;
         let outputs = gil::released(py, || Ok(engine.start())).map_py()?;
-        outputs.into_iter().map(ConsensusOutput::from_core).collect::<CoreResult<Vec<_>>>().map_py()
+        outputs
+            .into_iter()
+            .map(ConsensusOutput::from_core)
+            .collect::<CoreResult<Vec<_>>>()
+            .map_py()
     }
 
     /// A proposal received from the network (its bytes).
@@ -265,9 +308,22 @@ impl ConsensusEngine {
     }
 
     /// A timeout the engine scheduled has expired.
-    fn on_timeout(&mut self, py: Python<'_>, height: u64, round: u32, step: &str) -> PyResult<Vec<ConsensusOutput>> {
+    fn on_timeout(
+        &mut self,
+        py: Python<'_>,
+        height: u64,
+        round: u32,
+        step: &str,
+    ) -> PyResult<Vec<ConsensusOutput>> {
         let step = Step::parse(step).map_py()?;
-        self.run(py, Input::Timeout { height, round, step })
+        self.run(
+            py,
+            Input::Timeout {
+                height,
+                round,
+                step,
+            },
+        )
     }
 
     /// The answer to `get_value`: the value to propose and its block hash.
@@ -288,17 +344,43 @@ impl ConsensusEngine {
             )))
             .map_py();
         }
-        self.run(py, Input::ProposalValue { height, round, block_hash, value: value.to_vec() })
+        self.run(
+            py,
+            Input::ProposalValue {
+                height,
+                round,
+                block_hash,
+                value: value.to_vec(),
+            },
+        )
     }
 
     /// The answer to `validate_value`.
-    fn on_validity(&mut self, py: Python<'_>, height: u64, block_hash: &[u8], valid: bool) -> PyResult<Vec<ConsensusOutput>> {
+    fn on_validity(
+        &mut self,
+        py: Python<'_>,
+        height: u64,
+        block_hash: &[u8],
+        valid: bool,
+    ) -> PyResult<Vec<ConsensusOutput>> {
         let block_hash = array("block_hash", block_hash).map_py()?;
-        self.run(py, Input::ValueValidity { height, block_hash, valid })
+        self.run(
+            py,
+            Input::ValueValidity {
+                height,
+                block_hash,
+                valid,
+            },
+        )
     }
 
     /// Start `height` with its validator set (after committing the decided block).
-    fn new_height(&mut self, py: Python<'_>, height: u64, validators: Vec<(Vec<u8>, u64)>) -> PyResult<Vec<ConsensusOutput>> {
+    fn new_height(
+        &mut self,
+        py: Python<'_>,
+        height: u64,
+        validators: Vec<(Vec<u8>, u64)>,
+    ) -> PyResult<Vec<ConsensusOutput>> {
         let validators = validator_set(validators).map_py()?;
         self.run(py, Input::NewHeight { height, validators })
     }

@@ -28,15 +28,28 @@ pub struct SafetyRules {
 impl std::fmt::Debug for SafetyRules {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the seed.
-        f.debug_struct("SafetyRules").field("key", &self.key).field("state", &self.state).finish()
+        f.debug_struct("SafetyRules")
+            .field("key", &self.key)
+            .field("state", &self.state)
+            .finish()
     }
 }
 
 impl SafetyRules {
     /// Load the durable state from `store` (a fresh store means nothing was signed).
-    pub fn new(seed: [u8; 32], chain_id: [u8; 32], store: Box<dyn SafetyStore>) -> CoreResult<Self> {
+    pub fn new(
+        seed: [u8; 32],
+        chain_id: [u8; 32],
+        store: Box<dyn SafetyStore>,
+    ) -> CoreResult<Self> {
         let state = store.load()?.unwrap_or_default();
-        Ok(Self { key: crypto::public_key(&seed), seed, chain_id, store, state })
+        Ok(Self {
+            key: crypto::public_key(&seed),
+            seed,
+            chain_id,
+            store,
+            state,
+        })
     }
 
     pub fn public_key(&self) -> [u8; 32] {
@@ -60,21 +73,24 @@ impl SafetyRules {
     /// state, so a restarted validator re-sends them (they may have been lost in the
     /// crash, and the others may need them to reach a quorum).
     pub fn votes_to_resend(&self, height: u64) -> Vec<Vote> {
-        [(VoteKind::Prevote, self.state.last_prevote), (VoteKind::Precommit, self.state.last_precommit)]
-            .into_iter()
-            .filter_map(|(kind, record)| {
-                let r = record.filter(|r| r.height == height)?;
-                Some(Vote {
-                    kind,
-                    chain_id: self.chain_id,
-                    height: r.height,
-                    round: r.round,
-                    block_hash: r.block_hash,
-                    validator: self.key,
-                    signature: r.signature,
-                })
+        [
+            (VoteKind::Prevote, self.state.last_prevote),
+            (VoteKind::Precommit, self.state.last_precommit),
+        ]
+        .into_iter()
+        .filter_map(|(kind, record)| {
+            let r = record.filter(|r| r.height == height)?;
+            Some(Vote {
+                kind,
+                chain_id: self.chain_id,
+                height: r.height,
+                round: r.round,
+                block_hash: r.block_hash,
+                validator: self.key,
+                signature: r.signature,
             })
-            .collect()
+        })
+        .collect()
     }
 
     /// Sign a proposal for `(height, round)`.
@@ -85,8 +101,22 @@ impl SafetyRules {
         pol_round: Option<u32>,
         block_hash: [u8; 32],
     ) -> CoreResult<[u8; 64]> {
-        let digest = proposal_digest(&self.chain_id, height, round, pol_round, &block_hash, &self.key);
-        self.check_and_sign(height, round, SignStep::Propose, Some(block_hash), digest, self.state.lock)
+        let digest = proposal_digest(
+            &self.chain_id,
+            height,
+            round,
+            pol_round,
+            &block_hash,
+            &self.key,
+        );
+        self.check_and_sign(
+            height,
+            round,
+            SignStep::Propose,
+            Some(block_hash),
+            digest,
+            self.state.lock,
+        )
     }
 
     /// Sign a vote. `pol_round` justifies a prevote for a value other than the locked
@@ -99,7 +129,14 @@ impl SafetyRules {
         block_hash: Option<[u8; 32]>,
         pol_round: Option<u32>,
     ) -> CoreResult<Vote> {
-        let digest = vote_digest(kind, &self.chain_id, height, round, block_hash.as_ref(), &self.key);
+        let digest = vote_digest(
+            kind,
+            &self.chain_id,
+            height,
+            round,
+            block_hash.as_ref(),
+            &self.key,
+        );
         let mut lock = self.state.lock;
         match (kind, block_hash) {
             (VoteKind::Prevote, Some(hash)) => {
@@ -115,7 +152,11 @@ impl SafetyRules {
                 }
             }
             (VoteKind::Precommit, Some(hash)) => {
-                lock = Some(Lock { height, round, block_hash: hash });
+                lock = Some(Lock {
+                    height,
+                    round,
+                    block_hash: hash,
+                });
             }
             (_, None) => {}
         }
@@ -165,13 +206,33 @@ impl SafetyRules {
             }
         }
         let signature = crypto::sign(&self.seed, &digest);
-        let record = Some(SignedVoteRecord { height, round, block_hash, signature });
+        let record = Some(SignedVoteRecord {
+            height,
+            round,
+            block_hash,
+            signature,
+        });
         let next = SafetyState {
-            last: Some(LastSigned { height, round, step, block_hash, digest, signature }),
+            last: Some(LastSigned {
+                height,
+                round,
+                step,
+                block_hash,
+                digest,
+                signature,
+            }),
             // A lock from an earlier height no longer matters; keep only this height's.
             lock: lock.filter(|l| l.height == height),
-            last_prevote: if step == SignStep::Prevote { record } else { self.state.last_prevote },
-            last_precommit: if step == SignStep::Precommit { record } else { self.state.last_precommit },
+            last_prevote: if step == SignStep::Prevote {
+                record
+            } else {
+                self.state.last_prevote
+            },
+            last_precommit: if step == SignStep::Precommit {
+                record
+            } else {
+                self.state.last_precommit
+            },
         };
         // Persist first: if this fails, no signature leaves this function.
         self.store.save(&next)?;

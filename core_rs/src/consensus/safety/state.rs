@@ -17,7 +17,9 @@ impl SignStep {
             0 => Ok(SignStep::Propose),
             1 => Ok(SignStep::Prevote),
             2 => Ok(SignStep::Precommit),
-            other => Err(CoreError::Internal(format!("safety state: unknown step {other}"))),
+            other => Err(CoreError::Internal(format!(
+                "safety state: unknown step {other}"
+            ))),
         }
     }
 }
@@ -96,7 +98,9 @@ fn flag_hash(flag: u8, hash: [u8; 32]) -> CoreResult<Option<[u8; 32]>> {
     match flag {
         0 => Ok(None),
         1 => Ok(Some(hash)),
-        _ => Err(CoreError::Internal("safety state is corrupt: bad block-hash flag".into())),
+        _ => Err(CoreError::Internal(
+            "safety state is corrupt: bad block-hash flag".into(),
+        )),
     }
 }
 
@@ -138,7 +142,10 @@ impl SafetyState {
     pub fn decode(bytes: &[u8]) -> CoreResult<Self> {
         let corrupt = |why: &str| CoreError::Internal(format!("safety state is corrupt: {why}"));
         if bytes.len() != ENCODED_LEN {
-            return Err(corrupt(&format!("{} bytes, expected {ENCODED_LEN}", bytes.len())));
+            return Err(corrupt(&format!(
+                "{} bytes, expected {ENCODED_LEN}",
+                bytes.len()
+            )));
         }
         let (body, checksum) = bytes.split_at(ENCODED_LEN - 32);
         if hash_with(tags::SAFETY_STATE, &[body]) != checksum {
@@ -175,22 +182,43 @@ impl SafetyState {
             let signature: [u8; 64] = fixed(take(64));
             *record = match flag {
                 0 => None,
-                1 => Some(SignedVoteRecord { height, round, block_hash: flag_hash(has_hash, hash)?, signature }),
+                1 => Some(SignedVoteRecord {
+                    height,
+                    round,
+                    block_hash: flag_hash(has_hash, hash)?,
+                    signature,
+                }),
                 _ => return Err(corrupt("bad vote-record flag")),
             };
         }
         let block_hash = flag_hash(has_hash, hash)?;
         let last = match has_last {
             0 => None,
-            1 => Some(LastSigned { height, round, step: SignStep::from_byte(step)?, block_hash, digest, signature }),
+            1 => Some(LastSigned {
+                height,
+                round,
+                step: SignStep::from_byte(step)?,
+                block_hash,
+                digest,
+                signature,
+            }),
             _ => return Err(corrupt("bad last-signed flag")),
         };
         let lock = match has_lock {
             0 => None,
-            1 => Some(Lock { height: lock_height, round: lock_round, block_hash: lock_hash }),
+            1 => Some(Lock {
+                height: lock_height,
+                round: lock_round,
+                block_hash: lock_hash,
+            }),
             _ => return Err(corrupt("bad lock flag")),
         };
-        Ok(SafetyState { last, lock, last_prevote: records[0], last_precommit: records[1] })
+        Ok(SafetyState {
+            last,
+            lock,
+            last_prevote: records[0],
+            last_precommit: records[1],
+        })
     }
 }
 

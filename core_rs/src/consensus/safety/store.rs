@@ -65,7 +65,11 @@ impl FileStore {
     }
 
     fn temp_path(&self) -> PathBuf {
-        let mut name = self.path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        let mut name = self
+            .path
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
         name.push(".tmp");
         self.path.with_file_name(name)
     }
@@ -96,8 +100,10 @@ impl SafetyStore for FileStore {
                 .truncate(true)
                 .open(&temp)
                 .map_err(|e| storage("cannot create", &temp, e))?;
-            file.write_all(&bytes).map_err(|e| storage("cannot write", &temp, e))?;
-            file.sync_all().map_err(|e| storage("cannot fsync", &temp, e))?;
+            file.write_all(&bytes)
+                .map_err(|e| storage("cannot write", &temp, e))?;
+            file.sync_all()
+                .map_err(|e| storage("cannot fsync", &temp, e))?;
         }
         fs::rename(&temp, &self.path).map_err(|e| storage("cannot rename over", &self.path, e))?;
         let dir = match self.path.parent() {

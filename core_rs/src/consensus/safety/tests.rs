@@ -32,7 +32,10 @@ fn refuses_conflicting_or_earlier_messages() {
     }
     r.sign_vote(Precommit, 5, 1, None, None).unwrap();
     r.sign_proposal(5, 2, None, [7; 32]).unwrap();
-    assert_eq!(r.sign_proposal(5, 2, None, [8; 32]).unwrap_err().code(), "store.conflict");
+    assert_eq!(
+        r.sign_proposal(5, 2, None, [8; 32]).unwrap_err().code(),
+        "store.conflict"
+    );
 }
 
 #[test]
@@ -61,11 +64,17 @@ fn state_encoding_round_trips_and_detects_damage() {
     let bytes = r.state().encode();
     assert_eq!(bytes.len(), ENCODED_LEN);
     assert_eq!(SafetyState::decode(&bytes).unwrap(), *r.state());
-    assert_eq!(SafetyState::decode(&SafetyState::default().encode()).unwrap(), SafetyState::default());
+    assert_eq!(
+        SafetyState::decode(&SafetyState::default().encode()).unwrap(),
+        SafetyState::default()
+    );
     for i in 0..bytes.len() {
         let mut bad = bytes.clone();
         bad[i] ^= 0x40;
-        assert_eq!(SafetyState::decode(&bad).unwrap_err().code(), "core.internal");
+        assert_eq!(
+            SafetyState::decode(&bad).unwrap_err().code(),
+            "core.internal"
+        );
     }
     assert!(SafetyState::decode(&bytes[..bytes.len() - 1]).is_err());
     assert!(SafetyState::decode(&[]).is_err());
@@ -85,7 +94,12 @@ impl SafetyStore for FailingStore {
 #[test]
 fn no_signature_without_persisting() {
     let mut r = rules(FailingStore);
-    assert_eq!(r.sign_vote(Prevote, 1, 0, Some([1; 32]), None).unwrap_err().code(), "store.error");
+    assert_eq!(
+        r.sign_vote(Prevote, 1, 0, Some([1; 32]), None)
+            .unwrap_err()
+            .code(),
+        "store.error"
+    );
     assert!(r.state().last.is_none());
 }
 
@@ -100,14 +114,25 @@ fn crash_between_persist_and_send_never_signs_a_conflict() {
     };
     // The restarted signer remembers: a conflicting vote at the same step is refused...
     let mut r = rules(FileStore::new(&path));
-    assert_eq!(r.sign_vote(Prevote, 7, 2, Some([2; 32]), None).unwrap_err().code(), "store.conflict");
-    assert_eq!(r.sign_vote(Prevote, 7, 2, None, None).unwrap_err().code(), "store.conflict");
+    assert_eq!(
+        r.sign_vote(Prevote, 7, 2, Some([2; 32]), None)
+            .unwrap_err()
+            .code(),
+        "store.conflict"
+    );
+    assert_eq!(
+        r.sign_vote(Prevote, 7, 2, None, None).unwrap_err().code(),
+        "store.conflict"
+    );
     assert!(r.sign_vote(Prevote, 7, 1, None, None).is_err());
     // ...the lost vote can be rebuilt from the state and re-sent...
     assert_eq!(r.votes_to_resend(7), vec![first.clone()]);
     assert!(r.votes_to_resend(8).is_empty());
     // ...and re-signing it gives the very same bytes.
-    assert_eq!(r.sign_vote(Prevote, 7, 2, Some([1; 32]), None).unwrap(), first);
+    assert_eq!(
+        r.sign_vote(Prevote, 7, 2, Some([1; 32]), None).unwrap(),
+        first
+    );
     // Lock survives a crash too, and both the prevote and the precommit can be re-sent.
     let precommit = r.sign_vote(Precommit, 7, 2, Some([1; 32]), None).unwrap();
     drop(r);
@@ -134,9 +159,15 @@ fn file_store_survives_leftover_temp_and_refuses_corruption() {
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[20] ^= 1;
     std::fs::write(&path, &bytes).unwrap();
-    assert_eq!(FileStore::new(&path).load().unwrap_err().code(), "core.internal");
+    assert_eq!(
+        FileStore::new(&path).load().unwrap_err().code(),
+        "core.internal"
+    );
     assert!(SafetyRules::new([11; 32], CHAIN, Box::new(FileStore::new(&path))).is_err());
     // A store in a directory that does not exist fails to save: no signature.
     let mut r = rules(FileStore::new(dir.path().join("missing/dir/s")));
-    assert_eq!(r.sign_vote(Prevote, 1, 0, None, None).unwrap_err().code(), "store.error");
+    assert_eq!(
+        r.sign_vote(Prevote, 1, 0, None, None).unwrap_err().code(),
+        "store.error"
+    );
 }
