@@ -165,7 +165,7 @@ pub struct Sim {
     seq: u64,
     queue: BTreeMap<(u64, u64), Event>,
     nodes: Vec<Node>,
-    set: ValidatorSet,
+    keys: Vec<[u8; 32]>,
     byzantine: Option<usize>,
     byz_acted: BTreeSet<(u64, u32)>,
     /// Values the byzantine validator saw proposed (or proposed), by height and round.
@@ -204,16 +204,7 @@ impl Sim {
                 frozen: false,
             });
         }
-        // Mixed voting power; no single validator reaches a third.
-        let validators: Vec<Validator> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| Validator {
-                key: n.key,
-                power: if i % 2 == 0 { 10 } else { 9 },
-            })
-            .collect();
-        let set = ValidatorSet::new(validators).expect("sim validator set");
+        let keys: Vec<[u8; 32]> = nodes.iter().map(|n| n.key).collect();
         let byzantine = cfg.byzantine.then(|| rng.gen_range(0..cfg.validators));
         let mut sim = Sim {
             cfg,
@@ -223,7 +214,7 @@ impl Sim {
             seq: 0,
             queue: BTreeMap::new(),
             nodes,
-            set,
+            keys,
             byzantine,
             byz_acted: BTreeSet::new(),
             byz_seen_values: BTreeSet::new(),
@@ -237,6 +228,22 @@ impl Sim {
         };
         sim.plan_faults();
         sim
+    }
+
+    /// The validator set of `height`: the same keys, with voting power that changes
+    /// every height (as if set by block `height - 2`), between 9 and 12, so proposer
+    /// order and quorums move while no validator ever holds a third.
+    fn set_for(&self, height: u64) -> ValidatorSet {
+        let validators = self
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| Validator {
+                key: *key,
+                power: 9 + (height + i as u64) % 4,
+            })
+            .collect();
+        ValidatorSet::new(validators).expect("sim validator set")
     }
 
     fn honest(&self, i: usize) -> bool {
@@ -339,7 +346,7 @@ impl Sim {
         let signer = SafetyRules::new(node.seed, CHAIN, Box::new(node.store.clone()))
             .unwrap_or_else(|e| self.fail(format!("safety store: {e}")));
         let height = node.committed + 1;
-        let mut engine = Engine::new(sim_config(), self.set.clone(), height, Some(signer))
+        let mut engine = Engine::new(sim_config(), self.set_for(height), height, Some(signer))
             .unwrap_or_else(|e| self.fail(format!("engine: {e}")));
         let outputs = engine.start();
         self.nodes[i].engine = Some(engine);
@@ -612,7 +619,7 @@ impl Sim {
                         self.nodes[i].frozen = true;
                         continue;
                     }
-                    let set = self.set.clone();
+                    let set = self.set_for(height + 1);
                     self.engine_of(i).handle(Input::NewHeight {
                         height: height + 1,
                         validators: set,
@@ -713,6 +720,7 @@ impl Sim {
         if commit.validate(&crate::wire::Limits::PROTOCOL).is_err() {
             self.fail("commit is not well formed".into());
         }
+        let set = self.set_for(height);
         let mut power = 0u64;
         for vote in &commit.votes {
             let digest = vote_digest(
@@ -729,12 +737,11 @@ impl Sim {
             if !self.signature_ok(&vote.validator, &digest, &vote.signature) {
                 self.fail("commit holds a bad signature".into());
             }
-            power += self
-                .set
+            power += set
                 .power_of(&vote.validator)
                 .unwrap_or_else(|| self.fail("commit vote from a stranger".into()));
         }
-        if !self.set.is_quorum(power) {
+        if !set.is_quorum(power) {
             self.fail(format!("commit at height {height} lacks a quorum"));
         }
     }
@@ -791,7 +798,7 @@ impl Sim {
         let n = self.nodes.len();
         let half: BTreeSet<usize> = (0..n).filter(|_| self.rng.gen_bool(0.5)).collect();
         let witness = (me + self.rng.gen_range(1..n)) % n;
-        let (a, b) = if first_time && self.set.proposer(height, round).key == key {
+        let (a, b) = if first_time && self.set_for(height).proposer(height, round).key == key {
             let seed = self.nodes[me].seed;
             let make = |tag: &str, sim: &mut Sim| {
                 let value = format!("byzantine {tag} h{height} r{round}").into_bytes();
