@@ -83,9 +83,10 @@ class Network:
             else:
                 assert out.kind == "rejected", out
 
-    def run_until(self, heights: int, max_steps: int = 100_000) -> None:
-        for i, engine in enumerate(self.engines):
-            self.carry_out(i, engine.start())
+    def run_until(self, heights: int, max_steps: int = 100_000, start: bool = True) -> None:
+        if start:
+            for i, engine in enumerate(self.engines):
+                self.carry_out(i, engine.start())
         for _ in range(max_steps):
             if all(len(self.decided.get(h, {})) == len(self.engines) for h in range(1, heights + 1)):
                 return
@@ -120,6 +121,25 @@ def test_four_engines_decide_several_heights() -> None:
             core.ed25519_verify(vote.validator, vote.signing_digest, vote.signature)
     assert net.evidence == []
     assert all(e.height == 6 for e in engines)
+
+
+def test_a_validator_restarted_from_its_safety_file_rejoins(tmp_path: Path) -> None:
+    n = 4
+    paths = [tmp_path / f"safety-{i}" for i in range(n)]
+    engines = [core.ConsensusEngine(CHAIN, validators(n), 1, seed(i), paths[i]) for i in range(n)]
+    net = Network(engines)
+    net.run_until(2)
+    # Validator 1 crashes (its engine and pending timers are gone) and comes back at the
+    # height after its last commit, with only its safety file.
+    height = max(h for h, who in net.decided.items() if 1 in who) + 1
+    net.timers = [t for t in net.timers if t[2] != 1]
+    del engines[1]
+    engines.insert(1, core.ConsensusEngine(CHAIN, validators(n), height, seed(1), paths[1]))
+    net.carry_out(1, engines[1].start())
+    net.run_until(5, start=False)
+    for h in range(1, 6):
+        assert len(set(net.decided[h].values())) == 1
+    assert all(p.exists() for p in paths)
 
 
 def test_a_silent_proposer_costs_a_round_not_liveness() -> None:
