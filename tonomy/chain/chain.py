@@ -89,6 +89,9 @@ class Chain:
                 raise ChainStateError("the validator key of this node is not in the genesis validator set")
         self._validator_set_hash = blocks.validator_set_hash(genesis.validators)
         self._parameters: tuple[bytes, ChainParameters] | None = None
+        #: The last block executed but not committed (built or validated), so committing it
+        #: once decided does not execute it again. Keyed by its header, which fixes its parent.
+        self._executed_cache: ExecutedBlock | None = None
         self._head = self._load_or_create_head()
 
     # -- opening -----------------------------------------------------------------------
@@ -267,6 +270,42 @@ class Chain:
             self._mempool.remove([entry.tx_id for entry in chosen] + dropped)
             return executed.header
 
+    def build_block(self, time_ms: int) -> _core.Block:
+        """Build and execute the next block from the mempool WITHOUT committing it (a proposal).
+
+        The block carries the stored commit of the head as its last commit. Under
+        multi-validator consensus the proposer gossips it, and every validator (the
+        proposer too) commits it with ``apply_block(block, commit)`` once decided.
+        """
+        with self._lock:
+            if self._validator_key is None:
+                raise ChainStateError("this node has no validator key: it cannot propose blocks")
+            self._check_time(time_ms)
+            params = self.parameters()
+
+            def still_valid(entry: AdmittedTransaction) -> bool:
+                try:
+                    check_expiration(entry.tx, time_ms, params.max_tx_lifetime_s)
+                except TransactionRejectedError:
+                    return False
+                return self._store.aux_get(blocks.TX_INDEX, entry.tx_id) is None
+
+            chosen, dropped = self._mempool.select(params.max_block_transactions, params.max_account_txs_per_block, still_valid)
+            self._mempool.remove(dropped)
+            executed = self._execute(
+                [entry.tx for entry in chosen],
+                time_ms=time_ms,
+                proposer=self._validator_key,
+                last_commit=self._stored_commit(self._head.height),
+            )
+            self._executed_cache = executed
+            return executed.block
+
+    def validate_block(self, block: _core.Block) -> _core.BlockHeader:
+        """Every check ``apply_block`` makes, without committing; raises ChainStateError if invalid."""
+        with self._lock:
+            return self._validated(block, None).header
+
     def apply_block(self, block: _core.Block, commit: _core.Commit | None = None) -> _core.BlockHeader:
         """Validate and execute a block another validator produced, then commit it.
 
@@ -275,6 +314,15 @@ class Chain:
         the header's transaction root and state root. ``commit`` (the precommits for this
         block) is stored when given and must finalize it.
         """
+        with self._lock:
+            executed = self._validated(block, commit)
+            self._commit(executed, commit)
+            self._executed_cache = None
+            self._mempool.remove([tx.id for tx in block.transactions])
+            return executed.header
+
+    def _validated(self, block: _core.Block, commit: _core.Commit | None) -> ExecutedBlock:
+        """Check ``block`` (and ``commit`` if given) against the head and execute it."""
         with self._lock:
             header = block.header
             if header.chain_id != self._chain_id:
@@ -292,15 +340,17 @@ class Chain:
                 if problem is not None:
                     raise ChainStateError(f"the commit does not finalize the block: {problem}")
             self._check_time(header.time)
+            cached = self._executed_cache
+            if cached is not None and cached.header == header and cached.header.previous_hash == self._head.hash:
+                return cached  # executed already (built or validated here): same block, same head
             executed = self._execute(list(block.transactions), time_ms=header.time, proposer=header.proposer, last_commit=block.last_commit, check=True)
             if executed.header != header:
                 raise ChainStateError(
                     f"executing block {header.height} gives another header (state root "
                     f"{executed.header.state_root.hex()[:16]}… vs {header.state_root.hex()[:16]}…)"
                 )
-            self._commit(executed, commit)
-            self._mempool.remove([tx.id for tx in block.transactions])
-            return header
+            self._executed_cache = executed
+            return executed
 
     def _check_time(self, time_ms: int) -> None:
         if type(time_ms) is not int or time_ms <= self._head.time:
