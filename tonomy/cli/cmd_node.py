@@ -10,6 +10,27 @@ import click
 from tonomy.cli.options import api_option, block_time_option
 
 
+def _parse_p2p(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, int] | None:
+    if value is None:
+        return None
+    from tonomy.node.config import parse_api_address
+    from tonomy.node.errors import NodeConfigError
+
+    try:
+        return parse_api_address(value)
+    except NodeConfigError as exc:
+        raise click.BadParameter(exc.message) from None
+
+
+def _timeouts(text: str | None) -> tuple[int, int, int, int, int, int] | None:
+    if text is None:
+        return None
+    parts = [int(part) for part in text.split(",")]
+    if len(parts) != 6:
+        raise click.BadParameter("six comma-separated integers")
+    return (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
 @click.command("node")
 @click.option(
     "--data-dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Where the chain is stored."
@@ -24,8 +45,24 @@ from tonomy.cli.options import api_option, block_time_option
 )
 @api_option
 @block_time_option
+@click.option(
+    "--p2p", "p2p", default=None, callback=_parse_p2p,
+    help="HOST:PORT the p2p layer listens on (default with peers or several validators: 127.0.0.1, any port).",
+)
+@click.option(
+    "--peer", "peers", multiple=True,
+    help="A peer to keep connected: HOST:PORT or NODEKEYHEX@HOST:PORT (repeat for several).",
+)
+@click.option("--consensus-timeouts-ms", default=None, hidden=True, help="Six comma-separated timeouts (tests).")
 def node_command(
-    data_dir: Path, genesis_file: Path, validator_key: Path | None, api: tuple[str, int], block_time_ms: int
+    data_dir: Path,
+    genesis_file: Path,
+    validator_key: Path | None,
+    api: tuple[str, int],
+    block_time_ms: int,
+    p2p: tuple[str, int] | None,
+    peers: tuple[str, ...],
+    consensus_timeouts_ms: str | None,
 ) -> None:
     """Run a node: produce blocks (with --validator-key) and serve the JSON API until Ctrl-C."""
     import asyncio
@@ -42,6 +79,9 @@ def node_command(
         api_host=api[0],
         api_port=api[1],
         block_time_ms=block_time_ms,
+        p2p_address=p2p,
+        peers=tuple(peers),
+        consensus_timeouts_ms=_timeouts(consensus_timeouts_ms),
     )
 
     def ready(url: str, head: Any) -> None:

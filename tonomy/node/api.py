@@ -65,6 +65,8 @@ class NodeServices:
     watch: CommitWatch
     producing: bool
     head: Any = None  # the latest header, kept current by the block loop
+    #: Called with the bytes of each transaction admitted through the API (gossip).
+    on_admitted: Any = None
     max_transaction_bytes: int = field(default_factory=lambda: _core.WIRE_LIMITS.max_transaction_bytes)
 
 
@@ -130,10 +132,12 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
         raw = decode_bytes(
             request.transaction, request.encoding, what="transaction", max_size=services.max_transaction_bytes
         )
-        if not services.producing:
+        if not services.producing and services.on_admitted is None:
             raise NodeUnavailableError("this node has no validator key and no peers: it cannot commit transactions")
         tx_id = await worker.call(lambda chain, tx: chain.submit(tx), raw)
         watch.admitted(tx_id)
+        if services.on_admitted is not None:
+            services.on_admitted(raw)
         return SubmitTransactionResponse(id=tx_id.hex())
 
     @app.get("/v1/transactions/{tx_id}", response_model=TransactionStatus)

@@ -26,6 +26,16 @@ class NodeConfig:
     api_port: int = DEFAULT_API_PORT
     block_time_ms: int = DEFAULT_BLOCK_TIME_MS
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    #: Where the p2p layer listens (``None``: no networking, the single-node mode).
+    p2p_address: tuple[str, int] | None = None
+    #: Peers to keep connected: ``HOST:PORT`` or ``KEYHEX@HOST:PORT``.
+    peers: tuple[str, ...] = ()
+    #: Consensus timeouts (ms): propose, prevote, precommit, each as base and per-round delta.
+    consensus_timeouts_ms: tuple[int, int, int, int, int, int] | None = None
+
+    @property
+    def networked(self) -> bool:
+        return self.p2p_address is not None or bool(self.peers)
 
     def __post_init__(self) -> None:
         if not MIN_BLOCK_TIME_MS <= self.block_time_ms <= MAX_BLOCK_TIME_MS:
@@ -34,6 +44,13 @@ class NodeConfig:
             raise NodeConfigError("the API port must be 0 to 65535 (0: any free port)")
         if self.max_body_bytes < 1024:
             raise NodeConfigError("the request body limit must be at least 1024 bytes")
+        if self.p2p_address is not None and not 0 <= self.p2p_address[1] <= 65535:
+            raise NodeConfigError("the p2p port must be 0 to 65535 (0: any free port)")
+        if self.consensus_timeouts_ms is not None and (
+            len(self.consensus_timeouts_ms) != 6 or not all(0 <= t <= 600_000 for t in self.consensus_timeouts_ms)
+            or min(self.consensus_timeouts_ms[0::2]) < 10
+        ):
+            raise NodeConfigError("consensus timeouts are 6 integers (ms): bases at least 10, all at most 600000")
 
 
 def parse_api_address(text: str) -> tuple[str, int]:

@@ -82,10 +82,10 @@ def bind_api_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _write_runtime_file(data_dir: Path, url: str) -> Path:
+def _write_runtime_file(data_dir: Path, url: str, extra: dict[str, Any] | None = None) -> Path:
     path = data_dir / RUNTIME_FILE
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"pid": os.getpid(), "api": url}) + "\n")
+    tmp.write_text(json.dumps({"pid": os.getpid(), "api": url, **(extra or {})}) + "\n")
     tmp.replace(path)
     return path
 
@@ -121,10 +121,43 @@ async def _serve(
     worker = ChainWorker()
     watch = CommitWatch()
     runtime_file: Path | None = None
+    network: Any = None
     try:
         await worker.open(lambda: opener(config))
         head = await worker.call(lambda chain: chain.head)
-        services = NodeServices(worker=worker, watch=watch, producing=config.validator_key_file is not None, head=head)
+        validators = await worker.call(_validator_keys)
+        is_validator = config.validator_key_file is not None
+        multi = len(validators) > 1
+        services = NodeServices(worker=worker, watch=watch, producing=is_validator, head=head)
+        driver: Any = None
+
+        def committed(header: Any, ids: list[bytes]) -> None:
+            if services.head is None or header.height > services.head.height:
+                services.head = header
+            watch.committed(header.height, ids)
+            if on_block is not None:
+                on_block(header, len(ids))
+
+        def synced(header: Any, ids: list[bytes]) -> None:
+            committed(header, ids)
+            if driver is not None:
+                driver.on_synced()
+
+        runtime_extra: dict[str, Any] = {}
+        if config.networked or multi:
+            from tonomy.node.network import NodeNetwork
+
+            network = NodeNetwork(
+                data_dir=config.data_dir,
+                chain_id=head.chain_id,
+                worker=worker,
+                on_synced=synced,
+                on_transaction_admitted=watch.admitted,
+            )
+            host, port = config.p2p_address or ("127.0.0.1", 0)
+            p2p_host, p2p_port = await network.start(host, port, config.peers)
+            services.on_admitted = network.publish_transaction
+            runtime_extra = {"p2p": f"{network.identity.public_key.hex()}@{p2p_host}:{p2p_port}"}
         app = build_app(services, max_body_bytes=config.max_body_bytes)
         sock = bind_api_socket(config.api_host, config.api_port)
         host, port = sock.getsockname()[:2]
@@ -140,13 +173,38 @@ async def _serve(
             server_task.result()  # re-raise why the server could not start
             raise NodeConfigError("the API server stopped during start-up")
         url = api_url(host, port)
-        runtime_file = _write_runtime_file(config.data_dir, url)
+        runtime_file = _write_runtime_file(config.data_dir, url, runtime_extra)
         log.info("node API at %s, head height %d", url, head.height)
         if on_ready is not None:
             on_ready(url, head)
         producer: asyncio.Task[None] | None = None
-        if services.producing:
+        if is_validator and multi:
+            from tonomy.node.consensus_driver import DEFAULT_TIMEOUTS_MS, ConsensusDriver
+            from tonomy.node.keys import read_key_file
+
+            assert network is not None and config.validator_key_file is not None
+
+            def decided(header: Any, ids: list[bytes]) -> None:
+                committed(header, ids)
+                network.announce()
+
+            driver = ConsensusDriver(
+                worker=worker,
+                chain_id=head.chain_id,
+                validators=validators,
+                seed=read_key_file(config.validator_key_file).seed,
+                data_dir=config.data_dir,
+                publish=network.publish_consensus,
+                on_decided=decided,
+                block_time_ms=config.block_time_ms,
+                timeouts_ms=config.consensus_timeouts_ms or DEFAULT_TIMEOUTS_MS,
+            )
+            network.subscribe_consensus(driver.on_proposal, driver.on_vote)
+            producer = asyncio.create_task(driver.run(stop))
+        elif is_validator:
             blocks = BlockLoop(services, BlockSchedule(config.block_time_ms), on_block)
+            if network is not None:
+                blocks = BlockLoop(services, BlockSchedule(config.block_time_ms), _announcing(on_block, network))
             producer = asyncio.create_task(blocks.run(stop))
         stop_task = asyncio.create_task(stop.wait())
         await asyncio.wait({stop_task, server_task}, return_when=asyncio.FIRST_COMPLETED)
@@ -159,9 +217,27 @@ async def _serve(
         stop_task.cancel()
     finally:
         watch.release_all()
+        if network is not None:
+            await network.close()
         await worker.close()
         if runtime_file is not None:
             runtime_file.unlink(missing_ok=True)
+
+
+def _validator_keys(chain: Any) -> list[bytes]:
+    genesis = getattr(chain, "genesis", None)
+    return list(genesis.validators) if genesis is not None else []
+
+
+def _announcing(on_block: BlockListener | None, network: Any) -> BlockListener:
+    """A single validator with peers tells them each new head, so followers sync it."""
+
+    def listener(header: Any, count: int) -> None:
+        network.announce()
+        if on_block is not None:
+            on_block(header, count)
+
+    return listener
 
 
 __all__ = ["ReadyListener", "bind_api_socket", "data_dir_lock", "run_node"]

@@ -29,6 +29,7 @@ class NodeProcess:
         block_time_ms: int = 100,
         log_file: Path | None = None,
         extra_env: dict[str, str] | None = None,
+        extra_args: list[str] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.genesis_file = genesis_file
@@ -36,6 +37,8 @@ class NodeProcess:
         self.block_time_ms = block_time_ms
         self.log_file = log_file or data_dir.parent / f"{data_dir.name}.log"
         self.extra_env = extra_env or {}
+        self.extra_args = list(extra_args or [])
+        self.runtime: dict[str, object] = {}
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
         self._log: IO[bytes] | None = None
@@ -50,7 +53,7 @@ class NodeProcess:
         ]  # fmt: skip
         if self.validator_key is not None:
             cmd += ["--validator-key", str(self.validator_key)]
-        return cmd
+        return cmd + self.extra_args
 
     def start(self, timeout: float = 60.0) -> str:
         """Start the node and return its API URL once it accepts requests."""
@@ -69,6 +72,7 @@ class NodeProcess:
                 continue
             if doc.get("pid") == self.process.pid:
                 self.url = str(doc["api"])
+                self.runtime = doc
                 return self.url
             time.sleep(0.02)
         self.kill()
@@ -98,6 +102,19 @@ class NodeProcess:
             self._log.close()
             self._log = None
         return code
+
+    def pause(self) -> None:
+        """SIGSTOP: the process freezes (a stalled machine), sockets stay open."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def log_tail(self, lines: int = 40) -> str:
         try:

@@ -1,0 +1,85 @@
+"""The consensus write-ahead log: proposals and votes received for the current and next height.
+
+The engine's safety file keeps hashes only. After a crash a validator may come back
+locked on a value whose bytes only it had received; without those bytes no value could
+ever gather a quorum again (docs/consensus.md, "What the host must provide"). So every
+message handed to the engine is appended here first, and replayed into the new engine
+right after ``start()``. At each new height the log is rewritten with only the records
+of that height and later (temp file, then rename: a crash leaves the old or the new log).
+
+Record: ``kind u8 ‖ height u64 BE ‖ length u32 BE ‖ message``. A torn tail (a crash in
+the middle of an append) ends the replay; everything before it is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import IO
+
+log = logging.getLogger("tonomy.node.consensus")
+
+WAL_FILE = "consensus.wal"
+KIND_PROPOSAL = 1
+KIND_VOTE = 2
+_HEADER = 13
+#: Per height; beyond this a flood of (valid or invalid) messages is not logged.
+MAX_RECORDS = 20_000
+MAX_MESSAGE_BYTES = 9 * 1024 * 1024
+
+
+class ConsensusWal:
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / WAL_FILE
+        self._records: list[tuple[int, int, bytes]] = self._read()
+        self._handle: IO[bytes] = open(self.path, "ab")
+
+    def _read(self) -> list[tuple[int, int, bytes]]:
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return []
+        records = []
+        offset = 0
+        while offset + _HEADER <= len(data):
+            kind = data[offset]
+            height = int.from_bytes(data[offset + 1 : offset + 9], "big")
+            length = int.from_bytes(data[offset + 9 : offset + 13], "big")
+            end = offset + _HEADER + length
+            if kind not in (KIND_PROPOSAL, KIND_VOTE) or length > MAX_MESSAGE_BYTES or end > len(data):
+                log.warning("consensus WAL: torn or unknown record at byte %d; replaying what precedes it", offset)
+                break
+            records.append((kind, height, data[offset + _HEADER : end]))
+            offset = end
+        return records
+
+    def records(self, from_height: int) -> list[tuple[int, bytes]]:
+        """``(kind, message)`` of every record at ``from_height`` or later, in arrival order."""
+        return [(kind, message) for kind, height, message in self._records if height >= from_height]
+
+    def append(self, kind: int, height: int, message: bytes) -> None:
+        if len(self._records) >= MAX_RECORDS or len(message) > MAX_MESSAGE_BYTES:
+            return
+        self._records.append((kind, height, message))
+        self._handle.write(bytes([kind]) + height.to_bytes(8, "big") + len(message).to_bytes(4, "big") + message)
+        self._handle.flush()
+
+    def new_height(self, height: int) -> None:
+        """Drop the records of heights below ``height`` (rewrite the file atomically)."""
+        self._records = [record for record in self._records if record[1] >= height]
+        self._handle.close()
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "wb") as handle:
+            for kind, at, message in self._records:
+                handle.write(bytes([kind]) + at.to_bytes(8, "big") + len(message).to_bytes(4, "big") + message)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(self.path)
+        self._handle = open(self.path, "ab")
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+__all__ = ["KIND_PROPOSAL", "KIND_VOTE", "WAL_FILE", "ConsensusWal"]

@@ -1,0 +1,144 @@
+"""The node on the p2p network: identity, peers, gossip of transactions and consensus
+messages, and block sync over the chain thread.
+
+Node-local (never consensus-critical). The node's identity key lives in its data
+directory (``node.key``); validators may dial each other as ``HOST:PORT`` (any key)
+or ``KEYHEX@HOST:PORT`` (the peer must prove that key).
+
+A transaction admitted through the API is gossiped; one received from a peer is
+admitted to this node's mempool (and relayed only if admission accepts it), so a
+transaction submitted to any node reaches the proposer of a later height.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tonomy import _core
+from tonomy.errors import TonomyError
+from tonomy.net import BlockSync, Gossip, MessageKind, NetConfig, NodeIdentity, PeerManager
+
+log = logging.getLogger("tonomy.node.network")
+
+IDENTITY_FILE = "node.key"
+
+#: ``(header, transaction ids)`` after block sync committed a block.
+SyncedListener = Callable[[Any, list[bytes]], None]
+
+
+class WorkerSyncedChain:
+    """``SyncedChain`` over the node's chain: reads under the chain's lock, applies on its thread.
+
+    A block this node already holds (committed meanwhile by consensus) is accepted as a
+    no-op when it is the same block, so an honest peer racing our own commit is not punished.
+    """
+
+    def __init__(self, worker: Any, on_applied: SyncedListener) -> None:
+        self._worker = worker
+        self._on_applied = on_applied
+
+    def height(self) -> int:
+        return int(self._worker.chain.height)
+
+    def head_hash(self) -> bytes:
+        return bytes(self._worker.chain.head.hash)
+
+    def get_block(self, height: int) -> bytes | None:
+        block = self._worker.chain.get_block(height) if height >= 1 else None
+        return None if block is None else _core.encode_block(block)
+
+    def get_commit(self, height: int) -> bytes | None:
+        commit = self._worker.chain.get_commit(height) if height >= 1 else None
+        return None if commit is None else _core.encode_commit(commit)
+
+    def apply_block(self, block: bytes, commit: bytes | None) -> Awaitable[None]:
+        return self._apply(block, commit)
+
+    async def _apply(self, block: bytes, commit: bytes | None) -> None:
+        decoded = _core.decode_block(block)
+        decoded_commit = _core.decode_commit(commit) if commit else None
+
+        def apply(chain: Any) -> Any:
+            header = decoded.header
+            if header.height <= chain.height:
+                stored = chain.get_block(header.height)
+                if stored is None or stored.header.hash != header.hash:
+                    raise ValueError(f"a different block at height {header.height}")
+                return None
+            if decoded_commit is None:
+                raise ValueError("a synced block must carry its commit")
+            return chain.apply_block(decoded, decoded_commit)
+
+        header = await self._worker.call(apply)
+        if header is not None:
+            self._on_applied(header, [tx.id for tx in decoded.transactions])
+
+
+class NodeNetwork:
+    def __init__(
+        self,
+        *,
+        data_dir: Path,
+        chain_id: bytes,
+        worker: Any,
+        on_synced: SyncedListener,
+        on_transaction_admitted: Callable[[bytes], None],
+        config: NetConfig | None = None,
+    ) -> None:
+        self.identity = NodeIdentity.load_or_create(data_dir / IDENTITY_FILE)
+        self.manager = PeerManager(self.identity, chain_id, config or NetConfig())
+        self.gossip = Gossip(self.manager)
+        self.sync = BlockSync(self.manager, WorkerSyncedChain(worker, on_synced), status_interval=2.0)
+        self._worker = worker
+        self._on_transaction_admitted = on_transaction_admitted
+        self.gossip.subscribe(MessageKind.TRANSACTION, self._on_transaction)
+        self.address: tuple[str, int] | None = None
+
+    async def start(self, host: str, port: int, peers: Sequence[str]) -> tuple[str, int]:
+        self.address = await self.manager.listen(host, port)
+        for peer in peers:
+            self.manager.add_peer(peer)
+        self.sync.start()
+        log.info("p2p: %s listening on %s:%d, %d configured peers", self.identity.short, *self.address, len(peers))
+        return self.address
+
+    async def close(self) -> None:
+        await self.sync.close()
+        await self.manager.close()
+
+    def subscribe_consensus(self, on_proposal: Callable[[bytes], None], on_vote: Callable[[bytes], None]) -> None:
+        self.gossip.subscribe(MessageKind.PROPOSAL, lambda _k, payload, _src: on_proposal(payload))
+        self.gossip.subscribe(MessageKind.VOTE, lambda _k, payload, _src: on_vote(payload))
+
+    def publish_consensus(self, kind: str, message: bytes) -> None:
+        """Send a proposal or vote; a repeat (rebroadcast) bypasses our own dedup."""
+        message_kind = MessageKind.PROPOSAL if kind == "proposal" else MessageKind.VOTE
+        if self.gossip.publish(message_kind, message) == 0:
+            self.manager.broadcast(message_kind, message)
+
+    def publish_transaction(self, tx_bytes: bytes) -> None:
+        try:
+            self.gossip.publish(MessageKind.TRANSACTION, tx_bytes)
+        except ValueError:
+            log.debug("p2p: a transaction over the gossip limit was not gossiped")
+
+    async def _on_transaction(self, _kind: MessageKind, payload: bytes, _source: bytes | None) -> bool:
+        try:
+            tx_id = await self._worker.call(lambda chain, tx: chain.submit(tx), payload)
+        except TonomyError:
+            return False  # expired, duplicate, invalid...: not relayed; the sender may be innocent
+        except Exception:
+            log.exception("p2p: admitting a gossiped transaction failed")
+            return False
+        self._on_transaction_admitted(tx_id)
+        return True
+
+    def announce(self) -> None:
+        self.sync.announce()
+
+
+
+__all__ = ["IDENTITY_FILE", "NodeNetwork", "WorkerSyncedChain"]

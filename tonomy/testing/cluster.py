@@ -1,0 +1,104 @@
+"""A multi-validator network of real ``tonomy node`` processes on loopback, for tests and
+benchmarks: one genesis with N validator keys, one data directory and one p2p port per
+node, every node configured with every other as a peer (``KEY@127.0.0.1:PORT``)."""
+
+from __future__ import annotations
+
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tonomy.net.identity import NodeIdentity
+from tonomy.node.keys import KeyPair, write_key_file
+from tonomy.testing.network import GENESIS_TIME_MS
+from tonomy.testing.node_process import NodeProcess
+
+#: Short consensus timeouts for tests (ms): propose, prevote, precommit as base and delta.
+TEST_TIMEOUTS = "1500,500,600,300,600,300"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Cluster:
+    root: Path
+    genesis_file: Path
+    keys: dict[str, KeyPair]
+    validator_keys: list[Path]
+    nodes: list[NodeProcess] = field(default_factory=list)
+
+    def start(self, timeout: float = 60.0) -> None:
+        for node in self.nodes:
+            node.start(timeout)
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.kill()
+
+    def clients(self) -> list[Any]:
+        from tonomy.node.client import NodeClient
+
+        return [NodeClient(node.url) for node in self.nodes]
+
+
+def make_cluster(
+    root: Path,
+    validators: int = 4,
+    accounts: tuple[str, ...] = ("alice", "bob"),
+    *,
+    block_time_ms: int = 100,
+    timeouts: str = TEST_TIMEOUTS,
+) -> Cluster:
+    from tonomy.chain.genesis import Genesis, GenesisAccount
+    from tonomy.node.devnet import installed_plugins
+
+    root.mkdir(parents=True, exist_ok=True)
+    validator_keys = []
+    publics = []
+    for i in range(validators):
+        key = KeyPair.generate()
+        path = root / f"validator-{i}.key"
+        write_key_file(path, key)
+        validator_keys.append(path)
+        publics.append(key.public_key)
+    keys = {name: KeyPair.generate(name) for name in accounts}
+    genesis = Genesis(
+        chain_name="cluster-tests",
+        initial_time_ms=GENESIS_TIME_MS,
+        validators=tuple(publics),
+        accounts=tuple(GenesisAccount(name, "person", (key.public_key,)) for name, key in keys.items()),
+        plugins=tuple(installed_plugins()),
+    )
+    genesis.save(root / "genesis.json")
+    ports = [free_port() for _ in range(validators)]
+    identities = []
+    for i in range(validators):
+        identities.append(NodeIdentity.load_or_create(root / f"node{i}" / "node.key"))
+    cluster = Cluster(root, root / "genesis.json", keys, validator_keys)
+    for i in range(validators):
+        peers = [f"{identities[j].public_key.hex()}@127.0.0.1:{ports[j]}" for j in range(validators) if j != i]
+        args = ["--p2p", f"127.0.0.1:{ports[i]}", "--consensus-timeouts-ms", timeouts]
+        for peer in peers:
+            args += ["--peer", peer]
+        cluster.nodes.append(
+            NodeProcess(root / f"node{i}", cluster.genesis_file, validator_keys[i], block_time_ms=block_time_ms, extra_args=args)
+        )
+    return cluster
+
+
+def wait_until(predicate: Any, timeout: float, every: float = 0.1, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(every)
+    raise AssertionError(f"{what} not reached within {timeout}s")
+
+
+__all__ = ["TEST_TIMEOUTS", "Cluster", "free_port", "make_cluster", "wait_until"]
