@@ -214,6 +214,9 @@ class PeerManager:
             existing = self.peers.get(known_key) if known_key is not None else None
             if existing is not None:
                 await existing.closed.wait()  # already connected (it dialled us): wait for it to drop
+                # A closed peer stays in ``peers`` until its connection task has run its cleanup;
+                # without yielding here the loop would spin on the set event and starve it.
+                await asyncio.sleep(0.05)
                 continue
             wait = max(self.bans.remaining(address.host) if self.config.ban_addresses else 0.0,
                        self.bans.remaining(known_key) if known_key is not None else 0.0)
