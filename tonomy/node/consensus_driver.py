@@ -186,6 +186,8 @@ class ConsensusDriver:
             elif kind == "validate_value":
                 self._spawn(self._validate(out.height, out.block_hash, out.value))
             elif kind == "decide":
+                if out.round:
+                    log.info("consensus: height %d decided in round %d", out.height, out.round)
                 pending += await self._decide(out.height, out.value, out.message)
             elif kind == "evidence":
                 log.warning("consensus: evidence %s against validator %s at height %s", out.reason, out.offender.hex()[:16], out.height)
@@ -284,10 +286,8 @@ class ConsensusDriver:
     async def _next_height(self) -> list[Any]:
         head = await self._worker.call(lambda chain: chain.head)
         height = head.height + 1
-        if height <= self._engine.height and not self._engine.decided:
-            return []
         if height <= self._engine.height:
-            return []
+            return []  # the engine is at the chain's next height already
         self._own.clear()
         if self._wal is not None:
             self._wal.new_height(height)

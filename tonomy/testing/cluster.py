@@ -87,7 +87,10 @@ def make_cluster(
         for peer in peers:
             args += ["--peer", peer]
         cluster.nodes.append(
-            NodeProcess(root / f"node{i}", cluster.genesis_file, validator_keys[i], block_time_ms=block_time_ms, extra_args=args)
+            NodeProcess(
+                root / f"node{i}", cluster.genesis_file, validator_keys[i], block_time_ms=block_time_ms, extra_args=args,
+                extra_env={"PYTHONFAULTHANDLER": "1"},
+            )
         )
     return cluster
 
