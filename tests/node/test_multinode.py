@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    made = make_cluster(tmp_path_factory.mktemp("cluster"), 4)
+    made = make_cluster(tmp_path_factory.mktemp("cluster"), 4, block_time_ms=200)
     made.start()
     try:
         yield made
@@ -38,7 +38,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 
 def height(url: str) -> int:
-    return int(httpx.get(f"{url}/v1/health", timeout=5).json()["height"])
+    return int(httpx.get(f"{url}/v1/health", timeout=3).json()["height"])
 
 
 def heights(cluster: Cluster) -> list[int]:
@@ -137,7 +137,7 @@ def test_a_killed_validator_restarts_and_catches_up(cluster: Cluster) -> None:
     victim = cluster.nodes[1]
     victim.kill()
     start = min(heights(cluster))
-    wait_until(lambda: min(heights(cluster)) >= start + 10, 30, what="three validators finalize without the fourth")
+    wait_until(lambda: min(heights(cluster)) >= start + 5, 30, what="three validators finalize without the fourth")
     victim.start()
     target = max(heights(cluster)) + 3
     wait_all_reach(cluster, target, timeout=60)
@@ -152,7 +152,7 @@ def test_a_paused_proposer_costs_a_round_and_catches_up(cluster: Cluster) -> Non
         start = min(height(node.url) for node in others)
         # Every 4th height or so the paused node is the round-0 proposer: the others move
         # to round 1 there and still finalize.
-        wait_until(lambda: min(height(node.url) for node in others) >= start + 6, 45, what="progress without node 0")
+        wait_until(lambda: min(height(node.url) for node in others) >= start + 5, 45, what="progress without node 0")
     finally:
         paused.resume()
     logs = "".join(node.log_file.read_text(errors="replace") for node in others)

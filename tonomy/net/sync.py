@@ -144,6 +144,8 @@ class BlockSync:
         if peer is None or status is None:
             return 0
         start = self.chain.height() + 1
+        if status.height < start:
+            return 0  # we caught up meanwhile (e.g. consensus committed): asking for 0 blocks is a violation
         request = GetBlocks(next(self._ids) & 0xFFFFFFFF, start, min(self.batch, status.height - start + 1))
         future: asyncio.Future[Blocks] = asyncio.get_running_loop().create_future()
         self._pending[request.request_id] = (peer_key, request, future)
