@@ -11,6 +11,8 @@ from tonomy.cli.options import api_option, block_time_option
 
 DEFAULT_DEVNET_DIR = Path(".tonomy") / "devnet"
 PROGRESS_EVERY_S = 5.0
+#: One validator until the multi-validator devnet has run in the wild for a while.
+DEFAULT_VALIDATORS = 1
 
 
 @click.command("devnet")
@@ -20,8 +22,16 @@ PROGRESS_EVERY_S = 5.0
 )
 @api_option
 @block_time_option
-def devnet_command(data_dir: Path, api: tuple[str, int], block_time_ms: int) -> None:
-    """Start a local network: one validator, demo accounts alice, bob and carol (keys in DATA_DIR/keys)."""
+@click.option(
+    "--validators", default=DEFAULT_VALIDATORS, show_default=True, type=click.IntRange(1, 64),
+    help="How many validator processes (used when the devnet is created; later runs keep its genesis).",
+)
+@click.option(
+    "--p2p-port", default=26656, show_default=True, type=click.IntRange(1, 65000),
+    help="First p2p port of the validators on 127.0.0.1 (validator i listens on this + i).",
+)
+def devnet_command(data_dir: Path, api: tuple[str, int], block_time_ms: int, validators: int, p2p_port: int) -> None:
+    """Start a local network: validators, demo accounts alice, bob and carol (keys in DATA_DIR/keys)."""
     import asyncio
 
     from rich.console import Console
@@ -32,7 +42,12 @@ def devnet_command(data_dir: Path, api: tuple[str, int], block_time_ms: int) -> 
     from tonomy.node.process import run_node
 
     console = Console(highlight=False)
-    devnet = prepare_devnet(data_dir)
+    devnet = prepare_devnet(data_dir, validators)
+    if devnet.validator_count() > 1:
+        from tonomy.node.devnet_runner import run_multi_validator_devnet
+
+        run_multi_validator_devnet(devnet, console, api=api, p2p_port=p2p_port, block_time_ms=block_time_ms)
+        return
     config = NodeConfig(
         data_dir=devnet.chain_dir,
         genesis_file=devnet.genesis_file,

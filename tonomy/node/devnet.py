@@ -63,6 +63,27 @@ class Devnet:
     def key_seed(self, account: str) -> bytes:
         return self.key(account).seed
 
+    # -- several validators (``tonomy devnet --validators N``) ----------------------------
+
+    def validator_count(self) -> int:
+        """How many validators the genesis names (1 for the classic one-node devnet)."""
+        from tonomy.chain.genesis import Genesis
+
+        return len(Genesis.load(self.genesis_file).validators)
+
+    def validator_key_file_of(self, index: int) -> Path:
+        return self.keys_dir / f"validator-{index}.key"
+
+    def node_dir(self, index: int) -> Path:
+        return self.root / f"node{index}"
+
+    def system_seeds(self) -> list[bytes]:
+        """Seeds that satisfy the system account: a majority of the validator keys."""
+        count = self.validator_count()
+        if count == 1:
+            return [self.key_seed("validator")]
+        return [read_key_file(self.validator_key_file_of(i)).seed for i in range(count // 2 + 1)]
+
     @property
     def funded(self) -> bool:
         return (self.root / FUNDED_MARKER).exists()
@@ -79,16 +100,25 @@ def installed_plugins() -> list[tuple[str, str]]:
     return sorted((info.name, info.version) for info in manager.hook.tonomy_plugin_info())
 
 
-def prepare_devnet(root: Path) -> Devnet:
-    """Create the devnet folder (keys, genesis) unless it exists; returns its layout."""
+def prepare_devnet(root: Path, validators: int = 1) -> Devnet:
+    """Create the devnet folder (keys, genesis) unless it exists; returns its layout.
+
+    With ``validators`` > 1 the genesis names that many validators, each with its key
+    (``keys/validator-<i>.key``) and its own data directory (``node<i>/``).
+    """
     from tonomy.chain.genesis import Genesis, GenesisAccount
 
     devnet = Devnet(root)
     if devnet.genesis_file.exists():
         return devnet
+    if not 1 <= validators <= 64:
+        raise ValueError("a devnet has 1 to 64 validators")
     root.mkdir(parents=True, exist_ok=True)
     devnet.keys_dir.mkdir(mode=0o700, exist_ok=True)
-    validator = _key(devnet.validator_key_file, None)
+    if validators == 1:
+        validator_keys = (_key(devnet.validator_key_file, None).public_key,)
+    else:
+        validator_keys = tuple(_key(devnet.validator_key_file_of(i), None).public_key for i in range(validators))
     accounts = [
         GenesisAccount(name=name, type=DEMO_ACCOUNT_TYPE, keys=(_key(devnet.key_file(name), name).public_key,))
         for name in DEMO_ACCOUNTS
@@ -96,7 +126,7 @@ def prepare_devnet(root: Path) -> Devnet:
     genesis = Genesis(
         chain_name=DEVNET_CHAIN_NAME,
         initial_time_ms=wall_clock_ms(),
-        validators=(validator.public_key,),
+        validators=validator_keys,
         accounts=tuple(accounts),
         plugins=tuple(installed_plugins()),
     )
@@ -144,7 +174,7 @@ def funding_transaction(devnet: Devnet, head: Any) -> bytes:
     for name in DEMO_ACCOUNTS:
         grant = {"symbol": NATIVE_SYMBOL, "to": name, "amount": DEMO_FUNDING, "memo": "devnet"}
         actions.append(action("pay", "issue", grant, authority))
-    return build_transaction(head.chain_id, head, actions, [devnet.key_seed("validator")])
+    return build_transaction(head.chain_id, head, actions, devnet.system_seeds())
 
 
 __all__ = [

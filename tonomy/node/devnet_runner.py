@@ -61,4 +61,44 @@ class DevnetProgress:
             )
 
 
-__all__ = ["DevnetProgress"]
+def run_multi_validator_devnet(
+    devnet: Devnet, console: Console, *, api: tuple[str, int], p2p_port: int, block_time_ms: int
+) -> None:
+    """Run the devnet's validators as separate processes until Ctrl-C (see devnet_cluster)."""
+    from tonomy.node.client import NodeClient
+    from tonomy.node.devnet_cluster import run_cluster, validator_processes
+
+    processes = validator_processes(devnet, api_host=api[0], api_port=api[1], p2p_port=p2p_port, block_time_ms=block_time_ms)
+    progress = DevnetProgress(devnet, console)
+    last = [0.0]
+
+    def ready(urls: list[str]) -> None:
+        with NodeClient(urls[0]) as client:
+            head = client.head()
+        progress.ready(urls[0], head)
+        for validator, url in zip(processes, urls, strict=True):
+            console.print(f"validator {validator.index}: API {url}  data {validator.data_dir}  log {validator.log_path}")
+
+    def poll() -> None:
+        import httpx
+
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY_S:
+            return
+        last[0] = now
+        heights = []
+        for validator in processes:
+            try:
+                heights.append(str(httpx.get(f"{validator.url}/v1/health", timeout=2).json()["height"]))
+            except httpx.HTTPError:
+                heights.append("?")
+        console.print(f"heights {' '.join(heights)}")
+
+    console.print(f"starting {len(processes)} validators (logs in {devnet.root})")
+    run_cluster(processes, ready, poll)
+    console.print("[bold]devnet stopped[/bold]; run `tonomy devnet` again to continue this chain")
+
+
+PROGRESS_EVERY_S = 5.0
+
+__all__ = ["DevnetProgress", "run_multi_validator_devnet"]
