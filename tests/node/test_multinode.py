@@ -160,3 +160,24 @@ def test_a_paused_proposer_costs_a_round_and_catches_up(cluster: Cluster) -> Non
     target = max(heights(cluster)) + 3
     wait_all_reach(cluster, target, timeout=60)
     assert_same_chain(cluster, target)
+
+
+def test_a_full_node_joins_by_peer_address_and_follows(cluster: Cluster, tmp_path: Path) -> None:
+    """``tonomy node --genesis FILE --peer HOST:PORT`` without a validator key: it syncs the
+    finalized blocks, keeps following, and forwards a transaction submitted to it."""
+    p2p = str(cluster.nodes[3].runtime["p2p"]).split("@", 1)[1]  # HOST:PORT, any key
+    follower = NodeProcess(tmp_path / "follower", cluster.genesis_file, None, extra_args=["--peer", p2p])
+    follower.start()
+    try:
+        target = max(heights(cluster)) + 2
+        wait_until(lambda: height(follower.url) >= target, 60, what="the follower synced")
+        seen = {header_at(node.url, target) for node in [*cluster.nodes, follower]}
+        assert len(seen) == 1
+        with NodeClient(follower.url) as client:
+            head = client.head()
+            transfer = {"from": "alice", "to": "bob", "symbol": "TONO", "amount": 1, "memo": "via follower"}
+            tx = build_transaction(head.chain_id, head, [action("pay", "transfer", transfer, ["alice@active"])], [cluster.keys["alice"].seed])
+            status = client.submit_and_wait(tx, timeout=30)
+            assert status.receipt is not None and status.receipt.ok
+    finally:
+        follower.stop()
