@@ -54,6 +54,7 @@ def make_cluster(
     *,
     block_time_ms: int = 100,
     timeouts: str = TEST_TIMEOUTS,
+    parameters: dict[str, dict[str, Any]] | None = None,
 ) -> Cluster:
     from tonomy.chain.genesis import Genesis, GenesisAccount
     from tonomy.node.devnet import installed_plugins
@@ -74,6 +75,7 @@ def make_cluster(
         validators=tuple(publics),
         accounts=tuple(GenesisAccount(name, "person", (key.public_key,)) for name, key in keys.items()),
         plugins=tuple(installed_plugins()),
+        parameters=parameters or {},
     )
     genesis.save(root / "genesis.json")
     ports = [free_port() for _ in range(validators)]
