@@ -226,6 +226,8 @@ class ConsensusDriver:
                 if chain.height + 1 != height:
                     return None
                 block = chain.build_block(time_ms)
+                if block.transactions:
+                    log.info("consensus: proposing height %d with %d transactions (mempool %d)", height, len(block.transactions), chain.mempool_size)
                 return block.header.hash, _core.encode_block(block)
 
             built = await self._worker.call(build)

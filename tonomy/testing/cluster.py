@@ -34,8 +34,20 @@ class Cluster:
     nodes: list[NodeProcess] = field(default_factory=list)
 
     def start(self, timeout: float = 60.0) -> None:
+        """Start every node and wait for the first finalized block on each.
+
+        Waiting matters: a transaction built on the genesis head (whose time is the
+        genesis time, long past) passes admission but has expired by block 1's time.
+        """
+        import httpx
+
         for node in self.nodes:
             node.start(timeout)
+        for node in self.nodes:
+            wait_until(
+                lambda n=node: httpx.get(f"{n.url}/v1/health", timeout=5).json()["height"] >= 1,  # type: ignore[misc]
+                timeout, what="the first block",
+            )
 
     def stop(self) -> None:
         for node in self.nodes:
