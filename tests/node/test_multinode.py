@@ -109,9 +109,10 @@ def test_a_transfer_submitted_to_one_node_reaches_every_node(cluster: Cluster) -
         status = client.submit_and_wait(tx, timeout=30)
         assert status.receipt is not None and status.receipt.ok
         committed_at = status.height
+        assert committed_at is not None
     for node in cluster.nodes:
         with NodeClient(node.url) as client:
-            wait_until(lambda c=client: c.head().height >= committed_at, 30, what="the block with the transfer")  # type: ignore[misc]
+            wait_until(lambda c=client: c.head().height >= committed_at, 30, what="the block with the transfer")
             assert client.status(status.id).status == "committed"
             assert client.query("pay", "balance", {"account": "bob", "symbol": "TONO"}) == 25
     assert_same_chain(cluster, committed_at)

@@ -45,7 +45,7 @@ class Cluster:
             node.start(timeout)
         for node in self.nodes:
             wait_until(
-                lambda n=node: httpx.get(f"{n.url}/v1/health", timeout=5).json()["height"] >= 1,  # type: ignore[misc]
+                lambda n=node: httpx.get(f"{n.url}/v1/health", timeout=5).json()["height"] >= 1,
                 timeout, what="the first block",
             )
 
