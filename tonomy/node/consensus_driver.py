@@ -62,6 +62,7 @@ class ConsensusDriver:
         block_time_ms: int,
         timeouts_ms: tuple[int, int, int, int, int, int] = DEFAULT_TIMEOUTS_MS,
         rebroadcast_s: float = REBROADCAST_S,
+        equivocate: bool = False,
     ) -> None:
         self._worker = worker
         self._chain_id = chain_id
@@ -73,6 +74,10 @@ class ConsensusDriver:
         self._block_time_ms = block_time_ms
         self._timeouts_ms = timeouts_ms
         self._rebroadcast_s = rebroadcast_s
+        #: TEST ONLY (``TONOMY_TEST_EQUIVOCATE=1``): also sign and send a conflicting vote
+        #: for every vote, bypassing the safety rules, to test that honest nodes do not
+        #: diverge and report the equivocation.
+        self._equivocate = equivocate
         self._inbox: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
         self._timers: set[asyncio.TimerHandle] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -179,6 +184,8 @@ class ConsensusDriver:
                 self._own_seq += 1
                 self._own[(kind, self._engine.round, self._own_seq)] = out.message
                 self._publish(kind, out.message)
+                if self._equivocate and kind == "vote":
+                    self._publish("vote", self._conflicting_vote(out.message))
             elif kind == "timeout":
                 self._schedule(out.height, out.round, out.step, out.duration_ms)
             elif kind == "get_value":
@@ -190,10 +197,17 @@ class ConsensusDriver:
                     log.info("consensus: height %d decided in round %d", out.height, out.round)
                 pending += await self._decide(out.height, out.value, out.message)
             elif kind == "evidence":
-                log.warning("consensus: evidence %s against validator %s at height %s", out.reason, out.offender.hex()[:16], out.height)
+                log.warning("consensus: evidence %s against validator %s at height %s", out.reason, out.offender.hex(), out.height)
                 self.evidence.append((out.offender, out.reason, out.height))
             else:
                 log.debug("consensus: rejected input: %s", out.reason)
+
+    def _conflicting_vote(self, message: bytes) -> bytes:
+        vote = _core.decode_vote(message)
+        other = _core.hash_plain(b"equivocation" + message) if vote.block_hash is None else None
+        digest = _core.vote_digest(vote.kind, vote.chain_id, vote.height, vote.round, other, vote.validator)
+        signature = _core.ed25519_sign(self._seed, digest)
+        return _core.encode_vote(_core.Vote(vote.kind, vote.chain_id, vote.height, vote.round, other, vote.validator, signature))
 
     def _schedule(self, height: int, round_: int, step: str, duration_ms: int) -> None:
         loop = asyncio.get_running_loop()

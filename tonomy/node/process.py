@@ -198,6 +198,7 @@ async def _serve(
                 on_decided=decided,
                 block_time_ms=config.block_time_ms,
                 timeouts_ms=config.consensus_timeouts_ms or DEFAULT_TIMEOUTS_MS,
+                equivocate=os.environ.get("TONOMY_TEST_EQUIVOCATE") == "1",
             )
             network.subscribe_consensus(driver.on_proposal, driver.on_vote)
             producer = asyncio.create_task(driver.run(stop))
