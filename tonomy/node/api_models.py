@@ -83,7 +83,43 @@ class Problem(BaseModel):
     detail: str
 
 
+EVENT_STREAM_EXAMPLE = (
+    'id: 12:0\nevent: chain\ndata: {"id":"12:0","height":12,"index":0,"tx_id":"9f…","tx_index":0,'
+    '"plugin":"pay","name":"transfer","data":{"$bytes":"…"}}\n\n: heartbeat\n\n'
+)
+
+
+class WebPageLink(BaseModel):
+    app: str = Field(description="The plugin (or `explorer`, the host) the page belongs to.")
+    url: str
+    title: str
+    nav_label: str
+
+
+class WebPages(BaseModel):
+    pages: list[WebPageLink]
+
+
+class WalletAccounts(BaseModel):
+    devnet_only: Literal[True] = True
+    accounts: list[str] = Field(description="Demo accounts whose keys this node holds (devnet only).")
+
+
+class WalletActionRequest(BaseModel):
+    model_config = _STRICT
+
+    account: str = Field(description="The demo account that signs (`account@active`).")
+    plugin: str
+    name: str
+    data: dict[str, Any] = Field(description="The action's data; bytes as `{\"$bytes\": hex}`.")
+
+
 __all__ = [
+    "EVENT_STREAM_EXAMPLE",
+    "WalletAccounts",
+    "WalletActionRequest",
+    "WebPageLink",
+    "WebPages",
     "BlockView",
     "HeaderView",
     "Health",

@@ -25,6 +25,7 @@ from tonomy.plugin.types import (
     QueryRegistrar,
     QuerySpec,
 )
+from tonomy.plugin.web import WebPage, WebPageRegistrar
 
 #: The pluggy project name; also the entry-point group plugins are found through.
 PROJECT_NAME = "tonomy"
@@ -73,6 +74,8 @@ __all__ = [
     "Scalar",
     "ScalarType",
     "TonomyPluginManager",
+    "WebPage",
+    "WebPageRegistrar",
     "build_plugin_manager",
     "hookimpl",
 ]
