@@ -146,6 +146,7 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
     )
     app.state.services = services
     _install_error_handlers(app)
+    _describe_problems_in_openapi(app)
     worker, watch = services.worker, services.watch
 
     async def status_of(tx_id: bytes) -> TransactionStatus | None:
@@ -331,6 +332,30 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
         )
     app.add_middleware(RequestMetrics, metrics=services.metrics, route_of=_route_of)
     return app
+
+
+def _describe_problems_in_openapi(app: FastAPI) -> None:
+    """Error responses are problem documents, never plain JSON: say so in the spec.
+
+    FastAPI files a response ``model`` under ``application/json``; every 4xx/5xx answer
+    of this API is ``application/problem+json``, so the spec gets exactly that.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = generate()
+        problem_schema = {"schema": {"$ref": "#/components/schemas/Problem"}}
+        for item in spec.get("paths", {}).values():
+            for operation in item.values():
+                for status, response in operation.get("responses", {}).items():
+                    if status[:1] in ("4", "5"):
+                        response["content"] = {PROBLEM_CONTENT_TYPE: problem_schema}
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _route_of(scope: Any) -> str:
