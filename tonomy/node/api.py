@@ -306,6 +306,9 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
         }
         return PlainTextResponse(services.metrics.render(gauges), media_type=METRICS_CONTENT_TYPE)
 
+    from tonomy.node.signing_routes import install_signing
+
+    install_signing(app, services, submit_raw, _ERRORS)
     if services.wallet is not None:
         from tonomy.node.wallet_routes import install_devnet_wallet
 

@@ -114,8 +114,51 @@ class WalletActionRequest(BaseModel):
     data: dict[str, Any] = Field(description="The action's data; bytes as `{\"$bytes\": hex}`.")
 
 
+class UnsignedAction(BaseModel):
+    model_config = _STRICT
+
+    plugin: str
+    name: str
+    authorization: list[str] = Field(min_length=1, max_length=8, description="`account@permission` entries.")
+    data: dict[str, Any] = Field(description="The action's data; bytes as `{\"$bytes\": hex}`.")
+
+
+class UnsignedTransactionRequest(BaseModel):
+    model_config = _STRICT
+
+    actions: list[UnsignedAction] = Field(min_length=1, max_length=16)
+    expires_in_s: int = Field(default=120, ge=10, le=3600, description="Seconds after the head block's time.")
+    nonce: int = Field(default=0, ge=0, le=(1 << 64) - 1, description="Makes otherwise identical transactions distinct.")
+
+
+class UnsignedTransaction(BaseModel):
+    body: str = Field(description="The canonical transaction body (hex), TAPOS from the node's head.")
+    id: str = Field(description="The transaction id (hex): what each signer signs with Ed25519.")
+    chain_id: str
+    expiration: int = Field(description="Unix seconds.")
+
+
+class SignatureIn(BaseModel):
+    model_config = _STRICT
+
+    public_key: str = Field(description="Ed25519 public key (32 bytes, hex).")
+    signature: str = Field(description="Ed25519 signature of the transaction id (64 bytes, hex).")
+
+
+class SignedTransactionRequest(BaseModel):
+    model_config = _STRICT
+
+    body: str = Field(description="The canonical body (hex), as `/v1/transactions/unsigned` gave it.")
+    signatures: list[SignatureIn] = Field(min_length=1, max_length=16)
+
+
 __all__ = [
     "EVENT_STREAM_EXAMPLE",
+    "SignatureIn",
+    "SignedTransactionRequest",
+    "UnsignedAction",
+    "UnsignedTransaction",
+    "UnsignedTransactionRequest",
     "WalletAccounts",
     "WalletActionRequest",
     "WebPageLink",
