@@ -95,7 +95,7 @@ def test_home_shows_apps_without_keys_hex_or_blocks(devnet_node: tuple[Devnet, N
 def test_send_a_payment_and_find_it_in_the_explorer(devnet_node: tuple[Devnet, NodeProcess], page: Any) -> None:
     _, node = devnet_node
     page.goto(node.url + "/app/pay/index.html")
-    page.get_by_label("Pay from").select_option("alice")
+    page.get_by_label("Pay from").select_option("devnet:alice")
     page.locator('#balances tr[data-symbol="TONO"]').wait_for()
     before = _balance_text(page)
     assert before.startswith("1,000,000") or before.startswith("999,")
@@ -143,6 +143,7 @@ def test_a_bad_amount_is_explained_and_nothing_is_sent(devnet_node: tuple[Devnet
     with NodeClient(node.url) as client:
         height = client.head().height
     page.goto(node.url + "/app/pay/index.html")
+    page.get_by_label("Pay from").select_option("devnet:alice")
     page.locator('#balances tr[data-symbol="TONO"]').wait_for()
     page.get_by_label("To (account name)").fill("bob")
     for amount in ("-1", "1.1234567", "abc", "0"):
@@ -159,6 +160,68 @@ def test_a_bad_amount_is_explained_and_nothing_is_sent(devnet_node: tuple[Devnet
             for tx_id in client.block(h).transaction_ids:
                 receipt = client.status(tx_id).receipt
                 assert receipt is not None and not receipt.ok, "only the refused payment may have committed"
+
+
+def test_a_key_kept_in_the_browser_signs_a_payment(
+    devnet_node: tuple[Devnet, NodeProcess], page: Any, tmp_path: Path
+) -> None:
+    import json
+
+    from tonomy.node.keys import read_key_file
+
+    devnet, node = devnet_node
+    bob = read_key_file(devnet.key_file("bob"))
+    page.goto(node.url + "/app/pay/index.html")
+
+    # A key file whose seed does not match its public key is refused.
+    forged = json.loads(devnet.key_file("bob").read_text())
+    forged["public_key"] = read_key_file(devnet.key_file("carol")).public_key.hex()
+    (tmp_path / "forged.key").write_text(json.dumps(forged))
+    page.get_by_label("Key file").set_input_files(str(tmp_path / "forged.key"))
+    page.get_by_label("New passphrase").fill("a long passphrase")
+    page.get_by_role("button", name="Add account").click()
+    page.get_by_text("does not match its public key").wait_for()
+
+    page.get_by_label("Key file").set_input_files(str(devnet.key_file("bob")))
+    page.get_by_label("New passphrase").fill("correct horse battery")
+    page.get_by_role("button", name="Add account").click()
+    page.get_by_text("bob is now in this browser").wait_for()
+    stored = str(page.evaluate("JSON.stringify(Object.assign({}, localStorage))"))
+    import base64
+
+    assert "tonomy.keys.v1" in stored and bob.public_key.hex() in stored
+    for plain in (bob.seed.hex(), base64.b64encode(bob.seed).decode(), base64.urlsafe_b64encode(bob.seed).decode().rstrip("=")):
+        assert plain not in stored, "the seed sits in browser storage in plaintext"
+    assert page.evaluate("sessionStorage.length") == 0
+
+    # A new page session starts locked; a wrong passphrase does not unlock.
+    page.reload()
+    page.get_by_label("Pay from").select_option("browser:bob")
+    page.get_by_text("Locked. Enter its passphrase to send.").wait_for()
+    page.get_by_label("Passphrase for this account").fill("wrong passphrase")
+    page.get_by_role("button", name="Unlock").click()
+    page.get_by_text("Not unlocked: wrong passphrase").wait_for()
+    page.get_by_label("Passphrase for this account").fill("correct horse battery")
+    page.get_by_label("Passphrase for this account").press("Enter")
+    page.get_by_text("bob is unlocked.").wait_for()
+    _shot(page, "pay-browser-key-unlocked")
+
+    page.locator('#balances tr[data-symbol="TONO"]').wait_for()
+    page.get_by_label("To (account name)").fill("carol")
+    page.get_by_label("Amount").fill("2")
+    page.get_by_role("button", name="Send").click()
+    sent = page.locator("#sent-link")
+    sent.wait_for()
+    tx_id = str(sent.get_attribute("href")).rsplit("/", 1)[-1]
+    with NodeClient(node.url) as client:
+        status = client.status(bytes.fromhex(tx_id))
+        assert status.committed and status.receipt is not None and status.receipt.ok
+    _shot(page, "pay-browser-key-sent")
+    sent.click()
+    page.get_by_role("heading", name=re.compile(r"^Transaction ")).wait_for()
+    assert "Executed" in page.locator("#detail").inner_text()
+    assert page.outside_requests == []
+    assert page.console_errors == []
 
 
 def test_explorer_account_lookup(devnet_node: tuple[Devnet, NodeProcess], page: Any) -> None:
