@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from tonomy import _core
+from tonomy.errors import TonomyError
 from tonomy.node.api_models import (
     SignedTransactionRequest,
     SubmitTransactionResponse,
@@ -45,12 +46,18 @@ def install_signing(
             data = value_from_json(item.data)
             if not isinstance(data, dict):
                 raise BadRequestError("an action's data must be a JSON object")
-            actions.append(action(item.plugin, item.name, data, item.authorization))
+            try:
+                actions.append(action(item.plugin, item.name, data, item.authorization))
+            except TonomyError as exc:  # a malformed authorization or unencodable data: the request's fault
+                raise BadRequestError(f"action {item.plugin}/{item.name}: {exc.message or exc.code}") from None
         head = services.head
         if head is None:
             raise NodeUnavailableError("the node is starting")
-        body = build_body(head.chain_id, head, actions, expires_in_s=request.expires_in_s, nonce=request.nonce)
-        encoded = _core.encode_transaction_body(body)
+        try:
+            body = build_body(head.chain_id, head, actions, expires_in_s=request.expires_in_s, nonce=request.nonce)
+            encoded = _core.encode_transaction_body(body)
+        except TonomyError as exc:  # over a wire limit: the request's fault
+            raise BadRequestError(f"these actions make no valid transaction: {exc.message or exc.code}") from None
         if len(encoded) > services.max_transaction_bytes:
             raise BadRequestError("these actions make a transaction over the size limit")
         return UnsignedTransaction(
