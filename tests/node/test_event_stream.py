@@ -237,11 +237,13 @@ def test_cursor_parsing() -> None:
 
 def test_stream_slots_are_bounded() -> None:
     slots = StreamSlots(limit=2)
-    slots.acquire()
+    first = slots.acquire()
     slots.acquire()
     with pytest.raises(TooManyStreamsError):
         slots.acquire()
-    slots.release()
+    first.release()
+    first.release()  # the body and the response both release: counted once
+    assert slots.open == 1
     slots.acquire()
     assert slots.open == 2
 
@@ -260,3 +262,42 @@ def test_a_page_is_bounded() -> None:
     assert len(events) == PAGE_EVENTS and after == Position(1, PAGE_EVENTS)
     events, after = read_page(ManyEvents(), after, 5)
     assert [e["index"] for e in events] == list(range(PAGE_EVENTS, PAGE_EVENTS + 7)) and after == Position(6, 0)
+
+
+def _open_raw_stream(url: str) -> Any:
+    import socket
+    from urllib.parse import urlparse
+
+    parts = urlparse(url)
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=10)
+    sock.sendall(b"GET /v1/events?heartbeat=5 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+    head = sock.recv(4096)
+    return sock, head.split(b"\r\n", 1)[0]
+
+
+def _open_streams(url: str) -> int:
+    response = httpx.get(url + "/metrics", timeout=10)
+    line = next(line for line in response.text.splitlines() if line.startswith("tonomy_event_streams "))
+    return int(line.split()[1])
+
+
+def test_open_streams_are_bounded_and_counted(devnet_node: tuple[Devnet, NodeProcess]) -> None:
+    from tonomy.node.event_stream import MAX_STREAMS
+
+    _, node = devnet_node
+    sockets = []
+    try:
+        for _ in range(MAX_STREAMS):
+            sock, status = _open_raw_stream(node.url)
+            sockets.append(sock)
+            assert status == b"HTTP/1.1 200 OK", status
+        assert _open_streams(node.url) == MAX_STREAMS
+        refused = httpx.get(node.url + "/v1/events", timeout=10)
+        assert refused.status_code == 503 and refused.json()["code"] == "api.too_many_streams"
+    finally:
+        for sock in sockets:
+            sock.close()
+    deadline = time.monotonic() + 15
+    while _open_streams(node.url) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _open_streams(node.url) == 0, "closed streams must give their slots back"

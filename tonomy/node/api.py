@@ -37,6 +37,7 @@ from tonomy.node.chain_worker import ChainWorker
 from tonomy.node.commit_watch import CommitWatch
 from tonomy.node.event_stream import (
     DEFAULT_HEARTBEAT_S,
+    EventStreamResponse,
     MAX_HEARTBEAT_S,
     MIN_HEARTBEAT_S,
     HeadSignal,
@@ -418,18 +419,13 @@ def _install_event_stream(app: FastAPI, services: NodeServices) -> None:
             start = Position(head.height + 1, 0)
         if start.height > head.height + 1 or (start.height == head.height + 1 and start.index > 0):
             raise BadRequestError(f"the stream cannot start after this node's next block ({head.height + 1})")
-        services.streams.acquire()
+        slot = services.streams.acquire()
         try:
             first = await read(start)  # validates the cursor before the 200 goes out
         except BaseException:
-            services.streams.release()
+            slot.release()
             raise
-        body = stream_events(read, first, services.head_signal, heartbeat, services.streams)
-        return StreamingResponse(
-            body,
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-        )
+        return EventStreamResponse(stream_events(read, first, services.head_signal, heartbeat, slot), slot)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -24,6 +24,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
 from tonomy.node.encoding import value_to_json
 from tonomy.node.errors import BadRequestError, TooManyStreamsError
 
@@ -141,13 +144,40 @@ class StreamSlots:
         self.limit = limit
         self.open = 0
 
-    def acquire(self) -> None:
+    def acquire(self) -> Slot:
         if self.open >= self.limit:
             raise TooManyStreamsError(f"this node serves at most {self.limit} event streams at once")
         self.open += 1
+        return Slot(self)
+
+
+class Slot:
+    """One open stream's place; releasing twice is harmless (the body and the response both do)."""
+
+    def __init__(self, slots: StreamSlots) -> None:
+        self._slots: StreamSlots | None = slots
 
     def release(self) -> None:
-        self.open -= 1
+        if self._slots is not None:
+            self._slots.open -= 1
+            self._slots = None
+
+
+class EventStreamResponse(StreamingResponse):
+    """Frees the stream's slot however the response ends, even if its body never started
+    (a client gone before the first byte): an unstarted generator runs no ``finally``."""
+
+    def __init__(self, body: AsyncIterator[bytes], slot: Slot) -> None:
+        super().__init__(
+            body, media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        )
+        self._slot = slot
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._slot.release()
 
 
 PageReader = Callable[[Position], Awaitable[tuple[list[dict[str, Any]], Position, int]]]
@@ -159,7 +189,7 @@ async def stream_events(
     first: tuple[list[dict[str, Any]], Position, int],
     signal: HeadSignal,
     heartbeat_s: float,
-    slots: StreamSlots,
+    slot: Slot,
 ) -> AsyncIterator[bytes]:
     """The SSE body, starting with the page the handler already read (and validated)."""
     loop = asyncio.get_running_loop()
@@ -186,11 +216,13 @@ async def stream_events(
                 return
             events, position, seen = await read(position)
     finally:
-        slots.release()
+        slot.release()
 
 
 __all__ = [
     "DEFAULT_HEARTBEAT_S",
+    "EventStreamResponse",
+    "Slot",
     "HeadSignal",
     "PageReader",
     "Position",
