@@ -125,7 +125,8 @@ def test_send_a_payment_and_find_it_in_the_explorer(devnet_node: tuple[Devnet, N
     page.get_by_role("heading", name=re.compile(r"^Transaction ")).wait_for()
     detail = page.locator("#detail").inner_text()
     assert "Committed" in detail and "Executed" in detail and tx_id in detail
-    assert "pay · transfer" in detail or "pay · transferred" in detail
+    assert "pay · transferred" in detail
+    assert "from alice" in detail and "to bob" in detail and "amount 12500000" in detail and "memo lunch" in detail
     # The live activity list (the node's event stream) shows it too.
     page.locator(f'#activity tr[data-tx="{tx_id}"]').first.wait_for()
     _shot(page, "explorer-transaction")

@@ -14,6 +14,24 @@
     return el("a", { href: "#" + hash, text: text });
   }
 
+  // Event data is the plugin's record in the canonical codec; when it reads as a JSON
+  // object of plain values, show them ("from alice, to bob, ..."), else nothing.
+  function eventSummary(data) {
+    try {
+      const hex = data && data.$bytes;
+      if (typeof hex !== "string" || hex.length > 8192) return "";
+      const bytes = new Uint8Array(hex.match(/../g).map((h) => parseInt(h, 16)));
+      const record = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+      if (!record || typeof record !== "object" || Array.isArray(record)) return "";
+      return Object.entries(record)
+        .filter(([, value]) => ["string", "number", "boolean"].includes(typeof value))
+        .map(([key, value]) => key + " " + value)
+        .join(", ");
+    } catch (err) {
+      return "";
+    }
+  }
+
   function short(hex) {
     return hex.length > 16 ? hex.slice(0, 8) + "…" + hex.slice(-6) : hex;
   }
@@ -57,7 +75,10 @@
     if (receipt.status) pairs.push(["Result", receipt.status === "executed" ? "Executed" : "Failed"]);
     if (receipt.error) pairs.push(["Error", receipt.error.code + ": " + receipt.error.message]);
     const events = el("ul");
-    for (const event of receipt.events || []) events.append(el("li", { text: event.plugin + " · " + event.name }));
+    for (const event of receipt.events || []) {
+      const summary = eventSummary(event.data);
+      events.append(el("li", { text: event.plugin + " · " + event.name + (summary ? ": " + summary : "") }));
+    }
     pairs.push(["Events", (receipt.events || []).length ? events : "none"]);
     pairs.push(["Id", el("span", { class: "mono", text: tx.id })]);
     showDetail("Transaction " + short(tx.id), [rows(pairs)]);
