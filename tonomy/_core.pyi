@@ -433,3 +433,84 @@ def vote_digest(
     validator: bytes,
 ) -> bytes:
     """The digest a validator signs for a vote (fixed byte layout, docs/wire.md)."""
+
+# --- consensus (Tendermint-style engine, docs/consensus.md) ------------------
+
+from os import PathLike
+
+_ConsensusStep = Literal["propose", "prevote", "precommit"]
+
+@final
+class ConsensusOutput:
+    """One thing the engine asks the host to do; ``kind`` says which fields are set.
+
+    ``"proposal"``/``"vote"``: ``message`` (bytes to broadcast); ``"timeout"``: ``height``,
+    ``round``, ``step``, ``duration_ms``; ``"get_value"``: ``height``, ``round``;
+    ``"validate_value"``: ``height``, ``round``, ``block_hash``, ``value``; ``"decide"``:
+    ``height``, ``round``, ``block_hash``, ``value``, ``message`` (encoded Commit);
+    ``"evidence"``: ``reason`` (``"duplicate_vote"``/``"duplicate_proposal"``), ``offender``,
+    ``evidence`` (the two encoded messages); ``"rejected"``: ``reason``.
+    """
+
+    @property
+    def kind(
+        self,
+    ) -> Literal["proposal", "vote", "timeout", "get_value", "validate_value", "decide", "evidence", "rejected"]: ...
+    @property
+    def height(self) -> int | None: ...
+    @property
+    def round(self) -> int | None: ...
+    @property
+    def step(self) -> _ConsensusStep | None: ...
+    @property
+    def duration_ms(self) -> int | None: ...
+    @property
+    def block_hash(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def message(self) -> bytes | None: ...
+    @property
+    def offender(self) -> bytes | None: ...
+    @property
+    def evidence(self) -> tuple[bytes, bytes] | None: ...
+    @property
+    def reason(self) -> str | None: ...
+
+@final
+class ConsensusEngine:
+    """One validator's consensus state machine (sans-IO: the host keeps clock and network).
+
+    ``validators`` are ``(public_key, power)`` pairs. With ``seed`` the engine signs through
+    safety rules persisted in ``safety_path`` (``None``: in memory, tests only). Every
+    ``on_*`` call returns the outputs to carry out; bad messages give ``"rejected"``
+    outputs, undecodable bytes raise MalformedError/TooLargeError.
+    """
+
+    def __new__(
+        cls,
+        chain_id: bytes,
+        validators: Sequence[tuple[bytes, int]],
+        height: int,
+        seed: bytes | None = None,
+        safety_path: str | PathLike[str] | None = None,
+        timeouts_ms: tuple[int, int, int, int, int, int] | None = None,
+    ) -> ConsensusEngine: ...
+    def start(self) -> list[ConsensusOutput]: ...
+    def on_proposal(self, proposal: bytes) -> list[ConsensusOutput]: ...
+    def on_vote(self, vote: bytes) -> list[ConsensusOutput]: ...
+    def on_timeout(self, height: int, round: int, step: _ConsensusStep) -> list[ConsensusOutput]: ...
+    def on_value(self, height: int, round: int, block_hash: bytes, value: bytes) -> list[ConsensusOutput]: ...
+    def on_validity(self, height: int, block_hash: bytes, valid: bool) -> list[ConsensusOutput]: ...
+    def new_height(self, height: int, validators: Sequence[tuple[bytes, int]]) -> list[ConsensusOutput]: ...
+    def proposer(self, height: int, round: int) -> bytes: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def round(self) -> int: ...
+    @property
+    def step(self) -> _ConsensusStep: ...
+    @property
+    def decided(self) -> bool: ...
+    @property
+    def public_key(self) -> bytes | None: ...

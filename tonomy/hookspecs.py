@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 from tonomy.plugin import PROJECT_NAME
-from tonomy.plugin.types import ActionRegistrar, ParameterRegistrar, PluginInfo, QueryRegistrar
+from tonomy.plugin.types import ActionRegistrar, ParameterRegistrar, PluginInfo, QueryRegistrar, VotingStrategyRegistrar
 from tonomy.plugin.web import WebPageRegistrar
 
 if TYPE_CHECKING:
@@ -87,6 +87,24 @@ def tonomy_register_parameters(register: ParameterRegistrar) -> None:
     plugin.
 
     :param register: call it with a :class:`~tonomy.plugin.ParameterSpec` per parameter.
+    """
+
+
+# --- governance ---------------------------------------------------------------
+
+
+@hookspec
+def tonomy_voting_strategies(register: VotingStrategyRegistrar) -> None:
+    """Contribute ways of voting, one ``register(VotingStrategySpec(...))`` each.
+
+    Consensus-critical. The host collects them per plugin when the manager is built
+    (like actions), keyed ``<plugin>.<name>``; the governance plugin lets a track use
+    any strategy of a plugin the genesis pins (``ctx.voting_strategies()``). A
+    strategy's ``power(ctx, account, snapshot)`` and ``total(ctx, snapshot)`` read
+    only what the context offers, at the proposal's snapshot, so weights never depend
+    on tokens moved after the proposal was created.
+
+    :param register: call it with a :class:`~tonomy.plugin.VotingStrategySpec` per strategy.
     """
 
 

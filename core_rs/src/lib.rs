@@ -11,6 +11,7 @@ pub mod smt;
 pub mod store;
 pub mod crypto;
 pub mod wire;
+pub mod consensus;
 
 #[cfg(feature = "python")]
 pub mod py;

@@ -96,6 +96,31 @@ def test_an_incompatible_host_refuses_it_by_name(sample_plugin_path: Path, tmp_p
     assert "Traceback" not in result.stderr
 
 
+def test_its_action_runs_on_a_real_chain(sample_plugin_path: Path, tmp_path: Path) -> None:
+    # Found through its entry point, pinned in a genesis, executed in signed transactions.
+    code = (
+        "from tonomy.plugin.manager import build_plugin_manager\n"
+        "from tonomy.testing.ledger import LedgerNet, make_genesis\n"
+        "manager = build_plugin_manager(allow=['sample'])\n"
+        "net = LedgerNet.create('chain', manager=manager, genesis=make_genesis(manager))\n"
+        "for text in ('first', 'second'):\n"
+        "    tx = net.submit(net.action('sample', 'post_note', {'text': text}, 'alice@active'), signers=['alice'])\n"
+        "    net.produce()\n"
+        "    assert net.chain.get_receipt(tx).status == 'executed', net.chain.get_receipt(tx)\n"
+        "print(net.chain.query('sample', 'note_count', {}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(sample_plugin_path), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2"
+
+
 def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "tonomy"
     assert script.is_file(), "the tonomy console script is missing: reinstall with `make build`"

@@ -12,7 +12,15 @@ A handler sees only what keeps execution deterministic and contained:
   (already checked against the signatures before the handler runs);
 * ``ctx.call`` / ``ctx.query``: other plugins' public actions and queries, never
   their internals;
-* ``ctx.fail``: refuse the action with the plugin's own stable error code.
+* ``ctx.fail``: refuse the action with the plugin's own stable error code;
+* ``ctx.parameter``: a parameter's value in force (any plugin's; parameters are public);
+* ``ctx.voting_strategies``: the voting strategies of the chain's plugins.
+
+Two privileged operations exist for the ONE plugin the system parameter
+``tonomy.governance_plugin`` names (the engine checks which plugin's handler is
+really running, not what the context says): ``ctx.set_parameter`` (validated against
+the owning plugin's spec) and ``ctx.call_as_system`` (another plugin's action carrying
+the system account's authority). Every other plugin gets ``tx.missing_authorization``.
 
 Everything a transaction writes goes to a write overlay; a failure anywhere rolls
 back the whole transaction, so a handler never needs to undo its own writes.
@@ -191,6 +199,14 @@ class Dispatcher(Protocol):
 
     def account_exists(self, name: str) -> bool: ...
 
+    def read_parameter(self, caller: ActionContext, plugin: str, name: str) -> Any: ...
+
+    def write_parameter(self, caller: ActionContext, plugin: str, name: str, value: Any) -> Any: ...
+
+    def system_call(self, caller: ActionContext, plugin: str, name: str, data: Mapping[str, Any], permission: str) -> None: ...
+
+    def voting_strategies(self) -> Mapping[str, Any]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class BlockInfo:
@@ -271,3 +287,21 @@ class ActionContext:
 
     def account_exists(self, name: str) -> bool:
         return self.dispatcher.account_exists(name)
+
+    def parameter(self, name: str, plugin: str | None = None) -> Any:
+        """The value in force of a parameter (this plugin's unless ``plugin`` is given)."""
+        return self.dispatcher.read_parameter(self, self.plugin if plugin is None else plugin, name)
+
+    def set_parameter(self, plugin: str, name: str, value: Any) -> Any:
+        """Governance plugin only: validate ``value`` by the owner's spec, store it, return the old value."""
+        return self.dispatcher.write_parameter(self, plugin, name, value)
+
+    def call_as_system(self, plugin: str, name: str, data: Mapping[str, Any], permission: str = "active") -> None:
+        """Governance plugin only: run an action carrying ``tonomy@<permission>``."""
+        if self.depth + 1 > self.meter.limits.max_call_depth:
+            raise ResourceLimitError(f"cross-plugin calls nest deeper than {self.meter.limits.max_call_depth}")
+        self.dispatcher.system_call(self, plugin, name, data, permission)
+
+    def voting_strategies(self) -> Mapping[str, Any]:
+        """``{"<plugin>.<name>": VotingStrategySpec}`` of the plugins this chain runs, sorted."""
+        return self.dispatcher.voting_strategies()

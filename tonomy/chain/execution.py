@@ -36,7 +36,7 @@ from tonomy.chain.context import (
 )
 from tonomy.chain.overlay import ReadOnlyState, WriteOverlay
 from tonomy.chain.permissions import AUTH_ACTIONS, check_permission_requirement, required_permission
-from tonomy.chain.parameters import ChainParameters
+from tonomy.chain.parameters import GOVERNANCE_PLUGIN, SYSTEM_PARAMETERS, ChainParameters, parameter_key, read_parameter
 from tonomy.chain.receipts import EXECUTED, FAILED, Receipt
 from tonomy.chain.state import StateView
 from tonomy.chain.system import SYSTEM_ACTIONS, SYSTEM_PLUGIN, SYSTEM_QUERIES, MeteredState, SystemCall
@@ -351,6 +351,58 @@ class ExecutionEngine:
             return find_account(run.overlay, name) is not None
         except TonomyError:
             return False
+
+    # -- parameters and the governance privilege --------------------------------------------
+
+    def _parameter_spec(self, plugin: str, name: str) -> Any:
+        if plugin == SYSTEM_PLUGIN:
+            for spec in SYSTEM_PARAMETERS:
+                if spec.name == name:
+                    return spec
+            raise InvalidInputError(f"the system plugin has no parameter {name!r}")
+        if plugin not in self._registry:
+            raise InvalidInputError(f"no plugin named {plugin!r} runs on this chain")
+        try:
+            return self._registry.parameter(plugin, name)
+        except KeyError as exc:
+            raise InvalidInputError(str(exc.args[0])) from None
+
+    def read_parameter(self, caller: ActionContext, plugin: str, name: str) -> Any:
+        run = self._current()
+        self._parameter_spec(plugin, name)
+        return read_parameter(MeteredState(run.overlay, run.meter), plugin, name)
+
+    def _require_governance(self, caller: ActionContext, what: str) -> None:
+        run = self._current()
+        running = run.running[-1] if run.running else None
+        run.meter.charge_op()
+        governor = read_parameter(run.overlay, SYSTEM_PLUGIN, GOVERNANCE_PLUGIN)
+        if not governor or running != governor or caller.plugin != governor:
+            holder = f"the plugin {governor!r}" if governor else "no plugin (this chain has no governance plugin)"
+            raise MissingAuthorizationError(f"only the governance plugin may {what}; {running!r} is not it (it is {holder})")
+
+    def write_parameter(self, caller: ActionContext, plugin: str, name: str, value: Any) -> Any:
+        """Governance only: validate ``value`` by its owner's spec and store it; returns the old value."""
+        self._require_governance(caller, f"change the parameter {plugin}.{name}")
+        run = self._current()
+        spec = self._parameter_spec(plugin, name)
+        spec.validate(value)
+        if plugin == SYSTEM_PLUGIN and name == GOVERNANCE_PLUGIN and value not in self._registry:
+            raise InvalidInputError(f"{SYSTEM_PLUGIN}.{GOVERNANCE_PLUGIN} must name a plugin this chain runs, got {value!r}")
+        state = MeteredState(run.overlay, run.meter)
+        old = read_parameter(state, plugin, name)
+        state.put(parameter_key(plugin, name), codec.encode(value))
+        return old
+
+    def system_call(self, caller: ActionContext, plugin: str, name: str, data: Mapping[str, Any], permission: str) -> None:
+        """Governance only: ``plugin.name`` carrying the system account's ``permission``."""
+        self._require_governance(caller, f"act as the system account ({plugin}.{name})")
+        if type(permission) is not str:
+            raise InvalidInputError("a permission name is a str")
+        self.call_action(caller, plugin, name, data, (PermissionLevel(SYSTEM_PLUGIN, permission),))
+
+    def voting_strategies(self) -> Mapping[str, Any]:
+        return {f"{plugin}.{spec.name}": spec for plugin, spec in self._registry.voting_strategies()}
 
     # -- queries ---------------------------------------------------------------------------
 

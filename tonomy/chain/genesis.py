@@ -197,6 +197,9 @@ class Genesis:
                 except TonomyError as exc:
                     raise GenesisError(f"the genesis value of {plugin}.{name} is refused: {exc.message}") from None
                 values[(plugin, name)] = value
+        governor = values.get((SYSTEM_PLUGIN, "governance_plugin"))
+        if governor and governor not in registry:
+            raise GenesisError(f"tonomy.governance_plugin names {governor!r}, which the genesis does not pin")
         return values
 
     def apply(self, state: StateView, registry: Registry) -> None:

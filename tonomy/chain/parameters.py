@@ -33,7 +33,18 @@ SYSTEM_PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("max_call_depth", int, 4, "Deepest nesting of cross-plugin calls.", 0, 16),
     ParameterSpec("max_auth_depth", int, 6, "Delegation levels the authority checker follows.", 0, 16),
     ParameterSpec("max_auth_evaluations", int, 1024, "Most permission evaluations per transaction.", 1, 65_536),
+    ParameterSpec(
+        "governance_plugin",
+        str,
+        "",
+        "The plugin allowed to change parameters and to act as the system account (empty: none; parameters stay at genesis values).",
+        0,
+        64,
+    ),
 )
+
+#: Where the engine looks up the governance plugin (read at each privileged call).
+GOVERNANCE_PLUGIN = "governance_plugin"
 
 
 def parameter_key(plugin: str, name: str) -> bytes:
@@ -68,6 +79,7 @@ class ChainParameters:
     max_call_depth: int
     max_auth_depth: int
     max_auth_evaluations: int
+    governance_plugin: str
 
     @classmethod
     def read(cls, state: StateView) -> ChainParameters:

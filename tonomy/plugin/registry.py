@@ -15,9 +15,9 @@ from typing import Any, Generic, TypeVar
 from tonomy.errors import PluginConflictError, PluginError, PluginLoadError
 from tonomy.plugin.inspection import call_hook
 from tonomy.plugin.source import PluginSource, plugin_failure
-from tonomy.plugin.types import ActionSpec, ParameterSpec, PluginInfo, QuerySpec
+from tonomy.plugin.types import ActionSpec, ParameterSpec, PluginInfo, QuerySpec, VotingStrategySpec
 
-SpecT = TypeVar("SpecT", ActionSpec, QuerySpec, ParameterSpec)
+SpecT = TypeVar("SpecT", ActionSpec, QuerySpec, ParameterSpec, VotingStrategySpec)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,7 @@ class PluginRecord:
     actions: tuple[ActionSpec, ...] = ()
     queries: tuple[QuerySpec, ...] = ()
     parameters: tuple[ParameterSpec, ...] = ()
+    voting_strategies: tuple[VotingStrategySpec, ...] = ()
 
     @property
     def entry_point(self) -> str | None:
@@ -120,7 +121,24 @@ def collect_record(
         kind="parameter",
         spec_type=ParameterSpec,
     )
-    return PluginRecord(name=name, info=info, source=source, plugin=plugin, actions=actions, queries=queries, parameters=parameters)
+    strategies = collect_specs(
+        hook_caller("tonomy_voting_strategies"),
+        "tonomy_voting_strategies",
+        plugin_name=name,
+        source=source,
+        kind="voting strategy",
+        spec_type=VotingStrategySpec,
+    )
+    return PluginRecord(
+        name=name,
+        info=info,
+        source=source,
+        plugin=plugin,
+        actions=actions,
+        queries=queries,
+        parameters=parameters,
+        voting_strategies=strategies,
+    )
 
 
 class Registry:
@@ -176,6 +194,10 @@ class Registry:
 
     def parameters(self) -> tuple[tuple[str, ParameterSpec], ...]:
         return tuple((record.name, spec) for record in self._plugins.values() for spec in record.parameters)
+
+    def voting_strategies(self) -> tuple[tuple[str, VotingStrategySpec], ...]:
+        """``(plugin, spec)`` for every voting strategy, sorted by plugin then name."""
+        return tuple((record.name, spec) for record in self._plugins.values() for spec in record.voting_strategies)
 
 
 def _find(specs: tuple[SpecT, ...], plugin: str, kind: str, name: str) -> SpecT:

@@ -155,10 +155,65 @@ class ParameterSpec:
             raise InvalidInputError(problem)
 
 
+@dataclass(frozen=True, slots=True)
+class VotingPower:
+    """What a voting strategy grants one account on one proposal.
+
+    ``weight`` counts towards the choice the account votes for; ``turnout`` counts
+    towards the quorum and is measured in the same unit as the strategy's ``total``
+    (for token strategies: raw token units, whatever the weighting curve).
+    """
+
+    weight: int
+    turnout: int
+
+    def __post_init__(self) -> None:
+        if not (_is_int(self.weight) and _is_int(self.turnout)) or self.weight < 0 or self.turnout < 0:
+            raise InvalidInputError("voting power is two non-negative ints (weight, turnout)")
+
+
+VotingPowerFunction: TypeAlias = Callable[[Any, str, Data], VotingPower]
+"""``power(ctx, account, snapshot)``: an account's power from a proposal's snapshot record."""
+
+VotingTotalFunction: TypeAlias = Callable[[Any, Data], int]
+"""``total(ctx, snapshot)``: the largest possible turnout, the quorum's denominator."""
+
+
+@dataclass(frozen=True, slots=True)
+class VotingStrategySpec:
+    """A way of turning accounts into votes, contributed through ``tonomy_voting_strategies``.
+
+    The governance plugin takes a ``snapshot`` record when a proposal is created (the
+    height to read balances at, the configuration of the track) and asks ``power``
+    for each voter and ``total`` once per tally. Both are consensus-critical: they
+    may only use the context they are handed (``ctx.query`` other plugins at the
+    snapshot height), never the clock or unordered iteration. ``needs`` names the
+    snapshot fields the strategy reads (documentation for track authors).
+    """
+
+    name: str
+    power: VotingPowerFunction
+    total: VotingTotalFunction
+    description: str
+    needs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        problem = name_problem("voting strategy", self.name)
+        if problem is None and not (callable(self.power) and callable(self.total)):
+            problem = f"voting strategy {self.name!r}: power and total must be callable"
+        if problem is None and (not isinstance(self.description, str) or not self.description.strip()):
+            problem = f"voting strategy {self.name!r}: description must be a non-empty str (voters read it)"
+        if problem is None and not all(isinstance(item, str) for item in self.needs):
+            problem = f"voting strategy {self.name!r}: needs is a tuple of field names"
+        if problem is not None:
+            raise TypeError(problem)
+
+
 #: The ``register`` callbacks that the ``tonomy_register_*`` hooks receive.
 ActionRegistrar: TypeAlias = Callable[[ActionSpec], None]
 QueryRegistrar: TypeAlias = Callable[[QuerySpec], None]
 ParameterRegistrar: TypeAlias = Callable[[ParameterSpec], None]
+VotingStrategyRegistrar: TypeAlias = Callable[[VotingStrategySpec], None]
 
 __all__ = [
     "ActionHandler",
@@ -176,4 +231,9 @@ __all__ = [
     "RecordSchema",
     "Scalar",
     "ScalarType",
+    "VotingPower",
+    "VotingPowerFunction",
+    "VotingStrategyRegistrar",
+    "VotingStrategySpec",
+    "VotingTotalFunction",
 ]

@@ -25,6 +25,9 @@ pub mod tags {
     pub const VOTE: &str = "tonomy/vote/v1";
     pub const COMMIT: &str = "tonomy/commit/v1";
     pub const ED25519_BATCH: &str = "tonomy/ed25519/batch-weights/v1";
+    pub const PROPOSAL: &str = "tonomy/proposal/v1";
+    pub const VALIDATOR_SET: &str = "tonomy/validators/v1";
+    pub const SAFETY_STATE: &str = "tonomy/consensus/safety-state/v1";
 }
 
 /// Start a hasher already bound to `tag`.
@@ -101,6 +104,9 @@ mod tests {
         tags::VOTE,
         tags::COMMIT,
         tags::ED25519_BATCH,
+        tags::PROPOSAL,
+        tags::VALIDATOR_SET,
+        tags::SAFETY_STATE,
     ];
 
     #[test]

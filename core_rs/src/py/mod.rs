@@ -9,6 +9,7 @@ pub mod args;
 pub mod errors;
 pub mod gil;
 
+pub mod consensus;
 pub mod crypto;
 pub mod hash;
 pub mod merkle;
@@ -28,5 +29,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     overlay::register(m)?;
     crypto::register(m)?;
     wire::register(m)?;
+    consensus::register(m)?;
     Ok(())
 }

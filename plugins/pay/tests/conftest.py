@@ -41,6 +41,10 @@ class AccountSet:
     def call_query(self, caller: ActionContext, plugin: str, name: str, params: Mapping[str, Any]) -> object:
         raise AssertionError("Pay never queries another plugin")
 
+    def read_parameter(self, caller: ActionContext, plugin: str, name: str) -> Any:
+        """The host's ``ctx.parameter``: here always the genesis default of Pay's spec."""
+        return REGISTRY.parameter(plugin, name).default
+
 
 class ParameterContext(ActionContext):
     """The context plus ``parameter(name)``: the accessor Pay asks the host to add."""

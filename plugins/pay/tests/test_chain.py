@@ -117,7 +117,6 @@ def test_replaying_the_blocks_gives_the_same_state(net: Any, tmp_path: Path) -> 
     assert roots[head.height] == head.state_root
 
 
-@pytest.mark.xfail(strict=True, reason="the host does not give handlers their plugin's parameters yet (ctx.parameter)")
 def test_a_genesis_parameter_override_is_enforced(tmp_path: Path) -> None:
     net = LedgerNet.create(tmp_path / "c", plugins=[tonomy_pay], parameters={"pay": {"max_memo_bytes": 4}})
     try:

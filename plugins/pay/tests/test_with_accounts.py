@@ -47,6 +47,10 @@ class MiniChain:
     def call_query(self, caller: ActionContext, plugin: str, name: str, params: Mapping[str, Any]) -> object:
         raise AssertionError("Pay makes no cross-plugin queries")
 
+    def read_parameter(self, caller: ActionContext, plugin: str, name: str) -> Any:
+        """The host's ``ctx.parameter``: the genesis default of the plugin's spec."""
+        return self.registry.parameter(plugin, name).default
+
     def account(self, name: str, kind: AccountType = AccountType.PERSON) -> None:
         create_account(self.state, name, kind, creator=None, owner=Authority.single_key(key(name + "/owner")),
                        active=Authority.single_key(key(name + "/active")))

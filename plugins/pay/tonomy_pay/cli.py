@@ -42,10 +42,10 @@ class PayNode(Protocol):
         ...
 
 
-def connect(node_url: str, key_file: str | None) -> PayNode:
+def connect(node_url: str, key_file: str | None) -> _NodeClientAdapter:
     """The host's node client behind :class:`PayNode` (needs ``tonomy.node.client``)."""
     try:
-        from tonomy.node.client import NodeClient  # type: ignore[import-not-found]
+        from tonomy.node.client import NodeClient
     except ImportError:
         raise click.ClickException(
             "this tonomy has no node client (tonomy.node.client); upgrade tonomy to use the pay commands"
@@ -60,6 +60,9 @@ class _NodeClientAdapter:
     def __init__(self, client: Any, key_file: str | None) -> None:
         self._client = client
         self._key_file = key_file
+
+    def close(self) -> None:
+        self._client.close()
 
     def query(self, plugin: str, name: str, params: Mapping[str, Any]) -> Any:
         return self._client.query(plugin, name, dict(params))
@@ -101,7 +104,9 @@ class Session:
 
     def connection(self) -> PayNode:
         if self.node is None:
-            self.node = connect(self.node_url, self.key_file)
+            adapter = connect(self.node_url, self.key_file)
+            click.get_current_context().call_on_close(adapter.close)
+            self.node = adapter
         return self.node
 
     def me(self) -> str:

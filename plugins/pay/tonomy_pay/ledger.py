@@ -74,7 +74,7 @@ def debit(ctx: Any, account: str, symbol: str, amount: int) -> None:
     """Take ``amount`` from ``account``, refusing with ``pay.overdrawn`` if it holds less."""
     held = balance_of(ctx, account, symbol)
     if held < amount:
-        errors.refuse(ctx, errors.OVERDRAWN, f"{account} holds {held} {symbol}, less than {amount}")
+        errors.refuse(ctx, errors.OVERDRAWN, f"{account} holds {held} units of {symbol}, less than {amount}")
     _store_balance(ctx, account, symbol, held - amount)
 
 

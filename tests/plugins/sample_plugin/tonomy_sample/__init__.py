@@ -31,7 +31,7 @@ NOTES_KEY = b"notes/count"
 def post_note(ctx: Any, data: Data) -> None:
     """Count one more note (the execution context provides namespaced state)."""
     count = int.from_bytes(ctx.state.get(NOTES_KEY) or b"\x00", "big")
-    ctx.state.set(NOTES_KEY, (count + 1).to_bytes(8, "big"))
+    ctx.state.put(NOTES_KEY, (count + 1).to_bytes(8, "big"))
 
 
 def note_count(ctx: Any, params: Data) -> int:
