@@ -28,6 +28,7 @@ from tonomy.plugin.types import (
     VotingStrategyRegistrar,
     VotingStrategySpec,
 )
+from tonomy.plugin.web import WebPage, WebPageRegistrar
 
 #: The pluggy project name; also the entry-point group plugins are found through.
 PROJECT_NAME = "tonomy"
@@ -97,6 +98,8 @@ __all__ = [
     "VotingPower",
     "VotingStrategyRegistrar",
     "VotingStrategySpec",
+    "WebPage",
+    "WebPageRegistrar",
     "build_plugin_manager",
     "decode_record",
     "ed25519_verify",

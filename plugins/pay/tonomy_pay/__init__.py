@@ -55,3 +55,12 @@ def tonomy_register_cli_commands(register: Any) -> None:
     from tonomy_pay.cli import pay_cli  # click only when the CLI asks
 
     register(pay_cli)
+
+
+@hookimpl
+def tonomy_web_pages(register: Any) -> None:
+    from pathlib import Path
+
+    from tonomy.plugin import WebPage
+
+    register(WebPage("index.html", "Pay: balances and payments", "Pay", Path(__file__).parent / "web"))
