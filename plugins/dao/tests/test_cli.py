@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from click.testing import CliRunner
-from conftest import Net
+from daonet import Net
 
 from tonomy_dao.cli import dao_cli
 from tonomy_dao.node import ActionOutcome, outcome_from_receipt

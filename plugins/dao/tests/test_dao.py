@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Net, acts, pay_transfer
+from daonet import Net, acts, pay_transfer
 
 from tonomy.errors import TransactionUnauthorizedError
 
