@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from daonet import Net, acts, pay_transfer
 
-from tonomy.errors import TransactionUnauthorizedError
+from tonomy.errors import InvalidActionDataError, TransactionUnauthorizedError
 
 from tonomy.chain import codec
 
@@ -152,3 +152,56 @@ def test_token_weighted_dao_reads_pay_at_the_snapshot(chain: Net) -> None:
     weights = {a: chain.query("dao", "ballot", {"id": pid, "account": a})["weight"] for a in ("alice", "bob")}
     assert weights == {"alice": 1_000, "bob": 1_000}  # bob's 900 received later add nothing
     assert chain.query("dao", "proposal", {"id": pid})["total"] == 5_000
+
+
+def test_hostile_input_changes_nothing(club: Net) -> None:
+    before = club.query("dao", "dao", {"dao": "club"})
+    bad_actions = [
+        b"\xff\xfe garbage",
+        codec.encode({"plugin": "pay"}),  # not a list
+        codec.encode([{"plugin": "pay", "name": "transfer"}]),  # no data
+        codec.encode([{"plugin": "pay", "name": "transfer", "data": {}, "extra": 1}]),
+        codec.encode([{"plugin": "pay", "name": "transfer", "data": {}, "actor": 7}]),
+        codec.encode([{"plugin": "pay", "name": "transfer", "data": {}}] * 17),  # too many
+    ]
+    for raw in bad_actions:
+        club.fails("dao.invalid_actions", "dao", "propose", {"dao": "club", "proposer": "alice", "title": "t", "actions": raw}, "alice")
+    schema_refused = [
+        ("propose", {"dao": "club", "proposer": "alice", "title": "t", "actions": b"x" * 20_000}),
+        ("vote", {"id": 1, "voter": "alice", "choice": 3}),
+        ("create", {"creator": "bob", "name": "tok", "quorum_bps": 10_001}),
+        ("join", {"dao": "club", "account": "dave", "evidence": "not bytes"}),
+    ]
+    for name, data in schema_refused:  # refused at admission, before any block
+        with pytest.raises(InvalidActionDataError):
+            club.act("dao", name, data, "alice")
+    club.fails("dao.unknown_proposal", "dao", "vote", {"id": 99, "voter": "alice", "choice": 1}, "alice")
+    club.fails("dao.unknown_proposal", "dao", "execute", {"id": 99}, "alice")
+    club.fails("dao.unknown_dao", "dao", "join", {"dao": "nowhere", "account": "dave"}, "dave")
+    club.fails("dao.invalid_role", "dao", "invite", {"dao": "club", "inviter": "alice", "account": "dave", "role": "king"}, "alice")
+    club.fails("dao.dao_exists", "dao", "create", {"creator": "bob", "name": "club"}, "bob")
+    club.fails("dao.dao_exists", "dao", "create", {"creator": "bob", "name": "alice"}, "bob")
+    club.fails("dao.invalid_config", "dao", "create", {"creator": "bob", "name": "tok", "strategy": "token"}, "bob")
+    club.fails("dao.invalid_config", "dao", "create", {"creator": "bob", "name": "tok", "strategy": "plutocracy"}, "bob")
+    assert club.query("dao", "dao", {"dao": "club"}) == before
+    assert club.query("dao", "proposal", {"id": 1}) is None
+
+
+def test_an_expired_proposal_does_not_run(club: Net) -> None:
+    pid = club.propose("club", "alice", acts(pay_transfer("club", "alice", 10)))
+    club.vote(pid, "alice")
+    club.vote(pid, "bob")
+    club.until(club.query("dao", "proposal", {"id": pid})["expires"] - 1)
+    assert club.query("dao", "proposal", {"id": pid})["state"] == "expired"
+    club.fails("dao.expired", "dao", "execute", {"id": pid}, "alice")
+    assert club.balance("club") == 500
+
+
+def test_a_failing_action_rolls_back_and_the_proposal_stays_executable(club: Net) -> None:
+    pid = club.propose("club", "alice", acts(pay_transfer("club", "bob", 1), pay_transfer("club", "carol", 10_000)))
+    club.vote(pid, "alice")
+    club.vote(pid, "bob")
+    club.until(club.query("dao", "proposal", {"id": pid})["eta"] - 1)
+    club.fails("pay.overdrawn", "dao", "execute", {"id": pid}, "alice")
+    assert club.balance("club") == 500 and club.balance("bob") == 1_000
+    assert club.query("dao", "proposal", {"id": pid})["state"] == "executable"
