@@ -36,7 +36,7 @@ def dao_cli(ctx: click.Context, node_url: str, key_file: str | None, account: st
 @click.option("--open", "is_open", is_flag=True, default=None, help="Anyone meeting the requirement may join.")
 @click.option("--requirement", default=None, help='JSON {"plugin", "query", "params"} checked on join.')
 @session_of
-def create(session: Session, name: str, requirement: str | None, is_open: bool | None, **settings: Any) -> None:
+def create(session: Session, /, name: str, requirement: str | None, is_open: bool | None, **settings: Any) -> None:
     """Create the DAO NAME with --account as its first admin."""
     spec = codec.encode(json.loads(requirement)) if requirement else None
     session.act("dao", "create", creator=session.me(), name=name, open=is_open, requirement=spec, **settings)

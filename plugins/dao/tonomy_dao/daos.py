@@ -12,11 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from tonomy.plugin import Data, Field, RecordSchema
+from tonomy.plugin import Field, RecordSchema
 
 from tonomy_dao import errors, layout, requirements
 
-ACCOUNT = dict(minimum=3, maximum=32)
+
+
+def account_field(name: str) -> Field:
+    return Field(name, str, minimum=3, maximum=32)
+
+
 PLUGIN_AUTHORITY = {"threshold": 1, "keys": [], "accounts": [{"actor": "tonomy.code", "permission": "dao", "weight": 1}], "waits": []}
 STRATEGIES = ("members", "token")
 
@@ -43,10 +48,10 @@ def load(ctx: Any, name: str) -> dict[str, Any]:
     record = ctx.state.get_record(layout.dao_key(name)) if isinstance(name, str) and "/" not in name else None
     if record is None:
         errors.refuse(ctx, errors.UNKNOWN_DAO, f"there is no DAO {name!r}")
-    return record
+    return dict(record)
 
 
-def _apply_settings(ctx: Any, config: dict[str, Any], data: Data) -> None:
+def _apply_settings(ctx: Any, config: dict[str, Any], data: Any) -> None:
     for name in SETTINGS:
         if name in data:
             config[name] = data[name]
@@ -61,7 +66,7 @@ def _apply_settings(ctx: Any, config: dict[str, Any], data: Data) -> None:
         errors.refuse(ctx, errors.INVALID_CONFIG, "the token strategy needs a symbol")
 
 
-def create(ctx: Any, data: Data) -> None:
+def create(ctx: Any, data: Any) -> None:
     creator, name = data["creator"], data["name"]
     ctx.require_auth(creator)
     if ctx.account_exists(name):
@@ -76,7 +81,7 @@ def create(ctx: Any, data: Data) -> None:
     ctx.emit("dao_created", {"dao": name, "creator": creator, "config": config})
 
 
-def configure(ctx: Any, data: Data) -> None:
+def configure(ctx: Any, data: Any) -> None:
     """Change the DAO's own settings: only the DAO itself (an executed proposal)."""
     record = load(ctx, data["dao"])
     ctx.require_auth(record["name"])
@@ -85,7 +90,7 @@ def configure(ctx: Any, data: Data) -> None:
     ctx.emit("dao_configured", {"dao": record["name"], "config": record["config"]})
 
 
-def create_account(ctx: Any, data: Data) -> None:
+def create_account(ctx: Any, data: Any) -> None:
     """A DAO-owned account: owner and active = ``<dao>@active``; it acts only through the DAO's proposals."""
     record = load(ctx, data["dao"])
     dao = record["name"]
@@ -98,7 +103,7 @@ def create_account(ctx: Any, data: Data) -> None:
     ctx.emit("account_created", {"dao": dao, "account": name})
 
 
-def get_dao(ctx: Any, params: Data) -> dict[str, Any] | None:
+def get_dao(ctx: Any, params: Any) -> dict[str, Any] | None:
     name = params["dao"]
     record = ctx.state.get_record(layout.dao_key(name)) if "/" not in name else None
     if record is not None:
@@ -107,8 +112,8 @@ def get_dao(ctx: Any, params: Data) -> dict[str, Any] | None:
     return record
 
 
-DAO_FIELD = Field("dao", str, **ACCOUNT)
-CREATE = RecordSchema((Field("creator", str, **ACCOUNT), Field("name", str, **ACCOUNT)) + setting_fields(False))
+DAO_FIELD = account_field("dao")
+CREATE = RecordSchema((account_field("creator"), account_field("name")) + setting_fields(False))
 CONFIGURE = RecordSchema((DAO_FIELD,) + setting_fields(False))
-CREATE_ACCOUNT = RecordSchema((DAO_FIELD, Field("name", str, **ACCOUNT)))
+CREATE_ACCOUNT = RecordSchema((DAO_FIELD, account_field("name")))
 DAO_ONLY = RecordSchema((DAO_FIELD,))

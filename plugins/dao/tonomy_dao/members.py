@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tonomy.plugin import Data, Field, RecordSchema
+from tonomy.plugin import Field, RecordSchema
 
+from tonomy_dao.daos import account_field
 from tonomy_dao import daos, errors, layout, requirements
 
 ROLES = ("member", "admin")
@@ -19,7 +20,8 @@ ROLES = ("member", "admin")
 def membership(ctx: Any, dao: str, account: str) -> dict[str, Any] | None:
     if "/" in account:
         return None
-    return ctx.state.get_record(layout.member_key(dao, account))
+    found = ctx.state.get_record(layout.member_key(dao, account))
+    return None if found is None else dict(found)
 
 
 def _role(ctx: Any, role: str) -> str:
@@ -28,7 +30,7 @@ def _role(ctx: Any, role: str) -> str:
     return role
 
 
-def invite(ctx: Any, data: Data) -> None:
+def invite(ctx: Any, data: Any) -> None:
     record = daos.load(ctx, data["dao"])
     dao, inviter, account = record["name"], data["inviter"], data["account"]
     role = _role(ctx, data.get("role", "member"))
@@ -45,7 +47,7 @@ def invite(ctx: Any, data: Data) -> None:
     ctx.emit("invited", {"dao": dao, "account": account, "role": role, "by": inviter})
 
 
-def join(ctx: Any, data: Data) -> None:
+def join(ctx: Any, data: Any) -> None:
     record = daos.load(ctx, data["dao"])
     dao, account = record["name"], data["account"]
     ctx.require_auth(account)
@@ -73,20 +75,20 @@ def _drop(ctx: Any, record: dict[str, Any], account: str, event: str) -> None:
     ctx.emit(event, {"dao": dao, "account": account})
 
 
-def leave(ctx: Any, data: Data) -> None:
+def leave(ctx: Any, data: Any) -> None:
     record = daos.load(ctx, data["dao"])
     ctx.require_auth(data["account"])
     _drop(ctx, record, data["account"], "left")
 
 
-def remove(ctx: Any, data: Data) -> None:
+def remove(ctx: Any, data: Any) -> None:
     """Only the DAO itself: a member is removed by an executed proposal, never by one member."""
     record = daos.load(ctx, data["dao"])
     ctx.require_auth(record["name"])
     _drop(ctx, record, data["account"], "removed")
 
 
-def set_role(ctx: Any, data: Data) -> None:
+def set_role(ctx: Any, data: Any) -> None:
     record = daos.load(ctx, data["dao"])
     dao, account = record["name"], data["account"]
     ctx.require_auth(dao)
@@ -99,20 +101,20 @@ def set_role(ctx: Any, data: Data) -> None:
     ctx.emit("role_set", {"dao": dao, "account": account, "role": role})
 
 
-def list_members(ctx: Any, params: Data) -> list[dict[str, Any]]:
+def list_members(ctx: Any, params: Any) -> list[dict[str, Any]]:
     prefix = layout.member_prefix(params["dao"])
     from tonomy.chain import codec
 
     return [{"account": key[len(prefix):].decode(), **codec.decode(raw)} for key, raw in ctx.state.items(prefix, layout.prefix_end(prefix))]
 
 
-def get_member(ctx: Any, params: Data) -> dict[str, Any] | None:
+def get_member(ctx: Any, params: Any) -> dict[str, Any] | None:
     return membership(ctx, params["dao"], params["account"])
 
 
-_ACCOUNT = Field("account", str, **daos.ACCOUNT)
+_ACCOUNT = account_field("account")
 _ROLE = Field("role", str, minimum=1, maximum=16)
-INVITE = RecordSchema((daos.DAO_FIELD, Field("inviter", str, **daos.ACCOUNT), _ACCOUNT, Field("role", str, required=False, minimum=1, maximum=16)))
+INVITE = RecordSchema((daos.DAO_FIELD, account_field("inviter"), _ACCOUNT, Field("role", str, required=False, minimum=1, maximum=16)))
 JOIN = RecordSchema((daos.DAO_FIELD, _ACCOUNT, Field("evidence", bytes, required=False, maximum=4096)))
 MEMBER = RecordSchema((daos.DAO_FIELD, _ACCOUNT))
 SET_ROLE = RecordSchema((daos.DAO_FIELD, _ACCOUNT, _ROLE))

@@ -24,8 +24,9 @@ from typing import Any
 
 from tonomy.chain import codec
 from tonomy.chain.authority import PermissionLevel
-from tonomy.plugin import Data, Field, RecordSchema
+from tonomy.plugin import Field, RecordSchema
 
+from tonomy_dao.daos import account_field
 from tonomy_dao import daos, errors, layout
 from tonomy_dao.members import membership
 
@@ -56,7 +57,7 @@ def _parse_actions(ctx: Any, dao: str, raw: bytes) -> list[dict[str, Any]]:
     return actions
 
 
-def propose(ctx: Any, data: Data) -> None:
+def propose(ctx: Any, data: Any) -> None:
     record = daos.load(ctx, data["dao"])
     dao, proposer = record["name"], data["proposer"]
     ctx.require_auth(proposer)
@@ -88,10 +89,10 @@ def load(ctx: Any, pid: int) -> dict[str, Any]:
     proposal = ctx.state.get_record(layout.proposal_key(pid))
     if proposal is None:
         errors.refuse(ctx, errors.UNKNOWN_PROPOSAL, f"there is no DAO proposal {pid}")
-    return proposal
+    return dict(proposal)
 
 
-def vote(ctx: Any, data: Data) -> None:
+def vote(ctx: Any, data: Any) -> None:
     proposal = load(ctx, data["id"])
     pid, dao, voter, choice = proposal["id"], proposal["dao"], data["voter"], data["choice"]
     ctx.require_auth(voter)
@@ -137,7 +138,7 @@ def state(proposal: dict[str, Any], height: int) -> str:
     return "executable" if height < proposal["expires"] - 1 else "expired"
 
 
-def execute(ctx: Any, data: Data) -> None:
+def execute(ctx: Any, data: Any) -> None:
     proposal = load(ctx, data["id"])
     pid, dao = proposal["id"], proposal["dao"]
     if proposal["executed_height"] is not None:
@@ -157,28 +158,30 @@ def execute(ctx: Any, data: Data) -> None:
     ctx.emit("executed", {"id": pid, "dao": dao, "actions": len(actions)})
 
 
-def get_proposal(ctx: Any, params: Data) -> dict[str, Any] | None:
-    proposal = ctx.state.get_record(layout.proposal_key(params["id"]))
-    if proposal is None:
+def get_proposal(ctx: Any, params: Any) -> dict[str, Any] | None:
+    found = ctx.state.get_record(layout.proposal_key(params["id"]))
+    if found is None:
         return None
+    proposal: dict[str, Any] = dict(found)
     proposal["actions"] = codec.decode(proposal["actions"])
     proposal["outcome"] = outcome(proposal) if ctx.height > proposal["vote_end"] else None
     proposal["state"] = state(proposal, ctx.height)
     return proposal
 
 
-def get_ballot(ctx: Any, params: Data) -> dict[str, Any] | None:
-    return ctx.state.get_record(layout.ballot_key(params["id"], params["account"])) if "/" not in params["account"] else None
+def get_ballot(ctx: Any, params: Any) -> dict[str, Any] | None:
+    found = ctx.state.get_record(layout.ballot_key(params["id"], params["account"])) if "/" not in params["account"] else None
+    return None if found is None else dict(found)
 
 
 ID = RecordSchema((Field("id", int, minimum=1, maximum=2**64 - 1),))
 PROPOSE = RecordSchema(
     (
         daos.DAO_FIELD,
-        Field("proposer", str, **daos.ACCOUNT),
+        account_field("proposer"),
         Field("title", str, minimum=1, maximum=200),
         Field("actions", bytes, maximum=MAX_ACTIONS_BYTES, description="canonical [{plugin, name, data, actor?, permission?}]"),
     )
 )
-VOTE = RecordSchema((Field("id", int, minimum=1, maximum=2**64 - 1), Field("voter", str, **daos.ACCOUNT), Field("choice", int, minimum=0, maximum=2, description="1 yes, 0 no, 2 abstain")))
-BALLOT = RecordSchema((Field("id", int, minimum=1, maximum=2**64 - 1), Field("account", str, **daos.ACCOUNT)))
+VOTE = RecordSchema((Field("id", int, minimum=1, maximum=2**64 - 1), account_field("voter"), Field("choice", int, minimum=0, maximum=2, description="1 yes, 0 no, 2 abstain")))
+BALLOT = RecordSchema((Field("id", int, minimum=1, maximum=2**64 - 1), account_field("account")))
