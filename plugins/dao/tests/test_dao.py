@@ -205,3 +205,13 @@ def test_a_failing_action_rolls_back_and_the_proposal_stays_executable(club: Net
     club.fails("pay.overdrawn", "dao", "execute", {"id": pid}, "alice")
     assert club.balance("club") == 500 and club.balance("bob") == 1_000
     assert club.query("dao", "proposal", {"id": pid})["state"] == "executable"
+
+
+def test_the_dao_itself_invites_admins_and_changes_roles(club: Net) -> None:
+    invite = {"plugin": "dao", "name": "invite", "data": {"dao": "club", "inviter": "club", "account": "dave", "role": "admin"}}
+    promote = {"plugin": "dao", "name": "set_role", "data": {"dao": "club", "account": "bob", "role": "admin"}}
+    club.decide("club", "alice", acts(invite, promote), ["alice", "bob"])
+    club.dao("join", {"dao": "club", "account": "dave"}, "dave")
+    assert club.members("club") == {"alice": "admin", "bob": "admin", "carol": "member", "dave": "admin"}
+    club.fails("tx.missing_authorization", "dao", "set_role", {"dao": "club", "account": "carol", "role": "admin"}, "alice")
+    club.dao("invite", {"dao": "club", "inviter": "bob", "account": "erin"}, "bob")  # bob may invite members now
