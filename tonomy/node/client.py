@@ -20,7 +20,6 @@ from typing import Any
 import httpx
 
 from tonomy import _core
-from tonomy.chain.context import Event
 from tonomy.chain.receipts import Receipt
 from tonomy.errors import InvalidProofError, TonomyError
 from tonomy.node.encoding import value_from_json, value_to_json
@@ -233,19 +232,7 @@ def _status(doc: dict[str, Any]) -> TransactionStatus:
 
 def receipt_from_json(doc: Any) -> Receipt:
     """A receipt from its JSON form (the stored record with bytes as ``{"$bytes": hex}``)."""
-    record = value_from_json(doc)
-    error = record["error"]
-    return Receipt(
-        tx_id=record["tx_id"],
-        height=record["height"],
-        index=record["index"],
-        status=record["status"],
-        error_code=None if error is None else error["code"],
-        error_message=None if error is None else error["message"],
-        events=tuple(Event(e["plugin"], e["name"], e["data"]) for e in record["events"]),
-        state_ops=record["resources"]["state_ops"],
-        bytes_written=record["resources"]["bytes_written"],
-    )
+    return Receipt.from_record(value_from_json(doc))
 
 
 __all__ = [
