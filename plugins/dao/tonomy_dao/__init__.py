@@ -1,7 +1,7 @@
 """Tonomy DAO: DAOs governed by their members, with roles, requirements and a treasury.
 
 Found through the ``dao`` entry point of the ``tonomy`` group. It imports only
-``tonomy.plugin`` and the chain's value types; every other plugin (Pay, a credential
+``tonomy.plugin``; every other plugin (Pay, a credential
 verifier) is reached through its public actions and queries. The README beside
 this package is its specification.
 """

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from tonomy.chain import codec
+from tonomy.plugin import encode_record
 
 from tonomy_dao.node import Session, event, node_options, show
 
@@ -38,7 +38,7 @@ def dao_cli(ctx: click.Context, node_url: str, key_file: str | None, account: st
 @session_of
 def create(session: Session, /, name: str, requirement: str | None, is_open: bool | None, **settings: Any) -> None:
     """Create the DAO NAME with --account as its first admin."""
-    spec = codec.encode(json.loads(requirement)) if requirement else None
+    spec = encode_record(json.loads(requirement)) if requirement else None
     session.act("dao", "create", creator=session.me(), name=name, open=is_open, requirement=spec, **settings)
     click.echo(f"created DAO {name}")
 
@@ -111,7 +111,7 @@ def propose(session: Session, dao: str, title: str, transfers: tuple[str, ...], 
             raise click.BadParameter(f"{item!r} is not TO:AMOUNT:SYMBOL", param_hint="--transfer") from None
     actions += [{"plugin": "dao", "name": "remove", "data": {"dao": dao, "account": account}} for account in removals]
     actions += [json.loads(raw) for raw in raw_actions]
-    outcome = session.act("dao", "propose", dao=dao, proposer=session.me(), title=title, actions=codec.encode(actions))
+    outcome = session.act("dao", "propose", dao=dao, proposer=session.me(), title=title, actions=encode_record(actions))
     click.echo(f"proposal {event(outcome, 'dao', 'proposed')['id']}")
 
 

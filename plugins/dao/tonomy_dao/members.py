@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tonomy.plugin import Field, RecordSchema
+from tonomy.plugin import Field, RecordSchema, decode_record
 
 from tonomy_dao.daos import account_field
 from tonomy_dao import daos, errors, layout, requirements
@@ -103,9 +103,7 @@ def set_role(ctx: Any, data: Any) -> None:
 
 def list_members(ctx: Any, params: Any) -> list[dict[str, Any]]:
     prefix = layout.member_prefix(params["dao"])
-    from tonomy.chain import codec
-
-    return [{"account": key[len(prefix):].decode(), **codec.decode(raw)} for key, raw in ctx.state.items(prefix, layout.prefix_end(prefix))]
+    return [{"account": key[len(prefix):].decode(), **decode_record(raw)} for key, raw in ctx.state.items(prefix, layout.prefix_end(prefix))]
 
 
 def get_member(ctx: Any, params: Any) -> dict[str, Any] | None:

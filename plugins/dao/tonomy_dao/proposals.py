@@ -22,9 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tonomy.chain import codec
-from tonomy.chain.authority import PermissionLevel
-from tonomy.plugin import Field, RecordSchema
+from tonomy.plugin import Field, PermissionLevel, RecordSchema, decode_record
 
 from tonomy_dao.daos import account_field
 from tonomy_dao import daos, errors, layout
@@ -39,7 +37,7 @@ OPTIONAL_ACTION_FIELDS = {"actor", "permission"}
 
 def _parse_actions(ctx: Any, dao: str, raw: bytes) -> list[dict[str, Any]]:
     try:
-        actions = codec.decode(raw)
+        actions = decode_record(raw)
     except Exception:  # malformed bytes from the proposer
         errors.refuse(ctx, errors.INVALID_ACTIONS, "actions are not a canonical list")
     if not isinstance(actions, list) or len(actions) > MAX_ACTIONS:
@@ -163,7 +161,7 @@ def get_proposal(ctx: Any, params: Any) -> dict[str, Any] | None:
     if found is None:
         return None
     proposal: dict[str, Any] = dict(found)
-    proposal["actions"] = codec.decode(proposal["actions"])
+    proposal["actions"] = decode_record(proposal["actions"])
     proposal["outcome"] = outcome(proposal) if ctx.height > proposal["vote_end"] else None
     proposal["state"] = state(proposal, ctx.height)
     return proposal

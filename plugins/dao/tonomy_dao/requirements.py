@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from tonomy.chain import codec
+from tonomy.plugin import decode_record
 
 from tonomy_dao import errors
 
@@ -41,7 +41,7 @@ def parse_spec(ctx: Any, raw: bytes) -> dict[str, Any] | None:
     if len(raw) > MAX_SPEC_BYTES:
         errors.refuse(ctx, errors.INVALID_CONFIG, f"a requirement spec is at most {MAX_SPEC_BYTES} bytes")
     try:
-        spec = codec.decode(raw)
+        spec = decode_record(raw)
     except Exception:  # any malformed encoding is the caller's mistake, not ours
         errors.refuse(ctx, errors.INVALID_CONFIG, "the requirement spec is not a canonical record")
     if not (

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from tonomy.chain import codec
+from tonomy.plugin import encode_record
 
 from tonomy_governance.node import Session, event, node_options, show
 
@@ -61,7 +61,7 @@ def propose(session: Session, track: str, title: str, changes: tuple[str, ...], 
             raise click.BadParameter(f"{value!r} is not JSON", param_hint="--set-parameter") from None
         actions.append({"plugin": "governance", "name": "set_parameter", "data": {"plugin": plugin, "name": name, "value": parsed}})
     actions += [json.loads(raw) for raw in raw_actions]
-    options = codec.encode([{"label": label, "actions": actions}])
+    options = encode_record([{"label": label, "actions": actions}])
     outcome = session.act("governance", "propose", proposer=session.me(), track=track, title=title, options=options)
     click.echo(f"proposal {event(outcome, 'governance', 'proposed')['id']}")
 

@@ -29,9 +29,9 @@ class ChainNode(Protocol):
 
 
 def outcome_from_receipt(receipt: Any) -> ActionOutcome:
-    from tonomy.chain import codec
+    from tonomy.plugin import decode_record
 
-    events = [(event.plugin, event.name, codec.decode(event.data)) for event in receipt.events]
+    events = [(event.plugin, event.name, decode_record(event.data)) for event in receipt.events]
     return ActionOutcome(receipt.status == "executed", events, receipt.error_code, receipt.error_message)
 
 

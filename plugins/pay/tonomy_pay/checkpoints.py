@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tonomy.chain import codec
+from tonomy.plugin import decode_record
 
 from tonomy_pay.layout import MAX_ID, is_account_name, is_symbol
 
@@ -52,7 +52,7 @@ def _value_at(ctx: Any, prefix: bytes, height: int) -> int:
     start = prefix + inverted(min(max(height, 0), TOP))
     end = prefix[:-1] + b"0"  # "/" + 1: just past every key under the prefix
     for _key, raw in ctx.state.items(start, end):
-        value = codec.decode(raw)
+        value = decode_record(raw)
         if type(value) is not int:
             raise TypeError("a stored checkpoint is not an int")
         return value
