@@ -11,14 +11,14 @@ from typing import Any
 
 from tonomy.plugin import ActionRegistrar, ParameterRegistrar, PluginInfo, QueryRegistrar, hookimpl
 
-from tonomy_pay import escrow, requests, tokens, transfers
+from tonomy_pay import escrow, locks, requests, tokens, transfers
 from tonomy_pay.parameters import ALL_PARAMETERS
 from tonomy_pay.queries import QUERIES
 
 NAME = "pay"
 VERSION = "0.1.0"
 
-ACTIONS = tokens.ACTIONS + transfers.ACTIONS + requests.ACTIONS + escrow.ACTIONS
+ACTIONS = tokens.ACTIONS + transfers.ACTIONS + requests.ACTIONS + escrow.ACTIONS + locks.ACTIONS
 
 
 @hookimpl
