@@ -86,9 +86,9 @@ def outcome_from_receipt(receipt: Any, plugin: str = PLUGIN) -> ActionOutcome:
 
 
 def _decode_event(data: bytes) -> dict[str, Any]:
-    from tonomy.chain import codec
+    from tonomy.plugin import decode_record
 
-    decoded = codec.decode(data)
+    decoded = decode_record(data)
     return decoded if isinstance(decoded, dict) else {"value": decoded}
 
 

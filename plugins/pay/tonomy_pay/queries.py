@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tonomy.chain import codec
-from tonomy.plugin import Data, Field, QuerySpec, RecordSchema
+from tonomy.plugin import Data, Field, QuerySpec, RecordSchema, decode_record
 
 from tonomy_pay import checkpoints, fields, locks
 from tonomy_pay.data import text, whole
@@ -46,7 +45,7 @@ def balances(ctx: Any, params: Data) -> list[dict[str, Any]]:
 
 
 def _amount(raw: bytes) -> int:
-    value = codec.decode(raw)
+    value = decode_record(raw)
     if type(value) is not int:
         raise TypeError("a stored balance is not an int")
     return value
