@@ -25,6 +25,7 @@ from tonomy.plugin import (
 )
 
 from tonomy_identity import apps, recovery, records, sessions, usernames
+from tonomy_identity.credentials import issuers, status
 
 NAME = "identity"
 VERSION = "0.1.0"
@@ -61,6 +62,8 @@ def tonomy_register_actions(register: ActionRegistrar) -> None:
         ("login", sessions.login, sessions.LOGIN_SCHEMA, "Consent to an app's login request"),
         ("revoke_session", sessions.revoke_session, sessions.REVOKE_SCHEMA, "Revoke an app session"),
         ("session_call", sessions.session_call, sessions.CALL_SCHEMA, "An app acts for the user within its session"),
+        ("create_status_list", status.create_status_list, status.CREATE_SCHEMA, "An issuer creates a revocation status list"),
+        ("set_status", status.set_status, status.SET_SCHEMA, "An issuer revokes or reinstates a credential"),
     ):
         register(ActionSpec(name, handler, schema, description=description))
 
@@ -72,6 +75,8 @@ def tonomy_register_queries(register: QueryRegistrar) -> None:
     register(QuerySpec("recovery", recovery.query_recovery, recovery.ACCOUNT_SCHEMA, description="Guardians and pending recovery"))
     register(QuerySpec("app", apps.query_app, apps.APP_QUERY_SCHEMA, description="A registered app"))
     register(QuerySpec("session", sessions.query_session, sessions.SESSION_QUERY_SCHEMA, description="A login session"))
+    register(QuerySpec("status_list", status.query_status_list, status.QUERY_SCHEMA, description="An issuer's revocation status list"))
+    register(QuerySpec("trusted_issuers", issuers.query_trusted_issuers, issuers.QUERY_SCHEMA, description="Issuers accredited by governance"))
 
 
 @hookimpl
@@ -81,3 +86,6 @@ def tonomy_register_parameters(register: ParameterRegistrar) -> None:
                            minimum=recovery.MIN_DELAY_S, maximum=recovery.MAX_DELAY_S))
     register(ParameterSpec("recovery_lock_s", int, recovery.DEFAULT_LOCK_S,
                            "How long one guardian's lock blocks a recovery (seconds)", minimum=3600, maximum=90 * 86400))
+    register(ParameterSpec(issuers.PARAMETER, str, "",
+                           "Accounts accredited to issue credentials (comma-separated, sorted)",
+                           minimum=0, maximum=issuers.MAX_LENGTH))
