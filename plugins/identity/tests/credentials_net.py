@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,14 @@ _nonces = itertools.count(1)
 
 
 class CredNet:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, keys: Mapping[str, bytes] | None = None) -> None:
+        """``keys`` replaces an account's key (e.g. alice's by her wallet's active key)."""
         manager = build_manager([tonomy_identity, tonomy_governance, GToken()])
         values = {"tonomy": {"governance_plugin": "governance"}, "governance": FAST}
-        self.ledger = LedgerNet.create(path, manager=manager, genesis=make_genesis(manager, ACCOUNTS, parameters=values))
+        genesis = make_genesis(manager, ACCOUNTS, parameters=values)
+        keys = dict(keys or {})
+        accounts = tuple(replace(a, keys=(keys[a.name],)) if a.name in keys else a for a in genesis.accounts)
+        self.ledger = LedgerNet.create(path, manager=manager, genesis=replace(genesis, accounts=accounts))
         self.chain = self.ledger.chain
         self.networks = {"testnet": self.chain.chain_id}
         self.ok("gtoken", "mint", {"to": "voter", "amount": 1000}, "validator")

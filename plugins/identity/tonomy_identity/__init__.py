@@ -13,6 +13,8 @@ each concept lives in its own module:
 
 from __future__ import annotations
 
+from typing import Any
+
 from tonomy.plugin import (
     ActionRegistrar,
     ActionSpec,
@@ -24,6 +26,7 @@ from tonomy.plugin import (
     hookimpl,
 )
 
+from tonomy.plugin.verifiers import VerifierRegistrar
 from tonomy_identity import apps, recovery, records, sessions, usernames
 from tonomy_identity.credentials import issuers, status
 
@@ -77,6 +80,24 @@ def tonomy_register_queries(register: QueryRegistrar) -> None:
     register(QuerySpec("session", sessions.query_session, sessions.SESSION_QUERY_SCHEMA, description="A login session"))
     register(QuerySpec("status_list", status.query_status_list, status.QUERY_SCHEMA, description="An issuer's revocation status list"))
     register(QuerySpec("trusted_issuers", issuers.query_trusted_issuers, issuers.QUERY_SCHEMA, description="Issuers accredited by governance"))
+
+
+@hookimpl
+def tonomy_identity_verifiers(register: VerifierRegistrar) -> None:
+    import os
+    from pathlib import Path
+
+    from tonomy_identity.credentials.reviewer import ReviewerVerifier
+
+    root = os.environ.get("TONOMY_REVIEW_DIR") or str(Path.home() / ".tonomy" / "identity-review")
+    register(ReviewerVerifier(root))  # the folder is created on first use, not here
+
+
+@hookimpl
+def tonomy_register_cli_commands(register: Any) -> None:
+    from tonomy_identity.credentials.cli import identity_group
+
+    register(identity_group)
 
 
 @hookimpl
