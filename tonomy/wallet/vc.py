@@ -154,7 +154,13 @@ def check_proof(document: dict[str, Any], purpose: str, keys_of: Callable[[str, 
     did = method.split("#", 1)[0]
     signature = base58btc_decode(value[1:])
     message = _hash_data(document, proof)
-    for key in keys_of(did, purpose):
+    try:
+        keys = keys_of(did, purpose)
+    except CredentialError:
+        raise
+    except TonomyError as exc:  # unresolvable DID, another network, a lying node
+        raise fail("unknown_issuer", f"cannot resolve the keys of {did[:140]!r}: {exc}") from None
+    for key in keys:
         try:
             _core.ed25519_verify(key, message, signature)
         except (TonomyError, ValueError):
@@ -249,9 +255,13 @@ def reveal(credential: dict[str, Any], disclosures: Sequence[str]) -> dict[str, 
     subject = credential.get("credentialSubject")
     if type(subject) is not dict or subject.get("_sd_alg") != SD_ALG or type(subject.get("_sd")) is not list:
         raise fail("malformed", "credentialSubject needs _sd (list) and _sd_alg sha-256")
+    if not all(type(d) is str and d.isascii() for d in disclosures):
+        raise fail("bad_disclosure", "disclosures are base64url strings")
+    if not all(type(d) is str for d in subject["_sd"]):
+        raise fail("malformed", "_sd lists base64url digests")
     try:
         digests = [b64url_decode(d) for d in subject["_sd"]]
-        _core.sd_match_disclosures(digests, [d.encode("ascii") if type(d) is str and d.isascii() else b"\xff" for d in disclosures])
+        _core.sd_match_disclosures(digests, [d.encode("ascii") for d in disclosures])
     except CredentialError:
         raise
     except TonomyError as exc:

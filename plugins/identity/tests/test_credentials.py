@@ -202,3 +202,23 @@ def test_hostile_disclosures(net: CredNet) -> None:
         del vp["proof"]
         resigned = add_proof(vp, net.signer("alice"), "authentication", iso_time(net.chain.head.time), challenge=CHALLENGE, domain=DOMAIN)
         assert _code(net, resigned) == "credential.bad_disclosure"
+
+
+def test_hostile_proofs(net: CredNet) -> None:
+    vp = json.loads(_present(net, _issue(net), ["nationality"]))
+    cases = [
+        ("verificationMethod", "did:evil:x#k", "credential.unknown_issuer"),
+        ("verificationMethod", "did:tonomy:othernet:alice#active-0", "credential.unknown_issuer"),
+        ("verificationMethod", "did:tonomy:testnet:nobody#active-0", "credential.unknown_issuer"),
+        ("proofValue", "z" + "1" * 5000, "credential.bad_proof"),
+        ("proofValue", "zI0O", "credential.bad_proof"),
+        ("proofValue", 5, "credential.bad_proof"),
+        ("cryptosuite", "eddsa-rdfc-2022", "credential.bad_proof"),
+    ]
+    for name, value, code in cases:
+        forged = copy.deepcopy(vp)
+        forged["proof"][name] = value
+        assert _code(net, forged) == code, (name, value)
+    forged = copy.deepcopy(vp)
+    forged["verifiableCredential"][0]["credentialSubject"]["_sd"] = [1, 2]
+    assert _code(net, forged) in {"credential.bad_proof", "credential.malformed"}
