@@ -104,10 +104,10 @@ def test_offline_verification_end_to_end(world: dict[str, Any], capsys: pytest.C
     assert approved["status_index"] == 0
     assert json.loads(_cli(capsys, "identity", "verify", "review")) == []
     entry = _cli(capsys, "identity", "verify", "collect", session, *wallet)
-    listed = json.loads(_cli(capsys, "identity", "credentials", "list", *wallet))
+    listed = json.loads(_cli(capsys, "wallet", "credentials", "list", *wallet))
     assert listed == [{"id": entry, "issuer": net.did("issuer"), "types": ["VerifiableCredential", "VerifiedAttributesCredential"],
                        "claims": sorted(EVIDENCE)}]
-    text = _cli(capsys, "identity", "credentials", "present", *wallet, "--did", net.did("alice"),
+    text = _cli(capsys, "wallet", "credentials", "present", *wallet, "--did", net.did("alice"),
                 "--challenge", "c-1", "--domain", "https://bar.example", entry, "age_over_18")
     assert "Zephyrine" not in text and "1987-03-14" not in text
     now = iso_time(int(time.time() * 1000) + 60_000)  # the CLI issues with the wall clock, as a verifier checks

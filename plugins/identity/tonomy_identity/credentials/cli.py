@@ -7,9 +7,8 @@ Thin over :mod:`.reviewer`, :mod:`.service` and :mod:`tonomy.wallet.credentials`
     tonomy identity verify approve --dir R SESSION --issuer DID --issuer-seed-file F [-a name=value ...]
     tonomy identity verify reject  --dir R SESSION --reason TEXT
     tonomy identity verify collect --dir R SESSION --keystore K --identity ID
-    tonomy identity credentials list    --keystore K --identity ID
-    tonomy identity credentials present --keystore K --identity ID --did DID ENTRY CLAIM... --challenge N --domain D
 
+The wallet side (listing and presenting the credentials) is ``tonomy wallet credentials``.
 The wallet is unlocked with its PIN (``--pin`` or ``TONOMY_PIN``, else a prompt).
 """
 
@@ -54,7 +53,7 @@ def _now() -> str:
 
 @click.group(name="identity")
 def identity_group() -> None:
-    """Identity: verification of attributes and the wallet's credentials."""
+    """Identity: verification of attributes."""
 
 
 @identity_group.group(name="verify")
@@ -151,44 +150,3 @@ def collect(root: Path, session_id: str, keystore: Path, identity_id: str, pin: 
         entry = accept_sealed(CredentialStore(store, unlocked), verifier.collect(session_id), unlocked.x25519_private_key())
     verifier.collected(session_id)
     click.echo(entry)
-
-
-@identity_group.group(name="credentials")
-def credentials_group() -> None:
-    """The credentials in your wallet."""
-
-
-@credentials_group.command(name="list")
-@KEYSTORE
-@IDENTITY
-@PIN
-def list_credentials(keystore: Path, identity_id: str, pin: str) -> None:
-    """Entry id, issuer, types and claim names (never the values)."""
-    from tonomy.wallet.credentials import CredentialStore
-
-    store, unlocked = _unlock(keystore, identity_id, pin)
-    with unlocked:
-        rows = [{"id": c.entry_id, "issuer": c.issuer, "types": list(c.types), "claims": c.claim_names()}
-                for c in CredentialStore(store, unlocked).list()]
-    click.echo(json.dumps(rows, indent=2))
-
-
-@credentials_group.command()
-@KEYSTORE
-@IDENTITY
-@PIN
-@click.option("--did", required=True, help="Your DID (the holder).")
-@click.option("--challenge", required=True, help="The verifier's nonce.")
-@click.option("--domain", required=True, help="The verifier's domain.")
-@click.argument("entry_id")
-@click.argument("claims", nargs=-1)
-def present(keystore: Path, identity_id: str, pin: str, did: str, challenge: str, domain: str,
-            entry_id: str, claims: tuple[str, ...]) -> None:
-    """Print a presentation of one credential revealing only CLAIMS, for one verifier."""
-    from tonomy.wallet.credentials import CredentialStore, dumps
-
-    store, unlocked = _unlock(keystore, identity_id, pin)
-    with unlocked:
-        vp = CredentialStore(store, unlocked).present(did, [(entry_id, claims)], challenge=challenge, domain=domain,
-                                                       created=_now())
-    click.echo(dumps(vp))
