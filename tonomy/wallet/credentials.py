@@ -33,8 +33,9 @@ from tonomy.wallet.vc import CallableSigner, IssuedCredential, b64url_decode, de
 FILE = "credentials.json"
 FORMAT = "tonomy-wallet-credentials"
 VERSION = 1
-MAX_ENTRIES = 512
-MAX_CREDENTIAL_BYTES = 256 * 1024
+#: Bounds that keep credentials.json under the keystore's 1 MiB file limit (base64 adds a third).
+MAX_ENTRIES = 40
+MAX_CREDENTIAL_BYTES = 16 * 1024
 _KEY_TAG = "tonomy/wallet/credentials-key/v1"
 
 

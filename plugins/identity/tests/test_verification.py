@@ -149,3 +149,25 @@ def test_wallet_store_is_sealed_per_identity(world: dict[str, Any]) -> None:
         path.write_text(json.dumps(raw))
         with pytest.raises(KeystoreTamperedError):
             store.list()
+
+
+def test_wallet_store_bounds_and_corrupt_files(world: dict[str, Any]) -> None:
+    from tonomy.errors import KeystoreCorruptError
+    from tonomy.wallet.vc import SeedSigner, issue
+
+    keystore = Keystore(world["keystore"])
+    net: CredNet = world["net"]
+    big = issue(SeedSigner(f"{net.did('issuer')}#active-0", seed("issuer")), issuer=net.did("issuer"),
+                subject=net.did("alice"), types=["T"], claims={"blob": "x" * 20_000}, valid_from=iso_time(0))
+    with keystore.unlock_with_pin(world["id"], PIN) as unlocked:
+        store = CredentialStore(keystore, unlocked)
+        with pytest.raises(CredentialError):
+            store.add(big)
+        assert store.list() == []
+        path = keystore.identity_dir(world["id"]) / "credentials.json"
+        for junk in (b"[]", b"{", b'{"format":"tonomy-wallet-credentials","version":1,"identity_id":"x","entries":[]}',
+                     json.dumps({"format": "tonomy-wallet-credentials", "version": 1, "identity_id": world["id"],
+                                 "entries": [{"id": "0" * 32, "sealed": {"nonce": "AA==", "ciphertext": "AA=="}}]}).encode()):
+            path.write_bytes(junk)
+            with pytest.raises(KeystoreCorruptError):
+                store.list()
