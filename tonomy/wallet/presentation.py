@@ -73,10 +73,14 @@ def present(
     credentials, disclosures = [], []
     for issued, names in chosen:
         wanted = set(names)
-        picked = []
+        picked, found = [], set()
         for disclosure in issued.disclosures:
-            if decode_disclosure(disclosure)[0] in wanted:
+            name = decode_disclosure(disclosure)[0]
+            if name in wanted:
                 picked.append(disclosure)
+                found.add(name)
+        if found != wanted:
+            raise fail("malformed", f"the credential has no claim {', '.join(sorted(wanted - found))}")
         credentials.append(issued.credential)
         disclosures.append(picked)
     document = {
@@ -142,6 +146,7 @@ def verify_presentation(
     ``presentation`` may be untrusted JSON text (parsed strictly, see :mod:`jcs`).
     Raises ``credential.<reason>`` on the first failed check.
     """
+    _time(now, "now")
     document = jcs.parse(presentation) if isinstance(presentation, bytes | str) else presentation
     if type(document) is not dict or document.get("type") != ["VerifiablePresentation"]:
         raise fail("malformed", "not a VerifiablePresentation")
