@@ -138,9 +138,15 @@ def add_proof(document: dict[str, Any], signer: Signer, purpose: str, created: s
     return {**document, "proof": {**options, "proofValue": "z" + base58btc(signature)}}
 
 
-def check_proof(document: dict[str, Any], purpose: str, keys_of: Callable[[str, str], Sequence[bytes]]) -> dict[str, Any]:
-    """Verify ``document.proof``; return the proof. ``keys_of(did, relationship)`` gives the
-    DID's Ed25519 keys for ``assertionMethod`` or ``authentication``."""
+def check_proof(
+    document: dict[str, Any], purpose: str, signer_did: str, keys_of: Callable[[str, str], Sequence[bytes]]
+) -> dict[str, Any]:
+    """Verify that ``signer_did`` made ``document.proof``; return the proof.
+
+    ``keys_of(did, relationship)`` gives the DID's Ed25519 keys for ``assertionMethod`` or
+    ``authentication``; it is asked only about ``signer_did`` (the issuer or the holder the
+    document names), never about a DID an attacker put in the proof.
+    """
     proof = document.get("proof")
     if type(proof) is not dict:
         raise fail("bad_proof", "no proof object (one DataIntegrityProof expected)")
@@ -152,6 +158,8 @@ def check_proof(document: dict[str, Any], purpose: str, keys_of: Callable[[str, 
     if type(method) is not str or "#" not in method or type(value) is not str or not value.startswith("z"):
         raise fail("bad_proof", "proof needs a verificationMethod did#key and a base58btc proofValue")
     did = method.split("#", 1)[0]
+    if did != signer_did:
+        raise fail("bad_proof", f"the proof is by {did[:140]!r}, not by {signer_did[:140]!r}")
     signature = base58btc_decode(value[1:])
     message = _hash_data(document, proof)
     try:

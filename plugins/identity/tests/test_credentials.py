@@ -212,9 +212,8 @@ def test_hostile_disclosures(net: CredNet) -> None:
 def test_hostile_proofs(net: CredNet) -> None:
     vp = json.loads(_present(net, _issue(net), ["nationality"]))
     cases = [
-        ("verificationMethod", "did:evil:x#k", "credential.unknown_issuer"),
-        ("verificationMethod", "did:tonomy:othernet:alice#active-0", "credential.unknown_issuer"),
-        ("verificationMethod", "did:tonomy:testnet:nobody#active-0", "credential.unknown_issuer"),
+        ("verificationMethod", "did:evil:x#k", "credential.bad_proof"),
+        ("verificationMethod", "did:tonomy:testnet:nobody#active-0", "credential.bad_proof"),
         ("proofValue", "z" + "1" * 5000, "credential.bad_proof"),
         ("proofValue", "zI0O", "credential.bad_proof"),
         ("proofValue", 5, "credential.bad_proof"),
@@ -224,6 +223,30 @@ def test_hostile_proofs(net: CredNet) -> None:
         forged = copy.deepcopy(vp)
         forged["proof"][name] = value
         assert _code(net, forged) == code, (name, value)
+    for holder in ("did:evil:x", "did:tonomy:othernet:alice", "did:tonomy:testnet:nobody"):
+        forged = copy.deepcopy(vp)
+        forged["holder"] = holder
+        forged["proof"]["verificationMethod"] = holder + "#active-0"
+        assert _code(net, forged) == "credential.unknown_issuer", holder
     forged = copy.deepcopy(vp)
     forged["verifiableCredential"][0]["credentialSubject"]["_sd"] = [1, 2]
     assert _code(net, forged) in {"credential.bad_proof", "credential.malformed"}
+
+
+def test_trusted_issuer_value_parsing() -> None:
+    from tonomy_identity.credentials.issuers import parse, render
+
+    assert parse("issuer,rogue") == {"issuer", "rogue"}
+    assert parse("issuer,,BAD NAME,x,../etc,rogue") == {"issuer", "rogue"}  # malformed entries only shrink the set
+    assert parse(5) == frozenset() and parse("") == frozenset()
+    assert render({"rogue", "issuer"}) == "issuer,rogue"
+
+
+def test_status_bit_order_is_msb_first(net: CredNet) -> None:
+    from tonomy_identity.credentials.status import bit
+
+    net.ok("identity", "set_status", {"issuer": "issuer", "list_id": "main", "index": 9, "revoked": 1}, "issuer")
+    record = net.chain.query("identity", "status_list", {"issuer": "issuer", "list_id": "main"})
+    assert record["bits"][:2] == bytes([0, 0b0100_0000]) and bit(record, 9) and not bit(record, 8)
+    with pytest.raises(IndexError):
+        bit(record, 1024)
