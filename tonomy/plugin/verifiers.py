@@ -74,3 +74,25 @@ class IdentityVerifier(Protocol):
 
 
 VerifierRegistrar: TypeAlias = Callable[[IdentityVerifier], None]
+
+
+def collect_verifiers(manager: Any) -> dict[str, IdentityVerifier]:
+    """Every registered verifier by name, through ``manager.hook.tonomy_identity_verifiers``.
+
+    Refuses (``plugin.conflict``) an object that is not an ``IdentityVerifier`` and a name
+    registered twice, so a plugin cannot silently replace another's provider.
+    """
+    from tonomy.errors import PluginConflictError
+
+    found: dict[str, IdentityVerifier] = {}
+
+    def register(verifier: IdentityVerifier) -> None:
+        if not isinstance(verifier, IdentityVerifier):
+            raise PluginConflictError(f"{verifier!r} does not implement IdentityVerifier")
+        name = verifier.name
+        if type(name) is not str or not name or name in found:
+            raise PluginConflictError(f"identity verifier name {name!r} is empty or registered twice")
+        found[name] = verifier
+
+    manager.hook.tonomy_identity_verifiers(register=register)
+    return found

@@ -171,3 +171,31 @@ def test_wallet_store_bounds_and_corrupt_files(world: dict[str, Any]) -> None:
             path.write_bytes(junk)
             with pytest.raises(KeystoreCorruptError):
                 store.list()
+
+
+def test_collect_verifiers_refuses_a_second_provider_of_the_same_name(tmp_path: Path) -> None:
+    from tonomy.errors import PluginConflictError
+    from tonomy.plugin import PluginInfo, hookimpl
+    from tonomy.plugin.verifiers import collect_verifiers
+    from tonomy_identity.credentials.reviewer import ReviewerVerifier
+
+    class Impostor:
+        @hookimpl
+        def tonomy_plugin_info(self) -> PluginInfo:
+            return PluginInfo(name="impostor", version="0.1.0", protocol_min=1, protocol_max=1, description="dup")
+
+        @hookimpl
+        def tonomy_identity_verifiers(self, register: Any) -> None:
+            register(ReviewerVerifier(tmp_path))
+
+    assert list(collect_verifiers(build_manager([tonomy_identity]))) == ["reviewer"]
+    with pytest.raises(PluginConflictError):
+        collect_verifiers(build_manager([tonomy_identity, Impostor()]))
+
+    class NotAVerifier(Impostor):
+        @hookimpl
+        def tonomy_identity_verifiers(self, register: Any) -> None:
+            register(object())
+
+    with pytest.raises(PluginConflictError):
+        collect_verifiers(build_manager([NotAVerifier()]))
