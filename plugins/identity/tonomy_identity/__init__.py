@@ -8,7 +8,9 @@ each concept lives in its own module:
 * :mod:`~tonomy_identity.did` — ``did:tonomy`` documents from proven state;
 * :mod:`~tonomy_identity.recovery` — M-of-N guardians, delay, cancel, lock;
 * :mod:`~tonomy_identity.apps`, :mod:`~tonomy_identity.sessions`,
-  :mod:`~tonomy_identity.login` — Login with Tonomy (chain side and client side).
+  :mod:`~tonomy_identity.login` — Login with Tonomy (chain side and client side);
+* :mod:`~tonomy_identity.credentials` — revocation status lists, governance-accredited
+  issuers, the offline identity verifier (docs/credentials.md).
 """
 
 from __future__ import annotations
