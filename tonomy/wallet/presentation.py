@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -169,4 +170,38 @@ def verify_presentation(
     return verified
 
 
-__all__ = ["CredentialError", "Trust", "VerifiedCredential", "iso_time", "present", "verify_credential", "verify_presentation"]
+class Challenges:
+    """A verifier's single-use challenges: issue one per request, accept each once, in time.
+
+    ``verify_presentation`` only compares the challenge; this book is what stops a replay
+    of a presentation to the *same* verifier. Bounded: the oldest pending challenges are
+    dropped past ``capacity``.
+    """
+
+    def __init__(self, ttl_ms: int = 5 * 60_000, capacity: int = 10_000) -> None:
+        self.ttl_ms = ttl_ms
+        self.capacity = capacity
+        self._pending: dict[str, int] = {}
+
+    def new(self, now_ms: int) -> str:
+        challenge = secrets.token_urlsafe(24)
+        self._pending[challenge] = now_ms + self.ttl_ms
+        while len(self._pending) > self.capacity:
+            self._pending.pop(next(iter(self._pending)))
+        return challenge
+
+    def consume(self, challenge: str, now_ms: int) -> None:
+        """Accept ``challenge`` once (``credential.wrong_nonce`` if unknown, used or expired)."""
+        expires = self._pending.pop(challenge, None) if type(challenge) is str else None
+        if expires is None or now_ms >= expires:
+            raise fail("wrong_nonce", "unknown, used or expired challenge")
+
+    def verify(self, presentation: bytes | str | dict[str, Any], trust: Trust, *, challenge: str, domain: str,
+               now_ms: int) -> list[VerifiedCredential]:
+        """Consume ``challenge`` and verify a presentation made for it."""
+        self.consume(challenge, now_ms)
+        return verify_presentation(presentation, trust, challenge=challenge, domain=domain, now=iso_time(now_ms))
+
+
+__all__ = [
+    "Challenges","CredentialError", "Trust", "VerifiedCredential", "iso_time", "present", "verify_credential", "verify_presentation"]

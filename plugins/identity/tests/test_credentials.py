@@ -250,3 +250,21 @@ def test_status_bit_order_is_msb_first(net: CredNet) -> None:
     assert record["bits"][:2] == bytes([0, 0b0100_0000]) and bit(record, 9) and not bit(record, 8)
     with pytest.raises(IndexError):
         bit(record, 1024)
+
+
+def test_replay_to_the_same_verifier_rejected(net: CredNet) -> None:
+    from tonomy.wallet.presentation import Challenges
+
+    book = Challenges(ttl_ms=60_000)
+    now = net.chain.head.time
+    challenge = book.new(now)
+    text = _present(net, _issue(net), ["nationality"], challenge=challenge)
+    assert book.verify(text, net.trust(), challenge=challenge, domain=DOMAIN, now_ms=now)[0].claims == {"nationality": "GB"}
+    with pytest.raises(CredentialError) as caught:
+        book.verify(text, net.trust(), challenge=challenge, domain=DOMAIN, now_ms=now)
+    assert caught.value.code == "credential.wrong_nonce"
+    late = book.new(now)
+    with pytest.raises(CredentialError):
+        book.consume(late, now + 60_000)  # expired
+    with pytest.raises(CredentialError):
+        book.consume("never-issued", now)
