@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from tonomy.cli.options import api_option, block_time_option
+from tonomy.cli.options import api_option, block_time_option, rate_limit_options
 
 DEFAULT_DEVNET_DIR = Path(".tonomy") / "devnet"
 PROGRESS_EVERY_S = 5.0
@@ -20,7 +20,10 @@ PROGRESS_EVERY_S = 5.0
 )
 @api_option
 @block_time_option
-def devnet_command(data_dir: Path, api: tuple[str, int], block_time_ms: int) -> None:
+@rate_limit_options
+def devnet_command(
+    data_dir: Path, api: tuple[str, int], block_time_ms: int, rate_limit: float, rate_burst: int, rate_limit_loopback: bool
+) -> None:
     """Start a local network: one validator, demo accounts alice, bob and carol (keys in DATA_DIR/keys)."""
     import asyncio
 
@@ -40,6 +43,10 @@ def devnet_command(data_dir: Path, api: tuple[str, int], block_time_ms: int) -> 
         api_host=api[0],
         api_port=api[1],
         block_time_ms=block_time_ms,
+        rate_limit_per_s=rate_limit,
+        rate_burst=rate_burst,
+        rate_limit_loopback=rate_limit_loopback,
+        devnet_wallet_dir=devnet.keys_dir,  # the web UI's Pay page signs with the demo keys
     )
     progress = DevnetProgress(devnet, console, every_s=PROGRESS_EVERY_S)
     asyncio.run(run_node(config, on_ready=progress.ready, on_block=progress.block))

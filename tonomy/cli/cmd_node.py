@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from tonomy.cli.options import api_option, block_time_option
+from tonomy.cli.options import api_option, block_time_option, rate_limit_options
 
 
 @click.command("node")
@@ -24,8 +24,21 @@ from tonomy.cli.options import api_option, block_time_option
 )
 @api_option
 @block_time_option
+@rate_limit_options
+@click.option(
+    "--devnet-wallet", type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="DEVNET ONLY: a folder of demo-account key files the node signs with for the web UI (loopback clients only).",
+)
 def node_command(
-    data_dir: Path, genesis_file: Path, validator_key: Path | None, api: tuple[str, int], block_time_ms: int
+    data_dir: Path,
+    genesis_file: Path,
+    validator_key: Path | None,
+    api: tuple[str, int],
+    block_time_ms: int,
+    rate_limit: float,
+    rate_burst: int,
+    rate_limit_loopback: bool,
+    devnet_wallet: Path | None,
 ) -> None:
     """Run a node: produce blocks (with --validator-key) and serve the JSON API until Ctrl-C."""
     import asyncio
@@ -42,6 +55,10 @@ def node_command(
         api_host=api[0],
         api_port=api[1],
         block_time_ms=block_time_ms,
+        rate_limit_per_s=rate_limit,
+        rate_burst=rate_burst,
+        rate_limit_loopback=rate_limit_loopback,
+        devnet_wallet_dir=devnet_wallet,
     )
 
     def ready(url: str, head: Any) -> None:

@@ -125,6 +125,15 @@ async def _serve(
         await worker.open(lambda: opener(config))
         head = await worker.call(lambda chain: chain.head)
         services = NodeServices(worker=worker, watch=watch, producing=config.validator_key_file is not None, head=head)
+        services.head_signal.advanced(head.height)
+        if config.rate_limit_per_s > 0:
+            services.rate_limit = (config.rate_limit_per_s, config.rate_burst)
+            services.rate_limit_loopback = config.rate_limit_loopback
+        if config.devnet_wallet_dir is not None:
+            from tonomy.node.devnet_wallet import DevnetWallet
+
+            services.wallet = DevnetWallet(config.devnet_wallet_dir)
+        services.web_pages = _web_pages()
         app = build_app(services, max_body_bytes=config.max_body_bytes)
         sock = bind_api_socket(config.api_host, config.api_port)
         host, port = sock.getsockname()[:2]
@@ -154,6 +163,7 @@ async def _serve(
         if producer is not None:
             await producer  # the block in progress commits before the chain closes
         watch.release_all()  # open long-polls answer now instead of holding the shutdown
+        services.head_signal.close()  # and event streams end
         server.should_exit = True
         await server_task
         stop_task.cancel()
@@ -162,6 +172,14 @@ async def _serve(
         await worker.close()
         if runtime_file is not None:
             runtime_file.unlink(missing_ok=True)
+
+
+def _web_pages() -> list[Any]:
+    """The web UI's pages: the host's and every installed plugin's (``tonomy_web_pages``)."""
+    from tonomy.plugin import build_plugin_manager
+    from tonomy.web.pages import collect_web_pages
+
+    return collect_web_pages(build_plugin_manager())
 
 
 __all__ = ["ReadyListener", "bind_api_socket", "data_dir_lock", "run_node"]

@@ -29,6 +29,7 @@ class NodeProcess:
         block_time_ms: int = 100,
         log_file: Path | None = None,
         extra_env: dict[str, str] | None = None,
+        extra_args: list[str] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.genesis_file = genesis_file
@@ -36,6 +37,7 @@ class NodeProcess:
         self.block_time_ms = block_time_ms
         self.log_file = log_file or data_dir.parent / f"{data_dir.name}.log"
         self.extra_env = extra_env or {}
+        self.extra_args = list(extra_args or [])
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
         self._log: IO[bytes] | None = None
@@ -50,7 +52,7 @@ class NodeProcess:
         ]  # fmt: skip
         if self.validator_key is not None:
             cmd += ["--validator-key", str(self.validator_key)]
-        return cmd
+        return cmd + self.extra_args
 
     def start(self, timeout: float = 60.0) -> str:
         """Start the node and return its API URL once it accepts requests."""
