@@ -30,6 +30,8 @@ from tonomy.plugin.web import WebPageRegistrar
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from tonomy.plugin.verifiers import VerifierRegistrar
+
     import click
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -105,6 +107,25 @@ def tonomy_voting_strategies(register: VotingStrategyRegistrar) -> None:
     on tokens moved after the proposal was created.
 
     :param register: call it with a :class:`~tonomy.plugin.VotingStrategySpec` per strategy.
+    """
+
+
+# --- identity verification -----------------------------------------------------
+
+
+@hookspec
+def tonomy_identity_verifiers(register: VerifierRegistrar) -> None:
+    """Contribute identity verification providers, one ``register(verifier)`` each.
+
+    Node-local (evidence is personal data and never goes on chain), so a provider may
+    do I/O. A verifier implements :class:`~tonomy.plugin.verifiers.IdentityVerifier`:
+    ``start(subject)`` opens a session for a DID, ``submit(session_id, evidence)``
+    receives evidence, ``decision(session_id)`` says pending / approved with the
+    verified attributes / rejected. The identity plugin's verification service issues
+    approved attributes as selectively disclosable credentials into the subject's
+    wallet (docs/credentials.md). Names are unique across plugins.
+
+    :param register: call it with an object satisfying ``IdentityVerifier``.
     """
 
 
