@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from click.testing import CliRunner
-from conftest import Gov
+from govnet import Gov
 
 import tonomy_governance
 from tonomy.testing import check_plugin_conformance
