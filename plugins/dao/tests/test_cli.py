@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from daonet import Net
 
 from tonomy_dao.cli import dao_cli
-from tonomy_dao.node import ActionOutcome, outcome_from_receipt
+from tonomy.plugin.cli import ActionOutcome, outcome_from_receipt
 
 
 class InProcessNode:

@@ -9,7 +9,7 @@ import click
 
 from tonomy.plugin import encode_record
 
-from tonomy_dao.node import Session, event, node_options, show
+from tonomy.plugin.cli import Session, event, node_options, show
 
 CHOICES = {"yes": 1, "no": 0, "abstain": 2}
 session_of = click.make_pass_decorator(Session)

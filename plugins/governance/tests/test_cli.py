@@ -11,7 +11,7 @@ from govnet import Gov
 import tonomy_governance
 from tonomy.testing import check_plugin_conformance
 from tonomy_governance.cli import gov_cli
-from tonomy_governance.node import ActionOutcome, outcome_from_receipt
+from tonomy.plugin.cli import ActionOutcome, outcome_from_receipt
 
 
 class InProcessNode:

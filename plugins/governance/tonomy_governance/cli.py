@@ -13,7 +13,7 @@ import click
 
 from tonomy.plugin import encode_record
 
-from tonomy_governance.node import Session, event, node_options, show
+from tonomy.plugin.cli import Session, event, node_options, show
 
 CHOICES = {"against": -1, "abstain": -2, "veto": -3}
 session_of = click.make_pass_decorator(Session)

@@ -1,8 +1,14 @@
-"""The gov CLI's connection to a node: run queries, submit one signed action and read its receipt.
+"""What a plugin's CLI commands need to talk to a node: query, act, read the receipt.
 
+    from tonomy.plugin.cli import Session, node_options
+
+Every plugin that adds ``tonomy <plugin> ...`` commands shares these: the
+``--node/--key-file/--account`` options, a :class:`Session` that runs queries and
+submits one signed action, and helpers to read events from the receipt.
 :class:`ChainNode` is the small interface the commands need; :func:`connect` builds
 it over the host's node client (``query`` and ``push_action``). Tests hand the
-commands any other implementation through ``click``'s ``obj``.
+commands any other implementation through ``click``'s ``obj``. Importing this module
+loads click, so plugins import it only from their CLI code.
 """
 
 from __future__ import annotations
