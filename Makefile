@@ -11,7 +11,7 @@ PIP := $(PY) -m pip
 # A cargo target dir outside the clone speeds rebuilds; nothing depends on it existing.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/tonomy/target
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-SYSTEM_PACKAGES := capnproto
+SYSTEM_PACKAGES := capnproto chromium
 STAMP := $(VENV)/.deps-stamp
 
 .PHONY: help setup system-deps venv build run test test-rust test-python stubtest bench clean

@@ -94,6 +94,7 @@ def test_node_http_transfers_per_second(benchmark: Any, tmp_path: Path) -> None:
             assert balance == nonce[0]  # every transfer of every round committed exactly once
             stats = benchmark.stats
             if stats is not None:
+                benchmark.extra_info["side"] = "absolute"
                 benchmark.extra_info["transfers_per_round"] = count
                 benchmark.extra_info["transfers_per_second"] = round(count / stats.stats.median, 1)
     finally:
@@ -198,6 +199,7 @@ def test_chain_transfer_time_split(benchmark: Any, tmp_path: Path) -> None:
         rounds = len(verify_s)
         per_tx = 1000.0 / (count * rounds)
         benchmark.extra_info.update(
+            side="absolute",
             transfers_per_block=count,
             verify_ms_per_tx=round(sum(verify_s) * per_tx, 4),
             execute_ms_per_tx=round(sum(execute_s[-rounds:]) * per_tx, 4),

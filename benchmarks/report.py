@@ -25,6 +25,8 @@ from rich.table import Table
 
 DEFAULT_RESULTS = Path(".benchmarks") / "latest.json"
 SIDES = ("core", "baseline")
+#: A group of one test whose side is this reports absolute figures (no peer to compare).
+ABSOLUTE = "absolute"
 NO_GROUP = "(no group)"
 
 
@@ -65,6 +67,8 @@ class Comparison:
     def verdict(self) -> str:
         if self.problem is not None:
             return f"not compared: {self.problem}"
+        if self.core is None and self.baseline is None:
+            return "absolute figures (no peer measured beside it)"
         ratio = self.ratio
         assert ratio is not None
         return describe_ratio(ratio)
@@ -133,6 +137,8 @@ def _compare_group(group: str, results: tuple[BenchResult, ...]) -> Comparison:
     if group == NO_GROUP:
         return Comparison(group, results, problem='no benchmark group: mark it @pytest.mark.benchmark(group="...")')
     sides = [result.side for result in results]
+    if sides == [ABSOLUTE]:
+        return Comparison(group, results)
     if sorted(side or "" for side in sides) != sorted(SIDES):
         shown = ", ".join(f"{r.name}={r.side!r}" for r in results)
         return Comparison(

@@ -514,3 +514,15 @@ class ConsensusEngine:
     def decided(self) -> bool: ...
     @property
     def public_key(self) -> bytes | None: ...
+
+# --- sd (selective disclosure, docs/credentials.md) --------------------------
+
+SD_MAX_DIGESTS: int
+SD_MAX_DISCLOSURES: int
+SD_MAX_DISCLOSURE_LEN: int
+
+def sd_disclosure_digest(disclosure: bytes) -> bytes:
+    """SHA-256 of a disclosure's base64url text: the digest an issuer signs for it."""
+
+def sd_match_disclosures(digests: list[bytes], disclosures: list[bytes]) -> list[int]:
+    """For each disclosure, the index of its digest in the signed list; raises if any is not covered."""

@@ -538,3 +538,14 @@ for _cls in (
 ):
     register_error(_cls)
     __all__.append(_cls.__name__)
+
+
+class CredentialError(TonomyError, ValueError):
+    """A verifiable credential or presentation fails a check (``credential.<reason>``).
+
+    Reasons (docs/credentials.md): ``invalid_json``, ``malformed``, ``bad_proof``,
+    ``bad_disclosure``, ``wrong_nonce``, ``wrong_domain``, ``expired``, ``revoked``,
+    ``untrusted_issuer``, ``unknown_issuer``.
+    """
+
+    code = "credential.error"

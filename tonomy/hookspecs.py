@@ -25,9 +25,12 @@ import pluggy
 
 from tonomy.plugin import PROJECT_NAME
 from tonomy.plugin.types import ActionRegistrar, ParameterRegistrar, PluginInfo, QueryRegistrar, VotingStrategyRegistrar
+from tonomy.plugin.web import WebPageRegistrar
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from tonomy.plugin.verifiers import VerifierRegistrar
 
     import click
 
@@ -107,6 +110,25 @@ def tonomy_voting_strategies(register: VotingStrategyRegistrar) -> None:
     """
 
 
+# --- identity verification -----------------------------------------------------
+
+
+@hookspec
+def tonomy_identity_verifiers(register: VerifierRegistrar) -> None:
+    """Contribute identity verification providers, one ``register(verifier)`` each.
+
+    Node-local (evidence is personal data and never goes on chain), so a provider may
+    do I/O. A verifier implements :class:`~tonomy.plugin.verifiers.IdentityVerifier`:
+    ``start(subject)`` opens a session for a DID, ``submit(session_id, evidence)``
+    receives evidence, ``decision(session_id)`` says pending / approved with the
+    verified attributes / rejected. The identity plugin's verification service issues
+    approved attributes as selectively disclosable credentials into the subject's
+    wallet (docs/credentials.md). Names are unique across plugins.
+
+    :param register: call it with an object satisfying ``IdentityVerifier``.
+    """
+
+
 # --- node-local ---------------------------------------------------------------
 
 
@@ -121,6 +143,22 @@ def tonomy_register_cli_commands(register: Callable[[click.Command], None]) -> N
     added, is a :class:`~tonomy.errors.PluginConflictError`.
 
     :param register: call it with a ``click.Command`` per command.
+    """
+
+
+@hookspec
+def tonomy_web_pages(register: WebPageRegistrar) -> None:
+    """Add pages to the node's web UI, one ``register(WebPage(...))`` each.
+
+    A :class:`~tonomy.plugin.WebPage` names an HTML file (``path``) inside a folder of
+    static files (``static_dir``), a ``title`` and a short ``nav_label``. The node serves
+    the folder at ``/app/<plugin>/`` and links the page from the shell's navigation.
+    Pages are plain HTML/CSS/JS that talk to the node's JSON API; they load nothing from
+    other origins. Called when the node starts; the host asks each plugin on its own, so
+    every page is attributed to its plugin. Two pages with one path, or pages of one plugin
+    in different folders, are a :class:`~tonomy.errors.PluginConflictError`.
+
+    :param register: call it with a ``WebPage`` per page.
     """
 
 

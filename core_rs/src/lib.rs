@@ -12,6 +12,7 @@ pub mod store;
 pub mod crypto;
 pub mod wire;
 pub mod consensus;
+pub mod sd;
 
 #[cfg(feature = "python")]
 pub mod py;

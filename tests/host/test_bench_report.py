@@ -121,3 +121,15 @@ def test_format_helpers() -> None:
     assert report.format_extra({"updates_per_second": 1234567.8, "batch": 64, "mode": "fast"}) == (
         "batch: 64\nmode: fast\nupdates per second: 1,234,568"
     )
+
+
+def test_a_group_of_absolute_figures_is_shown_not_failed(tmp_path: Path) -> None:
+    path = write(tmp_path, [*SYNTHETIC, entry("test_node", "node", "absolute", 0.5, transfers_per_second=2000.0)])
+    comparisons = {c.group: c for c in report.compare(report.load_results(path))}
+    node = comparisons["node"]
+    assert node.problem is None and node.ratio is None
+    assert node.verdict().startswith("absolute figures")
+    console = Console(record=True, width=200)
+    assert report.main([str(path)], console=console) == 0
+    text = console.export_text()
+    assert "absolute figures" in text and "2,000" in text

@@ -162,3 +162,20 @@ def test_record_schema_refuses_bad_fields() -> None:
         Field("ratio", float)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="required must be a bool"):
         Field("ratio", int, required="yes")  # type: ignore[arg-type]
+
+
+def test_the_plugin_api_reaches_everything_a_handler_needs() -> None:
+    """Plugins import from tonomy.plugin only; these names load lazily and are the real ones."""
+    import tonomy._core as core
+    import tonomy.plugin as api
+    from tonomy.chain import codec
+    from tonomy.chain.authority import PermissionLevel
+    from tonomy.chain.context import ActionContext
+
+    assert api.ActionContext is ActionContext
+    assert api.PermissionLevel is PermissionLevel
+    assert api.encode_record is codec.encode and api.decode_record is codec.decode
+    assert api.hash_tagged is core.hash_tagged and api.ed25519_verify is core.ed25519_verify
+    assert api.decode_record(api.encode_record({"a": 1})) == {"a": 1}
+    for name in api.__all__:
+        assert getattr(api, name) is not None, name

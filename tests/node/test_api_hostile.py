@@ -219,7 +219,9 @@ def test_query_unknown(http: httpx.Client) -> None:
 
 def test_unknown_routes_and_methods(http: httpx.Client) -> None:
     expect_problem(http.get("/v1/nothing"), 404, "api.not_found")
-    expect_problem(http.get("/"), 404, "api.not_found")
+    expect_problem(http.get("/nothing"), 404, "api.not_found")  # "/" is the web UI (docs/web.md)
+    expect_problem(http.post("/"), 405, "api.method_not_allowed")
+    expect_problem(http.get("/app/nothing/"), 404, "api.not_found")
     expect_problem(http.delete("/v1/blocks/1"), 405, "api.method_not_allowed")
     expect_problem(http.get("/v1/transactions"), 405, "api.method_not_allowed")
 

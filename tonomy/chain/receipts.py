@@ -51,7 +51,11 @@ class Receipt:
 
     @classmethod
     def decode(cls, data: bytes) -> Receipt:
-        record = codec.decode(data)
+        return cls.from_record(codec.decode(data))
+
+    @classmethod
+    def from_record(cls, record: Any) -> Receipt:
+        """The receipt from its record form (``to_record``), as stored or sent as JSON."""
         error = record["error"]
         return cls(
             tx_id=record["tx_id"],

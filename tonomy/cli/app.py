@@ -13,6 +13,7 @@ from tonomy.cli.cmd_keys import keys_command
 from tonomy.cli.cmd_node import node_command
 from tonomy.cli.cmd_plugins import plugins_command
 from tonomy.cli.cmd_version import version_command
+from tonomy.cli.cmd_wallet import wallet_command
 from tonomy.cli.session import PluginSession
 from tonomy.errors import PluginError
 
@@ -25,6 +26,7 @@ def _add_builtin_commands(group: click.Group) -> None:
     group.add_command(version_command)
     group.add_command(plugins_command)
     group.add_command(keys_command)
+    group.add_command(wallet_command)  # tonomy wallet ...  (the client keystore)
     group.add_command(node_command)  # tonomy node ...  (run a validator or full node)
     group.add_command(devnet_command)  # tonomy devnet  (local network; `make run` calls it)
 

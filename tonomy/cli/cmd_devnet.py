@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from tonomy.cli.options import api_option, block_time_option
+from tonomy.cli.options import api_option, block_time_option, rate_limit_options
 
 DEFAULT_DEVNET_DIR = Path(".tonomy") / "devnet"
 PROGRESS_EVERY_S = 5.0
@@ -22,6 +22,7 @@ DEFAULT_VALIDATORS = 1
 )
 @api_option
 @block_time_option
+@rate_limit_options
 @click.option(
     "--validators", default=DEFAULT_VALIDATORS, show_default=True, type=click.IntRange(1, 64),
     help="How many validator processes (used when the devnet is created; later runs keep its genesis).",
@@ -30,7 +31,16 @@ DEFAULT_VALIDATORS = 1
     "--p2p-port", default=26656, show_default=True, type=click.IntRange(1, 65000),
     help="First p2p port of the validators on 127.0.0.1 (validator i listens on this + i).",
 )
-def devnet_command(data_dir: Path, api: tuple[str, int], block_time_ms: int, validators: int, p2p_port: int) -> None:
+def devnet_command(
+    data_dir: Path,
+    api: tuple[str, int],
+    block_time_ms: int,
+    rate_limit: float,
+    rate_burst: int,
+    rate_limit_loopback: bool,
+    validators: int,
+    p2p_port: int,
+) -> None:
     """Start a local network: validators, demo accounts alice, bob and carol (keys in DATA_DIR/keys)."""
     import asyncio
 
@@ -55,6 +65,10 @@ def devnet_command(data_dir: Path, api: tuple[str, int], block_time_ms: int, val
         api_host=api[0],
         api_port=api[1],
         block_time_ms=block_time_ms,
+        rate_limit_per_s=rate_limit,
+        rate_burst=rate_burst,
+        rate_limit_loopback=rate_limit_loopback,
+        devnet_wallet_dir=devnet.keys_dir,  # the web UI's Pay page signs with the demo keys
     )
     progress = DevnetProgress(devnet, console, every_s=PROGRESS_EVERY_S)
     asyncio.run(run_node(config, on_ready=progress.ready, on_block=progress.block))

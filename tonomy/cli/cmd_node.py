@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from tonomy.cli.options import api_option, block_time_option
+from tonomy.cli.options import api_option, block_time_option, rate_limit_options
 
 
 def _parse_p2p(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, int] | None:
@@ -54,6 +54,11 @@ def _timeouts(text: str | None) -> tuple[int, int, int, int, int, int] | None:
     help="A peer to keep connected: HOST:PORT or NODEKEYHEX@HOST:PORT (repeat for several).",
 )
 @click.option("--consensus-timeouts-ms", default=None, hidden=True, help="Six comma-separated timeouts (tests).")
+@rate_limit_options
+@click.option(
+    "--devnet-wallet", type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="DEVNET ONLY: a folder of demo-account key files the node signs with for the web UI (loopback clients only).",
+)
 def node_command(
     data_dir: Path,
     genesis_file: Path,
@@ -63,6 +68,10 @@ def node_command(
     p2p: tuple[str, int] | None,
     peers: tuple[str, ...],
     consensus_timeouts_ms: str | None,
+    rate_limit: float,
+    rate_burst: int,
+    rate_limit_loopback: bool,
+    devnet_wallet: Path | None,
 ) -> None:
     """Run a node: produce blocks (with --validator-key) and serve the JSON API until Ctrl-C."""
     import asyncio
@@ -82,6 +91,10 @@ def node_command(
         p2p_address=p2p,
         peers=tuple(peers),
         consensus_timeouts_ms=_timeouts(consensus_timeouts_ms),
+        rate_limit_per_s=rate_limit,
+        rate_burst=rate_burst,
+        rate_limit_loopback=rate_limit_loopback,
+        devnet_wallet_dir=devnet_wallet,
     )
 
     def ready(url: str, head: Any) -> None:

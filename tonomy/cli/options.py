@@ -37,4 +37,19 @@ def block_time_option(fn: F) -> F:
     )(fn)
 
 
-__all__ = ["DEFAULT_API", "api_option", "block_time_option"]
+def rate_limit_options(fn: F) -> F:
+    fn = click.option(
+        "--rate-limit-loopback", is_flag=True,
+        help="Limit loopback clients too (by default the machine's own clients are exempt).",
+    )(fn)
+    fn = click.option(
+        "--rate-burst", default=200, show_default=True, type=click.IntRange(1, 1_000_000),
+        help="Requests a client may send at once before the rate applies.",
+    )(fn)
+    return click.option(
+        "--rate-limit", default=100.0, show_default=True, type=click.FloatRange(0, 1_000_000),
+        help="API requests per second per client address (0: no limit); over it: 429 api.rate_limited.",
+    )(fn)
+
+
+__all__ = ["DEFAULT_API", "api_option", "block_time_option", "rate_limit_options"]

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import os
 import struct
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from nacl import bindings as sodium
 from nacl.exceptions import CryptoError
@@ -181,15 +183,7 @@ async def initiate(
     expected_peer: bytes | None = None,
 ) -> Session:
     """Run the dialling side; raises a HandshakeError subclass on any failure."""
-    try:
-        async with asyncio.timeout(config.handshake_timeout):
-            return await _initiate(reader, writer, identity, chain_id, config, expected_peer)
-    except TimeoutError as exc:
-        raise HandshakeTimeoutError(f"no complete handshake within {config.handshake_timeout}s") from exc
-    except HandshakeError:
-        raise
-    except (ConnectionError, OSError) as exc:
-        raise HandshakeError(f"the connection failed during the handshake: {exc}") from exc
+    return await _bounded(_initiate(reader, writer, identity, chain_id, config, expected_peer), config)
 
 
 async def _initiate(
@@ -244,9 +238,14 @@ async def respond(
     expected_peer: bytes | None = None,
 ) -> Session:
     """Run the accepting side; raises a HandshakeError subclass on any failure."""
+    return await _bounded(_respond(reader, writer, identity, chain_id, config, expected_peer), config)
+
+
+async def _bounded(side: Coroutine[Any, Any, Session], config: NetConfig) -> Session:
+    """One side of the handshake within the timeout, every failure as a HandshakeError."""
     try:
         async with asyncio.timeout(config.handshake_timeout):
-            return await _respond(reader, writer, identity, chain_id, config, expected_peer)
+            return await side
     except TimeoutError as exc:
         raise HandshakeTimeoutError(f"no complete handshake within {config.handshake_timeout}s") from exc
     except HandshakeError:

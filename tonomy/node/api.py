@@ -14,14 +14,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import Body, FastAPI, Path, Query, Request
+from fastapi import Body, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tonomy import _core
 from tonomy.errors import InternalError, NotFoundError, TonomyError
 from tonomy.node.api_models import (
+    EVENT_STREAM_EXAMPLE,
     BlockView,
     Health,
     Problem,
@@ -34,6 +35,21 @@ from tonomy.node.api_models import (
 from tonomy.node.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from tonomy.node.chain_worker import ChainWorker
 from tonomy.node.commit_watch import CommitWatch
+from tonomy.node.event_stream import (
+    DEFAULT_HEARTBEAT_S,
+    EventStreamResponse,
+    MAX_HEARTBEAT_S,
+    MIN_HEARTBEAT_S,
+    HeadSignal,
+    Position,
+    StreamSlots,
+    parse_cursor,
+    read_page,
+    stream_events,
+)
+from tonomy.node.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from tonomy.node.metrics import UNMATCHED_ROUTE, Metrics, RequestMetrics
+from tonomy.node.rate_limit import RateLimit, TokenBuckets
 from tonomy.node.encoding import decode_bytes, decode_hex, value_from_json, value_to_json
 from tonomy.node.errors import (
     BadRequestError,
@@ -68,6 +84,22 @@ class NodeServices:
     #: Called with the bytes of each transaction admitted through the API (gossip).
     on_admitted: Any = None
     max_transaction_bytes: int = field(default_factory=lambda: _core.WIRE_LIMITS.max_transaction_bytes)
+    metrics: Metrics = field(default_factory=Metrics)
+    head_signal: HeadSignal = field(default_factory=HeadSignal)
+    streams: StreamSlots = field(default_factory=StreamSlots)
+    #: Requests per second and burst per client address; None: no limit.
+    rate_limit: tuple[float, int] | None = None
+    rate_limit_loopback: bool = False
+    #: DEVNET ONLY: a node-local wallet for demo accounts (tonomy.node.devnet_wallet).
+    wallet: Any = None
+    #: The web UI's pages (tonomy.web.pages.RegisteredPage); None: the host's own only.
+    web_pages: list[Any] | None = None
+
+    def block_committed(self, header: Any, transaction_count: int) -> None:
+        """The block loop's report: a block is durably committed."""
+        self.head = header
+        self.metrics.block_committed(transaction_count)
+        self.head_signal.advanced(header.height)
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -76,8 +108,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (400, "Malformed request"),
         (404, "Not found"),
         (409, "Conflicts with the chain (duplicate)"),
+        (405, "Method not allowed"),
         (413, "Body too large"),
         (422, "Refused by the chain"),
+        (429, "Over a rate limit or quota"),
+        (500, "A bug in the node or a plugin"),
         (503, "Node unavailable"),
     )
 }
@@ -114,6 +149,7 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
     )
     app.state.services = services
     _install_error_handlers(app)
+    _describe_problems_in_openapi(app)
     worker, watch = services.worker, services.watch
 
     async def status_of(tx_id: bytes) -> TransactionStatus | None:
@@ -126,19 +162,28 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
             return TransactionStatus(id=tx_id.hex(), status="pending")
         return None
 
+    async def submit_raw(raw: bytes) -> SubmitTransactionResponse:
+        if not services.producing and services.on_admitted is None:
+            raise NodeUnavailableError("this node has no validator key and no peers: it cannot commit transactions")
+        try:
+            tx_id = await worker.call(lambda chain, tx: chain.submit(tx), raw)
+        except TonomyError as exc:
+            services.metrics.rejected(exc.code)
+            raise
+        watch.admitted(tx_id)
+        if services.on_admitted is not None:
+            services.on_admitted(raw)
+        return SubmitTransactionResponse(id=tx_id.hex())
+
+    app.state.submit_raw = submit_raw
+
     @app.post("/v1/transactions", status_code=202, response_model=SubmitTransactionResponse)
     async def submit_transaction(request: SubmitTransactionRequest) -> SubmitTransactionResponse:
         """Admit a signed transaction; it commits in a later block (wait on its id)."""
         raw = decode_bytes(
             request.transaction, request.encoding, what="transaction", max_size=services.max_transaction_bytes
         )
-        if not services.producing and services.on_admitted is None:
-            raise NodeUnavailableError("this node has no validator key and no peers: it cannot commit transactions")
-        tx_id = await worker.call(lambda chain, tx: chain.submit(tx), raw)
-        watch.admitted(tx_id)
-        if services.on_admitted is not None:
-            services.on_admitted(raw)
-        return SubmitTransactionResponse(id=tx_id.hex())
+        return await submit_raw(raw)
 
     @app.get("/v1/transactions/{tx_id}", response_model=TransactionStatus)
     async def get_transaction(tx_id: str) -> TransactionStatus:
@@ -249,8 +294,142 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
             producing=services.producing,
         )
 
+    _install_event_stream(app, services)
+
+    @app.get(
+        "/metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {METRICS_CONTENT_TYPE: {}}, "description": "Prometheus text format"}},
+    )
+    async def metrics() -> PlainTextResponse:
+        """Counters and gauges in the Prometheus text exposition format."""
+        head = services.head
+        gauges = {
+            "tonomy_head_height": ("The height of the latest committed block.", head.height if head is not None else 0),
+            "tonomy_pending_transactions": ("Transactions admitted here and not yet committed.", watch.pending_count),
+            "tonomy_event_streams": ("Open event streams.", services.streams.open),
+        }
+        return PlainTextResponse(services.metrics.render(gauges), media_type=METRICS_CONTENT_TYPE)
+
+    from tonomy.node.signing_routes import install_signing
+
+    install_signing(app, services, submit_raw, _ERRORS)
+    if services.wallet is not None:
+        from tonomy.node.wallet_routes import install_devnet_wallet
+
+        install_devnet_wallet(app, services, submit_raw)
+    from tonomy.web.routes import install_web
+
+    install_web(app, services.web_pages)
+
+    # Outermost first in a request's path: metrics see every answer (429 and 413 too),
+    # the rate limit runs before the body is read.
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    if services.rate_limit is not None:
+        rate, burst = services.rate_limit
+        limited = services.metrics
+
+        def on_limited() -> None:
+            limited.rate_limited += 1
+
+        app.add_middleware(
+            RateLimit,
+            buckets=TokenBuckets(rate, burst),
+            on_limited=on_limited,
+            limit_loopback=services.rate_limit_loopback,
+        )
+    app.add_middleware(RequestMetrics, metrics=services.metrics, route_of=_route_of)
     return app
+
+
+def _describe_problems_in_openapi(app: FastAPI) -> None:
+    """Error responses are problem documents, never plain JSON: say so in the spec.
+
+    FastAPI files a response ``model`` under ``application/json``; every 4xx/5xx answer
+    of this API is ``application/problem+json``, so the spec gets exactly that.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = generate()
+        problem_schema = {"schema": {"$ref": "#/components/schemas/Problem"}}
+        for item in spec.get("paths", {}).values():
+            for operation in item.values():
+                for status, response in operation.get("responses", {}).items():
+                    if status[:1] in ("4", "5"):
+                        response["content"] = {PROBLEM_CONTENT_TYPE: problem_schema}
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _route_of(scope: Any) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) and path else UNMATCHED_ROUTE
+
+
+def _install_event_stream(app: FastAPI, services: NodeServices) -> None:
+    worker = services.worker
+
+    async def read(position: Position) -> tuple[list[dict[str, Any]], Position, int]:
+        head = services.head
+        height = head.height if head is not None else 0
+        events, after = await worker.call(read_page, position, height)
+        return events, after, height
+
+    @app.get(
+        "/v1/events",
+        response_class=StreamingResponse,
+        responses={
+            200: {
+                "content": {"text/event-stream": {"schema": {"type": "string"}, "example": EVENT_STREAM_EXAMPLE}},
+                "description": "Server-sent events: `id: HEIGHT:INDEX`, `event: chain`, `data:` one JSON event "
+                "(`id, height, index, tx_id, tx_index, plugin, name, data`); `: heartbeat` comments while idle.",
+            }
+        },
+    )
+    async def events(
+        cursor: Annotated[
+            str | None, Query(max_length=40, description="The id of the last event received: resume after it.")
+        ] = None,
+        from_height: Annotated[
+            str | None, Query(pattern=HEIGHT_PATTERN, description="Start with the first event of this block.")
+        ] = None,
+        heartbeat: Annotated[
+            float, Query(ge=MIN_HEARTBEAT_S, le=MAX_HEARTBEAT_S, description="Seconds of quiet between heartbeats.")
+        ] = DEFAULT_HEARTBEAT_S,
+        last_event_id: Annotated[str | None, Header(max_length=40, include_in_schema=True)] = None,
+    ) -> StreamingResponse:
+        """The chain's events as they commit, resumable without gaps or duplicates.
+
+        Without ``cursor``, ``Last-Event-ID`` or ``from_height`` the stream starts after the
+        current head (only new events).
+        """
+        head = services.head
+        if head is None:
+            raise NodeUnavailableError("the node is starting")
+        given = cursor if cursor is not None else last_event_id
+        if given is not None and from_height is not None:
+            raise BadRequestError("give either a cursor or from_height, not both")
+        if given is not None:
+            start = parse_cursor(given)
+        elif from_height is not None:
+            start = Position(_height(from_height), 0)
+        else:
+            start = Position(head.height + 1, 0)
+        if start.height > head.height + 1 or (start.height == head.height + 1 and start.index > 0):
+            raise BadRequestError(f"the stream cannot start after this node's next block ({head.height + 1})")
+        slot = services.streams.acquire()
+        try:
+            first = await read(start)  # validates the cursor before the 200 goes out
+        except BaseException:
+            slot.release()
+            raise
+        return EventStreamResponse(stream_events(read, first, services.head_signal, heartbeat, slot), slot)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

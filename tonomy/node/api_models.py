@@ -83,7 +83,86 @@ class Problem(BaseModel):
     detail: str
 
 
+EVENT_STREAM_EXAMPLE = (
+    'id: 12:0\nevent: chain\ndata: {"id":"12:0","height":12,"index":0,"tx_id":"9f…","tx_index":0,'
+    '"plugin":"pay","name":"transfer","data":{"$bytes":"…"}}\n\n: heartbeat\n\n'
+)
+
+
+class WebPageLink(BaseModel):
+    app: str = Field(description="The plugin (or `explorer`, the host) the page belongs to.")
+    url: str
+    title: str
+    nav_label: str
+
+
+class WebPages(BaseModel):
+    pages: list[WebPageLink]
+
+
+class WalletAccounts(BaseModel):
+    devnet_only: Literal[True] = True
+    accounts: list[str] = Field(description="Demo accounts whose keys this node holds (devnet only).")
+
+
+class WalletActionRequest(BaseModel):
+    model_config = _STRICT
+
+    account: str = Field(description="The demo account that signs (`account@active`).")
+    plugin: str
+    name: str
+    data: dict[str, Any] = Field(description="The action's data; bytes as `{\"$bytes\": hex}`.")
+
+
+class UnsignedAction(BaseModel):
+    model_config = _STRICT
+
+    plugin: str
+    name: str
+    authorization: list[str] = Field(min_length=1, max_length=8, description="`account@permission` entries.")
+    data: dict[str, Any] = Field(description="The action's data; bytes as `{\"$bytes\": hex}`.")
+
+
+class UnsignedTransactionRequest(BaseModel):
+    model_config = _STRICT
+
+    actions: list[UnsignedAction] = Field(min_length=1, max_length=16)
+    expires_in_s: int = Field(default=120, ge=10, le=3600, description="Seconds after the head block's time.")
+    nonce: int = Field(default=0, ge=0, le=(1 << 64) - 1, description="Makes otherwise identical transactions distinct.")
+
+
+class UnsignedTransaction(BaseModel):
+    body: str = Field(description="The canonical transaction body (hex), TAPOS from the node's head.")
+    id: str = Field(description="The transaction id (hex): what each signer signs with Ed25519.")
+    chain_id: str
+    expiration: int = Field(description="Unix seconds.")
+
+
+class SignatureIn(BaseModel):
+    model_config = _STRICT
+
+    public_key: str = Field(description="Ed25519 public key (32 bytes, hex).")
+    signature: str = Field(description="Ed25519 signature of the transaction id (64 bytes, hex).")
+
+
+class SignedTransactionRequest(BaseModel):
+    model_config = _STRICT
+
+    body: str = Field(description="The canonical body (hex), as `/v1/transactions/unsigned` gave it.")
+    signatures: list[SignatureIn] = Field(min_length=1, max_length=16)
+
+
 __all__ = [
+    "EVENT_STREAM_EXAMPLE",
+    "SignatureIn",
+    "SignedTransactionRequest",
+    "UnsignedAction",
+    "UnsignedTransaction",
+    "UnsignedTransactionRequest",
+    "WalletAccounts",
+    "WalletActionRequest",
+    "WebPageLink",
+    "WebPages",
     "BlockView",
     "HeaderView",
     "Health",

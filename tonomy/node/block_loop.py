@@ -50,7 +50,7 @@ class BlockLoop:
                 if await _stopped_within(stop, self._schedule.block_time_ms / 1000):
                     return
                 continue
-            services.head = header
+            services.block_committed(header, len(ids))
             services.watch.committed(header.height, ids)
             self.blocks_produced += 1
             if self._listener is not None:

@@ -13,20 +13,21 @@ from __future__ import annotations
 import base64
 import os
 import time
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from tonomy import _core
-from tonomy.chain.context import Event
 from tonomy.chain.receipts import Receipt
 from tonomy.errors import InvalidProofError, TonomyError
 from tonomy.node.encoding import value_from_json, value_to_json
 from tonomy.node.errors import ClientError, UntrustedAnswerError
 from tonomy.node.keys import read_key_file
 from tonomy.node.problems import error_from_problem
+from tonomy.node.sse import parse_sse
 
 DEFAULT_TIMEOUT = 30.0
 #: The server caps one wait at this many seconds; longer waits are split.
@@ -120,6 +121,47 @@ class NodeClient:
         if doc is None:
             raise ClientError(f"the node answered {method} {path} with something that is not JSON")
         return doc
+
+    # -- the event stream --------------------------------------------------------
+
+    def events(
+        self,
+        *,
+        cursor: str | None = None,
+        from_height: int | None = None,
+        heartbeat: float | None = None,
+        idle_timeout: float = 30.0,
+    ) -> Iterator[dict[str, Any]]:
+        """The chain's events as they commit (``GET /v1/events``), each with its ``id`` cursor.
+
+        Resume after an event with ``cursor=event["id"]``; heartbeats are skipped. The
+        iterator ends when the node closes the stream; ``idle_timeout`` seconds without a
+        byte (heartbeats included) raise ``client.error``.
+        """
+        params: dict[str, Any] = {}
+        if cursor is not None:
+            params["cursor"] = cursor
+        if from_height is not None:
+            params["from_height"] = str(from_height)
+        if heartbeat is not None:
+            params["heartbeat"] = heartbeat
+        timeout = httpx.Timeout(self._http.timeout.connect, read=idle_timeout)
+        try:
+            with self._http.stream("GET", "/v1/events", params=params, timeout=timeout) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    try:
+                        doc = response.json()
+                    except ValueError:
+                        doc = None
+                    raise error_from_problem(doc, response.status_code)
+                for message in parse_sse(response.iter_lines()):
+                    if message.comment is None and message.event == "chain":
+                        yield json.loads(message.data)
+        except httpx.TimeoutException:
+            raise ClientError(f"the event stream of {self.url} was silent for {idle_timeout}s") from None
+        except httpx.HTTPError as exc:
+            raise ClientError(f"the event stream of {self.url} failed: {exc}") from None
 
     # -- transactions ------------------------------------------------------------
 
@@ -233,19 +275,7 @@ def _status(doc: dict[str, Any]) -> TransactionStatus:
 
 def receipt_from_json(doc: Any) -> Receipt:
     """A receipt from its JSON form (the stored record with bytes as ``{"$bytes": hex}``)."""
-    record = value_from_json(doc)
-    error = record["error"]
-    return Receipt(
-        tx_id=record["tx_id"],
-        height=record["height"],
-        index=record["index"],
-        status=record["status"],
-        error_code=None if error is None else error["code"],
-        error_message=None if error is None else error["message"],
-        events=tuple(Event(e["plugin"], e["name"], e["data"]) for e in record["events"]),
-        state_ops=record["resources"]["state_ops"],
-        bytes_written=record["resources"]["bytes_written"],
-    )
+    return Receipt.from_record(value_from_json(doc))
 
 
 __all__ = [

@@ -36,12 +36,21 @@ class NodeConfig:
     @property
     def networked(self) -> bool:
         return self.p2p_address is not None or bool(self.peers)
+    #: Requests per second per client address (0: no limit) and the burst it may spend at once.
+    rate_limit_per_s: float = 100.0
+    rate_burst: int = 200
+    #: Whether loopback clients are limited too (by default they are exempt).
+    rate_limit_loopback: bool = False
+    #: DEVNET ONLY: a folder of demo-account key files the node signs with for the web UI.
+    devnet_wallet_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if not MIN_BLOCK_TIME_MS <= self.block_time_ms <= MAX_BLOCK_TIME_MS:
             raise NodeConfigError(f"block time must be {MIN_BLOCK_TIME_MS} to {MAX_BLOCK_TIME_MS} ms")
         if not 0 <= self.api_port <= 65535:
             raise NodeConfigError("the API port must be 0 to 65535 (0: any free port)")
+        if not 0 <= self.rate_limit_per_s <= 1_000_000 or not 1 <= self.rate_burst <= 1_000_000:
+            raise NodeConfigError("the rate limit must be 0 (off) to 1000000 per second, with a burst of 1 to 1000000")
         if self.max_body_bytes < 1024:
             raise NodeConfigError("the request body limit must be at least 1024 bytes")
         if self.p2p_address is not None and not 0 <= self.p2p_address[1] <= 65535:

@@ -28,7 +28,8 @@ class DevnetProgress:
     def ready(self, url: str, head: Any) -> None:
         self.url = url
         table = Table(title="Tonomy devnet", show_header=False, box=None, padding=(0, 2, 0, 0))
-        table.add_row("API", f"[bold]{url}[/bold]  (try {url}/v1/health)")
+        table.add_row("web UI", f"[bold]{url}/[/bold]")
+        table.add_row("API", f"{url}  (try {url}/v1/health)")
         table.add_row("data", str(self.devnet.root))
         table.add_row("genesis", str(self.devnet.genesis_file))
         for name in DEMO_ACCOUNTS:

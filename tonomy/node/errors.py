@@ -102,3 +102,27 @@ class NodeConfigError(TonomyError, ValueError):
 
 
 __all__ += ["DataDirInUseError", "NodeConfigError"]
+
+
+@register_error
+class RateLimitedError(TonomyError, RuntimeError):
+    """This client sent more requests than the node's per-client rate allows; retry later."""
+
+    code = "api.rate_limited"
+
+
+@register_error
+class TooManyStreamsError(TonomyError, RuntimeError):
+    """The node already serves as many event streams as it allows; retry later."""
+
+    code = "api.too_many_streams"
+
+
+@register_error
+class DevnetWalletError(TonomyError, ValueError):
+    """The devnet wallet is off, or holds no key for that account."""
+
+    code = "api.devnet_wallet"
+
+
+__all__ += ["DevnetWalletError", "RateLimitedError", "TooManyStreamsError"]

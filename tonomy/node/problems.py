@@ -23,6 +23,8 @@ _STATUS_BY_CODE: dict[str, int] = {
     "api.unavailable": 503,
     "tx.mempool_full": 503,
     "tx.quota_exceeded": 429,
+    "api.rate_limited": 429,
+    "api.too_many_streams": 503,
     "store.full": 503,
     "query.unknown": 404,
     "core.internal": 500,

@@ -129,11 +129,20 @@ async def _serve(
         is_validator = config.validator_key_file is not None
         multi = len(validators) > 1
         services = NodeServices(worker=worker, watch=watch, producing=is_validator, head=head)
+        services.head_signal.advanced(head.height)
+        if config.rate_limit_per_s > 0:
+            services.rate_limit = (config.rate_limit_per_s, config.rate_burst)
+            services.rate_limit_loopback = config.rate_limit_loopback
+        if config.devnet_wallet_dir is not None:
+            from tonomy.node.devnet_wallet import DevnetWallet
+
+            services.wallet = DevnetWallet(config.devnet_wallet_dir)
+        services.web_pages = _web_pages()
         driver: Any = None
 
         def committed(header: Any, ids: list[bytes]) -> None:
             if services.head is None or header.height > services.head.height:
-                services.head = header
+                services.block_committed(header, len(ids))
             watch.committed(header.height, ids)
             if on_block is not None:
                 on_block(header, len(ids))
@@ -213,6 +222,7 @@ async def _serve(
         if producer is not None:
             await producer  # the block in progress commits before the chain closes
         watch.release_all()  # open long-polls answer now instead of holding the shutdown
+        services.head_signal.close()  # and event streams end
         server.should_exit = True
         await server_task
         stop_task.cancel()
@@ -239,6 +249,14 @@ def _announcing(on_block: BlockListener | None, network: Any) -> BlockListener:
             on_block(header, count)
 
     return listener
+
+
+def _web_pages() -> list[Any]:
+    """The web UI's pages: the host's and every installed plugin's (``tonomy_web_pages``)."""
+    from tonomy.plugin import build_plugin_manager
+    from tonomy.web.pages import collect_web_pages
+
+    return collect_web_pages(build_plugin_manager())
 
 
 __all__ = ["ReadyListener", "bind_api_socket", "data_dir_lock", "run_node"]

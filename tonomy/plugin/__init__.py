@@ -28,6 +28,7 @@ from tonomy.plugin.types import (
     VotingStrategyRegistrar,
     VotingStrategySpec,
 )
+from tonomy.plugin.web import WebPage, WebPageRegistrar
 
 #: The pluggy project name; also the entry-point group plugins are found through.
 PROJECT_NAME = "tonomy"
@@ -36,28 +37,45 @@ PROJECT_NAME = "tonomy"
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 if TYPE_CHECKING:
+    from tonomy._core import ed25519_verify, hash_tagged
+    from tonomy.chain.authority import PermissionLevel
+    from tonomy.chain.codec import decode as decode_record
+    from tonomy.chain.codec import encode as encode_record
+    from tonomy.chain.context import ActionContext
     from tonomy.plugin.manager import TonomyPluginManager, build_plugin_manager
     from tonomy.plugin.registry import PluginRecord, Registry
 
-_LAZY = {
-    "build_plugin_manager": "tonomy.plugin.manager",
-    "TonomyPluginManager": "tonomy.plugin.manager",
-    "Registry": "tonomy.plugin.registry",
-    "PluginRecord": "tonomy.plugin.registry",
+# Loaded on first use, so that importing the plugin API stays light. The handler-side
+# names (context, permission levels, record codec, hashing and signature checks) are
+# the public surface plugins build on: a plugin needs nothing from tonomy.chain or
+# tonomy._core directly.
+_LAZY: dict[str, tuple[str, str]] = {
+    "build_plugin_manager": ("tonomy.plugin.manager", "build_plugin_manager"),
+    "TonomyPluginManager": ("tonomy.plugin.manager", "TonomyPluginManager"),
+    "Registry": ("tonomy.plugin.registry", "Registry"),
+    "PluginRecord": ("tonomy.plugin.registry", "PluginRecord"),
+    "ActionContext": ("tonomy.chain.context", "ActionContext"),
+    "PermissionLevel": ("tonomy.chain.authority", "PermissionLevel"),
+    "encode_record": ("tonomy.chain.codec", "encode"),
+    "decode_record": ("tonomy.chain.codec", "decode"),
+    "hash_tagged": ("tonomy._core", "hash_tagged"),
+    "ed25519_verify": ("tonomy._core", "ed25519_verify"),
 }
 
 
 def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
+    target = _LAZY.get(name)
+    if target is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
 
-    return getattr(importlib.import_module(module_name), name)
+    module_name, attribute = target
+    return getattr(importlib.import_module(module_name), attribute)
 
 
 __all__ = [
     "PROJECT_NAME",
+    "ActionContext",
     "ActionHandler",
     "ActionRegistrar",
     "ActionSpec",
@@ -66,6 +84,7 @@ __all__ = [
     "Field",
     "ParameterRegistrar",
     "ParameterSpec",
+    "PermissionLevel",
     "PluginInfo",
     "PluginRecord",
     "QueryHandler",
@@ -79,6 +98,12 @@ __all__ = [
     "VotingPower",
     "VotingStrategyRegistrar",
     "VotingStrategySpec",
+    "WebPage",
+    "WebPageRegistrar",
     "build_plugin_manager",
+    "decode_record",
+    "ed25519_verify",
+    "encode_record",
+    "hash_tagged",
     "hookimpl",
 ]

@@ -84,6 +84,11 @@ class Keystore:
             raise UnknownIdentityError(f"{str(identity_id)[:40]!r} is not an identity id")
         return self._identities / identity_id
 
+    def identity_dir(self, identity_id: str) -> Path:
+        """The folder of an existing identity (for stores kept beside it, e.g. credentials)."""
+        self._load(identity_id)
+        return self._dir(identity_id)
+
     @contextmanager
     def _locked(self, identity_id: str) -> Iterator[Path]:
         """Serialise every change to one identity (PIN attempts above all) across processes."""

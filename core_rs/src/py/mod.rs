@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod hash;
 pub mod merkle;
 pub mod overlay;
+pub mod sd;
 pub mod smt;
 pub mod store;
 pub mod wire;
@@ -30,5 +31,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     crypto::register(m)?;
     wire::register(m)?;
     consensus::register(m)?;
+    sd::register(m)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Gov, options, set_param
+from govnet import Gov, options, set_param
 
 
 def _council(gov: Gov) -> None:

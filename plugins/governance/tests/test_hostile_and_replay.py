@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Gov, make_net, options, set_param
+from govnet import Gov, make_net, options, set_param
 
 from tonomy.chain import codec
 from tonomy.chain.chain import Chain

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Gov, options, set_param
+from govnet import Gov, options, set_param
 
 from tonomy_governance.options import options_hash
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ACCOUNTS, FAST, Gov, options, set_param
+from govnet import ACCOUNTS, FAST, Gov, options, set_param
 
 tonomy_pay = pytest.importorskip("tonomy_pay")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FAST, Gov, make_net, options, set_param
+from govnet import FAST, Gov, make_net, options, set_param
 
 import tonomy_governance
 from tonomy.plugin import PluginInfo, VotingPower, VotingStrategySpec, build_plugin_manager, hookimpl

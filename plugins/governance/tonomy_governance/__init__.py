@@ -96,6 +96,13 @@ def tonomy_register_parameters(register: ParameterRegistrar) -> None:
 
 
 @hookimpl
+def tonomy_register_cli_commands(register: Any) -> None:
+    from tonomy_governance.cli import gov_cli  # click only when the CLI asks
+
+    register(gov_cli)
+
+
+@hookimpl
 def tonomy_voting_strategies(register: VotingStrategyRegistrar) -> None:
     for spec in BUILT_IN:
         register(spec)

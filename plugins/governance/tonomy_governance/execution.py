@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tonomy.chain import codec
+from tonomy.plugin import decode_record
 
 from tonomy_governance import deposits, errors, layout, proposals, tally
 from tonomy_governance.options import options_hash
@@ -38,7 +38,7 @@ def execute(ctx: Any, data: Any) -> None:
         ctx.fail(errors.EXPIRED, f"proposal {pid} expired at height {proposal['expires']}")
     if options_hash(proposal["options"]) != proposal["options_hash"]:
         ctx.fail(errors.HASH_MISMATCH, f"the stored options of proposal {pid} do not match the hash voted on")
-    actions = codec.decode(proposal["options"])[result["winner"]]["actions"]
+    actions = decode_record(proposal["options"])[result["winner"]]["actions"]
     proposal["final"] = proposals.EXECUTED
     proposal["executed_height"] = ctx.height
     proposal["executed_option"] = result["winner"]

@@ -15,7 +15,7 @@ from typing import Any
 
 import blake3
 
-from tonomy.chain import codec
+from tonomy.plugin import decode_record
 
 HASH_TAG = b"tonomy/governance/options/v1\x00"
 MAX_OPTIONS_BYTES = 32 * 1024
@@ -31,7 +31,7 @@ def parse_options(raw: bytes, *, max_options: int, max_actions: int) -> list[dic
     if len(raw) > MAX_OPTIONS_BYTES:
         raise ValueError(f"options are at most {MAX_OPTIONS_BYTES} bytes")
     try:
-        options = codec.decode(raw)
+        options = decode_record(raw)
     except Exception as exc:  # the codec's own error, re-worded for voters
         raise ValueError(f"options are not a canonical record list: {exc}") from None
     if not isinstance(options, list) or not 1 <= len(options) <= max_options:

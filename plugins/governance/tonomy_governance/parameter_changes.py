@@ -42,7 +42,7 @@ def set_parameter(ctx: Any, data: Any) -> None:
 
 
 def parameter_history(ctx: Any, params: Any) -> list[dict[str, Any]]:
-    from tonomy.chain import codec
+    from tonomy.plugin import decode_record
 
     prefix = layout.history_prefix(params["plugin"], params["name"])
-    return [codec.decode(raw) for _, raw in ctx.state.items(prefix, layout.prefix_end(prefix))]
+    return [decode_record(raw) for _, raw in ctx.state.items(prefix, layout.prefix_end(prefix))]

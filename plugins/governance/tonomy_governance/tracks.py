@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tonomy.chain import codec
-from tonomy.plugin import Field, RecordSchema
+from tonomy.plugin import Field, RecordSchema, decode_record
 
 from tonomy_governance import authority, errors, layout
 from tonomy_governance.params import BLOCKS, BPS, MAX_AMOUNT
@@ -93,5 +92,5 @@ def remove_track(ctx: Any, data: Any) -> None:
 
 def list_tracks(ctx: Any, params: Any) -> list[dict[str, Any]]:
     """``root`` first, then the stored tracks in name order."""
-    stored = [codec.decode(raw) for _, raw in ctx.state.items(layout.TRACK_PREFIX, layout.prefix_end(layout.TRACK_PREFIX))]
+    stored = [decode_record(raw) for _, raw in ctx.state.items(layout.TRACK_PREFIX, layout.prefix_end(layout.TRACK_PREFIX))]
     return [root_track(ctx), *stored]

@@ -8,10 +8,14 @@ each concept lives in its own module:
 * :mod:`~tonomy_identity.did` — ``did:tonomy`` documents from proven state;
 * :mod:`~tonomy_identity.recovery` — M-of-N guardians, delay, cancel, lock;
 * :mod:`~tonomy_identity.apps`, :mod:`~tonomy_identity.sessions`,
-  :mod:`~tonomy_identity.login` — Login with Tonomy (chain side and client side).
+  :mod:`~tonomy_identity.login` — Login with Tonomy (chain side and client side);
+* :mod:`~tonomy_identity.credentials` — revocation status lists, governance-accredited
+  issuers, the offline identity verifier (docs/credentials.md).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from tonomy.plugin import (
     ActionRegistrar,
@@ -24,7 +28,9 @@ from tonomy.plugin import (
     hookimpl,
 )
 
+from tonomy.plugin.verifiers import VerifierRegistrar
 from tonomy_identity import apps, recovery, records, sessions, usernames
+from tonomy_identity.credentials import issuers, status
 
 NAME = "identity"
 VERSION = "0.1.0"
@@ -61,6 +67,8 @@ def tonomy_register_actions(register: ActionRegistrar) -> None:
         ("login", sessions.login, sessions.LOGIN_SCHEMA, "Consent to an app's login request"),
         ("revoke_session", sessions.revoke_session, sessions.REVOKE_SCHEMA, "Revoke an app session"),
         ("session_call", sessions.session_call, sessions.CALL_SCHEMA, "An app acts for the user within its session"),
+        ("create_status_list", status.create_status_list, status.CREATE_SCHEMA, "An issuer creates a revocation status list"),
+        ("set_status", status.set_status, status.SET_SCHEMA, "An issuer revokes or reinstates a credential"),
     ):
         register(ActionSpec(name, handler, schema, description=description))
 
@@ -72,6 +80,26 @@ def tonomy_register_queries(register: QueryRegistrar) -> None:
     register(QuerySpec("recovery", recovery.query_recovery, recovery.ACCOUNT_SCHEMA, description="Guardians and pending recovery"))
     register(QuerySpec("app", apps.query_app, apps.APP_QUERY_SCHEMA, description="A registered app"))
     register(QuerySpec("session", sessions.query_session, sessions.SESSION_QUERY_SCHEMA, description="A login session"))
+    register(QuerySpec("status_list", status.query_status_list, status.QUERY_SCHEMA, description="An issuer's revocation status list"))
+    register(QuerySpec("trusted_issuers", issuers.query_trusted_issuers, issuers.QUERY_SCHEMA, description="Issuers accredited by governance"))
+
+
+@hookimpl
+def tonomy_identity_verifiers(register: VerifierRegistrar) -> None:
+    import os
+    from pathlib import Path
+
+    from tonomy_identity.credentials.reviewer import ReviewerVerifier
+
+    root = os.environ.get("TONOMY_REVIEW_DIR") or str(Path.home() / ".tonomy" / "identity-review")
+    register(ReviewerVerifier(root))  # the folder is created on first use, not here
+
+
+@hookimpl
+def tonomy_register_cli_commands(register: Any) -> None:
+    from tonomy_identity.credentials.cli import identity_group
+
+    register(identity_group)
 
 
 @hookimpl
@@ -81,3 +109,6 @@ def tonomy_register_parameters(register: ParameterRegistrar) -> None:
                            minimum=recovery.MIN_DELAY_S, maximum=recovery.MAX_DELAY_S))
     register(ParameterSpec("recovery_lock_s", int, recovery.DEFAULT_LOCK_S,
                            "How long one guardian's lock blocks a recovery (seconds)", minimum=3600, maximum=90 * 86400))
+    register(ParameterSpec(issuers.PARAMETER, str, "",
+                           "Accounts accredited to issue credentials (comma-separated, sorted)",
+                           minimum=0, maximum=issuers.MAX_LENGTH))

@@ -74,4 +74,7 @@ ALL_CODES = (
     "identity.session_revoked",
     "identity.session_expired",
     "identity.bad_sequence",
+    # credentials (chain side)
+    "identity.status_exists",
+    "identity.invalid_status",
 )

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from tonomy.chain import codec
+from tonomy.plugin import decode_record, encode_record
 from tonomy.errors import TonomyError
 
 from tonomy_identity import layout
@@ -49,7 +49,7 @@ class SignedLoginRequest:
     @property
     def record(self) -> dict[str, Any]:
         try:
-            decoded = codec.decode(self.request)
+            decoded = decode_record(self.request)
             REQUEST_SHAPE.validate(decoded)
         except TonomyError as exc:
             raise _reject("login_rejected", f"malformed login request: {exc.message}") from None
@@ -86,7 +86,7 @@ class LoginResponse:
     signature: bytes
 
     def body(self) -> bytes:
-        return codec.encode(
+        return encode_record(
             {
                 "account": self.account,
                 "app": self.app,
@@ -228,7 +228,7 @@ class LoginSession:
     def call_data(self, plugin: str, action: str, data: dict[str, Any]) -> dict[str, Any]:
         """Data of an ``identity.session_call`` acting for the user (the next sequence number)."""
         self.seq += 1
-        encoded = codec.encode(data)
+        encoded = encode_record(data)
         digest = call_digest(self.account, self.app, self.nonce, self.seq, plugin, action, encoded)
         return {"account": self.account, "app": self.app, "seq": self.seq, "plugin": plugin, "action": action,
                 "data": encoded, "signature": sign(self.session_seed, digest)}
@@ -261,7 +261,7 @@ class LoginClient:
             "session_ttl_s": session_ttl_s,
         }
         REQUEST_SHAPE.validate(record)
-        encoded = codec.encode(record)
+        encoded = encode_record(record)
         signed = SignedLoginRequest(encoded, sign(self.request_seed, request_digest(encoded)))
         self._pending[signed.digest] = (signed, session_seed)
         return signed

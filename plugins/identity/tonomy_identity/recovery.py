@@ -254,7 +254,7 @@ def execute_recovery(ctx: Any, data: Any) -> None:
 
 
 def _owner_level(owner: str) -> Any:
-    from tonomy.chain.authority import PermissionLevel  # the value type ctx.call takes
+    from tonomy.plugin import PermissionLevel  # the value type ctx.call takes
 
     return PermissionLevel(owner, "owner")
 
@@ -287,12 +287,12 @@ def recoveries_since(chain: Any, from_height: int, to_height: int | None = None)
     order, decoded: ``{account, request_id, approvals, new_owner_key, new_active_key,
     height, tx_id}``. Re-keying the account's private data is the follower's job.
     """
-    from tonomy.chain import codec
+    from tonomy.plugin import decode_record
 
     found = []
     for event in chain.get_events(from_height, to_height):
         if event["plugin"] == "identity" and event["name"] == "recovery_executed":
-            record = dict(codec.decode(event["data"]))
+            record = dict(decode_record(event["data"]))
             record.update(height=event["height"], tx_id=event["tx_id"])
             found.append(record)
     return found

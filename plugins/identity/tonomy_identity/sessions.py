@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tonomy.chain import codec
+from tonomy.plugin import decode_record, encode_record
 from tonomy.errors import TonomyError
 
 from tonomy_identity import layout
@@ -72,7 +72,7 @@ def request_digest(encoded_request: bytes) -> bytes:
 
 
 def call_digest(account_name: str, app: str, nonce: bytes, seq: int, plugin: str, action: str, data: bytes) -> bytes:
-    body = codec.encode(
+    body = encode_record(
         {"account": account_name, "app": app, "nonce": nonce, "seq": seq, "plugin": plugin, "action": action, "data": data}
     )
     return tagged_hash(CALL_TAG, body)
@@ -96,11 +96,11 @@ def _level(ctx: Any, user: str) -> Any:
 
 def decode_request(ctx: Any, encoded: bytes) -> dict[str, Any]:
     try:
-        request = codec.decode(encoded)
+        request = decode_record(encoded)
         REQUEST_SHAPE.validate(request)
     except TonomyError as exc:
         ctx.fail("login_rejected", f"the login request is malformed: {exc.message}")
-    if codec.encode(request) != encoded:
+    if encode_record(request) != encoded:
         ctx.fail("login_rejected", "the login request is not canonical")
     return dict(request)
 
@@ -220,14 +220,14 @@ def session_call(ctx: Any, data: Any) -> None:
     if not signature_ok(session["session_key"], digest, data["signature"]):
         ctx.fail("bad_signature", "the call is not signed by the session key")
     try:
-        call_data = codec.decode(data["data"])
+        call_data = decode_record(data["data"])
     except TonomyError as exc:
         ctx.fail("login_rejected", f"the call data is not a canonical record: {exc.message}")
     if not isinstance(call_data, dict):
         ctx.fail("login_rejected", "the call data must be a record")
     session["seq"] = data["seq"]
     ctx.state.put_record(layout.session_key(user, app), session)
-    from tonomy.chain.authority import PermissionLevel  # the value type ctx calls take
+    from tonomy.plugin import PermissionLevel  # the value type ctx calls take
 
     ctx.call_with_plugin_authority(data["plugin"], data["action"], call_data, [PermissionLevel(user, session["permission"])])
 

@@ -190,3 +190,20 @@ def test_connect_uses_the_hosts_node_client_when_there_is_one() -> None:
             connect("http://127.0.0.1:1", None)
     else:
         assert isinstance(connect("http://127.0.0.1:1", None), _NodeClientAdapter)
+
+
+def test_lock_unlock_and_balance_at(usd) -> None:
+    start = usd.height
+    result, node = run(usd, "alice", "lock", "6", "USD", "--until", str(start + 3))
+    assert result.output == f"locked 6.00 USD until height {start + 3}\n"
+    assert node.submitted == [("lock", {"account": "alice", "symbol": "USD", "amount": 600, "until_height": start + 3}, ["alice@active"])]
+    result, _ = run(usd, "alice", "transfer", "bob", "5", "USD")
+    assert result.exit_code == 1 and "[pay.locked]" in result.output
+    result, _ = run(usd, "alice", "unlock", "USD")
+    assert result.exit_code == 1 and "[pay.still_locked]" in result.output
+    usd.height = start + 3
+    result, _ = run(usd, "alice", "transfer", "bob", "5", "USD")
+    assert result.exit_code == 0
+    assert run(usd, "alice", "unlock", "USD")[0].output == "unlocked USD\n"
+    assert run(usd, "alice", "balance-at", str(start), "USD")[0].output == "10.00 USD\n"
+    assert run(usd, "bob", "balance-at", str(start + 3), "USD", "alice")[0].output == "5.00 USD\n"

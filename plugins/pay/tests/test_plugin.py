@@ -14,10 +14,10 @@ from tonomy_pay.parameters import ALL_PARAMETERS
 README_PATH = Path(__file__).resolve().parent.parent / "README.md"
 
 ACTIONS = [
-    "cancel_request", "create_request", "create_token", "deposit", "issue",
-    "pay_request", "refund_escrow", "release_escrow", "retire", "transfer",
+    "cancel_request", "create_request", "create_token", "deposit", "issue", "lock",
+    "pay_request", "refund_escrow", "release_escrow", "retire", "transfer", "unlock",
 ]
-QUERIES = ["balance", "balances", "escrow", "native_token", "request", "token"]
+QUERIES = ["balance", "balance_at", "balances", "escrow", "locked", "native_token", "request", "supply_at", "token"]
 PARAMETERS = ["max_memo_bytes", "max_tokens_per_account", "native_issuer", "native_symbol"]
 
 

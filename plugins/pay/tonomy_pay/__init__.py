@@ -11,14 +11,14 @@ from typing import Any
 
 from tonomy.plugin import ActionRegistrar, ParameterRegistrar, PluginInfo, QueryRegistrar, hookimpl
 
-from tonomy_pay import escrow, requests, tokens, transfers
+from tonomy_pay import escrow, locks, requests, tokens, transfers
 from tonomy_pay.parameters import ALL_PARAMETERS
 from tonomy_pay.queries import QUERIES
 
 NAME = "pay"
 VERSION = "0.1.0"
 
-ACTIONS = tokens.ACTIONS + transfers.ACTIONS + requests.ACTIONS + escrow.ACTIONS
+ACTIONS = tokens.ACTIONS + transfers.ACTIONS + requests.ACTIONS + escrow.ACTIONS + locks.ACTIONS
 
 
 @hookimpl
@@ -55,3 +55,12 @@ def tonomy_register_cli_commands(register: Any) -> None:
     from tonomy_pay.cli import pay_cli  # click only when the CLI asks
 
     register(pay_cli)
+
+
+@hookimpl
+def tonomy_web_pages(register: Any) -> None:
+    from pathlib import Path
+
+    from tonomy.plugin import WebPage
+
+    register(WebPage("index.html", "Pay: balances and payments", "Pay", Path(__file__).parent / "web"))

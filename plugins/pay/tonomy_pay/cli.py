@@ -86,9 +86,9 @@ def outcome_from_receipt(receipt: Any, plugin: str = PLUGIN) -> ActionOutcome:
 
 
 def _decode_event(data: bytes) -> dict[str, Any]:
-    from tonomy.chain import codec
+    from tonomy.plugin import decode_record
 
-    decoded = codec.decode(data)
+    decoded = decode_record(data)
     return decoded if isinstance(decoded, dict) else {"value": decoded}
 
 
@@ -347,3 +347,38 @@ def escrow_status(session: Session, escrow_id: int) -> None:
     if record is None:
         raise click.ClickException(f"[pay.unknown_escrow] there is no escrow {escrow_id}")
     _show(record)
+
+
+# -- history and locks ---------------------------------------------------------------
+
+
+@pay_cli.command("balance-at")
+@click.argument("height", type=click.IntRange(0))
+@SYMBOL
+@click.argument("account", required=False)
+@session_of
+def balance_at(session: Session, height: int, symbol: str, account: str | None) -> None:
+    """ACCOUNT's SYMBOL balance at the end of block HEIGHT (default: --account)."""
+    who = account or session.me()
+    units = session.query("balance_at", account=who, symbol=symbol, height=height)
+    click.echo(f"{format_amount(units, session.decimals(symbol))} {symbol}")
+
+
+@pay_cli.command()
+@AMOUNT
+@SYMBOL
+@click.option("--until", "until_height", type=click.IntRange(1), required=True, help="First height at which the units move again.")
+@session_of
+def lock(session: Session, amount: str, symbol: str, until_height: int) -> None:
+    """Keep AMOUNT of SYMBOL from moving until a height (locks only grow)."""
+    data = _event(session.act("lock", account=session.me(), symbol=symbol, amount=session.units(amount, symbol), until_height=until_height), "locked")
+    click.echo(f"locked {format_amount(data['amount'], session.decimals(symbol))} {symbol} until height {data['until_height']}")
+
+
+@pay_cli.command()
+@SYMBOL
+@session_of
+def unlock(session: Session, symbol: str) -> None:
+    """Delete an expired lock on SYMBOL."""
+    session.act("unlock", account=session.me(), symbol=symbol)
+    click.echo(f"unlocked {symbol}")

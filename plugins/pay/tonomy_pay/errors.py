@@ -51,6 +51,14 @@ NOT_ALLOWED = "not_allowed"
 """The actor's role in the escrow does not allow this operation."""
 DEADLINE_NOT_REACHED = "deadline_not_reached"
 """The payer asked for a refund before the escrow's deadline."""
+LOCKED = "locked"
+"""The debit would take the balance below the account's live lock."""
+INVALID_LOCK = "invalid_lock"
+"""A lock's ``until_height`` is not above the current height."""
+STILL_LOCKED = "still_locked"
+"""``unlock`` before the lock's ``until_height``."""
+NOT_LOCKED = "not_locked"
+"""``unlock`` of an account that has no lock on the token."""
 
 
 
@@ -82,6 +90,10 @@ ALL_REASONS: tuple[str, ...] = (
     ESCROW_CLOSED,
     NOT_ALLOWED,
     DEADLINE_NOT_REACHED,
+    LOCKED,
+    INVALID_LOCK,
+    STILL_LOCKED,
+    NOT_LOCKED,
 )
 
 __all__ = ["ALL_REASONS", "refuse"] + [name for name in dir() if name.isupper() and name != "ALL_REASONS"]

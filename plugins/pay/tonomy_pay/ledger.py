@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from tonomy_pay import errors
+from tonomy_pay.checkpoints import record_balance
 from tonomy_pay.layout import MAX_AMOUNT, balance_key, is_account_name, is_symbol, sequence_key, token_key
+from tonomy_pay.lockstate import locked_amount
 from tonomy_pay.parameters import MAX_MEMO_BYTES, current_int
 
 
@@ -68,13 +70,17 @@ def _store_balance(ctx: Any, account: str, symbol: str, amount: int) -> None:
         ctx.state.delete(key)
     else:
         ctx.state.put_record(key, amount)
+    record_balance(ctx, account, symbol, amount)
 
 
 def debit(ctx: Any, account: str, symbol: str, amount: int) -> None:
-    """Take ``amount`` from ``account``, refusing with ``pay.overdrawn`` if it holds less."""
+    """Take ``amount`` from ``account``: ``pay.overdrawn`` if it holds less, ``pay.locked`` if a live lock keeps it."""
     held = balance_of(ctx, account, symbol)
     if held < amount:
         errors.refuse(ctx, errors.OVERDRAWN, f"{account} holds {held} units of {symbol}, less than {amount}")
+    locked = locked_amount(ctx, account, symbol)
+    if held - amount < locked:
+        errors.refuse(ctx, errors.LOCKED, f"{account} has {locked} units of {symbol} locked; {held} held, cannot move {amount}")
     _store_balance(ctx, account, symbol, held - amount)
 
 

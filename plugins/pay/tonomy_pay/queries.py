@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tonomy.chain import codec
-from tonomy.plugin import Data, QuerySpec, RecordSchema
+from tonomy.plugin import Data, Field, QuerySpec, RecordSchema, decode_record
 
-from tonomy_pay import fields
+from tonomy_pay import checkpoints, fields, locks
 from tonomy_pay.data import text, whole
 from tonomy_pay.escrow import escrow_view
-from tonomy_pay.layout import balance_prefix, escrow_key, is_account_name, is_symbol, request_key, token_key
+from tonomy_pay.layout import MAX_ID, balance_prefix, escrow_key, is_account_name, is_symbol, request_key, token_key
 from tonomy_pay.ledger import balance_of, read_record
 from tonomy_pay.parameters import NATIVE_SYMBOL, current_str
 from tonomy_pay.requests import request_view
@@ -22,6 +21,16 @@ from tonomy_pay.requests import request_view
 
 def balance(ctx: Any, params: Data) -> int:
     return balance_of(ctx, text(params, "account"), text(params, "symbol"))
+
+
+def balance_at(ctx: Any, params: Data) -> int:
+    """The balance at the end of block ``height`` (0 before the first credit)."""
+    return checkpoints.balance_at(ctx, text(params, "account"), text(params, "symbol"), whole(params, "height"))
+
+
+def supply_at(ctx: Any, params: Data) -> int:
+    """The supply at the end of block ``height`` (0 before the first issue)."""
+    return checkpoints.supply_at(ctx, text(params, "symbol"), whole(params, "height"))
 
 
 def balances(ctx: Any, params: Data) -> list[dict[str, Any]]:
@@ -36,7 +45,7 @@ def balances(ctx: Any, params: Data) -> list[dict[str, Any]]:
 
 
 def _amount(raw: bytes) -> int:
-    value = codec.decode(raw)
+    value = decode_record(raw)
     if type(value) is not int:
         raise TypeError("a stored balance is not an int")
     return value
@@ -67,9 +76,13 @@ def escrow(ctx: Any, params: Data) -> dict[str, Any] | None:
 
 
 _ACCOUNT = fields.account("account", "the account")
+_HEIGHT = Field("height", int, minimum=0, maximum=MAX_ID, description="block height; the answer is the value at the end of it")
 
 QUERIES = (
     QuerySpec("balance", balance, RecordSchema((_ACCOUNT, fields.symbol())), description="Balance of one account in one token"),
+    QuerySpec("balance_at", balance_at, RecordSchema((_ACCOUNT, fields.symbol(), _HEIGHT)), description="Balance at the end of a past block"),
+    QuerySpec("supply_at", supply_at, RecordSchema((fields.symbol(), _HEIGHT)), description="Supply at the end of a past block"),
+    QuerySpec("locked", locks.locked_query, RecordSchema((_ACCOUNT, fields.symbol())), description="The account's live lock on a token, or None"),
     QuerySpec("balances", balances, RecordSchema((_ACCOUNT,)), description="Every non-zero balance of one account"),
     QuerySpec("token", token, RecordSchema((fields.symbol(),)), description="A token's issuer, decimals, supply and maximum supply"),
     QuerySpec("native_token", native_token, RecordSchema(), description="The native token, once genesis created it"),

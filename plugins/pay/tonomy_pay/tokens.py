@@ -14,6 +14,7 @@ from typing import Any
 from tonomy.plugin import ActionSpec, Data, Field, RecordSchema
 
 from tonomy_pay import errors, fields
+from tonomy_pay.checkpoints import record_supply
 from tonomy_pay.data import memo as memo_of, text, whole
 from tonomy_pay.layout import MAX_AMOUNT, MAX_DECIMALS, created_count_key, is_symbol, token_key
 from tonomy_pay.ledger import check_memo, credit, debit, load_token, read_int, require_account
@@ -62,6 +63,7 @@ def issue(ctx: Any, data: Data) -> None:
         )
     token["supply"] += amount
     ctx.state.put_record(token_key(symbol), token)
+    record_supply(ctx, symbol, token["supply"])
     credit(ctx, recipient, symbol, amount)
     ctx.emit("issued", {"symbol": symbol, "to": recipient, "amount": amount, "supply": token["supply"], "memo": memo})
 
@@ -74,6 +76,7 @@ def retire(ctx: Any, data: Data) -> None:
     debit(ctx, owner, symbol, amount)
     token["supply"] -= amount
     ctx.state.put_record(token_key(symbol), token)
+    record_supply(ctx, symbol, token["supply"])
     ctx.emit("retired", {"symbol": symbol, "owner": owner, "amount": amount, "supply": token["supply"], "memo": memo})
 
 
