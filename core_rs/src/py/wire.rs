@@ -593,114 +593,60 @@ impl PyWireLimits {
 
 // --- functions ---------------------------------------------------------------------
 
-/// Decode a canonical ``TransactionBody``.
-#[pyfunction]
-fn decode_transaction_body(py: Python<'_>, data: &[u8]) -> PyResult<PyTransactionBody> {
-    run(py, data.len() > RELEASE_GIL_ABOVE, || {
-        wire::decode_transaction_body(data, LIMITS)
-    })
-    .map(PyTransactionBody)
+/// One decoder and one encoder per message: the decoder releases the GIL for large
+/// input, the encoder when `$large` says the value is large; both catch panics.
+macro_rules! codec_pair {
+    (
+        $decode:ident, $encode:ident, $py:ident,
+        decode: $decode_doc:literal => $decoder:path,
+        encode($arg:ident): $encode_doc:literal => |$value:ident| $encoded:expr,
+        large: $large:expr
+    ) => {
+        #[doc = $decode_doc]
+        #[pyfunction]
+        fn $decode(py: Python<'_>, data: &[u8]) -> PyResult<$py> {
+            run(py, data.len() > RELEASE_GIL_ABOVE, || $decoder(data, LIMITS)).map($py)
+        }
+
+        #[doc = $encode_doc]
+        #[pyfunction]
+        fn $encode<'py>(py: Python<'py>, $arg: Bound<'py, $py>) -> PyResult<Bound<'py, PyBytes>> {
+            let $value = &$arg.get().0;
+            let bytes = run(py, $large, || $encoded)?;
+            Ok(PyBytes::new(py, &bytes))
+        }
+    };
 }
 
-/// The canonical encoding of a body.
-#[pyfunction]
-fn encode_transaction_body<'py>(
-    py: Python<'py>,
-    body: Bound<'py, PyTransactionBody>,
-) -> PyResult<Bound<'py, PyBytes>> {
-    let body = &body.get().0;
-    let bytes = run(py, false, || wire::encode_transaction_body(body, LIMITS))?;
-    Ok(PyBytes::new(py, &bytes))
-}
+codec_pair!(decode_transaction_body, encode_transaction_body, PyTransactionBody,
+    decode: "Decode a canonical ``TransactionBody``." => wire::decode_transaction_body,
+    encode(body): "The canonical encoding of a body." => |body| wire::encode_transaction_body(body, LIMITS),
+    large: false);
 
-/// Decode a canonical ``SignedTransaction`` (its body included).
-#[pyfunction]
-fn decode_signed_transaction(py: Python<'_>, data: &[u8]) -> PyResult<PySignedTransaction> {
-    run(py, data.len() > RELEASE_GIL_ABOVE, || {
-        wire::decode_signed_transaction(data, LIMITS)
-    })
-    .map(PySignedTransaction)
-}
+codec_pair!(decode_signed_transaction, encode_signed_transaction, PySignedTransaction,
+    decode: "Decode a canonical ``SignedTransaction`` (its body included)." => wire::decode_signed_transaction,
+    encode(tx): "The canonical encoding of a signed transaction." => |tx| wire::encode_signed_transaction(tx, LIMITS),
+    large: false);
 
-/// The canonical encoding of a signed transaction.
-#[pyfunction]
-fn encode_signed_transaction<'py>(
-    py: Python<'py>,
-    tx: Bound<'py, PySignedTransaction>,
-) -> PyResult<Bound<'py, PyBytes>> {
-    let tx = &tx.get().0;
-    let bytes = run(py, false, || wire::encode_signed_transaction(tx, LIMITS))?;
-    Ok(PyBytes::new(py, &bytes))
-}
+codec_pair!(decode_block_header, encode_block_header, PyBlockHeader,
+    decode: "Decode a canonical ``BlockHeader``." => wire::decode_block_header,
+    encode(header): "The canonical encoding of a header." => |header| wire::encode_block_header(header),
+    large: false);
 
-/// Decode a canonical ``BlockHeader``.
-#[pyfunction]
-fn decode_block_header(py: Python<'_>, data: &[u8]) -> PyResult<PyBlockHeader> {
-    run(py, false, || wire::decode_block_header(data, LIMITS)).map(PyBlockHeader)
-}
+codec_pair!(decode_block, encode_block, PyBlock,
+    decode: "Decode a canonical ``Block`` with every transaction in it." => wire::decode_block,
+    encode(block): "The canonical encoding of a block." => |block| wire::encode_block(block, LIMITS),
+    large: block.transactions.len() > 16);
 
-/// The canonical encoding of a header.
-#[pyfunction]
-fn encode_block_header<'py>(
-    py: Python<'py>,
-    header: Bound<'py, PyBlockHeader>,
-) -> PyResult<Bound<'py, PyBytes>> {
-    let header = &header.get().0;
-    let bytes = run(py, false, || wire::encode_block_header(header))?;
-    Ok(PyBytes::new(py, &bytes))
-}
+codec_pair!(decode_vote, encode_vote, PyVote,
+    decode: "Decode a canonical ``Vote``." => wire::decode_vote,
+    encode(vote): "The canonical encoding of a vote." => |vote| wire::encode_vote(vote),
+    large: false);
 
-/// Decode a canonical ``Block`` with every transaction in it.
-#[pyfunction]
-fn decode_block(py: Python<'_>, data: &[u8]) -> PyResult<PyBlock> {
-    run(py, data.len() > RELEASE_GIL_ABOVE, || {
-        wire::decode_block(data, LIMITS)
-    })
-    .map(PyBlock)
-}
-
-/// The canonical encoding of a block.
-#[pyfunction]
-fn encode_block<'py>(py: Python<'py>, block: Bound<'py, PyBlock>) -> PyResult<Bound<'py, PyBytes>> {
-    let block = &block.get().0;
-    let large = block.transactions.len() > 16;
-    let bytes = run(py, large, || wire::encode_block(block, LIMITS))?;
-    Ok(PyBytes::new(py, &bytes))
-}
-
-/// Decode a canonical ``Vote``.
-#[pyfunction]
-fn decode_vote(py: Python<'_>, data: &[u8]) -> PyResult<PyVote> {
-    run(py, false, || wire::decode_vote(data, LIMITS)).map(PyVote)
-}
-
-/// The canonical encoding of a vote.
-#[pyfunction]
-fn encode_vote<'py>(py: Python<'py>, vote: Bound<'py, PyVote>) -> PyResult<Bound<'py, PyBytes>> {
-    let vote = &vote.get().0;
-    let bytes = run(py, false, || wire::encode_vote(vote))?;
-    Ok(PyBytes::new(py, &bytes))
-}
-
-/// Decode a canonical ``Commit``.
-#[pyfunction]
-fn decode_commit(py: Python<'_>, data: &[u8]) -> PyResult<PyCommit> {
-    run(py, data.len() > RELEASE_GIL_ABOVE, || {
-        wire::decode_commit(data, LIMITS)
-    })
-    .map(PyCommit)
-}
-
-/// The canonical encoding of a commit (checks the commit rules).
-#[pyfunction]
-fn encode_commit<'py>(
-    py: Python<'py>,
-    commit: Bound<'py, PyCommit>,
-) -> PyResult<Bound<'py, PyBytes>> {
-    let commit = &commit.get().0;
-    let bytes = run(py, false, || wire::encode_commit(commit, LIMITS))?;
-    Ok(PyBytes::new(py, &bytes))
-}
+codec_pair!(decode_commit, encode_commit, PyCommit,
+    decode: "Decode a canonical ``Commit``." => wire::decode_commit,
+    encode(commit): "The canonical encoding of a commit (checks the commit rules)." => |commit| wire::encode_commit(commit, LIMITS),
+    large: false);
 
 /// ``hash_with("tonomy/commit/v1", encode_commit(commit))``: a header's ``last_commit_hash``.
 #[pyfunction]
