@@ -1,0 +1,93 @@
+// What the voting pages (Gov, DAOs) share: durations in people's time, proposals by id,
+// plain words for proposal states, and encoding records the page cannot encode itself.
+//
+// Chains count time in blocks; people count in minutes. The pages measure the recent
+// average block interval and convert both ways, so no page shows a block number.
+"use strict";
+
+window.TonomyVoting = (function () {
+  const T = window.Tonomy;
+  const SAMPLE = 20;
+  let measured = null;
+
+  // Average milliseconds between the last SAMPLE blocks (1 s when the chain is too young).
+  async function blockMs() {
+    if (measured !== null) return measured;
+    const head = (await T.api("/v1/blocks/head")).header;
+    const back = Math.max(1, head.height - SAMPLE);
+    if (head.height - back < 2) return (measured = 1000);
+    const old = (await T.api("/v1/blocks/" + back)).header;
+    measured = Math.max(1, Math.round((head.time - old.time) / (head.height - back)));
+    return measured;
+  }
+
+  async function toBlocks(seconds) {
+    return Math.max(1, Math.round((seconds * 1000) / (await blockMs())));
+  }
+
+  function durationText(ms) {
+    const s = Math.max(0, Math.round(ms / 1000));
+    if (s < 90) return s + " seconds";
+    if (s < 5400) return Math.round(s / 60) + " minutes";
+    if (s < 129600) return Math.round(s / 3600) + " hours";
+    return Math.round(s / 86400) + " days";
+  }
+
+  // <option>s of a duration select (value: seconds).
+  function fillDurations(select) {
+    const choices = [[5, "5 seconds (try it out)"], [300, "5 minutes"], [3600, "1 hour"], [86400, "1 day"], [604800, "1 week"]];
+    select.replaceChildren(...choices.map(([seconds, label]) => T.el("option", { value: String(seconds), text: label })));
+  }
+
+  // "in about 3 minutes" / "about 3 minutes ago" for a height, from the head.
+  async function whenText(height) {
+    const head = (await T.api("/v1/health")).height;
+    const ms = (height - head) * (await blockMs());
+    return ms >= 0 ? "in about " + durationText(ms) : "about " + durationText(-ms) + " ago";
+  }
+
+  const STATES = {
+    pending: "Voting has not started",
+    active: "Voting now",
+    no_quorum: "Not enough votes",
+    vetoed: "Vetoed",
+    rejected: "Rejected",
+    queued: "Approved, waiting before it can run",
+    executable: "Approved, ready to run",
+    expired: "Approved but expired",
+    executed: "Done",
+    cancelled: "Cancelled",
+    council_vetoed: "Stopped by the council",
+  };
+
+  function stateText(state) {
+    return STATES[state] || state;
+  }
+
+  // Proposals 1, 2, ... of a plugin's `proposal` query, newest first, at most `limit` (ids are dense).
+  async function proposals(plugin, keep, limit) {
+    const found = [];
+    for (let id = 1; id <= 1000; id++) {
+      const answer = await T.api("/v1/query/" + plugin + "/proposal", { json: { id: id } });
+      if (!answer.result) break;
+      if (!keep || keep(answer.result)) found.push(answer.result);
+    }
+    return found.reverse().slice(0, limit || 50);
+  }
+
+  // A JSON value in the canonical record codec, as an action field ({"$bytes": hex}).
+  async function encode(value) {
+    return { $bytes: (await T.api("/v1/codec/encode", { json: { value: value } })).encoded };
+  }
+
+  // An encoded record back to a value: the codec is canonical JSON, so the page can read it.
+  function decode(field) {
+    const hex = field && field.$bytes;
+    if (typeof hex !== "string" || !/^([0-9a-f]{2})*$/.test(hex)) throw new Error("not an encoded record");
+    const bytes = new Uint8Array(hex.length / 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  }
+
+  return { blockMs, toBlocks, durationText, fillDurations, whenText, stateText, proposals, encode, decode };
+})();
