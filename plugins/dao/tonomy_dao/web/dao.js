@@ -128,6 +128,7 @@
     const list = await V.proposals("dao", (p) => p.dao === current.name, 20);
     const cards = await Promise.all(list.map(proposalCard));
     $("proposal-list").replaceChildren(...(cards.length ? cards : [el("p", { class: "hint", text: "No proposals yet." })]));
+    V.refreshWhenDue(list, refresh);
   }
 
   async function refresh() {

@@ -81,8 +81,10 @@
 
   async function loadProposals() {
     try {
-      const cards = await Promise.all((await V.proposals("governance", null, 20)).map(card));
+      const list = await V.proposals("governance", null, 20);
+      const cards = await Promise.all(list.map(card));
       $("proposal-list").replaceChildren(...(cards.length ? cards : [el("p", { class: "hint", text: "No proposals yet." })]));
+      V.refreshWhenDue(list, refresh);
     } catch (err) {
       S.report($("proposals-status"), false, "Proposals cannot be read: " + err.message);
     }

@@ -80,6 +80,23 @@ window.TonomyVoting = (function () {
     return { $bytes: (await T.api("/v1/codec/encode", { json: { value: value } })).encoded };
   }
 
+  // Refresh once the next proposal changes state (voting opens or closes, a timelock ends),
+  // so people do not have to reload; one timer per page.
+  let timer = null;
+  async function refreshWhenDue(list, refresh) {
+    const due = [];
+    for (const p of list) {
+      if (p.state === "pending") due.push(p.vote_start);
+      else if (p.state === "active") due.push(p.vote_end + 1);
+      else if (p.state === "queued") due.push(p.eta);
+    }
+    clearTimeout(timer);
+    if (!due.length) return;
+    const head = (await T.api("/v1/health")).height;
+    const ms = (Math.min(...due) - head + 1) * (await blockMs());
+    timer = setTimeout(refresh, Math.min(Math.max(ms, 500), 3600000));
+  }
+
   // An encoded record back to a value: the codec is canonical JSON, so the page can read it.
   function decode(field) {
     const hex = field && field.$bytes;
@@ -89,5 +106,5 @@ window.TonomyVoting = (function () {
     return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   }
 
-  return { blockMs, toBlocks, durationText, fillDurations, whenText, stateText, proposals, encode, decode };
+  return { blockMs, toBlocks, durationText, fillDurations, whenText, stateText, proposals, encode, decode, refreshWhenDue };
 })();

@@ -1,0 +1,306 @@
+"""The apps in headless Chromium against one real node: Tonomy ID, Pay, DAOs, Governance, login consent.
+
+One story, as a new person lives it: create a Tonomy ID (username, passphrase shown
+once, PIN), pay with it, log into a third-party app (approve, and refuse), create a
+DAO, fund it, propose a payment, vote and see it carried out. Beside it, every page
+passes two automated accessibility checks: each visible control has an accessible
+name, and Tab reaches each of them. Screenshots land in artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tonomy.node.client import NodeClient
+from tonomy.node.devnet import Devnet
+from tonomy.node.keys import KeyPair
+from tonomy.testing.node_process import NodeProcess
+
+from browserkit import CHROMIUM, keyboard_unreachable, shot, unnamed_controls
+from conftest import watch_page
+from loginapp import LoginApp
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium is not installed at /usr/bin/chromium")
+
+PIN = "246810"
+USERNAME = "Maria.K"
+PAGES = ("/", "/app/identity/index.html", "/app/pay/index.html", "/app/dao/index.html",
+         "/app/governance/index.html", "/app/explorer/index.html")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def identity(devnet_node: tuple[Devnet, NodeProcess], browser_context: Any) -> dict[str, str]:
+    """A Tonomy ID created through onboarding, with the keyboard only (the page stays open for later checks)."""
+    _, node = devnet_node
+    page = watch_page(browser_context.new_page())
+    page.goto(node.url + "/app/identity/index.html")
+    page.get_by_role("heading", name="Create your Tonomy ID").wait_for()
+    page.get_by_label("Username", exact=False).first.focus()
+    page.keyboard.type(USERNAME)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PIN)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PIN)
+    page.keyboard.press("Enter")
+    page.locator("#passphrase").wait_for()
+    passphrase = page.locator("#passphrase").inner_text()
+    assert re.fullmatch(r"([a-z]{4}-){5}[a-z]{4}", passphrase), passphrase
+    shot(page, "id-passphrase-once")
+    page.keyboard.press("Space")  # focus is on the confirmation box
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.get_by_text("Welcome! Your Tonomy ID is ready.").wait_for(timeout=60_000)
+    account = page.locator("#me-account").inner_text()
+    shot(page, "id-welcome")
+    stored = str(page.evaluate("JSON.stringify(Object.assign({}, localStorage))"))
+    # The passphrase is gone from the page and was never stored; the device key is stored encrypted only.
+    assert passphrase not in page.content() and passphrase.replace("-", "") not in stored
+    keys = json.loads(json.loads(stored)["tonomy.keys.v1"])
+    assert set(keys[account]) == {"v", "account", "public_key", "kdf", "cipher", "ciphertext"}
+    assert keys[account]["kdf"]["iterations"] >= 600_000
+    assert page.console_errors == [] and page.outside_requests == []
+    page.close()
+    return {"account": account, "passphrase": passphrase}
+
+
+def test_onboarding_registers_a_private_username(devnet_node: tuple[Devnet, NodeProcess], identity: dict[str, str]) -> None:
+    _, node = devnet_node
+    with NodeClient(node.url) as client:
+        chain_id = client.head().chain_id
+        found = client.query("identity", "username_hash", {"username": "maria.k", "chain_id": chain_id})
+        info = client.query("tonomy", "account", {"name": identity["account"]})
+    assert found["account"] == identity["account"]
+    assert info["type"] == "person"
+    owner = next(p for p in info["permissions"] if p["name"] == "owner")["authority"]["keys"]
+    active = next(p for p in info["permissions"] if p["name"] == "active")["authority"]["keys"]
+    assert len(owner) == 1 and len(active) == 1 and owner[0]["key"] != active[0]["key"]
+    assert USERNAME.lower() not in repr(info)
+
+
+def test_pay_with_the_new_identity(devnet_node: tuple[Devnet, NodeProcess], identity: dict[str, str], page: Any) -> None:
+    _, node = devnet_node
+    page.goto(node.url + "/app/pay/index.html")
+    page.get_by_label("Pay from").select_option("browser:" + identity["account"])
+    page.get_by_label("Passphrase or PIN for this account").fill(PIN)
+    page.get_by_label("Passphrase or PIN for this account").press("Enter")
+    page.get_by_text(identity["account"] + " is unlocked.").wait_for()
+    page.locator('#balances tr[data-symbol="TONO"]').wait_for()
+    page.get_by_label("To (account name)").fill("bob")
+    page.get_by_label("Amount").fill("1.5")
+    page.get_by_role("button", name="Send").click()
+    page.locator("#sent-link").wait_for()
+    shot(page, "id-pays")
+    with NodeClient(node.url) as client:
+        assert client.query("pay", "balance", {"account": identity["account"], "symbol": "TONO"}) == 100_000_000 - 1_500_000
+    assert page.console_errors == [] and page.outside_requests == []
+
+
+def test_the_devnet_wallet_needs_no_passphrase(devnet_node: tuple[Devnet, NodeProcess], page: Any) -> None:
+    _, node = devnet_node
+    page.goto(node.url + "/app/pay/index.html")
+    page.get_by_label("Pay from").select_option("devnet:alice")
+    page.get_by_text("Signing uses this devnet's demo wallet").wait_for()
+    assert not page.get_by_label("Passphrase or PIN for this account").is_visible()
+
+
+@pytest.fixture(scope="module")
+def login_app(devnet_node: tuple[Devnet, NodeProcess]) -> Iterator[LoginApp]:
+    devnet, node = devnet_node
+    request_key = KeyPair.generate()
+    app_key = KeyPair.generate()
+    app = LoginApp(node.url, "coffeeshop", request_key.seed)
+    app.start()
+    authority = {"threshold": 1, "keys": [{"key": app_key.public_key, "weight": 1}], "accounts": [], "waits": []}
+    with NodeClient(node.url) as client:
+        created = client.push_action(
+            "tonomy", "newaccount",
+            {"creator": "alice", "name": "coffeeshop", "type": "app", "owner": authority, "active": authority},
+            ["alice@active"], key_file=devnet.key_file("alice"),
+        )  # fmt: skip
+        assert created.ok, created
+        registered = client.push_action(
+            "identity", "register_app",
+            {"account": "coffeeshop", "name": "Coffee Shop", "origin": app.origin, "redirect_uris": [app.origin + "/callback"],
+             "scopes": ["pay.transfer"], "request_key": request_key.public_key},
+            ["coffeeshop@active"], seeds=[app_key.seed],
+        )  # fmt: skip
+        assert registered.ok, registered
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+def _app_page(browser_context: Any, node_url: str) -> Any:
+    allowed = (node_url, "http://localhost:", "data:", "about:")
+    return watch_page(browser_context.new_page(), allow=lambda url: url.startswith(allowed))
+
+
+def test_login_consent_refused_then_approved(
+    devnet_node: tuple[Devnet, NodeProcess], identity: dict[str, str], login_app: LoginApp, browser_context: Any
+) -> None:
+    _, node = devnet_node
+    page = _app_page(browser_context, node.url)
+    try:
+        page.goto(login_app.origin + "/")
+        page.locator("#login").click()
+        page.get_by_role("heading", name="Log in with Tonomy ID").wait_for()
+        page.get_by_text("send payments from your account").wait_for()
+        assert page.locator("#consent-app").inner_text() == "Coffee Shop"
+        assert page.locator("#consent-origin").inner_text() == login_app.origin
+        assert "as maria.k" in page.locator("#consent").inner_text()
+        assert not re.search(r"\b[0-9a-f]{16,}\b", page.locator("main").inner_text()), "hex on the consent page"
+        shot(page, "login-consent")
+        assert unnamed_controls(page) == []
+        page.get_by_role("button", name="Do not log in").click()
+        page.get_by_text("You did not log in.").wait_for()
+        assert login_app.refusals == ["access_denied"] and login_app.logins == []
+
+        page.goto(login_app.origin + "/")
+        page.locator("#login").click()
+        page.get_by_label("Your PIN").fill("000000")
+        page.get_by_label("Your PIN").press("Enter")
+        page.get_by_text("Not logged in: wrong PIN").wait_for()
+        page.get_by_label("Your PIN").fill(PIN)
+        page.get_by_role("button", name="Log in", exact=True).click()
+        page.locator("#result").wait_for(timeout=40_000)
+        assert page.locator("#result").inner_text() == f"Welcome, {identity['account']}.", page.locator("#result").inner_text()
+        shot(page, "login-back-in-the-app")
+        assert login_app.logins == [identity["account"]]
+        assert page.console_errors == [] and page.outside_requests == []
+    finally:
+        page.close()
+
+    # The session appears in Tonomy ID, and revoking it stops it on chain.
+    id_page = watch_page(browser_context.new_page())
+    try:
+        id_page.goto(node.url + "/app/identity/index.html#sessions")
+        row = id_page.locator('#session-list tr[data-app="coffeeshop"]')
+        row.wait_for()
+        assert "Active" in row.inner_text() and "pay.transfer" in row.inner_text()
+        id_page.get_by_label("Your PIN").fill(PIN)
+        id_page.get_by_label("Your PIN").press("Enter")
+        id_page.get_by_text("Unlocked.").wait_for()
+        id_page.get_by_role("button", name=re.compile("^Revoke Coffee Shop")).click()
+        id_page.get_by_text("Revoked: the app can no longer act for you.").wait_for()
+        shot(id_page, "id-sessions-revoked")
+        with NodeClient(node.url) as client:
+            session = client.query("identity", "session", {"account": identity["account"], "app": "coffeeshop"})
+        assert session["revoked"] is True
+    finally:
+        id_page.close()
+
+
+def test_a_request_from_another_site_is_refused(
+    devnet_node: tuple[Devnet, NodeProcess], identity: dict[str, str], login_app: LoginApp, browser_context: Any
+) -> None:
+    """A phishing page relaying the app's genuine request: the browser reports the phishing origin."""
+    _, node = devnet_node
+    page = _app_page(browser_context, node.url)
+    try:
+        # The app's genuine request, linked from another site (same server, another origin).
+        page.goto(login_app.origin.replace("localhost", "127.0.0.1") + "/")
+        page.locator("#login").click()
+        page.get_by_text(re.compile("This login request cannot be used: the request came from .* registered at")).wait_for()
+        assert page.locator("#consent").is_hidden()
+        shot(page, "login-phishing-refused")
+        # A site that hides where it is (no referrer): refused too.
+        page.goto(login_app.origin + "/")
+        href = str(page.locator("#login").get_attribute("href"))
+        page.goto(href)  # typed into the address bar: no referring page
+        page.get_by_text("the app's site could not be confirmed").wait_for()
+        # Garbage in the address: refused with a reason.
+        page.goto(node.url + "/id/login?request=not-a-request")
+        page.get_by_text("This login request cannot be used").wait_for()
+        shot(page, "login-refused-request")
+    finally:
+        page.close()
+
+
+def test_create_a_dao_propose_vote_and_see_it_carried_out(
+    devnet_node: tuple[Devnet, NodeProcess], identity: dict[str, str], page: Any
+) -> None:
+    _, node = devnet_node
+    with NodeClient(node.url) as client:
+        bob_before = client.query("pay", "balance", {"account": "bob", "symbol": "TONO"})
+    page.goto(node.url + "/app/dao/index.html")
+    page.get_by_label("Act as").select_option("browser:" + identity["account"])
+    page.get_by_label("Passphrase or PIN for this account").fill(PIN)
+    page.get_by_label("Passphrase or PIN for this account").press("Enter")
+    page.get_by_text(" is unlocked.").wait_for()
+    page.get_by_role("textbox", name=re.compile("^Name")).fill("bakers")
+    page.get_by_label("Votes stay open for").select_option("5")
+    page.get_by_role("button", name="Create", exact=True).click()
+    page.get_by_text("bakers is created. You are its first member.").wait_for()
+    page.get_by_role("heading", name="bakers").wait_for()
+    page.locator(f'#member-list tr[data-member="{identity["account"]}"]').wait_for()
+
+    page.get_by_label("Add to the treasury (TONO)").fill("10")
+    page.get_by_role("button", name="Add funds").click()
+    page.get_by_text("Added 10 TONO to the treasury.").wait_for()
+    page.locator('#treasury tr[data-symbol="TONO"]').wait_for()
+
+    page.get_by_label("Title").fill("Flour for March")
+    page.get_by_label("Pay to (payment address)").fill("bob")
+    page.get_by_label("Amount (TONO)").fill("3")
+    page.get_by_role("button", name="Propose").click()
+    page.get_by_text("Proposed. Members can vote now.").wait_for()
+    card = page.locator("#proposal-list article").first
+    card.get_by_text("pay 3 TONO to bob").wait_for()
+    card.get_by_role("button", name="Vote yes on “Flour for March”").click()
+    page.get_by_text("Your vote is counted.").wait_for()
+    shot(page, "dao-voted")
+    # The page refreshes itself when voting closes; then anyone may carry it out.
+    run = page.get_by_role("button", name="Carry out “Flour for March”")
+    run.wait_for(timeout=40_000)
+    run.click()
+    page.get_by_text("Done: the proposal was carried out.").wait_for()
+    page.locator("#proposal-list article .proposal-state", has_text="Done").wait_for()
+    shot(page, "dao-executed")
+    with NodeClient(node.url) as client:
+        assert client.query("pay", "balance", {"account": "bob", "symbol": "TONO"}) == bob_before + 3_000_000
+        assert client.query("pay", "balance", {"account": "bakers", "symbol": "TONO"}) == 7_000_000
+    assert page.console_errors == [] and page.outside_requests == []
+
+
+def test_governance_shows_rules_and_takes_a_proposal_and_a_vote(devnet_node: tuple[Devnet, NodeProcess], page: Any) -> None:
+    _, node = devnet_node
+    page.goto(node.url + "/app/governance/index.html")
+    page.locator('#parameter-list tr[data-parameter="voting_period"]').wait_for()
+    assert "Voting length" in page.locator("#parameter-list").inner_text()
+    page.get_by_role("button", name="History of Voting length").click()
+    page.get_by_text("Never changed since the network started.").wait_for()
+    page.get_by_label("Act as").select_option("devnet:alice")
+    page.get_by_label("Title").fill("Longer votes")
+    page.get_by_label("Rule", exact=True).select_option("governance.voting_period")
+    page.get_by_label("New value").fill("30")
+    page.get_by_role("button", name="Propose").click()
+    page.get_by_text("Proposed. Voting opens shortly.").wait_for()
+    card = page.locator("#proposal-list article").first
+    card.get_by_text("set Voting length to 30").wait_for()
+    page.get_by_label("Kind of proposal").select_option("root")
+    page.get_by_label("Delegate to (their payment address)").fill("carol")
+    page.get_by_role("button", name="Delegate", exact=True).click()
+    page.get_by_text("You now delegate to carol.").wait_for()
+    page.get_by_text("You delegate to carol on root.").wait_for()
+    shot(page, "governance")
+    assert page.console_errors == [] and page.outside_requests == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_control_is_labelled_and_reachable_by_keyboard(
+    devnet_node: tuple[Devnet, NodeProcess], identity: dict[str, str], page: Any, path: str
+) -> None:
+    _, node = devnet_node
+    page.goto(node.url + path)
+    page.locator("[data-shell-header] nav").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert unnamed_controls(page) == []
+    assert keyboard_unreachable(page) == []
+    assert page.evaluate("document.querySelectorAll('h1').length") == 1
+    assert page.console_errors == [] and page.outside_requests == []
