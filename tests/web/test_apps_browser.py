@@ -277,7 +277,7 @@ def test_governance_shows_rules_and_takes_a_proposal_and_a_vote(devnet_node: tup
     page.get_by_text("Never changed since the network started.").wait_for()
     page.get_by_label("Act as").select_option("devnet:alice")
     page.get_by_label("Title").fill("Longer votes")
-    page.get_by_label("Rule", exact=True).select_option("governance.voting_period")
+    page.get_by_role("combobox", name=re.compile("^Rule")).select_option("governance.voting_period")
     page.get_by_label("New value").fill("30")
     page.get_by_role("button", name="Propose").click()
     page.get_by_text("Proposed. Voting opens shortly.").wait_for()
