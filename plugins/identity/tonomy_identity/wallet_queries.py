@@ -12,7 +12,8 @@ signs or shows. No query ever sees a key: signing stays in the browser.
   is trusted here as it is for every read of the page), and what to show the user.
 * ``login_response {account, request, login_tx, public_key?, signature?}``: without a
   signature, the digest the user's active key signs; with one, the encoded response
-  for the redirect URI, once the signature verifies.
+  for the redirect URI, once the signature verifies with a key of the user's ``active``
+  (the app checks all of it again, from proofs).
 """
 
 from __future__ import annotations
@@ -92,6 +93,10 @@ def query_login_response_digest(ctx: Any, params: Any) -> dict[str, Any]:
 
 def query_login_response(ctx: Any, params: Any) -> dict[str, Any]:
     unsigned = _unsigned(params)
+    info = account_info(ctx, params["account"])
+    active = [p for p in info["permissions"] if p["name"] == "active"] if info is not None else []
+    if not active or params["public_key"] not in [entry["key"] for entry in active[0]["authority"]["keys"]]:
+        raise LoginRejectedError(f"the key is not one of {params['account']}@active's keys", code="identity.bad_signature")
     if not signature_ok(params["public_key"], tagged_hash(RESPONSE_TAG, unsigned.body()), params["signature"]):
         raise LoginRejectedError("the response signature does not verify", code="identity.bad_signature")
     response = LoginResponse(unsigned.account, unsigned.app, unsigned.origin, unsigned.request_hash,
