@@ -40,6 +40,8 @@ def identity(devnet_node: tuple[Devnet, NodeProcess], browser_context: Any) -> d
     page = watch_page(browser_context.new_page())
     page.goto(node.url + "/app/identity/index.html")
     page.get_by_role("heading", name="Create your Tonomy ID").wait_for()
+    assert unnamed_controls(page) == [] and keyboard_unreachable(page) == []
+    shot(page, "id-onboarding")
     page.get_by_label("Username", exact=False).first.focus()
     page.keyboard.type(USERNAME)
     page.keyboard.press("Tab")
@@ -304,3 +306,18 @@ def test_every_control_is_labelled_and_reachable_by_keyboard(
     assert keyboard_unreachable(page) == []
     assert page.evaluate("document.querySelectorAll('h1').length") == 1
     assert page.console_errors == [] and page.outside_requests == []
+
+
+def test_the_accessibility_checks_catch_what_they_look_for(devnet_node: tuple[Devnet, NodeProcess], page: Any) -> None:
+    _, node = devnet_node
+    page.goto(node.url + "/")
+    page.locator("[data-shell-header] nav").wait_for()
+    page.evaluate("""() => {
+      const main = document.getElementById('main');
+      const field = document.createElement('input'); field.id = 'nameless'; main.append(field);
+      const trap = document.createElement('div'); trap.inert = true;
+      const button = document.createElement('button'); button.id = 'unreachable'; button.textContent = 'Go';
+      trap.append(button); main.append(trap);
+    }""")
+    assert [html for html in unnamed_controls(page) if 'id="nameless"' in html]
+    assert keyboard_unreachable(page) == ["unreachable"]

@@ -189,3 +189,19 @@ def test_explorer_account_lookup(devnet_node: tuple[Devnet, NodeProcess], page: 
     page.keyboard.press("Enter")
     page.get_by_text("No account has this name.").wait_for()
     _shot(page, "explorer-account")
+
+
+def test_explorer_lists_the_validators(devnet_node: tuple[Devnet, NodeProcess], page: Any) -> None:
+    devnet, node = devnet_node
+    from tonomy.node.keys import read_key_file
+
+    validator = read_key_file(devnet.validator_key_file).public_key.hex()
+    page.goto(node.url + "/app/explorer/index.html")
+    row = page.locator(f'#validator-list tr[data-validator="{validator}"]')
+    row.wait_for()
+    assert int(row.locator("td.num").first.inner_text()) >= 1
+    assert page.locator("#validator-list tr").count() == 1  # a one-validator devnet
+    row.get_by_role("link").click()
+    page.get_by_role("heading", name=re.compile(r"^Block \d+")).wait_for()
+    assert validator[:8] in page.locator("#detail").inner_text()
+    _shot(page, "explorer-validators")

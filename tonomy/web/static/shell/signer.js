@@ -18,9 +18,25 @@ window.TonomySigner = (function () {
     return at < 0 ? { source: "", name: "" } : { source: value.slice(0, at), name: value.slice(at + 1) };
   }
 
-  // [{value, label}] of every account this page can act as.
+  // The Tonomy ID kept in this browser (by the identity app), to name it by its username.
+  function myId() {
+    try {
+      const doc = JSON.parse(localStorage.getItem("tonomy.id.v1") || "null");
+      return doc && typeof doc.account === "string" && typeof doc.username === "string" ? doc : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  // [{value, label}] of every account this page can act as; the Tonomy ID first.
   async function choices() {
-    const found = K.available() ? K.accounts().map((name) => ({ value: "browser:" + name, label: name + " (this browser)" })) : [];
+    const id = myId();
+    const names = K.available() ? K.accounts() : [];
+    const found = names.map((name) => ({
+      value: "browser:" + name,
+      label: id && id.account === name ? id.username + " (your Tonomy ID)" : name + " (this browser)",
+    }));
+    found.sort((a, b) => Number(b.label.endsWith("(your Tonomy ID)")) - Number(a.label.endsWith("(your Tonomy ID)")));
     try {
       const wallet = await T.api("/v1/devnet/wallet");
       for (const name of wallet.accounts) found.push({ value: "devnet:" + name, label: name + " (devnet wallet)" });
