@@ -211,11 +211,12 @@ def test_a_request_from_another_site_is_refused(
         page.get_by_text(re.compile("This login request cannot be used: the request came from .* registered at")).wait_for()
         assert page.locator("#consent").is_hidden()
         shot(page, "login-phishing-refused")
-        # A site that hides where it is (no referrer): refused too.
+        # No referring page (typed in): the request's own origin stands in, with a warning (docs/sdk.md).
         page.goto(login_app.origin + "/")
         href = str(page.locator("#login").get_attribute("href"))
-        page.goto(href)  # typed into the address bar: no referring page
-        page.get_by_text("the app's site could not be confirmed").wait_for()
+        page.goto(href)
+        page.get_by_text("Your browser did not say which site sent you here.").wait_for()
+        assert page.locator("#consent-origin").inner_text() == login_app.origin
         # Garbage in the address: refused with a reason.
         page.goto(node.url + "/id/login?request=not-a-request")
         page.get_by_text("This login request cannot be used").wait_for()

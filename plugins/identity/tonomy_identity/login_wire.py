@@ -1,13 +1,17 @@
 """Login requests and responses in URLs: ``?request=<base64url>`` and ``?response=<base64url>``.
 
-Both are base64url without padding (RFC 4648 §5) of one canonical-codec record:
+The contract with apps is docs/sdk.md ("The browser contract"). Both are base64url
+without padding (RFC 4648 §5):
 
-* request: ``{"request": <the signed request record's bytes>, "signature": <64 bytes>}``;
-* response: ``{"account", "app", "origin", "request_hash", "permission", "login_tx",
-  "public_key", "signature"}`` (the fields of :class:`~tonomy_identity.login.LoginResponse`).
+* request ``R`` = base64url(request_bytes ‖ signature): the signed request record in
+  canonical form, then the app's 64-byte signature;
+* response ``S`` = base64url of the canonical record ``{"account", "app", "origin",
+  "request_hash", "permission", "login_tx", "public_key", "signature"}`` (the fields of
+  :class:`~tonomy_identity.login.LoginResponse`).
 
-A value that is not exactly this (bad base64url, padding, not a record, other fields,
-non-canonical bytes, over the size limit) is refused with ``identity.login_rejected``.
+A value that is not exactly this (bad base64url, padding, a length of 1 mod 4, unused
+bits set, not a record, other fields, over 4096 characters) is refused with
+``identity.login_rejected``.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from tonomy_identity.errors import LoginRejectedError
 from tonomy_identity.login import LoginResponse, SignedLoginRequest
 
 #: Longest parameter accepted (characters); a real request is well under 1 KiB.
-MAX_PARAM = 8192
+MAX_PARAM = 4096
+SIGNATURE_SIZE = 64
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _RESPONSE_FIELDS = ("account", "app", "origin", "request_hash", "permission", "login_tx", "public_key", "signature")
 
@@ -37,30 +42,43 @@ def to_param(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
 
-def from_param(text: object, what: str) -> dict[str, Any]:
-    """The canonical record a URL parameter carries, or ``identity.login_rejected``."""
+def param_bytes(text: object, what: str) -> bytes:
+    """The bytes a URL parameter carries, in its one valid spelling, or ``identity.login_rejected``."""
     if type(text) is not str or not text or len(text) > MAX_PARAM or not _B64URL.fullmatch(text) or len(text) % 4 == 1:
         raise _reject(f"the {what} is not base64url text of at most {MAX_PARAM} characters")
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise _reject(f"the {what} is not base64url") from None
+    if to_param(raw) != text:
+        raise _reject(f"the {what} is not in canonical form (unused bits set)")
+    return raw
+
+
+def from_param(text: object, what: str) -> dict[str, Any]:
+    """The canonical record a URL parameter carries, or ``identity.login_rejected``."""
+    raw = param_bytes(text, what)
+    try:
         record = decode_record(raw)
-    except (binascii.Error, ValueError, TonomyError):
+    except (ValueError, TonomyError):
         raise _reject(f"the {what} is not an encoded record") from None
-    if not isinstance(record, dict) or encode_record(record) != raw or to_param(raw) != text:
+    if not isinstance(record, dict) or encode_record(record) != raw:
         raise _reject(f"the {what} is not in canonical form")
     return dict(record)
 
 
 def encode_request(signed: SignedLoginRequest) -> str:
-    return to_param(encode_record({"request": signed.request, "signature": signed.signature}))
+    return to_param(signed.request + signed.signature)
 
 
 def decode_request(text: object) -> SignedLoginRequest:
-    record = from_param(text, "login request")
-    if set(record) != {"request", "signature"} or type(record["request"]) is not bytes or type(record["signature"]) is not bytes:
-        raise _reject("the login request must hold exactly a request and its signature")
-    signed = SignedLoginRequest(record["request"], record["signature"])
-    signed.record  # noqa: B018 -- validates the inner request (raises identity.login_rejected)
+    raw = param_bytes(text, "login request")
+    if len(raw) <= SIGNATURE_SIZE:
+        raise _reject("the login request is too short to hold a request and its signature")
+    signed = SignedLoginRequest(raw[:-SIGNATURE_SIZE], raw[-SIGNATURE_SIZE:])
+    record = signed.record  # validates the inner request (raises identity.login_rejected)
+    if encode_record(record) != signed.request:
+        raise _reject("the login request is not in canonical form")
     return signed
 
 

@@ -10,6 +10,9 @@ signs or shows. No query ever sees a key: signing stays in the browser.
 * ``login_consent {request, observed_origin, chain_id}``: the checks of
   :func:`~tonomy_identity.login.check_login_request` against the head state (the node
   is trusted here as it is for every read of the page), and what to show the user.
+  An empty ``observed_origin`` means the browser did not say which page sent the user
+  (no referrer): the request's own origin stands in, as docs/sdk.md allows, since the
+  response can only ever go to a registered redirect URI of that app.
 * ``login_response {account, request, login_tx, public_key?, signature?}``: without a
   signature, the digest the user's active key signs; with one, the encoded response
   for the redirect URI, once the signature verifies with a key of the user's ``active``
@@ -63,8 +66,8 @@ def query_login_consent(ctx: Any, params: Any) -> dict[str, Any]:
         raise LoginRejectedError("the request is for another network", code="identity.login_rejected")
     info = account_info(ctx, request["app"])
     record = ctx.state.get_record(layout.app_key(request["app"]))
-    consent = consent_for(signed, None if info is None else info["type"], record,
-                          observed_origin=params["observed_origin"], now_ms=ctx.time_ms)
+    observed = params["observed_origin"] or request["origin"]
+    consent = consent_for(signed, None if info is None else info["type"], record, observed_origin=observed, now_ms=ctx.time_ms)
     return {
         "app": consent.app,
         "app_name": consent.app_name,
@@ -74,6 +77,7 @@ def query_login_consent(ctx: Any, params: Any) -> dict[str, Any]:
         "session_ttl_s": consent.session_ttl_s,
         "request_expires_ms": consent.request_expires_ms,
         "text": consent.text,
+        "origin_observed": bool(params["observed_origin"]),
         # What the page puts in the identity.login action it signs.
         "signed_request": signed.request,
         "request_signature": signed.signature,

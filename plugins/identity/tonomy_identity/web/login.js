@@ -3,7 +3,9 @@
 //
 // The origin the request came from is what the browser reports as the referring page
 // (document.referrer), never a value in the URL: a page elsewhere cannot claim to be the app.
-// Until the request checks out, nothing sends the browser anywhere.
+// When the browser reports none, the request's own origin stands in (docs/sdk.md): the
+// answer can only go to a registered redirect URI of that app. Until the request checks
+// out, nothing sends the browser anywhere.
 "use strict";
 
 (function () {
@@ -54,7 +56,6 @@
     const origin = observedOrigin();
     try {
       if (!requestParam) throw new Error("there is no login request in this address");
-      if (!origin) throw new Error("the app's site could not be confirmed (the browser did not say which site sent you here)");
       const health = await T.api("/v1/health");
       const answer = await T.api("/v1/query/identity/login_consent", {
         json: { request: requestParam, observed_origin: origin, chain_id: { $bytes: health.chain_id } },
@@ -72,6 +73,7 @@
     $("consent-as").textContent = me ? " as " + me.username : "";
     $("consent-scopes").replaceChildren(...(consent.scopes.length ? consent.scopes.map((s) => el("li", { text: plain(s) })) : [el("li", { text: "nothing: only know who you are" })]));
     $("consent-length").textContent = lengthText(consent.session_ttl_s);
+    $("consent-unobserved").hidden = consent.origin_observed;
     $("consent").hidden = false;
     if (!me) {
       $("no-id").hidden = false;
