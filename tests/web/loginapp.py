@@ -49,6 +49,7 @@ class LoginApp:
     scopes: tuple[str, ...] = ("pay.transfer",)
     logins: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
+    payments: list[str] = field(default_factory=list)
 
     def start(self) -> None:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -87,7 +88,13 @@ class LoginApp:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 url = urlsplit(self.path)
-                body = app.callback(parse_qs(url.query)) if url.path == "/callback" else app.front_page()
+                if url.path == "/callback":
+                    body = app.callback(parse_qs(url.query))
+                elif url.path == "/paid":  # back from the Pay page; the app then checks the request on chain
+                    app.payments.extend(parse_qs(url.query).get("payment", []))
+                    body = '<h1>Coffee Shop</h1><p id="result">Thank you.</p>'
+                else:
+                    body = app.front_page()
                 data = f"<!doctype html><html lang=en><title>Coffee Shop</title><body>{body}</body></html>".encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")

@@ -132,6 +132,7 @@ def login_app(devnet_node: tuple[Devnet, NodeProcess]) -> Iterator[LoginApp]:
             ["coffeeshop@active"], seeds=[app_key.seed],
         )  # fmt: skip
         assert registered.ok, registered
+    app.account_seed = app_key.seed  # type: ignore[attr-defined]
     try:
         yield app
     finally:
@@ -292,6 +293,85 @@ def test_governance_shows_rules_and_takes_a_proposal_and_a_vote(devnet_node: tup
     page.get_by_text("You now delegate to carol.").wait_for()
     page.get_by_text("You delegate to carol on root.").wait_for()
     shot(page, "governance")
+    assert page.console_errors == [] and page.outside_requests == []
+
+
+def _request_payment(node_url: str, app: LoginApp, amount: int) -> int:
+    with NodeClient(node_url) as client:
+        receipt = client.push_action("pay", "create_request", {"payee": app.app, "symbol": "TONO", "amount": amount, "memo": "2 coffees"},
+                                     [f"{app.app}@active"], seeds=[app.account_seed])  # type: ignore[attr-defined]
+    assert receipt.ok, receipt
+    created = [e for e in receipt.events if e.name == "request_created"]
+    from tonomy.plugin import decode_record
+
+    return int(decode_record(created[0].data)["id"])
+
+
+def test_a_payment_request_is_paid_from_its_link_and_goes_back_to_the_app(
+    devnet_node: tuple[Devnet, NodeProcess], identity: dict[str, str], login_app: LoginApp, browser_context: Any
+) -> None:
+    _, node = devnet_node
+    page = _app_page(browser_context, node.url)
+    try:
+        request_id = _request_payment(node.url, login_app, 2_500_000)
+        page.goto(f"{node.url}/pay/request/{request_id}?return={login_app.origin}/paid")
+        page.get_by_text("Coffee Shop (" + login_app.origin + ") asks you to pay 2.5 TONO").wait_for()
+        page.get_by_text("For: 2 coffees").wait_for()
+        assert unnamed_controls(page) == []
+        page.get_by_label("Pay from").select_option("browser:" + identity["account"])
+        page.get_by_label("Passphrase or PIN for this account").fill(PIN)
+        page.get_by_label("Passphrase or PIN for this account").press("Enter")
+        page.get_by_text(" is unlocked.").wait_for()
+        shot(page, "pay-request")
+        page.get_by_role("button", name="Pay", exact=True).click()
+        page.get_by_text("Thank you.").wait_for()
+        assert login_app.payments == [str(request_id)]
+        with NodeClient(node.url) as client:
+            assert client.query("pay", "request", {"id": request_id})["status"] == "paid"
+        # A return address outside the app's registered origin is not followed.
+        other = _request_payment(node.url, login_app, 1_000_000)
+        page.goto(f"{node.url}/pay/request/{other}?return=https://elsewhere.example/paid")
+        page.get_by_label("Pay from").select_option("devnet:alice")
+        page.get_by_role("button", name="Pay", exact=True).click()
+        page.get_by_text("Paid.", exact=True).wait_for()
+        assert page.url.startswith(node.url) and login_app.payments == [str(request_id)]
+        # A request that does not exist, and an address that names none.
+        for bad in ("/pay/request/999999", "/pay/request/abc"):
+            page.goto(node.url + bad)
+            page.get_by_text("This request cannot be paid").wait_for()
+        assert page.console_errors == [] and page.outside_requests == []
+    finally:
+        page.close()
+
+
+def test_ask_to_be_paid_and_pay_through_escrow(devnet_node: tuple[Devnet, NodeProcess], page: Any) -> None:
+    _, node = devnet_node
+    with NodeClient(node.url) as client:
+        bob_before = client.query("pay", "balance", {"account": "bob", "symbol": "TONO"})
+    page.goto(node.url + "/app/pay/index.html")
+    page.get_by_label("Pay from").select_option("devnet:alice")
+    page.get_by_label("How much (TONO)").fill("3")
+    page.get_by_label("What it is for").fill("tickets")
+    page.get_by_role("button", name="Make a payment request").click()
+    link = page.locator("#request-link")
+    link.wait_for()
+    assert re.fullmatch(re.escape(node.url) + r"/pay/request/\d+", str(link.get_attribute("href")))
+
+    page.get_by_label("Recipient (account name)").fill("bob")
+    page.get_by_label("Trusted third party (account name)").fill("carol")
+    page.get_by_label("Sum to hold (TONO)").fill("2")
+    page.get_by_role("button", name="Put in escrow").click()
+    page.get_by_text(re.compile(r"In escrow as number \d+\.")).wait_for()
+    page.locator("#escrow-view .escrow-state", has_text="Status: held").wait_for()
+    shot(page, "pay-escrow-held")
+    page.get_by_role("button", name="Release to bob").click()
+    page.get_by_text("Released.").wait_for()
+    page.locator("#escrow-view .escrow-state", has_text="Status: released").wait_for()
+    with NodeClient(node.url) as client:
+        assert client.query("pay", "balance", {"account": "bob", "symbol": "TONO"}) == bob_before + 2_000_000
+    link.click()
+    page.get_by_text("alice asks you to pay 3 TONO").wait_for()
+    page.get_by_text("For: tickets").wait_for()
     assert page.console_errors == [] and page.outside_requests == []
 
 

@@ -22,11 +22,12 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-_UI_PREFIXES = ("/app/", "/web/", "/id/")
-#: Well-known addresses apps link to, served from a plugin's page folder when that plugin
-#: has pages: Login with Tonomy sends people to ``/id/login?request=...`` (docs/sdk.md).
-#: Served in place (not redirected) so the page sees the app as its referrer.
-WELL_KNOWN = {"/id/login": ("identity", "login.html")}
+_UI_PREFIXES = ("/app/", "/web/", "/id/", "/pay/")
+#: Well-known addresses apps send people to (docs/sdk.md), served from a plugin's page
+#: folder when that plugin has pages: Login with Tonomy (``/id/login?request=...``) and a
+#: payment request (``/pay/request/<id>?return=...``). Served in place, not redirected, so
+#: the page sees the app as its referrer; the page reads its parameters from the address.
+WELL_KNOWN = {"/id/login": ("identity", "login.html"), "/pay/request/{request_id}": ("pay", "request.html")}
 
 
 def install_web(app: FastAPI, pages: Sequence[RegisteredPage] | None) -> None:

@@ -97,14 +97,5 @@ window.TonomyVoting = (function () {
     timer = setTimeout(refresh, Math.min(Math.max(ms, 500), 3600000));
   }
 
-  // An encoded record back to a value: the codec is canonical JSON, so the page can read it.
-  function decode(field) {
-    const hex = field && field.$bytes;
-    if (typeof hex !== "string" || !/^([0-9a-f]{2})*$/.test(hex)) throw new Error("not an encoded record");
-    const bytes = new Uint8Array(hex.length / 2);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  }
-
-  return { blockMs, toBlocks, durationText, fillDurations, whenText, stateText, proposals, encode, decode, refreshWhenDue };
+  return { blockMs, toBlocks, durationText, fillDurations, whenText, stateText, proposals, encode, decode: T.decodeRecord, refreshWhenDue };
 })();
