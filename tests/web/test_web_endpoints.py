@@ -22,7 +22,8 @@ Node = tuple[Devnet, NodeProcess]
 def test_the_shell_and_apps_are_served_with_a_strict_csp(devnet_node: Node) -> None:
     _, node = devnet_node
     paths = ("/", "/app/explorer/index.html", "/app/explorer/", "/app/pay/index.html", "/web/shell.js", "/web/signer.js",
-             "/web/voting.js", "/app/identity/index.html", "/app/dao/index.html", "/app/governance/index.html", "/id/login")
+             "/web/voting.js", "/app/identity/index.html", "/app/dao/index.html", "/app/governance/index.html", "/id/login",
+             "/pay/request/1")
     for path in paths:
         response = httpx.get(node.url + path, timeout=10)
         assert response.status_code == 200, path
