@@ -70,6 +70,15 @@ def identity(devnet_node: tuple[Devnet, NodeProcess], browser_context: Any) -> d
     return {"account": account, "passphrase": passphrase}
 
 
+def _act_as_the_id(page: Any, label: str, identity: dict[str, str]) -> None:
+    """Choose the Tonomy ID in the page's account control (listed by username) and unlock it with the PIN."""
+    page.get_by_label(label).select_option("browser:" + identity["account"])
+    assert "maria.k (your Tonomy ID)" in page.get_by_label(label).inner_text()
+    page.get_by_label("Passphrase or PIN for this account").fill(PIN)
+    page.get_by_label("Passphrase or PIN for this account").press("Enter")
+    page.get_by_text(identity["account"] + " is unlocked.").wait_for()
+
+
 def test_onboarding_registers_a_private_username(devnet_node: tuple[Devnet, NodeProcess], identity: dict[str, str]) -> None:
     _, node = devnet_node
     with NodeClient(node.url) as client:
@@ -87,10 +96,7 @@ def test_onboarding_registers_a_private_username(devnet_node: tuple[Devnet, Node
 def test_pay_with_the_new_identity(devnet_node: tuple[Devnet, NodeProcess], identity: dict[str, str], page: Any) -> None:
     _, node = devnet_node
     page.goto(node.url + "/app/pay/index.html")
-    page.get_by_label("Pay from").select_option("browser:" + identity["account"])
-    page.get_by_label("Passphrase or PIN for this account").fill(PIN)
-    page.get_by_label("Passphrase or PIN for this account").press("Enter")
-    page.get_by_text(identity["account"] + " is unlocked.").wait_for()
+    _act_as_the_id(page, "Pay from", identity)
     page.locator('#balances tr[data-symbol="TONO"]').wait_for()
     page.get_by_label("To (account name)").fill("bob")
     page.get_by_label("Amount").fill("1.5")
@@ -233,10 +239,7 @@ def test_create_a_dao_propose_vote_and_see_it_carried_out(
     with NodeClient(node.url) as client:
         bob_before = client.query("pay", "balance", {"account": "bob", "symbol": "TONO"})
     page.goto(node.url + "/app/dao/index.html")
-    page.get_by_label("Act as").select_option("browser:" + identity["account"])
-    page.get_by_label("Passphrase or PIN for this account").fill(PIN)
-    page.get_by_label("Passphrase or PIN for this account").press("Enter")
-    page.get_by_text(" is unlocked.").wait_for()
+    _act_as_the_id(page, "Act as", identity)
     page.get_by_role("textbox", name=re.compile("^Name")).fill("bakers")
     page.get_by_label("Votes stay open for").select_option("5")
     page.get_by_role("button", name="Create", exact=True).click()
@@ -318,10 +321,7 @@ def test_a_payment_request_is_paid_from_its_link_and_goes_back_to_the_app(
         page.get_by_text("Coffee Shop (" + login_app.origin + ") asks you to pay 2.5 TONO").wait_for()
         page.get_by_text("For: 2 coffees").wait_for()
         assert unnamed_controls(page) == []
-        page.get_by_label("Pay from").select_option("browser:" + identity["account"])
-        page.get_by_label("Passphrase or PIN for this account").fill(PIN)
-        page.get_by_label("Passphrase or PIN for this account").press("Enter")
-        page.get_by_text(" is unlocked.").wait_for()
+        _act_as_the_id(page, "Pay from", identity)
         shot(page, "pay-request")
         page.get_by_role("button", name="Pay", exact=True).click()
         page.get_by_text("Thank you.").wait_for()

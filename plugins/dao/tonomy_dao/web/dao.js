@@ -39,20 +39,11 @@
   }
 
   function busy(id, text) {
-    $(id).className = "status";
-    $(id).textContent = text;
+    S.busy($(id), text);
   }
 
-  async function act(statusId, actions, okText) {
-    busy(statusId, "Working…");
-    try {
-      await S.run(picker.value(), actions);
-      S.report($(statusId), true, okText);
-      return true;
-    } catch (err) {
-      S.report($(statusId), false, "Not done: " + err.message);
-      return false;
-    }
+  function act(statusId, actions, okText) {
+    return S.act($(statusId), picker.value(), actions, okText);
   }
 
   async function create(event) {

@@ -16,8 +16,7 @@
   }
 
   function busy(id, text) {
-    $(id).className = "status";
-    $(id).textContent = text;
+    S.busy($(id), text);
   }
 
   // -- onboarding -----------------------------------------------------------------------

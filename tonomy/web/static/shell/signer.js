@@ -141,5 +141,23 @@ window.TonomySigner = (function () {
     status.textContent = text;
   }
 
-  return { choices, parse, needsUnlock, submit, settle, run, mountPicker, report };
+  function busy(status, text) {
+    status.className = "status";
+    status.textContent = text;
+  }
+
+  // Run actions as `value`, saying in `status` what happened; true when they executed.
+  async function act(status, value, actions, okText) {
+    busy(status, "Working…");
+    try {
+      await run(value, actions);
+      report(status, true, okText);
+      return true;
+    } catch (err) {
+      report(status, false, "Not done: " + err.message);
+      return false;
+    }
+  }
+
+  return { choices, parse, needsUnlock, submit, settle, run, mountPicker, report, busy, act };
 })();
