@@ -9,6 +9,7 @@ name, and Tab reaches each of them. Screenshots land in artifacts/screenshots/.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterator
@@ -29,6 +30,18 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium
 
 PIN = "246810"
 USERNAME = "Maria.K"
+# Decrypt a keystore blob as keystore.js does (PBKDF2-SHA-256 -> AES-256-GCM, account and key as AAD).
+DECRYPT_JS = """
+async ({blob, pin}) => {
+  const hex = (h) => Uint8Array.from(h.match(/../g).map((b) => parseInt(b, 16)));
+  const material = await crypto.subtle.importKey('raw', new TextEncoder().encode(pin), 'PBKDF2', false, ['deriveKey']);
+  const key = await crypto.subtle.deriveKey({name: 'PBKDF2', hash: 'SHA-256', salt: hex(blob.kdf.salt), iterations: blob.kdf.iterations},
+    material, {name: 'AES-GCM', length: 256}, false, ['decrypt']);
+  const aad = new TextEncoder().encode('tonomy/browser-key/v1\\n' + blob.account + '\\n' + blob.public_key);
+  const seed = new Uint8Array(await crypto.subtle.decrypt({name: 'AES-GCM', iv: hex(blob.cipher.iv), additionalData: aad}, key, hex(blob.ciphertext)));
+  return Array.from(seed, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+"""
 PAGES = ("/", "/app/identity/index.html", "/app/pay/index.html", "/app/dao/index.html",
          "/app/governance/index.html", "/app/explorer/index.html")  # fmt: skip
 
@@ -65,6 +78,15 @@ def identity(devnet_node: tuple[Devnet, NodeProcess], browser_context: Any) -> d
     keys = json.loads(json.loads(stored)["tonomy.keys.v1"])
     assert set(keys[account]) == {"v", "account", "public_key", "kdf", "cipher", "ciphertext"}
     assert keys[account]["kdf"]["iterations"] >= 600_000
+    # Decrypted with the PIN, the stored blob is the device key of the account's `active`; the seed
+    # itself appears nowhere in storage (hex or base64).
+    seed = bytes.fromhex(page.evaluate(DECRYPT_JS, {"blob": keys[account], "pin": PIN}))
+    for plain in (seed.hex(), base64.b64encode(seed).decode(), base64.urlsafe_b64encode(seed).decode().rstrip("=")):
+        assert plain not in stored
+    with NodeClient(node.url) as client:
+        info = client.query("tonomy", "account", {"name": account})
+    active = next(p for p in info["permissions"] if p["name"] == "active")["authority"]["keys"]
+    assert [entry["key"] for entry in active] == [KeyPair(seed).public_key]
     assert page.console_errors == [] and page.outside_requests == []
     page.close()
     return {"account": account, "passphrase": passphrase}
@@ -272,6 +294,14 @@ def test_create_a_dao_propose_vote_and_see_it_carried_out(
     with NodeClient(node.url) as client:
         assert client.query("pay", "balance", {"account": "bob", "symbol": "TONO"}) == bob_before + 3_000_000
         assert client.query("pay", "balance", {"account": "bakers", "symbol": "TONO"}) == 7_000_000
+    # Members: invite bob; bob accepts.
+    page.get_by_label("Invite (their payment address)").fill("bob")
+    page.get_by_role("button", name="Invite", exact=True).click()
+    page.get_by_text("bob is invited.").wait_for()
+    page.get_by_label("Act as").select_option("devnet:bob")
+    page.get_by_role("button", name="Accept an invitation to join").click()
+    page.get_by_text("You joined bakers.").wait_for()
+    page.locator('#member-list tr[data-member="bob"]').wait_for()
     assert page.console_errors == [] and page.outside_requests == []
 
 
