@@ -315,11 +315,18 @@ def test_governance_shows_rules_and_takes_a_proposal_and_a_vote(devnet_node: tup
     page.get_by_label("Act as").select_option("devnet:alice")
     page.get_by_label("Title").fill("Longer votes")
     page.get_by_role("combobox", name=re.compile("^Rule")).select_option("governance.voting_period")
+    assert page.get_by_label("New value (seconds)").is_visible()
     page.get_by_label("New value").fill("30")
     page.get_by_role("button", name="Propose").click()
     page.get_by_text("Proposed. Voting opens shortly.").wait_for()
     card = page.locator("#proposal-list article").first
-    card.get_by_text("set Voting length to 30").wait_for()
+    card.get_by_text("set Voting length to about 30 seconds").wait_for()
+    with NodeClient(node.url) as client:
+        proposal = client.query("governance", "proposal", {"id": 1})
+    from tonomy.plugin import decode_record
+
+    change = decode_record(proposal["options"])[0]["actions"][0]["data"]
+    assert change["name"] == "voting_period" and 150 <= change["value"] <= 600  # 30 s in blocks of about 100 ms
     page.get_by_label("Kind of proposal").select_option("root")
     page.get_by_label("Delegate to (their payment address)").fill("carol")
     page.get_by_role("button", name="Delegate", exact=True).click()

@@ -24,16 +24,48 @@
     return S.act($(statusId), picker.value(), actions, okText);
   }
 
+  const DEPOSIT_DECIMALS = 6;
+
+  // A governance rule's value in people's units: durations, percentages, token amounts.
   async function valueText(name, value) {
     if (DURATIONS.has(name)) return "about " + V.durationText(Number(value) * (await V.blockMs()));
     if (SHARES.has(name)) return Number(value) / 100 + "%";
+    if (name === "deposit") return T.formatAmount(value, DEPOSIT_DECIMALS) + " TONO";
     return String(value);
   }
 
-  function describe(option) {
-    const changes = option.actions.map((a) => a.plugin === "governance" && a.name === "set_parameter"
-      ? "set " + (LABELS[a.data.name] || a.data.plugin + "." + a.data.name) + " to " + JSON.stringify(a.data.value)
-      : a.plugin + " " + a.name.replace(/_/g, " "));
+  // What a person types for a rule, in the chain's units (blocks, basis points, base units).
+  async function chainValue(name, text) {
+    const t = text.trim();
+    if (DURATIONS.has(name)) {
+      if (!/^\d+(\.\d+)?$/.test(t)) throw new Error("enter a number of seconds");
+      return V.toBlocks(Number(t));
+    }
+    if (SHARES.has(name)) {
+      if (!/^\d+(\.\d{1,2})?$/.test(t) || Number(t) > 100) throw new Error("enter a percentage from 0 to 100");
+      return Math.round(Number(t) * 100);
+    }
+    if (name === "deposit") {
+      const amount = T.parseAmount(t, DEPOSIT_DECIMALS);
+      if (amount === null) throw new Error("enter an amount of TONO");
+      return Number(amount);
+    }
+    if (/^-?\d+$/.test(t)) return Number(t);
+    if (t === "true" || t === "false") return t === "true";
+    return t;
+  }
+
+  function unitHint(name) {
+    if (DURATIONS.has(name)) return "New value (seconds)";
+    if (SHARES.has(name)) return "New value (%)";
+    if (name === "deposit") return "New value (TONO)";
+    return "New value";
+  }
+
+  async function describe(option) {
+    const changes = await Promise.all(option.actions.map(async (a) => a.plugin === "governance" && a.name === "set_parameter"
+      ? "set " + (LABELS[a.data.name] || a.data.plugin + "." + a.data.name) + " to " + (a.data.plugin === "governance" ? await valueText(a.data.name, a.data.value) : JSON.stringify(a.data.value))
+      : a.plugin + " " + a.name.replace(/_/g, " ")));
     return option.label + (changes.length ? ": " + changes.join("; ") : " (changes nothing)");
   }
 
@@ -54,7 +86,7 @@
     const article = el("article", { class: "panel", "data-proposal": String(p.id), "aria-labelledby": "gov-proposal-" + p.id }, [
       el("h3", { id: "gov-proposal-" + p.id, text: p.title }),
       el("p", { text: "Proposed by " + p.proposer + "." }),
-      el("ul", {}, options.map((o, i) => el("li", { text: describe(o) + " · votes " + (tally.options[i] || 0) }))),
+      el("ul", {}, await Promise.all(options.map(async (o, i) => el("li", { text: (await describe(o)) + " · votes " + (tally.options[i] || 0) })))),
       el("p", { class: "proposal-state", text: V.stateText(p.state) + " · against " + tally.against + ", abstain " + tally.abstain + ", veto " + tally.veto }),
     ]);
     if (p.state === "pending") article.append(el("p", { class: "hint", text: "Voting opens " + (await V.whenText(p.vote_start)) + "." }));
@@ -86,19 +118,13 @@
     refresh();
   }
 
-  function parseValue(text) {
-    const t = text.trim();
-    if (/^-?\d+$/.test(t)) return Number(t);
-    if (t === "true" || t === "false") return t === "true";
-    return t;
-  }
-
   async function propose(event) {
     event.preventDefault();
     const [plugin, name] = $("propose-parameter").value.split(".");
     busy("propose-status", "Working…");
     try {
-      const options = await V.encode([{ label: "Yes", actions: [{ plugin: "governance", name: "set_parameter", data: { plugin: plugin, name: name, value: parseValue($("propose-value").value) } }] }]);
+      const value = await chainValue(name, $("propose-value").value);
+      const options = await V.encode([{ label: "Yes", actions: [{ plugin: "governance", name: "set_parameter", data: { plugin: plugin, name: name, value: value } }] }]);
       const data = { proposer: picker.account(), track: "root", title: $("propose-name").value.trim(), options: options };
       if (await act("propose-status", [{ plugin: "governance", name: "propose", data: data }], "Proposed. Voting opens shortly.")) $("propose-form").reset();
     } catch (err) {
@@ -163,6 +189,7 @@
     }
     $("parameter-list").replaceChildren(...rows);
     $("propose-parameter").replaceChildren(...options);
+    $("propose-parameter").dispatchEvent(new Event("change"));
     $("delegate-track").replaceChildren(...tracks.map((t) => el("option", { value: t.name, text: t.name === "root" ? "Any rule change (root)" : t.name })));
   }
 
@@ -175,6 +202,9 @@
     picker = S.mountPicker($("picker"), { label: "Act as", id: "actor", onChange: loadDelegation });
     $("propose-form").addEventListener("submit", propose);
     $("delegate-form").addEventListener("submit", delegate);
+    $("propose-parameter").addEventListener("change", () => {
+      $("propose-value-label").firstChild.textContent = unitHint($("propose-parameter").value.split(".")[1]) + " ";
+    });
     $("undelegate").addEventListener("click", undelegate);
     $("delegate-track").addEventListener("change", loadDelegation);
     $("history-form").addEventListener("submit", (event) => {

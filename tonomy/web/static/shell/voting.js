@@ -27,6 +27,8 @@ window.TonomyVoting = (function () {
 
   function durationText(ms) {
     const s = Math.max(0, Math.round(ms / 1000));
+    if (s < 1) return "a moment";
+    if (s === 1) return "1 second";
     if (s < 90) return s + " seconds";
     if (s < 5400) return Math.round(s / 60) + " minutes";
     if (s < 129600) return Math.round(s / 3600) + " hours";
