@@ -213,7 +213,7 @@ def test_login_consent_refused_then_approved(
         id_page.goto(node.url + "/app/identity/index.html#sessions")
         row = id_page.locator('#session-list tr[data-app="coffeeshop"]')
         row.wait_for()
-        assert "Active" in row.inner_text() and "pay.transfer" in row.inner_text()
+        assert "Active" in row.inner_text() and "send payments from your account" in row.inner_text()
         id_page.get_by_label("Your PIN").fill(PIN)
         id_page.get_by_label("Your PIN").press("Enter")
         id_page.get_by_text("Unlocked.").wait_for()

@@ -270,7 +270,7 @@
     const live = !s.revoked && s.expires_ms > head.head_time;
     const name = record.result ? record.result.name + " (" + record.result.origin + ")" : app;
     const cells = [
-      el("td", { text: name }), el("td", { text: s.scopes.length ? s.scopes.join(", ") : "know who you are" }),
+      el("td", { text: name }), el("td", { text: s.scopes.length ? s.scopes.map(ID.scopeText).join("; ") : "know who you are" }),
       el("td", { text: T.timeText(s.expires_ms) }), el("td", { text: s.revoked ? "Revoked" : live ? "Active" : "Expired" }),
     ];
     const action = el("td");

@@ -103,6 +103,19 @@ window.TonomyID = (function () {
     }
   }
 
+  // What an app may do for the user, in words ("plugin.action" scopes of Login with Tonomy).
+  const SCOPES = {
+    "pay.transfer": "send payments from your account",
+    "dao.vote": "vote in your DAOs",
+    "dao.propose": "make proposals in your DAOs",
+    "governance.vote": "vote on network proposals",
+  };
+
+  function scopeText(scope) {
+    const [plugin, action] = String(scope).split(".");
+    return SCOPES[scope] || "use “" + String(action).replace(/_/g, " ") + "” in " + plugin;
+  }
+
   async function chainId() {
     return (await T.api("/v1/health")).chain_id;
   }
@@ -114,5 +127,5 @@ window.TonomyID = (function () {
     return answer.result;
   }
 
-  return { current, save, forget, rememberApp, newPassphrase, newAccountName, ownerSeed, keyAuthority, runAsOwner, lookupUsername };
+  return { scopeText, current, save, forget, rememberApp, newPassphrase, newAccountName, ownerSeed, keyAuthority, runAsOwner, lookupUsername };
 })();

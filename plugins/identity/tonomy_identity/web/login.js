@@ -15,12 +15,6 @@
   const ID = window.TonomyID;
   const el = T.el;
   const $ = (id) => document.getElementById(id);
-  const PLAIN = {
-    "pay.transfer": "send payments from your account",
-    "dao.vote": "vote in your DAOs",
-    "dao.propose": "make proposals in your DAOs",
-    "governance.vote": "vote on network proposals",
-  };
   let consent = null;
   let requestParam = "";
 
@@ -30,11 +24,6 @@
     } catch (err) {
       return "";
     }
-  }
-
-  function plain(scope) {
-    const [plugin, action] = scope.split(".");
-    return PLAIN[scope] || "use “" + action.replace(/_/g, " ") + "” in " + plugin;
   }
 
   function lengthText(seconds) {
@@ -71,7 +60,7 @@
     $("consent-origin").textContent = consent.origin;
     const me = ID.current();
     $("consent-as").textContent = me ? " as " + me.username : "";
-    $("consent-scopes").replaceChildren(...(consent.scopes.length ? consent.scopes.map((s) => el("li", { text: plain(s) })) : [el("li", { text: "nothing: only know who you are" })]));
+    $("consent-scopes").replaceChildren(...(consent.scopes.length ? consent.scopes.map((s) => el("li", { text: ID.scopeText(s) })) : [el("li", { text: "nothing: only know who you are" })]));
     $("consent-length").textContent = lengthText(consent.session_ttl_s);
     $("consent-unobserved").hidden = consent.origin_observed;
     $("consent").hidden = false;
