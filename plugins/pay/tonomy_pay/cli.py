@@ -68,7 +68,7 @@ def pay_cli(ctx: click.Context, node_url: str, key_file: str | None, account: st
 @click.argument("account", required=False)
 @click.option("--symbol", default=None, help="Only this token.")
 @session_of
-def balance(session: Session, account: str | None, symbol: str | None) -> None:
+def balance(session: PaySession, account: str | None, symbol: str | None) -> None:
     """Show ACCOUNT's balances (default: --account)."""
     who = account or session.me()
     held = [{"symbol": symbol, "amount": session.pay_query("balance", account=who, symbol=symbol)}] if symbol else session.pay_query("balances", account=who)
@@ -81,7 +81,7 @@ def balance(session: Session, account: str | None, symbol: str | None) -> None:
 @pay_cli.command()
 @SYMBOL
 @session_of
-def token(session: Session, symbol: str) -> None:
+def token(session: PaySession, symbol: str) -> None:
     """Show a token's issuer, decimals and supply."""
     info = session.pay_query("token", symbol=symbol)
     if info is None:
@@ -95,7 +95,7 @@ def token(session: Session, symbol: str) -> None:
 @SYMBOL
 @MEMO
 @session_of
-def transfer(session: Session, to: str, amount: str, symbol: str, memo: str | None) -> None:
+def transfer(session: PaySession, to: str, amount: str, symbol: str, memo: str | None) -> None:
     """Send AMOUNT of SYMBOL to TO."""
     units = session.units(amount, symbol)
     session.pay_act("transfer", **{"from": session.me(), "to": to, "symbol": symbol, "amount": units, "memo": memo})
@@ -107,7 +107,7 @@ def transfer(session: Session, to: str, amount: str, symbol: str, memo: str | No
 @click.argument("max_supply")
 @click.option("--decimals", type=click.IntRange(0, 18), default=0, show_default=True)
 @session_of
-def create_token(session: Session, symbol: str, max_supply: str, decimals: int) -> None:
+def create_token(session: PaySession, symbol: str, max_supply: str, decimals: int) -> None:
     """Create SYMBOL with MAX_SUPPLY (in whole units) issued by --account."""
     try:
         units = parse_amount(max_supply, decimals)
@@ -123,7 +123,7 @@ def create_token(session: Session, symbol: str, max_supply: str, decimals: int) 
 @SYMBOL
 @MEMO
 @session_of
-def issue(session: Session, to: str, amount: str, symbol: str, memo: str | None) -> None:
+def issue(session: PaySession, to: str, amount: str, symbol: str, memo: str | None) -> None:
     """Issue AMOUNT of new SYMBOL to TO (the issuer only)."""
     session.pay_act("issue", symbol=symbol, to=to, amount=session.units(amount, symbol), memo=memo)
     click.echo(f"issued {amount} {symbol} to {to}")
@@ -134,7 +134,7 @@ def issue(session: Session, to: str, amount: str, symbol: str, memo: str | None)
 @SYMBOL
 @MEMO
 @session_of
-def retire(session: Session, amount: str, symbol: str, memo: str | None) -> None:
+def retire(session: PaySession, amount: str, symbol: str, memo: str | None) -> None:
     """Burn AMOUNT of your own SYMBOL."""
     session.pay_act("retire", owner=session.me(), symbol=symbol, amount=session.units(amount, symbol), memo=memo)
     click.echo(f"retired {amount} {symbol}")
@@ -153,7 +153,7 @@ def request() -> None:
 @click.option("--expires-height", type=click.IntRange(1), default=None)
 @click.option("--expires-time-ms", type=click.IntRange(1), default=None)
 @session_of
-def request_create(session: Session, amount: str, symbol: str, payer: str | None, memo: str | None, expires_height: int | None, expires_time_ms: int | None) -> None:
+def request_create(session: PaySession, amount: str, symbol: str, payer: str | None, memo: str | None, expires_height: int | None, expires_time_ms: int | None) -> None:
     """Ask to be paid AMOUNT of SYMBOL; prints the request id."""
     outcome = session.pay_act(
         "create_request", payee=session.me(), symbol=symbol, amount=session.units(amount, symbol),
@@ -165,7 +165,7 @@ def request_create(session: Session, amount: str, symbol: str, payer: str | None
 @request.command("pay")
 @click.argument("request_id", type=click.IntRange(1))
 @session_of
-def request_pay(session: Session, request_id: int) -> None:
+def request_pay(session: PaySession, request_id: int) -> None:
     """Pay request REQUEST_ID from --account."""
     session.pay_act("pay_request", id=request_id, payer=session.me())
     click.echo(f"paid request {request_id}")
@@ -174,7 +174,7 @@ def request_pay(session: Session, request_id: int) -> None:
 @request.command("cancel")
 @click.argument("request_id", type=click.IntRange(1))
 @session_of
-def request_cancel(session: Session, request_id: int) -> None:
+def request_cancel(session: PaySession, request_id: int) -> None:
     """Cancel your open request REQUEST_ID."""
     session.pay_act("cancel_request", id=request_id)
     click.echo(f"cancelled request {request_id}")
@@ -183,7 +183,7 @@ def request_cancel(session: Session, request_id: int) -> None:
 @request.command("status")
 @click.argument("request_id", type=click.IntRange(1))
 @session_of
-def request_status(session: Session, request_id: int) -> None:
+def request_status(session: PaySession, request_id: int) -> None:
     """Show request REQUEST_ID."""
     record = session.pay_query("request", id=request_id)
     if record is None:
@@ -205,7 +205,7 @@ def escrow() -> None:
 @click.option("--deadline-time-ms", type=click.IntRange(1), default=None)
 @MEMO
 @session_of
-def escrow_deposit(session: Session, payee: str, arbiter: str, amount: str, symbol: str, deadline_height: int | None, deadline_time_ms: int | None, memo: str | None) -> None:
+def escrow_deposit(session: PaySession, payee: str, arbiter: str, amount: str, symbol: str, deadline_height: int | None, deadline_time_ms: int | None, memo: str | None) -> None:
     """Lock AMOUNT of SYMBOL for PAYEE, with ARBITER; prints the escrow id."""
     if deadline_height is None and deadline_time_ms is None:
         raise click.UsageError("give --deadline-height or --deadline-time-ms")
@@ -219,7 +219,7 @@ def escrow_deposit(session: Session, payee: str, arbiter: str, amount: str, symb
 @escrow.command("release")
 @click.argument("escrow_id", type=click.IntRange(1))
 @session_of
-def escrow_release(session: Session, escrow_id: int) -> None:
+def escrow_release(session: PaySession, escrow_id: int) -> None:
     """Release escrow ESCROW_ID to its payee (payer or arbiter)."""
     session.pay_act("release_escrow", id=escrow_id, actor=session.me())
     click.echo(f"released escrow {escrow_id}")
@@ -228,7 +228,7 @@ def escrow_release(session: Session, escrow_id: int) -> None:
 @escrow.command("refund")
 @click.argument("escrow_id", type=click.IntRange(1))
 @session_of
-def escrow_refund(session: Session, escrow_id: int) -> None:
+def escrow_refund(session: PaySession, escrow_id: int) -> None:
     """Refund escrow ESCROW_ID to its payer (arbiter; payer after the deadline)."""
     session.pay_act("refund_escrow", id=escrow_id, actor=session.me())
     click.echo(f"refunded escrow {escrow_id}")
@@ -237,7 +237,7 @@ def escrow_refund(session: Session, escrow_id: int) -> None:
 @escrow.command("status")
 @click.argument("escrow_id", type=click.IntRange(1))
 @session_of
-def escrow_status(session: Session, escrow_id: int) -> None:
+def escrow_status(session: PaySession, escrow_id: int) -> None:
     """Show escrow ESCROW_ID."""
     record = session.pay_query("escrow", id=escrow_id)
     if record is None:
@@ -253,7 +253,7 @@ def escrow_status(session: Session, escrow_id: int) -> None:
 @SYMBOL
 @click.argument("account", required=False)
 @session_of
-def balance_at(session: Session, height: int, symbol: str, account: str | None) -> None:
+def balance_at(session: PaySession, height: int, symbol: str, account: str | None) -> None:
     """ACCOUNT's SYMBOL balance at the end of block HEIGHT (default: --account)."""
     who = account or session.me()
     units = session.pay_query("balance_at", account=who, symbol=symbol, height=height)
@@ -265,7 +265,7 @@ def balance_at(session: Session, height: int, symbol: str, account: str | None) 
 @SYMBOL
 @click.option("--until", "until_height", type=click.IntRange(1), required=True, help="First height at which the units move again.")
 @session_of
-def lock(session: Session, amount: str, symbol: str, until_height: int) -> None:
+def lock(session: PaySession, amount: str, symbol: str, until_height: int) -> None:
     """Keep AMOUNT of SYMBOL from moving until a height (locks only grow)."""
     data = _event(session.pay_act("lock", account=session.me(), symbol=symbol, amount=session.units(amount, symbol), until_height=until_height), "locked")
     click.echo(f"locked {format_amount(data['amount'], session.decimals(symbol))} {symbol} until height {data['until_height']}")
@@ -274,7 +274,7 @@ def lock(session: Session, amount: str, symbol: str, until_height: int) -> None:
 @pay_cli.command()
 @SYMBOL
 @session_of
-def unlock(session: Session, symbol: str) -> None:
+def unlock(session: PaySession, symbol: str) -> None:
     """Delete an expired lock on SYMBOL."""
     session.pay_act("unlock", account=session.me(), symbol=symbol)
     click.echo(f"unlocked {symbol}")
