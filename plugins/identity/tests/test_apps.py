@@ -286,3 +286,29 @@ def test_good_forms_are_accepted(apps_net: Net) -> None:
                    {"name": "Café Notes ✓", "description": "Line one\nLine two"}):
         receipt = by_owner(apps_net, "update_app", {"app": "notesapp", **change})
         assert receipt.status == "executed", (change, receipt.error_message)
+
+
+@pytest.mark.parametrize("observed", ["https://nоtes.example", "https://notes.example.", "https://NOTES.example",
+                                      "http://notes.example", "https://notes.example:443", "https://notes.example\u200b"])
+def test_wallet_refuses_a_lookalike_page_origin(apps_net: Net, observed: str) -> None:
+    signed = client(apps_net).create_request(REDIRECT, ["notes.post"], now_ms=apps_net.now)
+    with pytest.raises(LoginRejectedError) as caught:
+        consent(apps_net, signed, observed=observed)
+    assert caught.value.code == "identity.wrong_origin"
+
+
+def test_a_request_with_a_non_canonical_origin_is_malformed(apps_net: Net) -> None:
+    lookalike = login.LoginClient("notesapp", "https://NOTES.example", seed("notesapp-req"), apps_net.chain.chain_id)
+    with pytest.raises(TonomyError):
+        lookalike.create_request("https://NOTES.example/callback", [], now_ms=apps_net.now)
+
+
+@pytest.mark.parametrize(("name", "params"), [
+    ("apps_of", {}), ("apps_of", {"owner": "A"}), ("apps_of", {"owner": "alice", "x": 1}),
+    ("app_usage", {"app": "notesapp", "days": 0}), ("app_usage", {"app": "notesapp", "days": 93}),
+    ("app_usage", {"app": "notesapp", "days": True}), ("app_usage", {"app": "notesapp"}),
+])  # fmt: skip
+def test_hostile_query_parameters_are_refused(apps_net: Net, name: str, params: dict[str, Any]) -> None:
+    with pytest.raises(TonomyError) as caught:
+        apps_net.chain.query("identity", name, params)
+    assert caught.value.code == "core.invalid_input"
