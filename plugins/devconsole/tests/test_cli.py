@@ -27,12 +27,13 @@ class InProcessNode:
 
     def __init__(self, net: LedgerNet) -> None:
         self.net = net
+        self.key_of: str | None = None  # whose test key signs (default: the first authorizing account)
 
     def query(self, plugin: str, name: str, params: Mapping[str, Any]) -> Any:
         return self.net.chain.query(plugin, name, dict(params))
 
     def act(self, plugin: str, name: str, data: Mapping[str, Any], authorization: Sequence[str]) -> ActionOutcome:
-        signer = authorization[0].split("@")[0]
+        signer = self.key_of or authorization[0].split("@")[0]
         tx_id = self.net.submit(self.net.action(plugin, name, dict(data), *authorization), signers=[signer])
         self.net.produce()
         return outcome_from_receipt(self.net.chain.get_receipt(tx_id))
@@ -122,11 +123,26 @@ def test_refusals_print_the_code_and_change_nothing(node: InProcessNode, tmp_pat
     assert node.query("identity", "app", {"app": "notesapp"})["logo"].startswith("blake3:")
     result = dev(node, "alice", "rotate-key", "notesapp", "--request-key", "nothex")
     assert result.exit_code == 2 and "64 hex digits" in result.output
-    result = dev(node, "alice", "register", "notesapp", "--name", "N", "--origin", "https://x.example", "--redirect",
+    node.key_of = "mallory"  # a key that is not the app's cannot register it (admission: tx.unauthorized)
+    result = dev(node, "mallory", "register", "notesapp", "--name", "N", "--origin", "https://x.example", "--redirect",
                  "https://x.example/cb", "--request-key", "00" * 32)
-    assert result.exit_code == 2 and "--account notesapp" in result.output
+    assert getattr(result.exception, "code", None) == "tx.unauthorized"
+    node.key_of = None
     after = node.query("identity", "app", {"app": "notesapp"})
     assert {k: v for k, v in after.items() if k != "logo"} == {k: v for k, v in before.items() if k != "logo"}
+
+
+def test_create_an_app_account_owned_by_the_acting_account(node: InProcessNode) -> None:
+    result = dev(node, "alice", "create", "todoapp")
+    assert result.exit_code == 0, result.output
+    info = node.query("tonomy", "account", {"name": "todoapp"})
+    assert info["type"] == "app" and info["creator"] == "alice"
+    node.key_of = "alice"  # todoapp's active is alice@active: alice's key signs for it
+    result = dev(node, "alice", "register", "todoapp", "--name", "Todo", "--origin", "https://todo.example",
+                 "--redirect", "https://todo.example/cb", "--request-key", public_key("todo-req").hex())
+    assert result.exit_code == 0, result.output
+    assert "registered app todoapp (owner alice)" in result.output
+    assert dev(node, "alice", "list").output.startswith("todoapp\tTodo\thttps://todo.example")
 
 
 def test_publish_without_a_marketplace_says_so(node: InProcessNode, tmp_path: Path) -> None:

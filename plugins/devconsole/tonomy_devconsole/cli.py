@@ -77,6 +77,26 @@ def as_list(values: tuple[str, ...]) -> list[str]:
 
 @dev_group.command()
 @click.argument("app")
+@click.option("--request-key", "key", default=None,
+              help="Give the app account its own key (hex or key file) instead of delegating to --account.")
+@session_of
+def create(session: Session, /, app: str, key: str | None) -> None:
+    """Create the app account APP, owned by --account (who becomes the app's owner at registration).
+
+    By default APP's owner and active permissions are ``<account>@active``, so the owner's
+    key signs for the app too and `tonomy dev register` needs no second key file.
+    """
+    owner = session.me()
+    if key is None:
+        authority = {"threshold": 1, "keys": [], "accounts": [{"actor": owner, "permission": "active", "weight": 1}], "waits": []}
+    else:
+        authority = {"threshold": 1, "keys": [{"key": request_key(key), "weight": 1}], "accounts": [], "waits": []}
+    session.act("tonomy", "newaccount", creator=owner, name=app, type="app", owner=authority, active=authority)
+    click.echo(f"created app account {app} (creator and future owner {owner})")
+
+
+@dev_group.command()
+@click.argument("app")
 @click.option("--name", required=True, help="The name users see (1-64 bytes).")
 @click.option("--origin", required=True, help="https://host[:port] the app is served from (lower case, punycode).")
 @click.option("--extra-origin", "extra_origins", multiple=True, help="Another origin of the app (repeatable).")
@@ -92,15 +112,13 @@ def register(session: Session, /, app: str, name: str, origin: str, extra_origin
              redirects: tuple[str, ...], scopes: tuple[str, ...], credentials: tuple[str, ...],
              data_scopes: tuple[str, ...], key: str, description: str | None,
              logo: Path | None, logo_hash_of: Path | None, no_logo: bool) -> None:
-    """Register the app account APP (signed by APP; its creator becomes its owner)."""
-    if session.account is None:
-        session.account = app
-    if session.me() != app:
-        raise click.UsageError(f"the app account registers itself: use --account {app}")
-    session.act(IDENTITY, "register_app", account=app, name=name, origin=origin, extra_origins=as_list(extra_origins) or None,
-                redirect_uris=as_list(redirects), scopes=as_list(scopes), credentials=as_list(credentials) or None,
-                data_scopes=as_list(data_scopes) or None, request_key=request_key(key), description=description,
-                logo=logo_value(logo, logo_hash_of, no_logo) or None)
+    """Register the app account APP; signed as APP@active (its own key, or its creator's after `dev create`)."""
+    data = {"account": app, "name": name, "origin": origin, "extra_origins": as_list(extra_origins) or None,
+            "redirect_uris": as_list(redirects), "scopes": as_list(scopes), "credentials": as_list(credentials) or None,
+            "data_scopes": as_list(data_scopes) or None, "request_key": request_key(key), "description": description,
+            "logo": logo_value(logo, logo_hash_of, no_logo) or None}
+    as_app = Session(session.node_url, session.key_file, app, session.connection())  # the key file signs as APP@active
+    as_app.act(IDENTITY, "register_app", **data)
     record = session.query(IDENTITY, "app", app=app)
     click.echo(f"registered app {app} (owner {record['owner']})")
 
