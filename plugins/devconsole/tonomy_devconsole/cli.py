@@ -77,8 +77,8 @@ def as_list(values: tuple[str, ...]) -> list[str]:
 
 @dev_group.command()
 @click.argument("app")
-@click.option("--request-key", "key", default=None,
-              help="Give the app account its own key (hex or key file) instead of delegating to --account.")
+@click.option("--key", "key", default=None,
+              help="Give the app account its own public key (hex or key file) instead of delegating to --account.")
 @session_of
 def create(session: Session, /, app: str, key: str | None) -> None:
     """Create the app account APP, owned by --account (who becomes the app's owner at registration).
