@@ -1,15 +1,19 @@
-"""The Developer Console page in headless Chromium (Debian's package, driven by Playwright) against a real node.
+"""``tonomy dev`` and the Developer Console page against a real devnet node.
 
-An app is registered and used on a devnet (alice owns it, bob logs in), then the page
-lists it with its usage and shows its settings, operated with the keyboard only. No
-request may leave the node's origin and no console error may occur. Skips, saying why,
-when /usr/bin/chromium is missing. A screenshot lands in artifacts/screenshots/.
+alice creates and registers an app with the real CLI (a separate process signing with
+her key file through the node's API), bob logs in; then the CLI lists it with its usage,
+and headless Chromium (Debian's package, driven by Playwright) shows it, operated with
+the keyboard only, with no request leaving the node's origin and no console error. The
+browser test skips, saying why, when /usr/bin/chromium is missing. A screenshot lands
+in artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
-import base64
+import json
 import struct
+import subprocess
+import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,41 +45,52 @@ def tiny_png(rgb: bytes = b"\x1f\x5f\xbf", size: int = 8) -> bytes:
 
 PNG = tiny_png()
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium is not installed at /usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium is not installed at /usr/bin/chromium")
 
 
-def act(client: NodeClient, plugin: str, name: str, data: dict[str, Any], signer: str, **keys: Any) -> None:
-    receipt = client.push_action(plugin, name, data, [f"{signer}@active"], **keys)
-    assert receipt.ok, (receipt.error_code, receipt.error_message)
+def tonomy_dev(devnet: Devnet, node: NodeProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "tonomy.cli", "dev", "--node", node.url, "--key-file", str(devnet.key_file("alice")),
+               "--account", "alice", *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
 
 
 @pytest.fixture(scope="module")
-def console_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
-    devnet, node = start_devnet_node(tmp_path_factory.mktemp("devconsole"), block_time_ms=100)
+def console_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Devnet, NodeProcess]]:
+    root = tmp_path_factory.mktemp("devconsole")
+    devnet, node = start_devnet_node(root, block_time_ms=100)
     try:
+        logo = root / "logo.png"
+        logo.write_bytes(PNG)
+        tonomy_dev(devnet, node, "create", "notesapp")
+        tonomy_dev(devnet, node, "register", "notesapp", "--name", "Notes", "--origin", ORIGIN, "--redirect", ORIGIN + "/cb",
+                   "--data-scope", "name", "--request-key", public_key("notesapp-req").hex(),
+                   "--description", "Write notes <b>safely</b>", "--logo", str(logo))
         with NodeClient(node.url) as client:
-            register_and_use_an_app(devnet, client)
-        yield node
+            log_in(devnet, client)
+        yield devnet, node
     finally:
         node.stop()
 
 
-def register_and_use_an_app(devnet: Devnet, client: NodeClient) -> None:
+def log_in(devnet: Devnet, client: NodeClient) -> None:
+    """bob logs in to notesapp (the wallet's side of Login with Tonomy)."""
     from tonomy_identity import login
 
-    authority = {"threshold": 1, "keys": [{"key": public_key("notesapp"), "weight": 1}], "accounts": [], "waits": []}
-    act(client, "tonomy", "newaccount", {"creator": "alice", "name": "notesapp", "type": "app", "owner": authority,
-                                        "active": authority}, "alice", key_file=devnet.key_file("alice"))
-    act(client, "identity", "register_app", {
-        "account": "notesapp", "name": "Notes", "origin": ORIGIN, "redirect_uris": [ORIGIN + "/cb"], "scopes": [],
-        "data_scopes": ["name"], "request_key": public_key("notesapp-req"), "description": "Write notes <b>safely</b>",
-        "logo": "data:image/png;base64," + base64.b64encode(PNG).decode(),
-    }, "notesapp", seeds=[seed("notesapp")])  # fmt: skip
     head = client.head()
     app = login.LoginClient("notesapp", ORIGIN, seed("notesapp-req"), head.chain_id)
     signed = app.create_request(ORIGIN + "/cb", [], now_ms=head.time, valid_ms=600_000, data_scopes=["name"])
     plugin, name, data = login.login_action("bob", signed)
-    act(client, plugin, name, data, "bob", key_file=devnet.key_file("bob"))
+    receipt = client.push_action(plugin, name, data, ["bob@active"], key_file=devnet.key_file("bob"))
+    assert receipt.ok, (receipt.error_code, receipt.error_message)
+
+
+def test_the_cli_lists_the_app_with_its_usage(console_node: tuple[Devnet, NodeProcess]) -> None:
+    rows = json.loads(tonomy_dev(*console_node, "list", "--json").stdout)
+    assert [row["app"] for row in rows] == ["notesapp"]
+    assert rows[0]["record"]["owner"] == "alice" and rows[0]["record"]["data_scopes"] == ["name"]
+    assert rows[0]["usage"]["totals"] == {"logins": 1, "transactions": 0, "users": 1}
 
 
 @pytest.fixture
@@ -96,8 +111,10 @@ def page(tmp_path: Path) -> Iterator[Any]:
             browser.close()
 
 
-def test_console_lists_the_owners_apps_with_usage_by_keyboard(console_node: NodeProcess, page: Any) -> None:
-    page.goto(console_node.url + "/app/devconsole/index.html")
+@needs_chromium
+def test_console_lists_the_owners_apps_with_usage_by_keyboard(console_node: tuple[Devnet, NodeProcess], page: Any) -> None:
+    _, node = console_node
+    page.goto(node.url + "/app/devconsole/index.html")
     page.get_by_role("navigation").get_by_role("link", name="Developer").wait_for()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
@@ -126,8 +143,8 @@ def test_console_lists_the_owners_apps_with_usage_by_keyboard(console_node: Node
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "devconsole.png"), full_page=True)
     # An owner without apps, and a name that is not an account, say so.
-    page.goto(console_node.url + "/app/devconsole/index.html#owner/bob")
+    page.goto(node.url + "/app/devconsole/index.html#owner/bob")
     page.get_by_text("bob owns no apps.").wait_for()
-    page.goto(console_node.url + "/app/devconsole/index.html#owner/Not!An!Account")
+    page.goto(node.url + "/app/devconsole/index.html#owner/Not!An!Account")
     page.get_by_text("That is not an account name.").wait_for()
     assert page.problems == []
