@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from tonomy.plugin.cli import Session, node_options, show
+from tonomy.plugin.cli import Session, bind_session, node_options, show
 from tonomy_devconsole import logos, publish as marketplace
 
 session_of = click.make_pass_decorator(Session)
@@ -26,8 +26,7 @@ IDENTITY = "identity"
 @click.pass_context
 def dev_group(ctx: click.Context, node_url: str, key_file: str | None, account: str | None) -> None:
     """Developer Console: your apps for Login with Tonomy, their settings, usage and releases."""
-    node = ctx.obj if ctx.obj is not None and hasattr(ctx.obj, "act") else None
-    ctx.obj = Session(node_url, key_file, account, node)
+    bind_session(ctx, node_url, key_file, account)
 
 
 def request_key(value: str) -> bytes:
