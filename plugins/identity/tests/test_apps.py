@@ -205,6 +205,11 @@ def test_usage_figures_count_logins_calls_and_active_users(apps_net: Net) -> Non
 def test_transfer_to_a_dao_or_person_needs_both(apps_net: Net) -> None:
     net = apps_net
     assert by_owner(net, "transfer_app", {"app": "notesapp", "new_owner": "bob"}).error_code == "tx.missing_authorization"
+    to_app = net.send([("identity", "transfer_app", {"app": "notesapp", "new_owner": "spareapp"},
+                        ["alice@active", "spareapp@active"])], ["alice", "spareapp"])
+    assert to_app.error_code == "identity.wrong_account_type"  # an app cannot own an app
+    same = net.send([("identity", "transfer_app", {"app": "notesapp", "new_owner": "alice"}, ["alice@active"])], ["alice"])
+    assert same.error_code == "identity.nothing_to_change"
     net.ok([("identity", "transfer_app", {"app": "notesapp", "new_owner": "bob"}, ["alice@active", "bob@active"])],
            ["alice", "bob"])
     assert app(net)["owner"] == "bob"
