@@ -8,12 +8,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 
 import tonomy_devconsole
 import tonomy_identity
-from tonomy.plugin.cli import ActionOutcome, outcome_from_receipt
+from tonomy.plugin.cli import ActionOutcome, Session, outcome_from_receipt
 from tonomy.plugin.manager import build_plugin_manager
 from tonomy.testing import check_plugin_conformance
 from tonomy.testing.ledger import LedgerNet, public_key
@@ -145,11 +146,67 @@ def test_create_an_app_account_owned_by_the_acting_account(node: InProcessNode) 
     assert dev(node, "alice", "list").output.startswith("todoapp\tTodo\thttps://todo.example")
 
 
-def test_publish_without_a_marketplace_says_so(node: InProcessNode, tmp_path: Path) -> None:
+def make_account(node: InProcessNode, name: str, kind: str, creator: str) -> None:
+    authority = {"threshold": 1, "keys": [{"key": public_key(name), "weight": 1}], "accounts": [], "waits": []}
+    outcome = node.act("tonomy", "newaccount", {"creator": creator, "name": name, "type": kind, "owner": authority,
+                                                "active": authority}, [f"{creator}@active"])
+    assert outcome.ok, outcome.error_message
+
+
+def with_market(received: list[Any]) -> click.Group:
+    """A root group like `tonomy`'s: the console, and a stand-in for the marketplace's `market publish`."""
+
+    @click.group()
+    def root() -> None:
+        pass
+
+    @click.group(name="market")
+    def market() -> None:
+        pass
+
+    @market.command(name="publish")
+    @click.argument("module_dir")
+    @click.option("--dao", required=True)
+    @click.option("--app", required=True)
+    @click.option("--version", required=True)
+    @click.pass_context
+    def market_publish(ctx: click.Context, module_dir: str, dao: str, app: str, version: str) -> None:
+        session = ctx.find_object(Session)
+        assert session is not None
+        received.append({"module_dir": module_dir, "dao": dao, "app": app, "version": version, "proposer": session.me()})
+        click.echo("DAO proposal 7")
+
+    root.add_command(dev_group)
+    root.add_command(market)
+    return root
+
+
+def test_publish_forwards_to_the_marketplace_as_the_owning_dao(node: InProcessNode) -> None:
+    make_account(node, "guild", "dao", "alice")
+    make_account(node, "guildapp", "app", "guild")
+    node.key_of = "guildapp"
+    result = dev(node, None, "register", "guildapp", "--name", "Guild", "--origin", "https://guild.example",
+                 "--redirect", "https://guild.example/cb", "--request-key", public_key("g-req").hex())
+    assert result.exit_code == 0 and "owner guild" in result.output, result.output
+    node.key_of = None
+    received: list[Any] = []
+    root = with_market(received)
+    result = CliRunner().invoke(root, ["dev", "--account", "alice", "publish", "guildapp", "./pkg", "--version", "1.0.0"],
+                                obj=node)
+    assert result.exit_code == 0, result.output
+    assert result.output == "DAO proposal 7\n"
+    assert received == [{"module_dir": "./pkg", "dao": "guild", "app": "guildapp", "version": "1.0.0", "proposer": "alice"}]
+    # The console fills --app and --dao itself; a person-owned app cannot be published.
+    result = CliRunner().invoke(root, ["dev", "--account", "alice", "publish", "guildapp", "./pkg", "--dao", "other"], obj=node)
+    assert result.exit_code == 2 and "fills --app and --dao" in result.output
     assert register(node).exit_code == 0
-    result = dev(node, "alice", "publish", "notesapp", "--version", "1.0.0")
-    assert result.exit_code == 1 and "[tx.unknown_plugin]" in result.output and "marketplace" in result.output
-    assert dev(node, "alice", "publish", "notesapp", "--version", "1.0").exit_code == 2
-    result = dev(node, "mallory", "publish", "notesapp", "--version", "1.0.0")
-    assert result.exit_code == 2 and "owned by alice" in result.output
-    assert dev(node, "alice", "publish", "nosuchapp", "--version", "1.0.0").exit_code == 1
+    result = CliRunner().invoke(root, ["dev", "--account", "alice", "publish", "notesapp", "./pkg", "--version", "1.0.0"],
+                                obj=node)
+    assert result.exit_code == 1 and "[devconsole.not_a_dao]" in result.output and "owned by alice" in result.output
+    assert len(received) == 1
+
+
+def test_publish_without_a_marketplace_says_so(node: InProcessNode) -> None:
+    assert register(node).exit_code == 0
+    result = dev(node, "alice", "publish", "notesapp", "./pkg", "--version", "1.0.0")
+    assert result.exit_code == 1 and "[devconsole.no_marketplace]" in result.output

@@ -204,18 +204,14 @@ def list_apps(session: Session, /, owner: str | None, as_json: bool) -> None:
                    f"transactions {totals['transactions']}\tusers {totals['users']}\tactive today {today['active_users']}")
 
 
-@dev_group.command()
+@dev_group.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("app")
-@click.option("--version", "version", required=True, help="The release's version, e.g. 1.2.0.")
-@click.option("--notes", default="", help="What changed, for people browsing the marketplace.")
-@click.option("--artifact", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="The release's package; its BLAKE3 hash is published.")
-@session_of
-def publish(session: Session, /, app: str, version: str, notes: str, artifact: Path | None) -> None:
-    """Publish a release of APP to the marketplace (signed by its owner)."""
-    record = session.query(IDENTITY, "app", app=app)
-    if record is None:
-        raise click.ClickException(f"[identity.unknown_app] {app!r} is not a registered app")
-    release = marketplace.release(app, record, version=version, notes=notes, artifact=artifact)
-    outcome = marketplace.submit(session, release)
-    click.echo(marketplace.describe(outcome, release))
+@click.argument("market_args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def publish(ctx: click.Context, /, app: str, market_args: tuple[str, ...]) -> None:
+    """Publish a release of APP to the marketplace: runs `tonomy market publish MARKET_ARGS`.
+
+    --app is APP and --dao is APP's owner (a DAO; --account must be a member who files the
+    proposal). Example: tonomy dev publish notesapp ./pkg --version 1.0.0 --manifest @manifest.json
+    """
+    marketplace.forward(ctx, ctx.ensure_object(Session), app, market_args)

@@ -1,81 +1,71 @@
 """The seam between ``tonomy dev publish`` and the marketplace plugin.
 
-The marketplace (plugin ``marketplace``) keeps the on-chain registry of app releases;
-the console only builds a release from the app's proven record and submits it as
-one action signed by the app's owner. Everything marketplace-specific is in this
-module: the plugin and action names and :func:`release_data`, the action's data.
-A node without the marketplace refuses the action at admission
-(``tx.unknown_plugin`` / ``tx.unknown_action``); the console says so plainly.
+The marketplace (plugin ``marketplace``) keeps the on-chain registry of app releases:
+a release is uploaded, proposed to the app's publisher DAO, voted, executed, then
+approved by the network. Plugins never import each other's modules, so the console
+reaches it through the surface every plugin exposes to the host: its CLI commands.
+``tonomy dev publish APP [ARGS]...`` finds ``tonomy market publish`` in the running
+``tonomy`` command group and runs it, in the same session (node, key file, acting
+account), with ``--app APP --dao <APP's owner>`` added to ARGS.
+
+So the console decides *who* publishes (the app's owner, which must be a DAO: the
+marketplace publishes only through a DAO's vote) and the marketplace decides *how*
+(packing, upload, proposal). Without the marketplace installed the command says so.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
 
 import click
 
-from tonomy.errors import TonomyError
-from tonomy.plugin.cli import ActionOutcome, Session
+from tonomy.plugin.cli import Session
 
-MARKETPLACE_PLUGIN = "marketplace"
-PUBLISH_ACTION = "publish_release"
-VERSION = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})")
-MAX_NOTES = 2048
-MISSING = ("tx.unknown_plugin", "tx.unknown_action")
+MARKET_GROUP = "market"
+MARKET_PUBLISH = "publish"
+FILLED_OPTIONS = ("--app", "--dao")
 
 
-@dataclass(frozen=True, slots=True)
-class Release:
-    app: str
-    owner: str
-    version: str
-    notes: str
-    artifact_hash: bytes  # BLAKE3 of the release package; empty when none was given
+def market_publish_command(ctx: click.Context) -> click.Command | None:
+    """``tonomy market publish`` if a loaded plugin provides it (found through the root command group)."""
+    root = ctx.find_root()
+    if not isinstance(root.command, click.Group):
+        return None
+    group = root.command.get_command(root, MARKET_GROUP)
+    if not isinstance(group, click.Group):
+        return None
+    return group.get_command(root, MARKET_PUBLISH)
 
 
-def release(app: str, record: dict[str, Any], *, version: str, notes: str, artifact: Path | None) -> Release:
-    """A release of ``app`` by its current owner; refuses a malformed version or notes before signing."""
-    if not VERSION.fullmatch(version):
-        raise click.BadParameter(f"{version!r} is not a MAJOR.MINOR.PATCH version", param_hint="--version")
-    if len(notes.encode()) > MAX_NOTES:
-        raise click.BadParameter(f"the notes are longer than {MAX_NOTES} bytes", param_hint="--notes")
-    digest = b""
-    if artifact is not None:
-        import blake3
-
-        hasher = blake3.blake3()
-        with artifact.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 16), b""):
-                hasher.update(chunk)
-        digest = hasher.digest()
-    return Release(app, str(record["owner"]), version, notes, digest)
+def publisher_of(session: Session, app: str) -> str:
+    """The DAO that publishes ``app``: its owner, which must be a DAO."""
+    record = session.query("identity", "app", app=app)
+    if record is None:
+        raise click.ClickException(f"[identity.unknown_app] {app!r} is not a registered app")
+    owner = str(record["owner"])
+    account = session.query("tonomy", "account", name=owner)
+    if account is None or account.get("type") != "dao":
+        raise click.ClickException(
+            f"[devconsole.not_a_dao] {app} is owned by {owner}, not a DAO: the marketplace publishes through a DAO's "
+            f"vote. Hand the app to a DAO first (identity.transfer_app) and publish as one of its members."
+        )
+    return owner
 
 
-def release_data(release: Release) -> dict[str, Any]:
-    """The marketplace action's data (the one place its shape is known)."""
-    data: dict[str, Any] = {"app": release.app, "version": release.version, "notes": release.notes}
-    if release.artifact_hash:
-        data["artifact_hash"] = release.artifact_hash
-    return data
+def forward(ctx: click.Context, session: Session, app: str, market_args: Sequence[str]) -> None:
+    """Run ``tonomy market publish ARGS --app APP --dao OWNER`` in this session."""
+    taken = [arg for arg in market_args if arg in FILLED_OPTIONS or arg.startswith(tuple(f"{o}=" for o in FILLED_OPTIONS))]
+    if taken:
+        raise click.UsageError(f"{', '.join(taken)}: the console fills --app and --dao from the app's record")
+    command = market_publish_command(ctx)
+    if command is None:
+        raise click.ClickException(
+            "[devconsole.no_marketplace] no `tonomy market publish` here: install the marketplace plugin "
+            "(and run it on the network) to publish releases"
+        )
+    args = [*market_args, "--app", app, "--dao", publisher_of(session, app)]
+    with command.make_context(f"{MARKET_GROUP} {MARKET_PUBLISH}", args, parent=ctx) as sub:
+        command.invoke(sub)
 
 
-def submit(session: Session, release: Release) -> ActionOutcome:
-    """Sign the release as the acting account (the owner must be it) and send it to the marketplace."""
-    if session.me() != release.owner:
-        raise click.UsageError(f"{release.app} is owned by {release.owner}: publish with --account {release.owner}")
-    try:
-        return session.act(MARKETPLACE_PLUGIN, PUBLISH_ACTION, **release_data(release))
-    except TonomyError as exc:
-        if exc.code in MISSING:
-            raise click.ClickException(
-                f"[{exc.code}] this node runs no marketplace with a {PUBLISH_ACTION!r} action: "
-                "install the marketplace plugin on the network first"
-            ) from None
-        raise
-
-
-def describe(outcome: ActionOutcome, release: Release) -> str:
-    return f"published {release.app} {release.version} to the marketplace"
+__all__ = ["MARKET_GROUP", "MARKET_PUBLISH", "forward", "market_publish_command", "publisher_of"]
