@@ -23,6 +23,8 @@ from typing import Any
 from tonomy_identity import layout
 from tonomy_identity.app_fields import (
     MAX_DESCRIPTION,
+    MAX_ORIGINS,
+    ORIGIN,
     SCOPE,
     credentials_field,
     data_scopes_field,
@@ -33,8 +35,6 @@ from tonomy_identity.app_fields import (
     redirects_field,
     scopes_field,
 )
-from tonomy_identity.app_fields import ORIGIN as ORIGIN
-from tonomy_identity.app_fields import MAX_ORIGINS
 from tonomy_identity.chainview import require_account
 from tonomy_identity.schemas import Shape, account, items, raw
 
