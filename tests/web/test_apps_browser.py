@@ -237,7 +237,7 @@ def test_a_request_from_another_site_is_refused(
         # The app's genuine request, linked from another site (same server, another origin).
         page.goto(login_app.origin.replace("localhost", "127.0.0.1") + "/")
         page.locator("#login").click()
-        page.get_by_text(re.compile("This login request cannot be used: the request came from .* registered at")).wait_for()
+        page.get_by_text(re.compile("This login request cannot be used: the request came from .* but claims")).wait_for()
         assert page.locator("#consent").is_hidden()
         shot(page, "login-phishing-refused")
         # No referring page (typed in): the request's own origin stands in, with a warning (docs/sdk.md).

@@ -39,6 +39,7 @@ def test_the_page_list_names_the_host_and_plugin_pages(devnet_node: Node) -> Non
     assert [(p["app"], p["url"], p["nav_label"]) for p in pages] == [
         ("explorer", "/app/explorer/index.html", "Explorer"),
         ("dao", "/app/dao/index.html", "DAOs"),
+        ("devconsole", "/app/devconsole/index.html", "Developer"),
         ("governance", "/app/governance/index.html", "Governance"),
         ("identity", "/app/identity/index.html", "Tonomy ID"),
         ("pay", "/app/pay/index.html", "Pay"),
@@ -184,7 +185,7 @@ def test_a_node_without_the_wallet_has_no_wallet_endpoints(tmp_path: Path) -> No
             response = httpx.request(method, node.url + path, json={}, timeout=10)
             assert response.status_code in (404, 405) and response.json()["code"] in ("api.not_found", "api.method_not_allowed")
         pages = httpx.get(node.url + "/v1/web/pages", timeout=10).json()["pages"]
-        assert [p["app"] for p in pages] == ["explorer", "dao", "governance", "identity", "pay"]
+        assert [p["app"] for p in pages] == ["explorer", "dao", "devconsole", "governance", "identity", "pay"]
     finally:
         node.stop()
 

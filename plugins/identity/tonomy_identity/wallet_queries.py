@@ -74,6 +74,8 @@ def query_login_consent(ctx: Any, params: Any) -> dict[str, Any]:
         "origin": consent.origin,
         "redirect_uri": consent.redirect_uri,
         "scopes": list(consent.scopes),
+        "credentials": list(consent.credentials),
+        "data_scopes": list(consent.data_scopes),
         "session_ttl_s": consent.session_ttl_s,
         "request_expires_ms": consent.request_expires_ms,
         "text": consent.text,

@@ -61,6 +61,9 @@
     const me = ID.current();
     $("consent-as").textContent = me ? " as " + me.username : "";
     $("consent-scopes").replaceChildren(...(consent.scopes.length ? consent.scopes.map((s) => el("li", { text: ID.scopeText(s) })) : [el("li", { text: "nothing: only know who you are" })]));
+    const shares = consent.credentials.concat(consent.data_scopes.map((name) => "your " + name.replace(/_/g, " ")));
+    $("consent-shares").replaceChildren(...shares.map((text) => el("li", { text: text })));
+    $("consent-shares-box").hidden = !shares.length;
     $("consent-length").textContent = lengthText(consent.session_ttl_s);
     $("consent-unobserved").hidden = consent.origin_observed;
     $("consent").hidden = false;
