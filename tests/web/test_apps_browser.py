@@ -43,7 +43,7 @@ async ({blob, pin}) => {
 }
 """
 PAGES = ("/", "/app/identity/index.html", "/app/pay/index.html", "/app/dao/index.html",
-         "/app/governance/index.html", "/app/explorer/index.html")  # fmt: skip
+         "/app/governance/index.html", "/app/explorer/index.html", "/app/devconsole/index.html")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -439,3 +439,49 @@ def test_the_accessibility_checks_catch_what_they_look_for(devnet_node: tuple[De
     }""")
     assert [html for html in unnamed_controls(page) if 'id="nameless"' in html]
     assert keyboard_unreachable(page) == ["unreachable"]
+
+
+def test_guardians_then_a_new_device_from_the_passphrase_and_the_old_one_removed(
+    devnet_node: tuple[Devnet, NodeProcess], identity: dict[str, str], page: Any
+) -> None:
+    """Runs last: it replaces the ID's device key (this browser becomes a new device)."""
+    _, node = devnet_node
+    account = identity["account"]
+    page.goto(node.url + "/app/identity/index.html#guardians")
+    page.get_by_text("You have no guardians yet.").wait_for()
+    page.get_by_role("textbox", name=re.compile("^Guardians")).fill("carol, bob")
+    page.get_by_label("How many must agree").fill("2")
+    page.locator("#guardians").get_by_label("Recovery passphrase").fill("wrong-wrong-wrong-wrong-wrong-wrong")
+    page.get_by_role("button", name="Save guardians").click()
+    page.get_by_text("Not saved: this passphrase does not belong to this ID").wait_for()
+    page.locator("#guardians").get_by_label("Recovery passphrase").fill(identity["passphrase"].upper().replace("-", " "))  # as people retype it
+    page.get_by_role("button", name="Save guardians").click()
+    page.get_by_text("Your guardians are saved.").wait_for(timeout=40_000)
+    page.get_by_text("Your guardians: bob, carol. 2 of them must agree; a recovery waits 3 day(s).").wait_for()
+    shot(page, "id-guardians")
+    with NodeClient(node.url) as client:
+        recovery = client.query("identity", "recovery", {"account": account})
+        old_device = next(p for p in client.query("tonomy", "account", {"name": account})["permissions"] if p["name"] == "active")
+    assert recovery["guardians"] == {"guardians": ["bob", "carol"], "threshold": 2, "delay_s": 3 * 86400}
+
+    # Another device: forget the ID here, then add this browser back with username and passphrase.
+    page.goto(node.url + "/app/identity/index.html#overview")
+    page.get_by_role("button", name="Remove my ID from this browser").click()
+    page.locator("#restore-form").get_by_label("Username").fill("MARIA.K")
+    page.locator("#restore-form").get_by_label("Recovery passphrase").fill(identity["passphrase"])
+    page.get_by_label("New PIN for this browser").fill(PIN)
+    page.get_by_role("button", name="Add this browser").click()
+    page.get_by_text("Signed in as").wait_for(timeout=40_000)
+    assert page.locator("#me-username").inner_text() == "maria.k"
+    page.goto(node.url + "/app/identity/index.html#devices")
+    page.locator("#device-list").get_by_text("This browser").wait_for()
+    other = page.get_by_role("button", name=re.compile("^Remove another device"))
+    assert other.count() == 1
+    page.locator("#devices").get_by_label("Recovery passphrase").fill(identity["passphrase"])
+    other.click()
+    page.get_by_text("The device was removed.").wait_for(timeout=40_000)
+    shot(page, "id-devices")
+    with NodeClient(node.url) as client:
+        active = next(p for p in client.query("tonomy", "account", {"name": account})["permissions"] if p["name"] == "active")
+    assert len(active["authority"]["keys"]) == 1 and active["authority"]["keys"] != old_device["authority"]["keys"]
+    assert page.console_errors == [] and page.outside_requests == []

@@ -120,6 +120,7 @@
       }]);
       ID.save({ account: account, username: $("restore-username").value.trim().toLowerCase(), apps: [] });
       showIdentity();
+      say("overview-status", true, "This browser is now one of your devices.");
     } catch (err) {
       if (account && !ID.current()) K.forget(account);
       say("restore-status", false, "Not added: " + err.message);
