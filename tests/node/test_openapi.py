@@ -23,6 +23,7 @@ ENDPOINTS = {
     ("get", "/v1/web/pages"),
     ("post", "/v1/transactions/unsigned"),
     ("post", "/v1/transactions/signed"),
+    ("post", "/v1/codec/encode"),
 }
 WALLET_ENDPOINTS = {("get", "/v1/devnet/wallet"), ("post", "/v1/devnet/wallet/actions")}
 PROBLEM_STATUSES = ("400", "404", "405", "413", "422", "429", "500", "503")
