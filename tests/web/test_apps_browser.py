@@ -42,7 +42,8 @@ async ({blob, pin}) => {
   return Array.from(seed, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 """
-PAGES = ("/", "/app/identity/index.html", "/app/pay/index.html", "/app/dao/index.html",
+PAGES = ("/", "/app/identity/index.html", "/app/identity/index.html#devices", "/app/identity/index.html#guardians",
+         "/app/identity/index.html#sessions", "/app/pay/index.html", "/app/dao/index.html",
          "/app/governance/index.html", "/app/explorer/index.html", "/app/devconsole/index.html")  # fmt: skip
 
 
@@ -268,6 +269,7 @@ def test_create_a_dao_propose_vote_and_see_it_carried_out(
     page.get_by_text("bakers is created. You are its first member.").wait_for()
     page.get_by_role("heading", name="bakers").wait_for()
     page.locator(f'#member-list tr[data-member="{identity["account"]}"]').wait_for()
+    assert unnamed_controls(page) == [] and keyboard_unreachable(page) == []  # the organisation's view too
 
     page.get_by_label("Add to the treasury (TONO)").fill("10")
     page.get_by_role("button", name="Add funds").click()
