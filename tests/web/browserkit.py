@@ -20,7 +20,7 @@ TIMEOUT_MS = 20_000
 # Every visible form control and button without an accessible name (label, aria-label(ledby), text).
 UNNAMED_CONTROLS_JS = """
 () => {
-  const visible = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
+  const visible = (e) => e.checkVisibility({ visibilityProperty: true, contentVisibilityAuto: true });
   const out = [];
   for (const e of document.querySelectorAll('input, select, textarea, button')) {
     if (!visible(e) || e.type === 'hidden') continue;
@@ -38,7 +38,7 @@ UNNAMED_CONTROLS_JS = """
 # Ids (or a short description) of every visible control the keyboard should reach.
 FOCUSABLE_JS = """
 () => {
-  const visible = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
+  const visible = (e) => e.checkVisibility({ visibilityProperty: true, contentVisibilityAuto: true });
   return Array.from(document.querySelectorAll('a[href], input, select, textarea, button'))
     .filter((e) => visible(e) && !e.disabled && e.type !== 'hidden' && e.tabIndex >= 0)
     .map((e) => e.id || e.getAttribute('aria-label') || e.textContent.trim() || e.outerHTML.slice(0, 60));

@@ -425,6 +425,10 @@ def test_every_control_is_labelled_and_reachable_by_keyboard(
     assert unnamed_controls(page) == []
     assert keyboard_unreachable(page) == []
     assert page.evaluate("document.querySelectorAll('h1').length") == 1
+    if "explorer" not in path and "devconsole" not in path:  # the people's pages: no keys, hex or blocks in sight
+        text = page.locator("main").inner_text()
+        assert not re.search(r"\b[0-9a-f]{16,}\b", text), text
+        assert not re.search(r"\b(keys?|seeds?|blocks?|hex)\b", text, re.IGNORECASE), text
     assert page.console_errors == [] and page.outside_requests == []
 
 

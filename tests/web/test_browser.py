@@ -127,6 +127,7 @@ def test_a_key_kept_in_the_browser_signs_a_payment(
     bob = read_key_file(devnet.key_file("bob"))
     page.goto(node.url + "/app/pay/index.html")
 
+    page.get_by_text("For developers: add an existing account from a file").click()
     # A key file whose seed does not match its public key is refused.
     forged = json.loads(devnet.key_file("bob").read_text())
     forged["public_key"] = read_key_file(devnet.key_file("carol")).public_key.hex()

@@ -61,7 +61,7 @@
     const device = crypto.getRandomValues(new Uint8Array(32));
     let owner = null;
     try {
-      busy("create-status", "Making your keys…");
+      busy("create-status", "Securing your ID on this device…");
       owner = await ID.ownerSeed(account, pending.passphrase);
       const ownerKey = await K.publicKeyOf(owner);
       const deviceKey = await K.addSeed(account, device, pending.pin);
