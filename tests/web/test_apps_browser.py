@@ -470,6 +470,25 @@ def test_guardians_then_a_new_device_from_the_passphrase_and_the_old_one_removed
         old_device = next(p for p in client.query("tonomy", "account", {"name": account})["permissions"] if p["name"] == "active")
     assert recovery["guardians"] == {"guardians": ["bob", "carol"], "threshold": 2, "delay_s": 3 * 86400}
 
+    # A guardian starts a recovery the owner did not ask for: the page says so, the passphrase stops it.
+    devnet = devnet_node[0]
+    with NodeClient(node.url) as client:
+        started = client.push_action(
+            "identity", "request_recovery",
+            {"account": account, "guardian": "bob", "new_owner_key": KeyPair.generate().public_key,
+             "new_active_key": KeyPair.generate().public_key},
+            ["bob@active"], key_file=devnet.key_file("bob"),
+        )  # fmt: skip
+        assert started.ok, started
+    page.reload()
+    page.get_by_text("Someone started to recover your ID through your guardians (bob agreed so far).").wait_for()
+    shot(page, "id-recovery-in-progress")
+    page.locator("#guardians").get_by_label("Recovery passphrase").fill(identity["passphrase"])
+    page.get_by_role("button", name="Stop this recovery").click()
+    page.get_by_text("The recovery is stopped. Your ID stays yours.").wait_for(timeout=40_000)
+    with NodeClient(node.url) as client:
+        assert client.query("identity", "recovery", {"account": account})["pending"] is None
+
     # Another device: forget the ID here, then add this browser back with username and passphrase.
     page.goto(node.url + "/app/identity/index.html#overview")
     page.get_by_role("button", name="Remove my ID from this browser").click()

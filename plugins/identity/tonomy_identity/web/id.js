@@ -218,9 +218,31 @@
       box.replaceChildren(
         el("p", { text: "Your guardians: " + guardians.guardians.join(", ") + ". " + guardians.threshold + " of them must agree; a recovery waits " + days + " day(s)." }),
       );
-      if (state.pending) box.append(el("p", { class: "bad", text: "A recovery of your ID is in progress. If you did not ask for it, cancel it with your passphrase." }));
+      if (state.pending) {
+        const stop = el("button", { type: "button", id: "stop-recovery", text: "Stop this recovery" });
+        stop.addEventListener("click", stopRecovery);
+        box.append(
+          el("p", { class: "bad", text: "Someone started to recover your ID through your guardians (" + state.pending.approvals.join(", ") + " agreed so far). If it is not you, enter your recovery passphrase below and stop it." }),
+          stop,
+        );
+      }
     } catch (err) {
       box.replaceChildren(el("p", { class: "bad", text: "Guardians cannot be read: " + err.message }));
+    }
+  }
+
+  async function stopRecovery() {
+    busy("guardians-status", "Stopping the recovery…");
+    try {
+      await ID.runAsOwner(me().account, $("guardians-passphrase").value, [
+        { plugin: "identity", name: "cancel_recovery", data: { account: me().account } },
+      ]);
+      say("guardians-status", true, "The recovery is stopped. Your ID stays yours.");
+    } catch (err) {
+      say("guardians-status", false, "Not stopped: " + err.message);
+    } finally {
+      $("guardians-passphrase").value = "";
+      loadGuardians();
     }
   }
 
