@@ -447,7 +447,7 @@ def test_the_accessibility_checks_catch_what_they_look_for(devnet_node: tuple[De
     assert keyboard_unreachable(page) == ["unreachable"]
 
 
-def test_guardians_then_a_new_device_from_the_passphrase_and_the_old_one_removed(
+def test_guardians_a_new_device_and_a_recovery_through_the_guardians(
     devnet_node: tuple[Devnet, NodeProcess], identity: dict[str, str], page: Any
 ) -> None:
     """Runs last: it replaces the ID's device key (this browser becomes a new device)."""
@@ -494,7 +494,7 @@ def test_guardians_then_a_new_device_from_the_passphrase_and_the_old_one_removed
     page.get_by_role("button", name="Remove my ID from this browser").click()
     page.locator("#restore-form").get_by_label("Username").fill("MARIA.K")
     page.locator("#restore-form").get_by_label("Recovery passphrase").fill(identity["passphrase"])
-    page.get_by_label("New PIN for this browser").fill(PIN)
+    page.locator("#restore-form").get_by_label("New PIN for this browser").fill(PIN)
     page.get_by_role("button", name="Add this browser").click()
     page.get_by_text("Signed in as").wait_for(timeout=40_000)
     assert page.locator("#me-username").inner_text() == "maria.k"
@@ -509,4 +509,50 @@ def test_guardians_then_a_new_device_from_the_passphrase_and_the_old_one_removed
     with NodeClient(node.url) as client:
         active = next(p for p in client.query("tonomy", "account", {"name": account})["permissions"] if p["name"] == "active")
     assert len(active["authority"]["keys"]) == 1 and active["authority"]["keys"] != old_device["authority"]["keys"]
+
+    # Every device and the passphrase lost: ask the guardians; bob starts, carol agrees.
+    page.goto(node.url + "/app/identity/index.html#overview")
+    page.get_by_role("button", name="Remove my ID from this browser").click()
+    page.locator("#recover-form").get_by_label("Username").fill("maria.k")
+    page.locator("#recover-form").get_by_label("New PIN for this browser").fill(PIN)
+    page.get_by_role("button", name="Ask my guardians").click()
+    page.get_by_text("Send the link to your guardians (bob, carol): 2 of them must agree").wait_for(timeout=40_000)
+    new_passphrase = page.locator("#recover-passphrase").inner_text()
+    assert re.fullmatch(r"([a-z]{4}-){5}[a-z]{4}", new_passphrase) and new_passphrase != identity["passphrase"]
+    assert not re.search(r"\b[0-9a-f]{16,}\b", page.locator("main").inner_text())
+    shot(page, "id-recovery-asked")
+    link = str(page.locator("#recover-link").get_attribute("href"))
+    new_device = link.rsplit("/", 1)[-1]
+    page.goto(link)
+    page.get_by_role("heading", name="Help someone get their ID back").wait_for()
+    page.get_by_label("You are").select_option("devnet:bob")
+    page.get_by_role("button", name="Start the recovery").click()
+    page.get_by_text("You started the recovery and agreed to it.").wait_for()
+    page.get_by_label("You are").select_option("devnet:carol")
+    page.get_by_role("button", name="Agree", exact=True).click()
+    page.get_by_text("You agreed.").wait_for()
+    page.get_by_text("2 of the 2 needed agreed (bob, carol).").wait_for()
+    page.get_by_text("It can take effect from").wait_for()
+    assert unnamed_controls(page) == [] and keyboard_unreachable(page) == []
+    shot(page, "id-recovery-guardians-agreed")
+    with NodeClient(node.url) as client:
+        pending = client.query("identity", "recovery", {"account": account})["pending"]
+    assert pending["approvals"] == ["bob", "carol"] and pending["new_active_key"].hex() == new_device
+
+    # The waiting time (days) is beyond a test; the owner key does the same change here: derived in
+    # Python exactly as docs/web.md says, it makes the new device the active key, and the browser is
+    # then signed in by itself.
+    import hashlib
+
+    owner_seed = hashlib.pbkdf2_hmac("sha256", identity["passphrase"].replace("-", "").encode(),
+                                     b"tonomy/id/owner-key/v1\n" + account.encode(), 600_000, 32)
+    authority = {"threshold": 1, "keys": [{"key": bytes.fromhex(new_device), "weight": 1}], "accounts": [], "waits": []}
+    with NodeClient(node.url) as client:
+        moved = client.push_action("tonomy", "updateauth", {"account": account, "permission": "active", "parent": "owner",
+                                                            "authority": authority}, [f"{account}@owner"], seeds=[owner_seed])
+        assert moved.ok, moved
+    page.goto(node.url + "/app/identity/index.html#overview")
+    page.reload()  # a new visit of the page
+    page.get_by_text("Signed in as").wait_for()
+    assert page.locator("#me-username").inner_text() == "maria.k"
     assert page.console_errors == [] and page.outside_requests == []

@@ -341,6 +341,11 @@
   }
 
   function showIdentity() {
+    if (window.TonomyRecovery.showHelp()) {
+      $("welcome").hidden = true;
+      $("me").hidden = true;
+      return;
+    }
     const id = me();
     $("welcome").hidden = Boolean(id);
     $("me").hidden = !id;
@@ -367,13 +372,15 @@
       showIdentity();
     });
     window.addEventListener("hashchange", () => {
-      if (me()) {
+      if (window.TonomyRecovery.isHelp() || $("help").hidden === false) {
+        showIdentity();
+      } else if (me()) {
         showView();
         const target = document.getElementById(location.hash.slice(1));
         if (target) target.focus();
       }
     });
-    showIdentity();
+    window.TonomyRecovery.finishIfRecovered().then(showIdentity);
   }
 
   document.addEventListener("DOMContentLoaded", start);
