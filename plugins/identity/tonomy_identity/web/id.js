@@ -188,21 +188,28 @@
     }
   }
 
-  async function removeDevice(keyHex, active) {
-    busy("devices-status", "Removing the device…");
+  // Sign actions as <account>@owner with the passphrase typed in the view ("devices" or
+  // "guardians"), report in its status line, clear the field and reload the view.
+  async function asOwner(view, texts, actionsFor) {
+    const field = $(view + "-passphrase");
+    busy(view + "-status", texts.busy);
     try {
-      const keys = active.keys.map((k) => k.key.$bytes).filter((k) => k !== keyHex);
-      await ID.runAsOwner(me().account, $("devices-passphrase").value, [{
-        plugin: "tonomy", name: "updateauth",
-        data: { account: me().account, permission: "active", parent: "owner", authority: Object.assign(ID.keyAuthority(keys), { accounts: active.accounts, waits: active.waits }) },
-      }]);
-      say("devices-status", true, "The device was removed.");
+      await ID.runAsOwner(me().account, field.value, await actionsFor(me().account, field.value));
+      say(view + "-status", true, texts.ok);
     } catch (err) {
-      say("devices-status", false, "Not removed: " + err.message);
+      say(view + "-status", false, texts.failed + ": " + err.message);
     } finally {
-      $("devices-passphrase").value = "";
-      loadDevices();
+      field.value = "";
+      (view === "devices" ? loadDevices : loadGuardians)();
     }
+  }
+
+  function removeDevice(keyHex, active) {
+    const keys = active.keys.map((k) => k.key.$bytes).filter((k) => k !== keyHex);
+    const authority = Object.assign(ID.keyAuthority(keys), { accounts: active.accounts, waits: active.waits });
+    return asOwner("devices", { busy: "Removing the device…", ok: "The device was removed.", failed: "Not removed" }, async (account) => [
+      { plugin: "tonomy", name: "updateauth", data: { account: account, permission: "active", parent: "owner", authority: authority } },
+    ]);
   }
 
   async function loadGuardians() {
@@ -231,45 +238,28 @@
     }
   }
 
-  async function stopRecovery() {
-    busy("guardians-status", "Stopping the recovery…");
-    try {
-      await ID.runAsOwner(me().account, $("guardians-passphrase").value, [
-        { plugin: "identity", name: "cancel_recovery", data: { account: me().account } },
-      ]);
-      say("guardians-status", true, "The recovery is stopped. Your ID stays yours.");
-    } catch (err) {
-      say("guardians-status", false, "Not stopped: " + err.message);
-    } finally {
-      $("guardians-passphrase").value = "";
-      loadGuardians();
-    }
+  function stopRecovery() {
+    return asOwner("guardians", { busy: "Stopping the recovery…", ok: "The recovery is stopped. Your ID stays yours.", failed: "Not stopped" },
+      async (account) => [{ plugin: "identity", name: "cancel_recovery", data: { account: account } }]);
   }
 
-  async function saveGuardians(event) {
+  function saveGuardians(event) {
     event.preventDefault();
     const names = $("guardian-names").value.split(",").map((n) => n.trim().toLowerCase()).filter(Boolean).sort();
     const threshold = Number($("guardian-threshold").value);
     const delay = Number($("guardian-delay").value) * 86400;
-    busy("guardians-status", "Saving your guardians…");
-    try {
+    return asOwner("guardians", { busy: "Saving your guardians…", ok: "Your guardians are saved.", failed: "Not saved" }, async (account, passphrase) => {
       if (!names.length || threshold < 1 || threshold > names.length) throw new Error("choose at least as many guardians as must agree");
-      const account = me().account;
-      const seed = await ID.ownerSeed(account, $("guardians-passphrase").value);
+      const seed = await ID.ownerSeed(account, passphrase);
       const ownerKey = await K.publicKeyOf(seed);
       seed.fill(0);
+      // Owner = the owner key, or the identity plugin once a recovery completes (identity README, section 4).
       const ownerAuthority = { threshold: 1, keys: [{ key: { $bytes: ownerKey }, weight: 1 }], accounts: [{ actor: "tonomy.code", permission: "identity", weight: 1 }], waits: [] };
-      await ID.runAsOwner(account, $("guardians-passphrase").value, [
+      return [
         { plugin: "tonomy", name: "updateauth", data: { account: account, permission: "owner", parent: null, authority: ownerAuthority } },
         { plugin: "identity", name: "set_guardians", data: { account: account, guardians: names, threshold: threshold, delay_s: delay } },
-      ]);
-      say("guardians-status", true, "Your guardians are saved.");
-    } catch (err) {
-      say("guardians-status", false, "Not saved: " + err.message);
-    } finally {
-      $("guardians-passphrase").value = "";
-      loadGuardians();
-    }
+      ];
+    });
   }
 
   async function loadCredentials() {
