@@ -1,7 +1,7 @@
 // A payment request (/pay/request/<id>?return=<url>, docs/sdk.md): show who asks for how much,
 // pay it from an account of this browser (or the devnet wallet), then go back to the app.
 //
-// The return URL is followed only when it is an https:// (or http://localhost) URL under the
+// The return URL is followed only when it is an https:// (or http://localhost) URL under a
 // registered origin of the payee's app (Tonomy ID's app record), so this page is no open
 // redirect. Going back proves nothing to the app: it checks the request on chain.
 "use strict";
@@ -32,7 +32,8 @@
     const local = url.protocol === "http:" && url.hostname === "localhost";
     if (url.protocol !== "https:" && !local) return null;
     const app = (await T.api("/v1/query/identity/app", { json: { app: payee } }).catch(() => ({ result: null }))).result;
-    return app && url.origin === app.origin ? url : null;
+    const origins = app ? (app.origins && app.origins.length ? app.origins : [app.origin]) : [];
+    return origins.includes(url.origin) ? url : null;
   }
 
   function goBack() {
