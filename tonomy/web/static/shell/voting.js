@@ -66,15 +66,29 @@ window.TonomyVoting = (function () {
     return STATES[state] || state;
   }
 
-  // Proposals 1, 2, ... of a plugin's `proposal` query, newest first, at most `limit` (ids are dense).
-  async function proposals(plugin, keep, limit) {
-    const found = [];
-    for (let id = 1; id <= 1000; id++) {
-      const answer = await T.api("/v1/query/" + plugin + "/proposal", { json: { id: id } });
-      if (!answer.result) break;
-      if (!keep || keep(answer.result)) found.push(answer.result);
+  // The newest proposals of a plugin's `proposal` query (ids are dense from 1): find the
+  // last id by galloping then halving (about 2·log2(n) look-ups), then read back from it.
+  // `keep` filters (a DAO's own); at most `scan` ids are read back, `limit` are kept.
+  async function proposals(plugin, keep, limit, scan) {
+    const get = async (id) => (await T.api("/v1/query/" + plugin + "/proposal", { json: { id: id } })).result;
+    if (!(await get(1))) return [];
+    let low = 1;
+    let high = 2;
+    while (await get(high)) {
+      low = high;
+      high *= 2;
     }
-    return found.reverse().slice(0, limit || 50);
+    while (high - low > 1) {
+      const mid = Math.floor((low + high) / 2);
+      if (await get(mid)) low = mid;
+      else high = mid;
+    }
+    const found = [];
+    for (let id = low; id >= 1 && id > low - (scan || 200) && found.length < (limit || 50); id--) {
+      const p = await get(id);
+      if (p && (!keep || keep(p))) found.push(p);
+    }
+    return found;
   }
 
   // A JSON value in the canonical record codec, as an action field ({"$bytes": hex}).
