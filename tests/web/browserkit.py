@@ -77,3 +77,15 @@ def keyboard_unreachable(page: Any, max_tabs: int = 200) -> list[str]:
         if seen.issuperset(wanted):
             break
     return [name for name in wanted if name not in seen]
+
+
+def watch_page(page: Any, allow: Any = same_origin) -> Any:
+    """Record requests to other origins and console errors on ``page.outside_requests`` / ``page.console_errors``."""
+    outside: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda request: outside.append(request.url) if not allow(request.url) else None)
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.outside_requests = outside
+    page.console_errors = problems
+    return page

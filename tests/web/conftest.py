@@ -19,7 +19,7 @@ from tonomy.testing.node_process import NodeProcess
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from browserkit import ARGS, CHROMIUM, TIMEOUT_MS, same_origin  # noqa: E402
+from browserkit import ARGS, CHROMIUM, TIMEOUT_MS, watch_page  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -46,18 +46,6 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             yield context
         finally:
             context.close()
-
-
-def watch_page(page: Any, allow: Any = same_origin) -> Any:
-    """Record requests to other origins and console errors on ``page.outside_requests`` / ``page.console_errors``."""
-    outside: list[str] = []
-    problems: list[str] = []
-    page.on("request", lambda request: outside.append(request.url) if not allow(request.url) else None)
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.outside_requests = outside
-    page.console_errors = problems
-    return page
 
 
 @pytest.fixture

@@ -22,8 +22,7 @@ from tonomy.node.devnet import Devnet
 from tonomy.node.keys import KeyPair
 from tonomy.testing.node_process import NodeProcess
 
-from browserkit import CHROMIUM, keyboard_unreachable, shot, unnamed_controls
-from conftest import watch_page
+from browserkit import CHROMIUM, keyboard_unreachable, shot, unnamed_controls, watch_page
 from loginapp import LoginApp
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium is not installed at /usr/bin/chromium")
