@@ -314,6 +314,9 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
     from tonomy.node.signing_routes import install_signing
 
     install_signing(app, services, submit_raw, _ERRORS)
+    from tonomy.node.trust_routes import install_trust_routes
+
+    install_trust_routes(app, services, _ERRORS)
     if services.wallet is not None:
         from tonomy.node.wallet_routes import install_devnet_wallet
 
@@ -339,6 +342,10 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
             limit_loopback=services.rate_limit_loopback,
         )
     app.add_middleware(RequestMetrics, metrics=services.metrics, route_of=_route_of)
+    # Outermost: even a 429 or 413 carries CORS headers for a registered app's page.
+    from tonomy.node.cors import AppOriginCors, RegisteredOrigins, origins_reader
+
+    app.add_middleware(AppOriginCors, origins=RegisteredOrigins(origins_reader(worker)))
     return app
 
 

@@ -79,6 +79,8 @@ def tonomy_register_queries(register: QueryRegistrar) -> None:
     register(QuerySpec("record", records.query_record, records.RECORD_QUERY_SCHEMA, description="An account's identity record"))
     register(QuerySpec("recovery", recovery.query_recovery, recovery.ACCOUNT_SCHEMA, description="Guardians and pending recovery"))
     register(QuerySpec("app", apps.query_app, apps.APP_QUERY_SCHEMA, description="A registered app"))
+    register(QuerySpec("app_origins", apps.query_app_origins, apps.ORIGINS_QUERY_SCHEMA,
+                       description="Every registered app origin (the node allows these cross-origin)"))
     register(QuerySpec("session", sessions.query_session, sessions.SESSION_QUERY_SCHEMA, description="A login session"))
     register(QuerySpec("status_list", status.query_status_list, status.QUERY_SCHEMA, description="An issuer's revocation status list"))
     register(QuerySpec("trusted_issuers", issuers.query_trusted_issuers, issuers.QUERY_SCHEMA, description="Issuers accredited by governance"))

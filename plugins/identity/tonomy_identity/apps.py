@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tonomy.plugin import decode_record
+
 from tonomy_identity import layout
 from tonomy_identity.chainview import require_account
 from tonomy_identity.schemas import Shape, account, items, raw, text
@@ -30,6 +32,7 @@ REGISTER_APP_SCHEMA = Shape(
     }
 )
 APP_QUERY_SCHEMA = Shape({"app": account()})
+ORIGINS_QUERY_SCHEMA = Shape({})
 
 
 def redirect_problem(origin: str, uri: str) -> str | None:
@@ -61,3 +64,10 @@ def register_app(ctx: Any, data: Any) -> None:
 def query_app(ctx: Any, params: Any) -> dict[str, Any] | None:
     record: dict[str, Any] | None = ctx.state.get_record(layout.app_key(params["app"]))
     return record
+
+
+def query_app_origins(ctx: Any, params: Any) -> dict[str, list[str]]:
+    """Every registered app origin, sorted and unique: what the node allows cross-origin (CORS)."""
+    start, end = layout.APPS_RANGE
+    origins = {decode_record(value)["origin"] for _key, value in ctx.state.items(start, end)}
+    return {"origins": sorted(origins)}
