@@ -33,7 +33,7 @@ from tonomy.sdk import (
     wait_paid,
 )
 from tonomy.sdk.login import b64url_encode
-from tonomy.testing.apps import RegisteredApp, register_app
+from tonomy.sdk.apps import RegisteredApp, register_app
 
 _ports = itertools.count(8701)
 

@@ -13,6 +13,7 @@ word, and for the browser contract of Login with Tonomy and payments.
 """
 
 from tonomy.node.errors import ClientError, UntrustedAnswerError
+from tonomy.sdk.apps import RegisteredApp, register_app
 from tonomy.sdk.client import ActionTuple, Client, ProvenRecords, Subscription, parse_chain_id
 from tonomy.sdk.errors import LoginParameterError, PaymentNotMadeError, TransactionFailedError
 from tonomy.sdk.login import (
@@ -41,6 +42,7 @@ __all__ = [
     "PaymentNotMadeError",
     "ProvenPayment",
     "ProvenRecords",
+    "RegisteredApp",
     "Subscription",
     "TransactionFailedError",
     "TransactionStatus",
@@ -57,6 +59,7 @@ __all__ = [
     "parse_chain_id",
     "payment_url",
     "proven_payment",
+    "register_app",
     "request_login",
     "verify_login",
     "wait_paid",

@@ -1,8 +1,9 @@
-"""A registered "Login with Tonomy" app on a live node, for tests and the example app.
+"""Put an app on chain for "Login with Tonomy": its account and its registration.
 
 :func:`register_app` creates an ``app`` account (paid for by ``creator``) and registers
-its origin, redirect URIs, scopes and request key with ``identity.register_app``, all
-through the SDK, as a real app would.
+its origin, redirect URIs, scopes and request key with ``identity.register_app``: two
+transactions, each waited on until final. An existing account is reused (its active
+key must be ``key``); registering again replaces the record.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tonomy.node.keys import KeyPair
-from tonomy.sdk import Client
+from tonomy.sdk.client import Client
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +34,13 @@ def register_app(
     scopes: Sequence[str] = (),
     key: KeyPair | None = None,
 ) -> RegisteredApp:
+    """Create ``account`` (type ``app``; owner and active: ``key``) and register it; ``key`` is
+    also the request key the app signs login requests with (a fresh one if not given)."""
     key = key or KeyPair.generate(account)
     authority = {"threshold": 1, "keys": [{"key": key.public_key, "weight": 1}], "accounts": [], "waits": []}
     create = {"creator": creator, "name": account, "type": "app", "owner": authority, "active": authority}
-    client.transact([("tonomy", "newaccount", create, [f"{creator}@active"])], [creator_seed])
+    if client.record("tonomy", b"acct/" + account.encode()) is None:  # proven absent: create it
+        client.transact([("tonomy", "newaccount", create, [f"{creator}@active"])], [creator_seed])
     record = {
         "account": account,
         "name": name,
