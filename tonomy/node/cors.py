@@ -127,7 +127,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
     values = [value for key, value in scope.get("headers", ()) if key.lower() == name]
     if len(values) != 1:
         return None
-    return values[0].decode("latin-1")
+    return bytes(values[0]).decode("latin-1")
 
 
 __all__ = ["AppOriginCors", "ORIGINS_QUERY", "RegisteredOrigins", "origins_reader"]

@@ -22,9 +22,10 @@ OPEN, PAID, CANCELLED = "open", "paid", "cancelled"
 
 def request_key(request_id: int) -> bytes:
     """The request's key in Pay's namespace (Pay's layout: ``req/`` + 20 zero-padded digits)."""
-    from tonomy_pay.layout import request_key as pay_request_key
+    from tonomy_pay.layout import request_key as pay_request_key  # type: ignore[import-untyped]
 
-    return pay_request_key(request_id)
+    key: bytes = pay_request_key(request_id)
+    return key
 
 
 @dataclass(frozen=True, slots=True)
