@@ -39,6 +39,7 @@ def fuzzed_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node
         with Client.connect(node.url) as client:
             head = client.block().header
             yield node, head.state_root, head.height
+            assert client.health()["pending"] == 0, "a fuzzed request left a transaction waiting"
             after = client.block().header
             assert after.state_root == head.state_root, "a fuzzed request changed the state"
             for height in range(head.height + 1, after.height + 1):

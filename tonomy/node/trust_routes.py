@@ -33,7 +33,10 @@ def install_trust_routes(app: FastAPI, services: Any, responses: Any) -> None:
     async def get_commit(
         height: Annotated[str, Path(pattern=HEIGHT_PATTERN, description="A block height (decimal, at least 1).")],
     ) -> CommitView:
-        """The precommits that finalized block ``height`` (genesis has none)."""
+        """The precommits that finalized block ``height`` (genesis has none).
+
+        The node's own stored commit, or else the one the next block carries.
+        """
         wanted = _height(height)
 
         def read(chain: Any) -> tuple[Any, bytes] | None:
@@ -41,6 +44,11 @@ def install_trust_routes(app: FastAPI, services: Any, responses: Any) -> None:
                 return None
             try:
                 commit, block = chain.get_commit(wanted), chain.get_block(wanted)
+                if commit is None and wanted < chain.head.height:
+                    # A block taken from sync may come without its commit; the next block
+                    # carries it (``last_commit``), and the client verifies it either way.
+                    after = chain.get_block(wanted + 1)
+                    commit = None if after is None or not after.last_commit.votes else after.last_commit
             except NotFoundError:
                 return None
             return None if commit is None or block is None else (commit, block.hash)
