@@ -202,6 +202,13 @@ def test_cors_only_for_registered_origins(client: Client, shop: RegisteredApp) -
                 http.options("/v1/health", headers={"Origin": origin, "Access-Control-Request-Method": "GET"}),
             ):
                 assert not any(h.startswith("access-control-") for h in answer.headers), (origin, dict(answer.headers))
+        # Only the JSON API is shared, never the devnet wallet (a registered page must not sign).
+        for path in ("/v1/devnet/wallet", "/metrics", "/"):
+            for answer in (
+                http.get(path, headers={"Origin": shop.origin}),
+                http.options(path, headers={"Origin": shop.origin, "Access-Control-Request-Method": "POST"}),
+            ):
+                assert "access-control-allow-origin" not in answer.headers, (path, dict(answer.headers))
         # Two Origin headers are ambiguous: no CORS either.
         doubled = http.get("/v1/health", headers=[("Origin", shop.origin), ("Origin", shop.origin)])
         assert "access-control-allow-origin" not in doubled.headers

@@ -10,7 +10,9 @@ and trailing slashes simply do not match. A request from any other origin gets n
 header at all (the browser then withholds the answer from the page); a preflight from
 one gets no CORS answer either (it reaches the API, which refuses ``OPTIONS``).
 
-No credentials are allowed (the API uses no cookies); ``Vary: Origin`` goes on every
+Only the JSON API under ``/v1/`` is shared, and never ``/v1/devnet/``: anyone can
+register an app, and a registered page must not be able to make a devnet node's
+wallet sign for its demo accounts. No credentials are allowed (the API uses no cookies); ``Vary: Origin`` goes on every
 answer to a request that carried an ``Origin``, so caches keep answers apart.
 """
 
@@ -38,6 +40,8 @@ MAX_ORIGIN_CHARS = 300
 ALLOWED_METHODS = "GET, POST"
 ALLOWED_HEADERS = "content-type, last-event-id"
 MAX_AGE_S = "600"
+SHARED_PREFIX = "/v1/"
+NEVER_SHARED_PREFIX = "/v1/devnet/"
 
 
 class RegisteredOrigins:
@@ -93,7 +97,9 @@ class AppOriginCors:
         if origin is None:
             await self.app(scope, receive, send)
             return
-        allowed = len(origin) <= MAX_ORIGIN_CHARS and await self.origins.allows(origin)
+        path = scope.get("path", "")
+        shared = path.startswith(SHARED_PREFIX) and not path.startswith(NEVER_SHARED_PREFIX)
+        allowed = shared and len(origin) <= MAX_ORIGIN_CHARS and await self.origins.allows(origin)
         if allowed and scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method") is not None:
             await _preflight(origin, send)
             return
