@@ -182,7 +182,7 @@ class Client(NodeClient):
         from tonomy.chain.txbuilder import action, build_transaction
 
         built = [action(plugin, name, data, authorization) for plugin, name, data, authorization in actions]
-        head = super().head()  # a wrong TAPOS only gets the transaction refused
+        head = self.head()  # verified: TAPOS then names a finalized block of this chain
         return build_transaction(self.chain_id, head, built, list(seeds), expires_in_s=expires_in_s, nonce=nonce)
 
     def wait_final(self, tx_id: bytes, timeout: float = 30.0) -> TransactionStatus:
