@@ -1,7 +1,8 @@
 """Schemathesis fuzzes every operation of the node's own OpenAPI spec against a real node.
 
-Whatever it sends, the node answers without a 5xx and with a problem document on
-errors, and nothing a rejected request carried changes the chain: no transaction lands
+Whatever it sends, the node answers without a 5xx, with a documented status, content
+type and response schema, refuses every request that breaks the schema, answers errors
+with a problem document, and nothing a rejected request carried changes the chain: no transaction lands
 in a block and the state root stays what it was (empty blocks do not change the state).
 The devnet wallet is off on this node, so no endpoint can sign for anyone.
 """
@@ -18,6 +19,13 @@ from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tonomy.sdk import Client
 from tonomy.testing.network import make_network
@@ -28,6 +36,15 @@ pytestmark = pytest.mark.timeout(240)
 #: Streams and long waits: fuzzed elsewhere (test_api_fuzz, test_event_stream) with bounded reads.
 SKIPPED = ("/v1/events", "/v1/transactions/{tx_id}/wait")
 EXAMPLES_PER_OPERATION = 25
+#: Not "positive data acceptance": no schema can say what a validly *signed* transaction is.
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+]
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +77,7 @@ def test_every_operation_of_the_spec(fuzzed_node: tuple[NodeProcess, bytes, int]
         @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def fuzz(case: Any) -> None:
             response = case.call(timeout=30)
-            case.validate_response(response, checks=[not_a_server_error])
+            case.validate_response(response, checks=CHECKS)
             if response.status_code >= 400:
                 content_type = response.headers.get("content-type", [""])[0]
                 assert content_type.startswith("application/problem+json"), (operation.label, response.text)
