@@ -104,7 +104,8 @@
 
   async function loadProposals() {
     try {
-      const list = await V.proposals("governance", null, 20);
+      // The network's own proposals (a DAO's, on the same engine, carry the DAO as scope).
+      const list = await V.proposals("governance", (p) => !p.scope || p.scope === "network", 20);
       const cards = await Promise.all(list.map(card));
       $("proposal-list").replaceChildren(...(cards.length ? cards : [el("p", { class: "hint", text: "No proposals yet." })]));
       V.refreshWhenDue(list, refresh);

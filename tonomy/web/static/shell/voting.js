@@ -66,26 +66,35 @@ window.TonomyVoting = (function () {
     return STATES[state] || state;
   }
 
-  // The newest proposals of a plugin's `proposal` query (ids are dense from 1): find the
-  // last id by galloping then halving (about 2·log2(n) look-ups), then read back from it.
-  // `keep` filters (a DAO's own); at most `scan` ids are read back, `limit` are kept.
+  // The newest proposals of a plugin's `proposal` query. Ids are dense from 1 in one
+  // sequence, which a DAO may share with the network's governance (DAOs on the governance
+  // engine): an id exists if either query knows it. Find the last id by galloping then
+  // halving (about 2·log2(n) look-ups), then read back at most `scan` ids, keeping up to
+  // `limit` that `keep` accepts.
   async function proposals(plugin, keep, limit, scan) {
-    const get = async (id) => (await T.api("/v1/query/" + plugin + "/proposal", { json: { id: id } })).result;
-    if (!(await get(1))) return [];
+    const get = async (owner, id) => {
+      try {
+        return (await T.api("/v1/query/" + owner + "/proposal", { json: { id: id } })).result;
+      } catch (err) {
+        return null; // that plugin is not on this chain
+      }
+    };
+    const exists = async (id) => (await get(plugin, id)) !== null || (plugin !== "governance" && (await get("governance", id)) !== null);
+    if (!(await exists(1))) return [];
     let low = 1;
     let high = 2;
-    while (await get(high)) {
+    while (await exists(high)) {
       low = high;
       high *= 2;
     }
     while (high - low > 1) {
       const mid = Math.floor((low + high) / 2);
-      if (await get(mid)) low = mid;
+      if (await exists(mid)) low = mid;
       else high = mid;
     }
     const found = [];
     for (let id = low; id >= 1 && id > low - (scan || 200) && found.length < (limit || 50); id--) {
-      const p = await get(id);
+      const p = await get(plugin, id);
       if (p && (!keep || keep(p))) found.push(p);
     }
     return found;
