@@ -13,6 +13,7 @@ import base64
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -225,6 +226,75 @@ def test_login_consent_refused_then_approved(
         assert session["revoked"] is True
     finally:
         id_page.close()
+
+
+@pytest.fixture(scope="module")
+def example_shop(devnet_node: tuple[Devnet, NodeProcess], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The SDK's example shop (examples/shop) as a real process beside the node."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tonomy.testing.cluster import free_port
+
+    devnet, node = devnet_node
+    example = Path(__file__).resolve().parents[2] / "examples" / "shop"
+    port = free_port()
+    data = tmp_path_factory.mktemp("shop")
+    command = [sys.executable, "-m", "shop_app", "--node", node.url, "--devnet", str(devnet.root), "--port", str(port),
+               "--data", str(data), "--account", f"shop{port}"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(example), os.environ.get("PYTHONPATH", "")])}
+    with open(data / "shop.log", "wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        url = f"http://localhost:{port}"
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                assert process.poll() is None, (data / "shop.log").read_text()
+                try:
+                    if httpx.get(url + "/", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, (data / "shop.log").read_text()
+                time.sleep(0.1)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def test_sign_in_to_the_example_shop_and_pay_it(
+    devnet_node: tuple[Devnet, NodeProcess], identity: dict[str, str], example_shop: str, browser_context: Any
+) -> None:
+    """The SDK's example app, end to end in the browser: Login with Tonomy, then a Pay request paid from the ID."""
+    _, node = devnet_node
+    page = _app_page(browser_context, node.url)
+    try:
+        page.goto(example_shop + "/")
+        page.get_by_role("link", name="Sign in with Tonomy").click()
+        page.get_by_role("heading", name="Log in with Tonomy ID").wait_for()
+        assert page.url.startswith(node.url + "/id/login?request=")
+        assert page.locator("#consent-origin").inner_text() == example_shop
+        page.get_by_label("Your PIN").fill(PIN)
+        page.get_by_role("button", name="Log in", exact=True).click()
+        page.get_by_text("Signed in as").wait_for(timeout=40_000)
+        assert page.url.startswith(example_shop) and identity["account"] in page.locator("body").inner_text()
+        shot(page, "shop-signed-in")
+        page.get_by_role("button", name="Buy with Tonomy Pay").click()
+        page.get_by_role("heading", name="Pay a request").wait_for(timeout=40_000)
+        page.get_by_text(re.compile("asks you to pay")).wait_for()
+        _act_as_the_id(page, "Pay from", identity)
+        page.get_by_role("button", name="Pay", exact=True).click()
+        page.get_by_text(re.compile("^Paid: proven at block")).wait_for(timeout=40_000)
+        assert page.url.startswith(example_shop + "/orders/")
+        shot(page, "shop-paid")
+        assert page.console_errors == [] and page.outside_requests == []
+    finally:
+        page.close()
 
 
 def test_a_request_from_another_site_is_refused(
