@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tonomy.node.client import NodeClient
 from tonomy.node.devnet import Devnet
@@ -183,8 +184,8 @@ def test_login_consent_refused_then_approved(
         page.locator("#login").click()
         page.get_by_role("heading", name="Log in with Tonomy ID").wait_for()
         page.get_by_text("send payments from your account").wait_for()
-        assert page.locator("#consent-app").inner_text() == "Coffee Shop"
-        assert page.locator("#consent-origin").inner_text() == login_app.origin
+        expect(page.locator("#consent-app")).to_have_text("Coffee Shop")
+        expect(page.locator("#consent-origin")).to_have_text(login_app.origin)
         assert "as maria.k" in page.locator("#consent").inner_text()
         assert not re.search(r"\b[0-9a-f]{16,}\b", page.locator("main").inner_text()), "hex on the consent page"
         shot(page, "login-consent")
@@ -201,7 +202,7 @@ def test_login_consent_refused_then_approved(
         page.get_by_label("Your PIN").fill(PIN)
         page.get_by_role("button", name="Log in", exact=True).click()
         page.locator("#result").wait_for(timeout=40_000)
-        assert page.locator("#result").inner_text() == f"Welcome, {identity['account']}.", page.locator("#result").inner_text()
+        expect(page.locator("#result")).to_have_text(f"Welcome, {identity['account']}.")
         shot(page, "login-back-in-the-app")
         assert login_app.logins == [identity["account"]]
         assert page.console_errors == [] and page.outside_requests == []
@@ -278,7 +279,7 @@ def test_sign_in_to_the_example_shop_and_pay_it(
         page.get_by_role("link", name="Sign in with Tonomy").click()
         page.get_by_role("heading", name="Log in with Tonomy ID").wait_for()
         assert page.url.startswith(node.url + "/id/login?request=")
-        assert page.locator("#consent-origin").inner_text() == example_shop
+        expect(page.locator("#consent-origin")).to_have_text(example_shop)
         page.get_by_label("Your PIN").fill(PIN)
         page.get_by_role("button", name="Log in", exact=True).click()
         page.get_by_text("Signed in as").wait_for(timeout=40_000)
@@ -315,7 +316,7 @@ def test_a_request_from_another_site_is_refused(
         href = str(page.locator("#login").get_attribute("href"))
         page.goto(href)
         page.get_by_text("Your browser did not say which site sent you here.").wait_for()
-        assert page.locator("#consent-origin").inner_text() == login_app.origin
+        expect(page.locator("#consent-origin")).to_have_text(login_app.origin)
         # Garbage in the address: refused with a reason.
         page.goto(node.url + "/id/login?request=not-a-request")
         page.get_by_text("This login request cannot be used").wait_for()
@@ -566,7 +567,7 @@ def test_guardians_a_new_device_and_a_recovery_through_the_guardians(
     page.locator("#restore-form").get_by_label("New PIN for this browser").fill(PIN)
     page.get_by_role("button", name="Add this browser").click()
     page.get_by_text("Signed in as").wait_for(timeout=40_000)
-    assert page.locator("#me-username").inner_text() == "maria.k"
+    expect(page.locator("#me-username")).to_have_text("maria.k")
     page.goto(node.url + "/app/identity/index.html#devices")
     page.locator("#device-list").get_by_text("This browser").wait_for()
     other = page.get_by_role("button", name=re.compile("^Remove another device"))
@@ -623,5 +624,5 @@ def test_guardians_a_new_device_and_a_recovery_through_the_guardians(
     page.goto(node.url + "/app/identity/index.html#overview")
     page.reload()  # a new visit of the page
     page.get_by_text("Signed in as").wait_for()
-    assert page.locator("#me-username").inner_text() == "maria.k"
+    expect(page.locator("#me-username")).to_have_text("maria.k")
     assert page.console_errors == [] and page.outside_requests == []
