@@ -1,6 +1,11 @@
 """A multi-validator network of real ``tonomy node`` processes on loopback, for tests and
 benchmarks: one genesis with N validator keys, one data directory and one p2p port per
-node, every node configured with every other as a peer (``KEY@127.0.0.1:PORT``)."""
+node, every node configured with every other as a peer (``KEY@127.0.0.1:PORT``).
+
+With ``proxied=True`` every peer link (node i dialling node j) goes through its own TCP
+proxy (:mod:`tonomy.testing.proxy`), so a test can partition the network with real
+sockets: :meth:`Cluster.partition` cuts every link between groups, :meth:`Cluster.heal`
+restores them."""
 
 from __future__ import annotations
 
@@ -32,6 +37,9 @@ class Cluster:
     keys: dict[str, KeyPair]
     validator_keys: list[Path]
     nodes: list[NodeProcess] = field(default_factory=list)
+    proxy: Any = None
+    #: (dialler index, target index) -> its proxy link, when proxied.
+    links: dict[tuple[int, int], Any] = field(default_factory=dict)
 
     def start(self, timeout: float = 60.0) -> None:
         """Start every node and wait for the first finalized block on each.
@@ -52,6 +60,17 @@ class Cluster:
     def stop(self) -> None:
         for node in self.nodes:
             node.kill()
+        if self.proxy is not None:
+            self.proxy.close()
+            self.proxy = None
+
+    def partition(self, *groups: list[int]) -> None:
+        """Cut every link between nodes of different groups (both directions)."""
+        group_of = {index: number for number, group in enumerate(groups) for index in group}
+        self.proxy.cut(link for (i, j), link in self.links.items() if group_of.get(i) != group_of.get(j))
+
+    def heal(self) -> None:
+        self.proxy.heal(self.links.values())
 
     def clients(self) -> list[Any]:
         from tonomy.node.client import NodeClient
@@ -67,6 +86,7 @@ def make_cluster(
     block_time_ms: int = 100,
     timeouts: str = TEST_TIMEOUTS,
     parameters: dict[str, dict[str, Any]] | None = None,
+    proxied: bool = False,
 ) -> Cluster:
     from tonomy.chain.genesis import Genesis, GenesisAccount
     from tonomy.node.devnet import installed_plugins
@@ -95,8 +115,17 @@ def make_cluster(
     for i in range(validators):
         identities.append(NodeIdentity.load_or_create(root / f"node{i}" / "node.key"))
     cluster = Cluster(root, root / "genesis.json", keys, validator_keys)
+    if proxied:
+        from tonomy.testing.proxy import Proxy
+
+        cluster.proxy = Proxy()
+        for i in range(validators):
+            for j in range(validators):
+                if i != j:
+                    cluster.links[(i, j)] = cluster.proxy.link(("127.0.0.1", ports[j]))
     for i in range(validators):
-        peers = [f"{identities[j].public_key.hex()}@127.0.0.1:{ports[j]}" for j in range(validators) if j != i]
+        dial = {j: cluster.links[(i, j)].port if proxied else ports[j] for j in range(validators) if j != i}
+        peers = [f"{identities[j].public_key.hex()}@127.0.0.1:{port}" for j, port in dial.items()]
         args = ["--p2p", f"127.0.0.1:{ports[i]}", "--consensus-timeouts-ms", timeouts]
         for peer in peers:
             args += ["--peer", peer]
