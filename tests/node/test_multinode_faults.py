@@ -31,6 +31,8 @@ ROTATION_S = 60.0
 RESTART_WITHIN_S = 2.0
 CATCH_UP_S = 20.0
 PARTITION_S = 30.0
+#: Concurrent clients, each submitting and waiting for the commit acknowledgement.
+WRITERS = 4
 
 
 def height(url: str) -> int | None:
@@ -63,30 +65,32 @@ class Load:
         self.acknowledged: list[bytes] = []
         self.attempts = 0
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="load", daemon=True)
-        self._rng = random.Random(7)
-        self._count = 0
+        self._threads = [threading.Thread(target=self._run, args=(worker,), name=f"load{worker}", daemon=True) for worker in range(WRITERS)]
 
     def __enter__(self) -> Load:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join(60)
+        for thread in self._threads:
+            thread.join(60)
 
-    def _run(self) -> None:
+    def _run(self, worker: int) -> None:
         alice = self.cluster.keys["alice"].seed
+        rng = random.Random(worker)
+        count = 0
         while not self._stop.is_set():
             live = [node for node in self.cluster.nodes if node.running and node.url]
             if not live:
                 time.sleep(0.1)
                 continue
-            node = self._rng.choice(live)
-            self._count += 1
+            node = rng.choice(live)
+            count += 1
             key = KeyPair.generate().public_key
             authority = {"threshold": 1, "keys": [{"key": key, "weight": 1}], "accounts": [], "waits": []}
-            data = {"creator": "alice", "name": f"load{self._count}", "type": "person", "owner": authority, "active": authority}
+            data = {"creator": "alice", "name": f"load{worker}x{count}", "type": "person", "owner": authority, "active": authority}
             try:
                 with NodeClient(node.url, timeout=10) as client:
                     head = client.head()
