@@ -187,3 +187,17 @@ def test_the_delay_is_a_bounded_parameter_and_changes_never_reorder(pair: Pair) 
     schedule = pair.b.query("tonomy", "validators", {})["schedule"]
     assert [entry["effective"] for entry in schedule] == [1, 9]
     assert {entry["key"] for entry in schedule[-1]["validators"]} == {public_key(label).hex() for label in LABELS}
+
+
+def test_the_schedule_query_refuses_parameters(pair: Pair) -> None:
+    for params in ({"height": 1}, {"x": None}):
+        with pytest.raises(InvalidInputError):
+            pair.a.query("tonomy", "validators", params)
+
+
+def test_the_header_hash_is_the_engine_set_hash_layout() -> None:
+    # count u32 LE, then key and power u64 LE per validator, in key order (ValidatorSet::hash).
+    members = validator_set.normalized([(b"\x02" * 32, 5), (b"\x01" * 32, 1)])
+    body = (2).to_bytes(4, "little") + b"\x01" * 32 + (1).to_bytes(8, "little") + b"\x02" * 32 + (5).to_bytes(8, "little")
+    assert validator_set.set_hash(members) == _core.hash_tagged("tonomy/validators/v1", body)
+    assert validator_set.set_hash(members) != validator_set.set_hash(validator_set.normalized([(b"\x02" * 32, 4), (b"\x01" * 32, 1)]))

@@ -34,7 +34,7 @@ from tonomy.errors import InternalError, InvalidInputError
 
 VALSET_PREFIX = SYSTEM_PREFIX + b"valset/"
 CHAIN_KEY = SYSTEM_PREFIX + b"chain"
-VALIDATORS_TAG = "tonomy/validators/v2"
+VALIDATORS_TAG = "tonomy/validators/v1"  # hash::tags::VALIDATOR_SET
 #: Limits the consensus engine enforces (docs/consensus.md, "Terms").
 MAX_VALIDATORS = 256
 MAX_POWER = 1 << 32
@@ -82,8 +82,9 @@ def normalized(validators: Sequence[tuple[bytes, int]]) -> ValidatorSet:
 
 
 def set_hash(validators: ValidatorSet) -> bytes:
-    """What a block header names as ``validator_set_hash``: keys and powers, in key order."""
-    body = b"".join(key + power.to_bytes(8, "big") for key, power in validators)
+    """What a block header names as ``validator_set_hash``: the engine's own set hash
+    (``ValidatorSet::hash`` in the core): ``count u32 LE ‖ (key ‖ power u64 LE)…`` in key order."""
+    body = len(validators).to_bytes(4, "little") + b"".join(key + power.to_bytes(8, "little") for key, power in validators)
     return _core.hash_tagged(VALIDATORS_TAG, body)
 
 
