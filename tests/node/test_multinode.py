@@ -22,6 +22,8 @@ from tonomy.chain.txbuilder import action, build_transaction
 from tonomy.node.client import NodeClient
 from tonomy.node.keys import read_key_file
 from tonomy.testing.cluster import Cluster, make_cluster, wait_until
+from tonomy.testing.cluster import assert_same_chain as same_chain
+from tonomy.testing.cluster import header_at as header_of
 from tonomy.testing.node_process import NodeProcess
 
 pytestmark = pytest.mark.slow
@@ -45,16 +47,14 @@ def heights(cluster: Cluster) -> list[int]:
     return [height(node.url) for node in cluster.nodes if node.running]
 
 
-def header_at(url: str, h: int) -> tuple[str, str]:
-    doc = httpx.get(f"{url}/v1/blocks/{h}", timeout=5).json()["header"]
-    return doc["hash"], doc["state_root"]
-
-
 def assert_same_chain(cluster: Cluster, up_to: int) -> None:
     """Every node holds the same block hash and state root at every height up to ``up_to``."""
-    for h in range(1, up_to + 1):
-        seen = {header_at(node.url, h) for node in cluster.nodes}
-        assert len(seen) == 1, f"nodes disagree at height {h}: {seen}"
+    same_chain([node.url for node in cluster.nodes], up_to)
+
+
+def header_at(url: str, h: int) -> tuple[str, str]:
+    doc = header_of(url, h)
+    return doc["hash"], doc["state_root"]
 
 
 def wait_all_reach(cluster: Cluster, target: int, timeout: float = 30.0) -> None:

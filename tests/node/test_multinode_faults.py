@@ -16,13 +16,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tonomy.chain.txbuilder import action, build_transaction
 from tonomy.node.client import NodeClient
 from tonomy.node.keys import KeyPair
-from tonomy.testing.cluster import Cluster, make_cluster, wait_until
+from tonomy.testing.cluster import Cluster, assert_same_chain, make_cluster, wait_until
+from tonomy.testing.cluster import node_height as height
 
 pytestmark = pytest.mark.slow
 
@@ -35,26 +35,12 @@ PARTITION_S = 30.0
 WRITERS = 4
 
 
-def height(url: str) -> int | None:
-    try:
-        return int(httpx.get(f"{url}/v1/health", timeout=2).json()["height"])
-    except (httpx.HTTPError, ValueError, KeyError):
-        return None
-
-
-def header_at(url: str, h: int) -> tuple[str, str]:
-    doc = httpx.get(f"{url}/v1/blocks/{h}", timeout=10).json()["header"]
-    return doc["hash"], doc["state_root"]
-
-
-def assert_same_chain(cluster: Cluster, up_to: int) -> None:
-    for h in range(1, up_to + 1):
-        seen = {header_at(node.url, h) for node in cluster.nodes}
-        assert len(seen) == 1, f"nodes disagree at height {h}: {seen}"
-
-
 def heights(cluster: Cluster) -> list[int]:
     return [h for h in (height(node.url) for node in cluster.nodes if node.running) if h is not None]
+
+
+def same_chain(cluster: Cluster, up_to: int) -> None:
+    assert_same_chain([node.url for node in cluster.nodes], up_to)
 
 
 class Load:
@@ -178,7 +164,7 @@ def test_kill_rotation_under_load(cluster: Cluster) -> None:
         )
     final = max(heights(cluster))
     wait_until(lambda: min(heights(cluster)) >= final, 60, what="every node at the final height")
-    assert_same_chain(cluster, final)
+    same_chain(cluster, final)
     assert load.acknowledged, "no transaction was acknowledged under the rotation"
     for node in cluster.nodes:
         with NodeClient(node.url) as client:
@@ -215,4 +201,4 @@ def test_a_two_two_partition_stalls_then_heals_without_a_fork(proxied: Cluster) 
     target = max(h for h in before if h is not None) + 3
     wait_until(lambda: min(heights(cluster)) >= target, 90, what="commits after the heal")
     print(f"partition: commits resumed {time.monotonic() - healed_at:.1f}s after the heal")
-    assert_same_chain(cluster, target)
+    same_chain(cluster, target)

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tonomy.chain import validator_set
@@ -23,7 +22,7 @@ from tonomy.chain.txbuilder import action, build_transaction
 from tonomy.node.client import NodeClient
 from tonomy.node.keys import KeyPair, read_key_file, write_key_file
 from tonomy.plugin import decode_record, encode_record
-from tonomy.testing.cluster import Cluster, make_cluster, wait_until
+from tonomy.testing.cluster import Cluster, header_at, make_cluster, node_height, wait_until
 from tonomy.testing.node_process import NodeProcess
 
 pytest.importorskip("tonomy_governance")
@@ -83,7 +82,7 @@ def until_executed(url: str, make: Any, seeds: list[bytes], expected: str, timeo
 
 
 def height(url: str) -> int:
-    return int(httpx.get(f"{url}/v1/health", timeout=3).json()["height"])
+    return node_height(url) or 0
 
 
 def test_a_governance_proposal_changes_the_set_at_one_height_on_every_node(network: tuple[Cluster, NodeProcess, KeyPair]) -> None:
@@ -122,7 +121,7 @@ def test_a_governance_proposal_changes_the_set_at_one_height_on_every_node(netwo
     wait_until(lambda: min(height(node.url) for node in nodes) >= target, 90, what=f"height {target} on every node")
     proposers = set()
     for h in range(1, target + 1):
-        headers = [httpx.get(f"{node.url}/v1/blocks/{h}", timeout=5).json()["header"] for node in nodes]
+        headers = [header_at(node.url, h) for node in nodes]
         assert len({(doc["hash"], doc["state_root"]) for doc in headers}) == 1, f"nodes disagree at height {h}"
         expected = validator_set.set_hash(old if h < effective else new)
         assert headers[0]["validator_set_hash"] == expected.hex(), f"height {h} names the wrong set (switch at {effective})"

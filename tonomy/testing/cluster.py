@@ -138,6 +138,29 @@ def make_cluster(
     return cluster
 
 
+def node_height(url: str) -> int | None:
+    """A node's height from its health endpoint (None while it is down or not answering)."""
+    import httpx
+
+    try:
+        return int(httpx.get(f"{url}/v1/health", timeout=3).json()["height"])
+    except (httpx.HTTPError, ValueError, KeyError):
+        return None
+
+
+def header_at(url: str, height: int) -> dict[str, Any]:
+    import httpx
+
+    return dict(httpx.get(f"{url}/v1/blocks/{height}", timeout=10).json()["header"])
+
+
+def assert_same_chain(urls: list[str], up_to: int) -> None:
+    """Every node holds the same block hash and state root at every height up to ``up_to``."""
+    for height in range(1, up_to + 1):
+        seen = {(doc["hash"], doc["state_root"]) for doc in (header_at(url, height) for url in urls)}
+        assert len(seen) == 1, f"nodes disagree at height {height}: {seen}"
+
+
 def wait_until(predicate: Any, timeout: float, every: float = 0.1, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -147,4 +170,4 @@ def wait_until(predicate: Any, timeout: float, every: float = 0.1, what: str = "
     raise AssertionError(f"{what} not reached within {timeout}s")
 
 
-__all__ = ["TEST_TIMEOUTS", "Cluster", "free_port", "make_cluster", "wait_until"]
+__all__ = ["TEST_TIMEOUTS", "Cluster", "assert_same_chain", "free_port", "header_at", "make_cluster", "node_height", "wait_until"]
