@@ -24,6 +24,7 @@ from tonomy.node.keys import read_key_file
 from tonomy.testing.cluster import Cluster, make_cluster, wait_until
 from tonomy.testing.cluster import assert_same_chain as same_chain
 from tonomy.testing.cluster import header_at as header_of
+from tonomy.testing.cluster import node_height
 from tonomy.testing.node_process import NodeProcess
 
 pytestmark = pytest.mark.slow
@@ -40,7 +41,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 
 def height(url: str) -> int:
-    return int(httpx.get(f"{url}/v1/health", timeout=3).json()["height"])
+    found = node_height(url)
+    assert found is not None, f"{url} does not answer"
+    return found
 
 
 def heights(cluster: Cluster) -> list[int]:

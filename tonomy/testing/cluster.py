@@ -47,15 +47,10 @@ class Cluster:
         Waiting matters: a transaction built on the genesis head (whose time is the
         genesis time, long past) passes admission but has expired by block 1's time.
         """
-        import httpx
-
         for node in self.nodes:
             node.start(timeout)
         for node in self.nodes:
-            wait_until(
-                lambda n=node: httpx.get(f"{n.url}/v1/health", timeout=5).json()["height"] >= 1,
-                timeout, what="the first block",
-            )
+            wait_until(lambda n=node: (node_height(n.url) or 0) >= 1, timeout, what="the first block")
 
     def stop(self) -> None:
         for node in self.nodes:
@@ -138,20 +133,32 @@ def make_cluster(
     return cluster
 
 
+_http: Any = None
+
+
+def _client() -> Any:
+    """One shared HTTP client: a fresh ``httpx.get`` builds a TLS context each time, which
+    costs far more than the request on a loaded machine."""
+    global _http
+    if _http is None:
+        import httpx
+
+        _http = httpx.Client(timeout=10)
+    return _http
+
+
 def node_height(url: str) -> int | None:
     """A node's height from its health endpoint (None while it is down or not answering)."""
     import httpx
 
     try:
-        return int(httpx.get(f"{url}/v1/health", timeout=3).json()["height"])
+        return int(_client().get(f"{url}/v1/health", timeout=3).json()["height"])
     except (httpx.HTTPError, ValueError, KeyError):
         return None
 
 
 def header_at(url: str, height: int) -> dict[str, Any]:
-    import httpx
-
-    return dict(httpx.get(f"{url}/v1/blocks/{height}", timeout=10).json()["header"])
+    return dict(_client().get(f"{url}/v1/blocks/{height}").json()["header"])
 
 
 def assert_same_chain(urls: list[str], up_to: int) -> None:
