@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tonomy.chain import accounts, evidence, permissions, validator_set
+from tonomy.chain import accounts, evidence, lifecycle, permissions, validator_set
 from tonomy.chain.authority import Authority, PermissionLevel
 from tonomy.chain.context import Meter
 from tonomy.chain.state import StateView
@@ -273,6 +273,7 @@ SYSTEM_QUERIES: Mapping[str, Callable[[StateView, Mapping[str, Any]], object]] =
     "account": query_account,
     "validators": query_validators,
     "evidence": evidence.query_evidence,
+    "plugins": lifecycle.query_plugins,
 }
 
 
