@@ -1,7 +1,7 @@
 """A validator that double-votes (test-only flag TONOMY_TEST_EQUIVOCATE: every vote also
 goes out signed for another value, bypassing its safety rules): the honest three never
 diverge, and evidence naming it, and only it, is committed on chain and queryable on every
-honest node (``GET /v1/query/tonomy/evidence``)."""
+honest node (``POST /v1/query/tonomy/evidence``)."""
 
 from __future__ import annotations
 
