@@ -193,11 +193,11 @@ def test_a_node_without_the_wallet_has_no_wallet_endpoints(tmp_path: Path) -> No
 def test_wallet_refuses_foreign_and_system_keys(tmp_path: Path) -> None:
     from tonomy.node.keys import KeyPair, write_key_file
 
-    for name in ("alice", "validator", "tonomy", "Bad Name"):
+    for name in ("alice", "validator", "validator-0", "tonomy", "Bad Name"):
         write_key_file(tmp_path / f"{name}.key", KeyPair.generate(None))
     wallet = DevnetWallet(tmp_path)
     assert wallet.accounts() == ["alice"]
-    for name in ("validator", "tonomy", "Bad Name", "../alice", "bob", ""):
+    for name in ("validator", "validator-0", "tonomy", "Bad Name", "../alice", "bob", ""):
         with pytest.raises(DevnetWalletError):
             wallet.seed(name)
 

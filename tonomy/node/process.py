@@ -200,7 +200,6 @@ async def _serve(
             driver = ConsensusDriver(
                 worker=worker,
                 chain_id=head.chain_id,
-                validators=validators,
                 seed=read_key_file(config.validator_key_file).seed,
                 data_dir=config.data_dir,
                 publish=network.publish_consensus,
@@ -208,6 +207,7 @@ async def _serve(
                 block_time_ms=config.block_time_ms,
                 timeouts_ms=config.consensus_timeouts_ms or DEFAULT_TIMEOUTS_MS,
                 equivocate=os.environ.get("TONOMY_TEST_EQUIVOCATE") == "1",
+                publish_transaction=network.publish_transaction,
             )
             network.subscribe_consensus(driver.on_proposal, driver.on_vote)
             producer = asyncio.create_task(driver.run(stop))
