@@ -1,0 +1,157 @@
+"""``tonomy msg ...``: send, list, read and track end-to-end encrypted messages.
+
+::
+
+    tonomy msg send     --node URL --keystore K --identity ID --to bob "text"
+    tonomy msg inbox    --node URL --keystore K --identity ID      (lists, leaves mail on the node)
+    tonomy msg read     --node URL --keystore K --identity ID      (prints, sends receipts, deletes)
+    tonomy msg receipts --node URL --keystore K --identity ID      (delivery receipts for sent mail)
+
+Keys come from the wallet (unlocked with ``--pin`` or ``TONOMY_PIN``): the active key
+signs, the X25519 key opens. Recipients' keys come from their DID documents, proven
+against the node's latest header (whose hash is checked; a light client that checks
+the header's commit is the stronger choice). The client's memory of read and sent
+messages is kept in ``--state`` (default: beside the keystore).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+NODE = click.option("--node", envvar="TONOMY_NODE", default="http://127.0.0.1:8080", show_default=True, help="Node API URL.")
+KEYSTORE = click.option("--keystore", required=True, type=click.Path(path_type=Path), help="The wallet keystore folder.")
+IDENTITY = click.option("--identity", "identity_id", required=True, help="The identity id in the keystore.")
+PIN = click.option("--pin", envvar="TONOMY_PIN", prompt=True, hide_input=True, help="The wallet PIN (TONOMY_PIN).")
+ACCOUNT = click.option("--account", default=None, help="The account (default: the identity's username).")
+NETWORK = click.option("--network", default="testnet", show_default=True, help="The DID network name.")
+STATE = click.option("--state", type=click.Path(path_type=Path), default=None, help="The client's message memory file.")
+
+
+@contextmanager
+def mail_client(node: str, keystore: Path, identity_id: str, pin: str, account: str | None, network: str,
+                state: Path | None) -> Iterator[Any]:  # fmt: skip
+    from tonomy.node.client import NodeClient
+    from tonomy.wallet import Keystore
+    from tonomy.wallet.derivation import active_seed
+
+    from tonomy_msg.client import MailClient
+    from tonomy_msg.directory import ProvenDirectory
+
+    store = Keystore(keystore)
+    unlocked = store.unlock_with_pin(identity_id, pin)
+    with NodeClient(node) as client, unlocked:
+        name = account or unlocked.username
+        root = unlocked.root_seed_for_sealing()
+        directory = ProvenDirectory(client, client.head, network)
+        path = state or keystore / f"msg-{name}.json"
+        yield MailClient(client, name, active_seed(root, unlocked.active_generation),
+                         bytes(unlocked.x25519_private_key()), directory, path)
+
+
+def _fail(exc: Exception) -> None:
+    from tonomy.errors import TonomyError
+
+    if isinstance(exc, TonomyError):
+        raise click.ClickException(f"{exc.code}: {exc.message}") from None
+    raise exc
+
+
+@click.group(name="msg")
+def msg_group() -> None:
+    """Messages: end-to-end encrypted, between identities, through node mailboxes."""
+
+
+@msg_group.command()
+@NODE
+@KEYSTORE
+@IDENTITY
+@PIN
+@ACCOUNT
+@NETWORK
+@STATE
+@click.option("--to", "recipient", required=True, help="The recipient's account.")
+@click.option("--ttl-days", default=7, show_default=True, type=click.IntRange(1, 14))
+@click.argument("text")
+def send(node: str, keystore: Path, identity_id: str, pin: str, account: str | None, network: str, state: Path | None,
+         recipient: str, ttl_days: int, text: str) -> None:  # fmt: skip
+    """Seal TEXT to the recipient's key and post it."""
+    try:
+        with mail_client(node, keystore, identity_id, pin, account, network, state) as mail:
+            message_id = mail.send(recipient, text.encode(), ttl_ms=ttl_days * 86_400_000)
+    except Exception as exc:
+        _fail(exc)
+    click.echo(json.dumps({"id": message_id.hex(), "to": recipient}))
+
+
+def _listing(inbox: Any, with_body: bool) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for m in inbox.messages:
+        item = {"id": m.header.message_id.hex(), "from": m.header.sender, "created_ms": m.header.created_ms}
+        if with_body:
+            item["text"] = m.body.decode("utf-8", errors="replace")
+        out.append(item)
+    out += [{"id": r.listed_id, "rejected": r.code, "detail": r.detail} for r in inbox.rejected]
+    return out
+
+
+@msg_group.command()
+@NODE
+@KEYSTORE
+@IDENTITY
+@PIN
+@ACCOUNT
+@NETWORK
+@STATE
+def inbox(node: str, keystore: Path, identity_id: str, pin: str, account: str | None, network: str, state: Path | None) -> None:
+    """List waiting messages (checked, not acknowledged)."""
+    try:
+        with mail_client(node, keystore, identity_id, pin, account, network, state) as mail:
+            listing = _listing(mail.inbox(), with_body=False)
+    except Exception as exc:
+        _fail(exc)
+    click.echo(json.dumps(listing, indent=2))
+
+
+@msg_group.command()
+@NODE
+@KEYSTORE
+@IDENTITY
+@PIN
+@ACCOUNT
+@NETWORK
+@STATE
+def read(node: str, keystore: Path, identity_id: str, pin: str, account: str | None, network: str, state: Path | None) -> None:
+    """Print waiting messages, send delivery receipts, and have the nodes delete them."""
+    try:
+        with mail_client(node, keystore, identity_id, pin, account, network, state) as mail:
+            box = mail.inbox()
+            listing = _listing(box, with_body=True)
+            mail.acknowledge(box.messages)
+    except Exception as exc:
+        _fail(exc)
+    click.echo(json.dumps(listing, indent=2))
+
+
+@msg_group.command()
+@NODE
+@KEYSTORE
+@IDENTITY
+@PIN
+@ACCOUNT
+@NETWORK
+@STATE
+def receipts(node: str, keystore: Path, identity_id: str, pin: str, account: str | None, network: str, state: Path | None) -> None:
+    """Collect delivery receipts for messages sent from this identity."""
+    try:
+        with mail_client(node, keystore, identity_id, pin, account, network, state) as mail:
+            mail.receipts()
+            delivered = mail.delivered()
+    except Exception as exc:
+        _fail(exc)
+    click.echo(json.dumps(delivered, indent=2, sort_keys=True))
