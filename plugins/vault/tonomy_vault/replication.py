@@ -20,6 +20,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from fastapi import APIRouter, Request, Response
+
 from tonomy.errors import TonomyError
 from tonomy.net.errors import ProtocolViolationError
 from tonomy.plugin import NodeContext, decode_record, encode_record
@@ -55,8 +57,6 @@ class BlobService:
     # -- API --------------------------------------------------------------------------------
 
     def router(self) -> Any:
-        from fastapi import APIRouter, Request, Response
-
         from tonomy.errors import VaultMalformedError, VaultNotFoundError
 
         router = APIRouter(tags=["vault"])
