@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tonomy.errors import TonomyError
+
 from tonomy.testing.cluster import wait_until
 from tonomy.vault import StaticDirectory, Vault
 from tonomy.vault.app_share import record_scope, revoke_app, session_x25519_secret, share_on_consent
@@ -25,7 +27,7 @@ from tonomy_msg.client import MailClient
 from tonomy_msg.directory import ProvenDirectory
 from tonomy_vault.remote import NodeVaultServer
 
-from privnet_helpers import PrivNet, blob_dirs
+from privnet_helpers import APP, APP_ORIGIN, APP_REDIRECT, PrivNet, blob_dirs
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 90.0
@@ -95,6 +97,53 @@ def test_mail_travels_between_nodes_and_leaves_every_node_once_read(privnet: Pri
     got: list[Any] = []
     wait_until(lambda: bool(got.extend(collector.receipts()) or got), TIMEOUT, 0.5, "the receipt at another node")
     assert [(r.message_id, r.recipient) for r in got] == [(message_id, "bob")]
+
+
+def test_an_app_reads_the_records_named_at_login_and_loses_them_when_the_session_is_revoked(privnet: PrivNet) -> None:
+    from tonomy_identity import layout, login
+    from tonomy_identity.proofs import fetch, verify
+    from tonomy_msg.directory import NodeStateSource
+
+    node, bob = privnet.clients[0], privnet.people["bob"]
+    directory = directory_of(privnet)
+    vault = vault_of(privnet, "bob", 0, directory)
+    medical = vault.create_record({"blood_type": b"AB-"})
+    diary = vault.create_record({"entry": b"not for apps"})
+    # The app asks; the wallet checks the request against the app's proven registration.
+    head = node.head()
+    app = login.LoginClient(APP, APP_ORIGIN, privnet.app_request_seed, head.chain_id)
+    signed = app.create_request(APP_REDIRECT, ["vault.read_medical"], now_ms=head.time, session_ttl_s=3600)
+    consent = login.check_login_request(signed, observed_origin=APP_ORIGIN, trusted_header=head, now_ms=head.time,
+                                        app_proofs=login.fetch_app_proofs(NodeStateSource(node, head.height), APP))
+    assert consent.scopes == ("vault.read_medical",)
+    plugin, name, data = login.login_action("bob", signed)
+    receipt = node.push_action(plugin, name, data, ["bob@active"], seeds=[bob.seed], timeout=60)
+    assert receipt.ok, receipt.error_message
+    response = login.sign_response("bob", bob.seed, signed, receipt.tx_id)
+    head = node.head()
+    source = NodeStateSource(node, head.height)
+    session = app.finish(response, login.fetch_response_proofs(source, response), head, now_ms=head.time)
+    # The wallet wraps the named record's key to the proven session's key-agreement key.
+    key = layout.full_key(layout.session_key("bob", APP))
+    record = verify(fetch(source, [key])[0], head, [key])[key]
+    assert share_on_consent(vault, directory, APP, record, head.time, labels={"medical": medical, "diary": diary}) == [medical]
+    app_vault = reader(privnet, APP, 1, directory, session_x25519_secret(session.session_seed))
+    assert app_vault.read("bob", medical, "blood_type") == b"AB-"
+    with pytest.raises(TonomyError) as info:
+        app_vault.read("bob", diary, "entry")
+    assert info.value.code == "vault.no_access"
+    old_blob = entry_hash(privnet, "bob", medical, "blood_type")
+    # Revocation: the session on chain, and the share (re-keyed without the app).
+    receipt = node.push_action("identity", "revoke_session", {"account": "bob", "app": APP}, ["bob@active"],
+                               seeds=[bob.seed], timeout=60)
+    assert receipt.ok, receipt.error_message
+    revoke_app(vault, APP, [medical])
+    vault.write(medical, "blood_type", b"AB- (confirmed)")
+    with pytest.raises(TonomyError) as info:
+        app_vault.read("bob", medical, "blood_type")
+    assert info.value.code == "vault.no_access"
+    folders = blob_dirs(privnet)
+    wait_until(lambda: not any(holds(f, old_blob) for f in folders), TIMEOUT, 0.2, "the pre-revocation blob gone")
 
 
 def forms(secret: bytes) -> list[bytes]:

@@ -30,6 +30,9 @@ def session_for(scopes: list[str], *, revoked: bool = False, expires_ms: int = 1
 def test_scopes_name_records() -> None:
     rid = os.urandom(16)
     assert records_in_scopes([record_scope(rid), "pay.transfer", "vault.read_zz", record_scope(rid)]) == [rid]
+    other = os.urandom(16)
+    assert records_in_scopes(["vault.read_medical", "vault.read_diary"], {"medical": other}) == [other]
+    assert records_in_scopes(["vault.read_medical", "vault.write_" + rid.hex(), "vault.read_" + rid.hex()[:31]]) == []
     with pytest.raises(TonomyError):
         record_scope(b"short")
     with pytest.raises(TonomyError):

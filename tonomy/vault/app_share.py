@@ -1,8 +1,10 @@
 """Sharing vault records with an app through login consent, scoped and revocable.
 
-A login request names the records it wants as scopes ``vault.read_<record id hex>``
-(the identity plugin's scope syntax; the chain links them to the app's session
-permission, which no vault action uses, so they grant nothing on chain by themselves).
+A login request names the records it wants as scopes ``vault.read_<name>``: a record
+id in hex, or a label the user's wallet gives a record (``vault.read_medical``, which an
+app can register in advance, like any scope). The identity plugin checks the scopes
+against the app's registration and links them to the app's session permission; no
+vault action has those names, so they grant nothing on chain by themselves.
 When the user consents and the login commits, the wallet reads the session record
 (proven) and wraps each named record key to the session's key-agreement key:
 
@@ -18,7 +20,7 @@ read before stays read; nothing written afterwards opens with the old key.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from nacl.bindings import crypto_sign_ed25519_pk_to_curve25519, crypto_sign_ed25519_sk_to_curve25519, crypto_sign_seed_keypair
@@ -27,7 +29,8 @@ from tonomy.errors import VaultMalformedError
 from tonomy.vault.formats import RECORD_ID_BYTES
 
 SCOPE_PREFIX = "vault.read_"
-_SCOPE = re.compile(r"vault\.read_([0-9a-f]{%d})" % (2 * RECORD_ID_BYTES))
+_SCOPE = re.compile(r"vault\.read_([a-z0-9_]{1,53})")
+_HEX_ID = re.compile(r"[0-9a-f]{%d}" % (2 * RECORD_ID_BYTES))
 
 
 def record_scope(record_id: bytes) -> str:
@@ -36,13 +39,21 @@ def record_scope(record_id: bytes) -> str:
     return SCOPE_PREFIX + record_id.hex()
 
 
-def records_in_scopes(scopes: Iterable[str]) -> list[bytes]:
-    """The record ids a login's scopes name (other scopes are not the vault's)."""
+def records_in_scopes(scopes: Iterable[str], labels: Mapping[str, bytes] | None = None) -> list[bytes]:
+    """The record ids a login's scopes name: ids in hex, or labels the wallet knows.
+
+    Other scopes are not the vault's; a label the wallet does not know names nothing.
+    """
     found = []
     for scope in scopes:
         match = _SCOPE.fullmatch(scope)
-        if match is not None:
-            found.append(bytes.fromhex(match.group(1)))
+        if match is None:
+            continue
+        name = match.group(1)
+        if _HEX_ID.fullmatch(name):
+            found.append(bytes.fromhex(name))
+        elif labels is not None and name in labels:
+            found.append(labels[name])
     return sorted(set(found))
 
 
@@ -62,7 +73,9 @@ def session_x25519_secret(session_seed: bytes) -> bytes:
     return bytes(crypto_sign_ed25519_sk_to_curve25519(secret))
 
 
-def share_on_consent(vault: Any, directory: Any, app: str, session: dict[str, Any], now_ms: int) -> list[bytes]:
+def share_on_consent(
+    vault: Any, directory: Any, app: str, session: Mapping[str, Any], now_ms: int, labels: Mapping[str, bytes] | None = None
+) -> list[bytes]:
     """Wrap every record the session's scopes name to the session's key; the records shared.
 
     ``session`` is the proven on-chain session record (``identity.session``); a revoked
@@ -71,7 +84,7 @@ def share_on_consent(vault: Any, directory: Any, app: str, session: dict[str, An
     """
     if session.get("revoked") or session.get("expires_ms", 0) <= now_ms:
         raise VaultMalformedError("the session is revoked or expired: nothing is shared")
-    records = records_in_scopes(session.get("scopes", ()))
+    records = records_in_scopes(session.get("scopes", ()), labels)
     directory.set(app, session_x25519_public(session["session_key"]))
     for record_id in records:
         vault.share(record_id, app)

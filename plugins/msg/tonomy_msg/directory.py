@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from tonomy_identity import did as didm
 from tonomy_identity.errors import NotFoundError
-from tonomy_identity.proofs import ProofBundle, ProvenValue, verify
+from tonomy_identity.proofs import verify
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,23 @@ class StaticKeys:
         return found
 
 
+class NodeStateSource:
+    """A node's ``/v1/state`` answers shaped like ``Chain.get_state`` (value, proof, header), so the
+    identity plugin's proof fetchers (``did.fetch_proofs``, ``login.fetch_*_proofs``) work over HTTP.
+    Nothing is trusted here: callers verify the proofs against a header they trust."""
+
+    def __init__(self, node: Any, height: int) -> None:
+        self.node = node
+        self.height = height
+
+    def get_state(self, plugin: str, key: bytes, height: int | None = None) -> tuple[bytes | None, bytes, Any]:
+        from tonomy.node.client import decode_header
+
+        doc = self.node.request_json("GET", f"/v1/state/{plugin}/{key.hex()}?height={height or self.height}")
+        value = None if doc.get("value") is None else bytes.fromhex(doc["value"])
+        return value, bytes.fromhex(doc["proof"]), decode_header(doc["header"])
+
+
 class ProvenDirectory:
     """Keys from a node's state answers, checked against ``trusted_header()``."""
 
@@ -49,16 +66,9 @@ class ProvenDirectory:
     def keys(self, account: str) -> AccountKeys:
         header = self.trusted_header()
         did = didm.did_for(self.network, account)
-        needed = didm.needed_keys(account)
-        values = []
-        for full in needed:
-            plugin, key = ("tonomy", full[4:]) if full.startswith(b"sys/") else (full[2:].split(b"/", 1)[0].decode(),
-                                                                                 full[2:].split(b"/", 1)[1])
-            doc = self.node.request_json("GET", f"/v1/state/{plugin}/{key.hex()}?height={header.height}")
-            value = None if doc.get("value") is None else bytes.fromhex(doc["value"])
-            values.append(ProvenValue(full, value, bytes.fromhex(doc["proof"])))
-        bundle = ProofBundle(header.height, tuple(values))
+        bundle = didm.fetch_proofs(NodeStateSource(self.node, header.height), did, header.height)
         didm.resolve(did, bundle, header, {self.network: header.chain_id})  # existence, type, every proof
+        needed = didm.needed_keys(account)
         proven = verify(bundle, header, needed)
         active = proven[needed[2]]
         record = proven[needed[3]] or {"key_agreement": []}
