@@ -16,8 +16,9 @@ messages is kept in ``--state`` (default: beside the keystore).
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -54,12 +55,25 @@ def mail_client(node: str, keystore: Path, identity_id: str, pin: str, account: 
                          bytes(unlocked.x25519_private_key()), directory, path)
 
 
-def _fail(exc: Exception) -> None:
-    from tonomy.errors import TonomyError
+def with_mail(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The wallet and node options every ``tonomy msg`` command takes; the command gets a
+    ready ``MailClient`` as ``mail``, and a failure prints its stable code."""
 
-    if isinstance(exc, TonomyError):
-        raise click.ClickException(f"{exc.code}: {exc.message}") from None
-    raise exc
+    @functools.wraps(command)
+    def run(node: str, keystore: Path, identity_id: str, pin: str, account: str | None, network: str,
+            state: Path | None, **kwargs: Any) -> None:  # fmt: skip
+        from tonomy.errors import TonomyError
+
+        try:
+            with mail_client(node, keystore, identity_id, pin, account, network, state) as mail:
+                output = command(mail=mail, **kwargs)
+        except TonomyError as exc:
+            raise click.ClickException(f"{exc.code}: {exc.message}") from None
+        click.echo(json.dumps(output, indent=2, sort_keys=True))
+
+    for option in (STATE, NETWORK, ACCOUNT, PIN, IDENTITY, KEYSTORE, NODE):
+        run = option(run)
+    return run
 
 
 @click.group(name="msg")
@@ -68,25 +82,14 @@ def msg_group() -> None:
 
 
 @msg_group.command()
-@NODE
-@KEYSTORE
-@IDENTITY
-@PIN
-@ACCOUNT
-@NETWORK
-@STATE
 @click.option("--to", "recipient", required=True, help="The recipient's account.")
 @click.option("--ttl-days", default=7, show_default=True, type=click.IntRange(1, 14))
 @click.argument("text")
-def send(node: str, keystore: Path, identity_id: str, pin: str, account: str | None, network: str, state: Path | None,
-         recipient: str, ttl_days: int, text: str) -> None:  # fmt: skip
+@with_mail
+def send(mail: Any, recipient: str, ttl_days: int, text: str) -> dict[str, Any]:
     """Seal TEXT to the recipient's key and post it."""
-    try:
-        with mail_client(node, keystore, identity_id, pin, account, network, state) as mail:
-            message_id = mail.send(recipient, text.encode(), ttl_ms=ttl_days * 86_400_000)
-    except Exception as exc:
-        _fail(exc)
-    click.echo(json.dumps({"id": message_id.hex(), "to": recipient}))
+    message_id = mail.send(recipient, text.encode(), ttl_ms=ttl_days * 86_400_000)
+    return {"id": message_id.hex(), "to": recipient}
 
 
 def _listing(inbox: Any, with_body: bool) -> list[dict[str, Any]]:
@@ -101,57 +104,24 @@ def _listing(inbox: Any, with_body: bool) -> list[dict[str, Any]]:
 
 
 @msg_group.command()
-@NODE
-@KEYSTORE
-@IDENTITY
-@PIN
-@ACCOUNT
-@NETWORK
-@STATE
-def inbox(node: str, keystore: Path, identity_id: str, pin: str, account: str | None, network: str, state: Path | None) -> None:
+@with_mail
+def inbox(mail: Any) -> list[dict[str, Any]]:
     """List waiting messages (checked, not acknowledged)."""
-    try:
-        with mail_client(node, keystore, identity_id, pin, account, network, state) as mail:
-            listing = _listing(mail.inbox(), with_body=False)
-    except Exception as exc:
-        _fail(exc)
-    click.echo(json.dumps(listing, indent=2))
+    return _listing(mail.inbox(), with_body=False)
 
 
 @msg_group.command()
-@NODE
-@KEYSTORE
-@IDENTITY
-@PIN
-@ACCOUNT
-@NETWORK
-@STATE
-def read(node: str, keystore: Path, identity_id: str, pin: str, account: str | None, network: str, state: Path | None) -> None:
+@with_mail
+def read(mail: Any) -> list[dict[str, Any]]:
     """Print waiting messages, send delivery receipts, and have the nodes delete them."""
-    try:
-        with mail_client(node, keystore, identity_id, pin, account, network, state) as mail:
-            box = mail.inbox()
-            listing = _listing(box, with_body=True)
-            mail.acknowledge(box.messages)
-    except Exception as exc:
-        _fail(exc)
-    click.echo(json.dumps(listing, indent=2))
+    box = mail.inbox()
+    mail.acknowledge(box.messages)
+    return _listing(box, with_body=True)
 
 
 @msg_group.command()
-@NODE
-@KEYSTORE
-@IDENTITY
-@PIN
-@ACCOUNT
-@NETWORK
-@STATE
-def receipts(node: str, keystore: Path, identity_id: str, pin: str, account: str | None, network: str, state: Path | None) -> None:
+@with_mail
+def receipts(mail: Any) -> dict[str, Any]:
     """Collect delivery receipts for messages sent from this identity."""
-    try:
-        with mail_client(node, keystore, identity_id, pin, account, network, state) as mail:
-            mail.receipts()
-            delivered = mail.delivered()
-    except Exception as exc:
-        _fail(exc)
-    click.echo(json.dumps(delivered, indent=2, sort_keys=True))
+    mail.receipts()
+    return mail.delivered()  # type: ignore[no-any-return]

@@ -22,6 +22,7 @@ from typing import Any
 from nacl.bindings import crypto_scalarmult_base
 
 from tonomy.errors import TonomyError
+from tonomy.wallet.files import write_atomic
 
 from tonomy_msg.directory import KeyResolver
 from tonomy_msg.errors import (
@@ -84,10 +85,7 @@ class MailClient:
     def _save(self) -> None:
         if self.state_path is None:
             return
-        tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self._state, sort_keys=True))
-        os.chmod(tmp, 0o600)
-        tmp.replace(self.state_path)
+        write_atomic(self.state_path, json.dumps(self._state, sort_keys=True).encode())
 
     def _signed(self, action: str, ids: list[bytes] | tuple[bytes, ...] = ()) -> dict[str, object]:
         return sign_request(self._seed, action, self.account, now_ms(), os.urandom(16), ids)

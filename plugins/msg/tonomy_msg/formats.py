@@ -128,7 +128,7 @@ def parse_sealed(data: object, limit: int = MAX_SEALED_BYTES) -> SealedMessage:
     message_id = reader.take(ID_BYTES)
     created, expires = reader.int(8), reader.int(8)
     recipient_key, ephemeral = reader.take(KEY_BYTES), reader.take(KEY_BYTES)
-    header_bytes = bytes(reader.data[: reader.pos])  # type: ignore[index]
+    header_bytes = bytes(reader.data[: reader.pos])
     nonce = reader.take(NONCE_BYTES)
     ciphertext = reader.rest()
     if len(ciphertext) < MIN_CIPHERTEXT:

@@ -11,13 +11,12 @@ cannot bring a delivered message back.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from tonomy.plugin import decode_record, encode_record
+from tonomy.wallet.files import write_atomic
 
 from tonomy_msg.errors import MsgQuotaExceededError
 from tonomy_msg.formats import ACCOUNT, ID_BYTES, parse_receipt, parse_sealed
@@ -93,16 +92,7 @@ class Mailbox:
             raise MsgQuotaExceededError(f"the mailbox of {account} is full ({count} items, {size} bytes)")
         path = self._path(account, kind, item_id)
         path.parent.mkdir(mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, data)
         self._index.setdefault(account, {})[(kind, item_id)] = Item(kind, item_id, len(data), expires_ms)
         return True
 

@@ -17,7 +17,32 @@ from tonomy.vault.formats import ALGORITHM_NAME, FORMAT_CURRENT
 from tonomy_vault.blobs import blob_hash
 
 
-class NodeVaultServer:
+class VaultQueries:
+    """The chain-reading half of ``VaultServer``: each read is one vault plugin query."""
+
+    def _query(self, name: str, params: Mapping[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def entry(self, owner: str, record_id: bytes, field: str) -> Any:
+        return self._query("entry", {"owner": owner, "record_id": record_id, "field": field})
+
+    def fields(self, owner: str, record_id: bytes) -> Any:
+        return self._query("fields", {"owner": owner, "record_id": record_id})
+
+    def records(self, owner: str) -> Any:
+        return self._query("records", {"owner": owner})
+
+    def grant(self, owner: str, record_id: bytes, reader: str) -> Any:
+        return self._query("grant", {"owner": owner, "record_id": record_id, "reader": reader})
+
+    def grants(self, owner: str, record_id: bytes) -> Any:
+        return self._query("grants", {"owner": owner, "record_id": record_id})
+
+    def keyring(self, owner: str) -> Any:
+        return self._query("keyring", {"owner": owner})
+
+
+class NodeVaultServer(VaultQueries):
     def __init__(self, node: Any, signers: Mapping[str, bytes]) -> None:
         self.node = node  # tonomy.node.client.NodeClient
         self.signers = dict(signers)
@@ -46,24 +71,6 @@ class NodeVaultServer:
 
     def _query(self, name: str, params: Mapping[str, Any]) -> Any:
         return self.node.query("vault", name, dict(params))
-
-    def entry(self, owner: str, record_id: bytes, field: str) -> Any:
-        return self._query("entry", {"owner": owner, "record_id": record_id, "field": field})
-
-    def fields(self, owner: str, record_id: bytes) -> Any:
-        return self._query("fields", {"owner": owner, "record_id": record_id})
-
-    def records(self, owner: str) -> Any:
-        return self._query("records", {"owner": owner})
-
-    def grant(self, owner: str, record_id: bytes, reader: str) -> Any:
-        return self._query("grant", {"owner": owner, "record_id": record_id, "reader": reader})
-
-    def grants(self, owner: str, record_id: bytes) -> Any:
-        return self._query("grants", {"owner": owner, "record_id": record_id})
-
-    def keyring(self, owner: str) -> Any:
-        return self._query("keyring", {"owner": owner})
 
     def submit(self, signer: str, actions: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
         from tonomy.chain.txbuilder import action, build_transaction

@@ -147,7 +147,7 @@ class BlobService:
                 return  # not asked for (or already here): ignored
             data = record.get("data")
             try:
-                self.store.put(data, digest)  # type: ignore[arg-type]
+                self.store.put(data, digest)
             except TonomyError:
                 self.penalised += 1
                 self.ctx.log.warning("peer %s sent a blob that does not hash to %s: banned", peer_key.hex()[:16],
