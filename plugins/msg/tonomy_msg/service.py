@@ -52,6 +52,7 @@ from tonomy_msg.seal import message_hash
 from tonomy_msg.signing import ACTIONS, post_digest, receipt_ok, request_digest
 
 MAX_IDS = 256
+EXPIRY_EVERY_MS = 5_000
 MAX_NONCES = 100_000
 B64_MAX = 4 * (256 * 1024) // 3 + 8
 
@@ -105,6 +106,7 @@ class MailService:
         self.box: Mailbox | None = None
         self.buckets: SenderBuckets | None = None
         self._nonces: OrderedDict[bytes, int] = OrderedDict()
+        self._last_expiry = 0
         self.log = logging.getLogger("tonomy.msg")
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -118,8 +120,12 @@ class MailService:
         self.log = ctx.log
 
     async def on_block(self, height: int) -> None:
+        """Drop expired mail, at most every few seconds (blocks may come many times a second)."""
         assert self.box is not None
-        self.box.expire(now_ms())
+        now = now_ms()
+        if now - self._last_expiry >= EXPIRY_EVERY_MS:
+            self._last_expiry = now
+            self.box.expire(now)
 
     async def close(self) -> None:
         return None
