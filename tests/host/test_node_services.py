@@ -116,4 +116,7 @@ async def _messages_and_blocks(tmp_path: Path) -> None:
             break
         await asyncio.sleep(0.01)
     assert notes.blocks == [1, 2, 3] and other.blocks == [1, 2, 3]
+    # A block without transactions has no events: the chain is not asked (the worker would fail).
+    services.block_committed(4, 0)
+    assert await notes.ctx.events(4) == []
     await services.close()

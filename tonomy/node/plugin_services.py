@@ -97,16 +97,21 @@ class PluginServices:
         self.services = dict(services)
         self._heights: asyncio.Queue[int] = asyncio.Queue()
         self._runner: asyncio.Task[None] | None = None
+        #: Heights known to carry no transaction (so no event): their events are not read.
+        self._empty: set[int] = set()
 
-    def block_committed(self, height: int) -> None:
+    def block_committed(self, height: int, transaction_count: int | None = None) -> None:
         """Called on the event loop for each committed block; services see them in order."""
         if self.services:
+            if transaction_count == 0:
+                self._empty.add(height)
             self._heights.put_nowait(height)
 
     async def _run_blocks(self) -> None:
         while True:
             height = await self._heights.get()
             await self.on_block(height)
+            self._empty.discard(height)
 
     async def start(self, data_dir: Path, worker: Any, manager: Any) -> None:
         from tonomy.chain import codec
@@ -119,6 +124,8 @@ class PluginServices:
             return value  # type: ignore[no-any-return]
 
         async def events(height: int) -> list[dict[str, Any]]:
+            if height in self._empty:
+                return []
             rows = await worker.call(lambda chain: chain.get_events(height, height + 1, 100_000))
             out = []
             for row in rows:

@@ -145,7 +145,7 @@ async def _serve(
             if services.head is None or header.height > services.head.height:
                 services.block_committed(header, len(ids))
                 if plugin_services is not None:
-                    plugin_services.block_committed(header.height)
+                    plugin_services.block_committed(header.height, len(ids))
             watch.committed(header.height, ids)
             if on_block is not None:
                 on_block(header, len(ids))
