@@ -40,7 +40,7 @@ class MsgUnauthorizedError(MsgError, PermissionError):
     """A request not signed by a current key of the account it names, stale, or replayed."""
 
     code = "msg.unauthorized"
-    http_status = 403
+    http_status = 422  # as the API answers any refused signature or authority
 
 
 class MsgUnknownAccountError(MsgError, LookupError):

@@ -28,7 +28,7 @@ import time
 from collections import OrderedDict
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tonomy.errors import TonomyError
 from tonomy.net.errors import ProtocolViolationError
@@ -54,16 +54,21 @@ from tonomy_msg.signing import ACTIONS, post_digest, receipt_ok, request_digest
 MAX_IDS = 256
 EXPIRY_EVERY_MS = 5_000
 MAX_NONCES = 100_000
-B64_MAX = 4 * (256 * 1024) // 3 + 8
+
+
+_STRICT = ConfigDict(strict=True, extra="forbid")
 
 
 class PostBody(BaseModel):
-    message: Annotated[str, Field(max_length=B64_MAX)]
+    model_config = _STRICT
+    # No length in the schema: the node's body limit bounds it, the size check names it (msg.too_large).
+    message: str
     signer: Annotated[str, Field(min_length=64, max_length=64)]
     signature: Annotated[str, Field(min_length=128, max_length=128)]
 
 
 class SignedRequest(BaseModel):
+    model_config = _STRICT
     action: Annotated[str, Field(max_length=16)]
     account: Annotated[str, Field(max_length=32)]
     time_ms: Annotated[int, Field(ge=0, le=2**63 - 1)]
@@ -74,6 +79,7 @@ class SignedRequest(BaseModel):
 
 
 class AckBody(BaseModel):
+    model_config = _STRICT
     request: SignedRequest
     receipts: Annotated[list[Annotated[str, Field(max_length=512)]], Field(max_length=MAX_IDS)] = []
 

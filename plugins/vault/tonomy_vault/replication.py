@@ -74,7 +74,11 @@ class BlobService:
             self.pending.setdefault(digest, (len(data), time.time()))
             return {"content_hash": digest.hex(), "size": len(data)}
 
-        @router.get("/blobs/{content_hash}")
+        @router.get(
+            "/blobs/{content_hash}",
+            response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}, "description": "The blob's bytes"}},
+        )
         async def get_blob(content_hash: str) -> Response:
             """An encrypted blob by its content hash."""
             assert self.store is not None
