@@ -74,3 +74,7 @@ def test_cli_errors_carry_stable_codes(mail_node: Any, tmp_path: Path) -> None:
     assert out.exit_code != 0 and "identity.not_found" in out.output
     wrong = run(node, keystore, identity_id, "inbox", pin="000000")
     assert wrong.exit_code != 0 and "wallet." in wrong.output
+    other_chain = run(node, keystore, identity_id, "inbox", "--chain-id", "ab" * 32)
+    assert other_chain.exit_code != 0 and "client.untrusted_answer" in other_chain.output
+    pinned = run(node, keystore, identity_id, "inbox", "--chain-id", client.head().chain_id.hex())
+    assert pinned.exit_code == 0 and json.loads(pinned.output) == []

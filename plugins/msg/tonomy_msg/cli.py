@@ -9,8 +9,8 @@
 
 Keys come from the wallet (unlocked with ``--pin`` or ``TONOMY_PIN``): the active key
 signs, the X25519 key opens. Recipients' keys come from their DID documents, proven
-against the node's latest header (whose hash is checked; a light client that checks
-the header's commit is the stronger choice). The client's memory of read and sent
+against the node's latest header, which ``tonomy.sdk.Client`` verifies by its commit
+(more than two thirds of the validator set of the chain pinned by ``--chain-id``). The client's memory of read and sent
 messages is kept in ``--state`` (default: beside the keystore).
 """
 
@@ -31,13 +31,15 @@ IDENTITY = click.option("--identity", "identity_id", required=True, help="The id
 PIN = click.option("--pin", envvar="TONOMY_PIN", prompt=True, hide_input=True, help="The wallet PIN (TONOMY_PIN).")
 ACCOUNT = click.option("--account", default=None, help="The account (default: the identity's username).")
 NETWORK = click.option("--network", default="testnet", show_default=True, help="The DID network name.")
+CHAIN_ID = click.option("--chain-id", envvar="TONOMY_CHAIN_ID", default=None,
+                        help="Pin the network (hex); without it the node's genesis is trusted on first use.")
 STATE = click.option("--state", type=click.Path(path_type=Path), default=None, help="The client's message memory file.")
 
 
 @contextmanager
 def mail_client(node: str, keystore: Path, identity_id: str, pin: str, account: str | None, network: str,
-                state: Path | None) -> Iterator[Any]:  # fmt: skip
-    from tonomy.node.client import NodeClient
+                state: Path | None, chain_id: str | None = None) -> Iterator[Any]:  # fmt: skip
+    from tonomy.sdk import Client
     from tonomy.wallet import Keystore
     from tonomy.wallet.derivation import active_seed
 
@@ -46,10 +48,10 @@ def mail_client(node: str, keystore: Path, identity_id: str, pin: str, account: 
 
     store = Keystore(keystore)
     unlocked = store.unlock_with_pin(identity_id, pin)
-    with NodeClient(node) as client, unlocked:
+    with Client.connect(node, chain_id=chain_id) as client, unlocked:
         name = account or unlocked.username
         root = unlocked.root_seed_for_sealing()
-        directory = ProvenDirectory(client, client.head, network)
+        directory = ProvenDirectory(client, client.head, network)  # headers verified by their commits
         path = state or keystore / f"msg-{name}.json"
         yield MailClient(client, name, active_seed(root, unlocked.active_generation),
                          bytes(unlocked.x25519_private_key()), directory, path)
@@ -61,17 +63,17 @@ def with_mail(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def run(node: str, keystore: Path, identity_id: str, pin: str, account: str | None, network: str,
-            state: Path | None, **kwargs: Any) -> None:  # fmt: skip
+            state: Path | None, chain_id: str | None, **kwargs: Any) -> None:  # fmt: skip
         from tonomy.errors import TonomyError
 
         try:
-            with mail_client(node, keystore, identity_id, pin, account, network, state) as mail:
+            with mail_client(node, keystore, identity_id, pin, account, network, state, chain_id) as mail:
                 output = command(mail=mail, **kwargs)
         except TonomyError as exc:
             raise click.ClickException(f"{exc.code}: {exc.message}") from None
         click.echo(json.dumps(output, indent=2, sort_keys=True))
 
-    for option in (STATE, NETWORK, ACCOUNT, PIN, IDENTITY, KEYSTORE, NODE):
+    for option in (CHAIN_ID, STATE, NETWORK, ACCOUNT, PIN, IDENTITY, KEYSTORE, NODE):
         run = option(run)
     return run
 
