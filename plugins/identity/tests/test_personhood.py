@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from credentials_net import CredNet
+from credentials_net import CredNet, trusted_chain
 
 from tonomy.chain import codec
 from tonomy.errors import TransactionRejectedError
@@ -22,13 +22,7 @@ DOMAIN = "tonomy:identity:person"
 
 @pytest.fixture
 def net(tmp_path: Path) -> Iterator[CredNet]:
-    n = CredNet(tmp_path / "chain")
-    try:
-        n.ok("identity", "create_status_list", {"issuer": "issuer", "list_id": "main", "size": 1024}, "issuer")
-        n.set_trusted("issuer")
-        yield n
-    finally:
-        n.close()
+    yield from trusted_chain(tmp_path / "chain")
 
 
 def credential(net: CredNet, subject: str, person_id: str | None, *, issuer: str = "issuer", index: int = 1, **kw: Any) -> IssuedCredential:

@@ -113,15 +113,8 @@ class HandlerTrust:
         return self.account_of(did) in issuers.parse(self.ctx.parameter(issuers.PARAMETER))
 
     def is_revoked(self, issuer: str, list_id: str, index: int) -> bool:
-        from tonomy.wallet.vc import fail
-
         record = self.ctx.state.get_record(status.status_key(self.account_of(issuer), list_id))
-        if record is None:
-            raise fail("malformed", f"{issuer} has no status list {list_id!r}")
-        try:
-            return status.bit(record, index)
-        except IndexError as exc:
-            raise fail("malformed", str(exc)) from None
+        return status.revoked(record, issuer, list_id, index)
 
 
 def challenge_for(ctx: Any, name: str) -> str:
