@@ -35,6 +35,10 @@ MIN_INT = -(1 << 127)
 MAX_INT = (1 << 128) - 1
 
 _BYTES_TAG = "$bytes"
+#: Recently decoded (or encoded) flat values by their bytes; see _remember.
+_MEMO: dict[bytes, Any] = {}
+_MEMO_MAX = 16_384
+_IMMUTABLE = (str, int, bool, bytes, type(None))
 _LOWER_HEX = re.compile(r"(?:[0-9a-f]{2})*")
 
 
@@ -59,6 +63,9 @@ def decode(data: bytes | bytearray | memoryview) -> Any:
     raw = bytes(data)
     if len(raw) > MAX_ENCODED_SIZE:
         raise CodecError(f"encoded value is {len(raw)} bytes, above the limit of {MAX_ENCODED_SIZE}")
+    known = _MEMO.get(raw, _MEMO)
+    if known is not _MEMO:
+        return _fresh(known)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -83,7 +90,40 @@ def decode(data: bytes | bytearray | memoryview) -> Any:
         raise CodecError(f"encoded value holds something the codec refuses: {exc.message}") from None
     if canonical != raw:
         raise CodecError("encoded value is not in canonical form (spacing, key order, escapes or number spelling)")
+    _remember(raw, parsed)
     return parsed
+
+
+def _remember(raw: bytes, value: Any) -> None:
+    """Keep a flat value (a scalar, or a list or object of scalars) under its canonical bytes.
+
+    Decoding is a pure function of the bytes and the costliest step of reading state
+    (parse, then re-encode to prove the form canonical); the same records (a token, an
+    account, the value a transaction wrote a moment ago) are read again and again. Only
+    flat values are kept, and callers get a fresh copy (:func:`_fresh`), so no caller can
+    change what another one decodes. Bounded: emptied when full.
+    """
+    kind = type(value)
+    if kind is dict:
+        if not all(type(v) in _IMMUTABLE for v in value.values()):
+            return
+    elif kind is list:
+        if not all(type(v) in _IMMUTABLE for v in value):
+            return
+    elif kind not in _IMMUTABLE:
+        return
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()  # one atomic step, safe with chains on several threads
+    _MEMO[raw] = _fresh(value)
+
+
+def _fresh(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return dict(value)
+    if kind is list:
+        return list(value)
+    return value
 
 
 def _to_json(obj: Any, depth: int) -> Any:
