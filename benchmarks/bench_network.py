@@ -73,11 +73,11 @@ class Funded:
         """``count`` signed transfers of 1 unit, alice to bob, on the current head (untimed)."""
         with NodeClient(self.urls[0]) as client:
             head = client.head()
-        transfer = {"from": "alice", "to": "bob", "symbol": SYMBOL, "amount": 1, "memo": ""}
-        txs = [
-            build_transaction(head.chain_id, head, [action("pay", "transfer", transfer, ["alice@active"])], [self.alice], nonce=self.nonce + i)
-            for i in range(count)
-        ]
+        txs = []
+        for nonce in range(self.nonce, self.nonce + count):
+            # A distinct memo each: no two transfers carry the same action data (as in real use).
+            transfer = {"from": "alice", "to": "bob", "symbol": SYMBOL, "amount": 1, "memo": f"t{nonce}"}
+            txs.append(build_transaction(head.chain_id, head, [action("pay", "transfer", transfer, ["alice@active"])], [self.alice], nonce=nonce))
         self.nonce += count
         return txs
 

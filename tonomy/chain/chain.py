@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +110,10 @@ class Chain:
         #: The last block executed but not committed (built or validated), so committing it
         #: once decided does not execute it again. Keyed by its header, which fixes its parent.
         self._executed_cache: ExecutedBlock | None = None
+        #: Node-local: a proposal stops taking transactions once executing them took this
+        #: long (seconds), so validators can check it within the consensus timeouts; the
+        #: rest wait for the next block. None: as many as the parameters allow.
+        self.build_budget_s: float | None = None
         self._head = self._load_or_create_head()
 
     # -- opening -----------------------------------------------------------------------
@@ -349,6 +354,7 @@ class Chain:
                 time_ms=time_ms,
                 proposer=self._validator_key,
                 last_commit=self._stored_commit(self._head.height),
+                budget_s=self.build_budget_s,
             )
             self._executed_cache = executed
             return executed.block
@@ -420,7 +426,10 @@ class Chain:
         proposer: bytes,
         last_commit: _core.Commit | None,
         check: bool = False,
+        budget_s: float | None = None,
     ) -> ExecutedBlock:
+        """Execute ``txs`` on an overlay of the head; with ``budget_s``, only the prefix that
+        fits (at least one transaction): the choice of a proposer, never of a validator."""
         height = self._head.height + 1
         overlay = WriteOverlay(self._store)
         params = ChainParameters.read(overlay)
@@ -428,10 +437,20 @@ class Chain:
             self._check_block_transactions(txs, time_ms, params)
         info = BlockInfo(height, time_ms)
         seed = blocks.block_seed(self._head.hash, height)
-        receipts = tuple(
-            self._engine.execute_transaction(overlay, tx, block=info, params=params, block_seed=seed, index=index)
-            for index, tx in enumerate(txs)
-        )
+        execute = self._engine.execute_transaction
+        if budget_s is None:
+            receipts = tuple(
+                execute(overlay, tx, block=info, params=params, block_seed=seed, index=index) for index, tx in enumerate(txs)
+            )
+        else:
+            deadline = time.monotonic() + budget_s  # node-local: which transactions it proposes
+            done: list[Receipt] = []
+            for index, tx in enumerate(txs):
+                done.append(execute(overlay, tx, block=info, params=params, block_seed=seed, index=index))
+                if time.monotonic() > deadline:
+                    break
+            receipts = tuple(done)
+            txs = txs[: len(done)]
         writes = overlay.write_set()
         commit = last_commit if last_commit is not None else _core.Commit()
         header = _core.BlockHeader(

@@ -35,6 +35,8 @@ MIN_INT = -(1 << 127)
 MAX_INT = (1 << 128) - 1
 
 _BYTES_TAG = "$bytes"
+#: One encoder for every call (json.dumps would build one per call with these options).
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 #: Recently decoded (or encoded) flat values by their bytes; see _remember.
 _MEMO: dict[bytes, Any] = {}
 _MEMO_MAX = 16_384
@@ -44,11 +46,11 @@ _LOWER_HEX = re.compile(r"(?:[0-9a-f]{2})*")
 
 def encode(obj: Any) -> bytes:
     """The canonical bytes of ``obj`` (None, bool, int, str, bytes, list/tuple, dict)."""
+    if type(obj) is int and MIN_INT <= obj <= MAX_INT:
+        return str(obj).encode("ascii")  # what the encoder writes for an int, without its set-up
     plain = _to_json(obj, 0)
     try:
-        data = json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
-            "utf-8"
-        )
+        data = _ENCODER.encode(plain).encode("utf-8")
     except UnicodeEncodeError as exc:  # a lone surrogate has no UTF-8 form
         raise UnencodableError(f"string is not valid Unicode: {exc.reason}") from None
     if len(data) > MAX_ENCODED_SIZE:
