@@ -239,7 +239,7 @@ def run_transfers(benchmark: Any, funded: Funded, count: int, submit: Callable[[
 @pytest.mark.benchmark(group="network-4-validators")
 @pytest.mark.timeout(600)
 def test_four_validators_finalize_transfers(benchmark: Any, funded: Funded) -> None:
-    run_transfers(benchmark, funded, 20 if benchmark.disabled else 4000, submit_in_batches)
+    run_transfers(benchmark, funded, 20 if benchmark.disabled else 2000, submit_in_batches)
 
 
 @pytest.mark.benchmark(group="network-submit-batch-vs-single")
