@@ -203,7 +203,7 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
                 results.append(None)
             except TonomyError as exc:
                 results.append(_refused(exc))
-        outcomes = await worker.call(lambda chain, batch: chain.submit_many(batch), raws) if raws else []
+        outcomes = await worker.call_bulk(lambda chain, batch: chain.submit_many(batch), raws) if raws else []
         admitted = 0
         pending = iter(zip(raws, outcomes, strict=True))
         for index, result in enumerate(results):

@@ -197,7 +197,7 @@ class NodeNetwork:
 
     async def _admit_batch(self, txs: list[bytes], source: bytes | None) -> None:
         try:
-            results = await self._worker.call(lambda chain, batch: chain.submit_many(batch), txs)
+            results = await self._worker.call_bulk(lambda chain, batch: chain.submit_many(batch), txs)
         except TonomyError as exc:
             log.debug("p2p: a gossiped batch was not admitted: %s", exc)
             return
