@@ -22,14 +22,14 @@ def test_codes_are_registered_once() -> None:
     assert errors.from_core("client.payment_not_made", "x").__class__ is PaymentNotMadeError
 
 
-@pytest.mark.parametrize("data", [b"", b"\x00", b"\xff" * 3, bytes(range(256))])
+@pytest.mark.parametrize("data", [b"\x00", b"\xff" * 3, bytes(range(256))])
 def test_base64url_round_trip(data: bytes) -> None:
     text = b64url_encode(data)
     assert "=" not in text and "+" not in text and "/" not in text
     assert b64url_decode(text, "x") == data
 
 
-@pytest.mark.parametrize("text", ["A", "AA==", "AB/+", "A A", "AB\n", "AB", "AAB", "é", "A" * 4097])
+@pytest.mark.parametrize("text", ["", "A", "AA==", "AB/+", "A A", "AB\n", "AB", "AAB", "é", "A" * 4097])
 def test_base64url_refuses_other_spellings(text: str) -> None:
     if text in ("AB", "AAB"):  # non-zero trailing bits: another spelling of the same bytes
         text = text[:-1] + "F"

@@ -14,95 +14,74 @@ commit the :class:`~tonomy.sdk.Client` verified.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from tonomy.errors import TonomyError
-from tonomy.plugin import decode_record, encode_record
 from tonomy.sdk.client import Client
 from tonomy.sdk.errors import LoginParameterError
 
+_T = TypeVar("_T")
+
 if TYPE_CHECKING:
     from tonomy_identity.login import LoginClient, LoginResponse, LoginSession, SignedLoginRequest
-
-SIGNATURE_BYTES = 64
-#: Longest ``request``/``response`` parameter accepted (characters of base64url).
-MAX_PARAMETER_CHARS = 4096
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
-_RESPONSE_FIELDS = ("account", "app", "origin", "request_hash", "permission", "login_tx", "public_key", "signature")
-
 
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-# -- the URL parameters ----------------------------------------------------------------------------
+# -- the URL parameters: identity's login_wire is the one implementation of docs/sdk.md ---------
+
+
+def _as_parameter_error(what: str, call: Callable[[], _T]) -> _T:
+    from tonomy_identity.errors import LoginRejectedError
+
+    try:
+        return call()
+    except LoginRejectedError as exc:
+        raise LoginParameterError(f"the {what} parameter: {exc.message}") from None
 
 
 def b64url_encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    from tonomy_identity import login_wire
+
+    return login_wire.to_param(data)
 
 
 def b64url_decode(text: str, what: str) -> bytes:
     """Strict base64url without padding; anything else is ``client.bad_login_parameter``."""
-    if not isinstance(text, str) or len(text) > MAX_PARAMETER_CHARS:
-        raise LoginParameterError(f"the {what} parameter is missing or longer than {MAX_PARAMETER_CHARS} characters")
-    if not _BASE64URL.fullmatch(text) or len(text) % 4 == 1:
-        raise LoginParameterError(f"the {what} parameter is not base64url without padding")
-    try:
-        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise LoginParameterError(f"the {what} parameter is not base64url") from None
-    if b64url_encode(data) != text:  # non-zero trailing bits: another spelling of the same bytes
-        raise LoginParameterError(f"the {what} parameter is not in canonical base64url")
-    return data
+    from tonomy_identity import login_wire
+
+    return _as_parameter_error(what, lambda: login_wire.param_bytes(text, what))
 
 
 def encode_login_request(signed: SignedLoginRequest) -> str:
     """``base64url(request_bytes ‖ signature)``: the ``request`` parameter of ``{node}/id/login``."""
-    return b64url_encode(signed.request + signed.signature)
+    from tonomy_identity import login_wire
+
+    return login_wire.encode_request(signed)
 
 
 def decode_login_request(text: str) -> SignedLoginRequest:
     """The signed request from a ``request`` parameter (its record shape checked, not its signature)."""
-    from tonomy_identity.login import SignedLoginRequest
+    from tonomy_identity import login_wire
 
-    data = b64url_decode(text, "request")
-    if len(data) <= SIGNATURE_BYTES:
-        raise LoginParameterError("the request parameter is too short to hold a request and a signature")
-    signed = SignedLoginRequest(data[:-SIGNATURE_BYTES], data[-SIGNATURE_BYTES:])
-    signed.record  # noqa: B018 - raises identity.login_rejected for a malformed request
-    return signed
+    return _as_parameter_error("request", lambda: login_wire.decode_request(text))
 
 
 def encode_login_response(response: LoginResponse) -> str:
     """``base64url(canonical record of the eight response fields)``: the ``response`` parameter."""
-    return b64url_encode(encode_record({name: getattr(response, name) for name in _RESPONSE_FIELDS}))
+    from tonomy_identity import login_wire
+
+    return login_wire.encode_response(response)
 
 
 def decode_login_response(text: str) -> LoginResponse:
-    from tonomy_identity.login import LoginResponse
+    from tonomy_identity import login_wire
 
-    data = b64url_decode(text, "response")
-    try:
-        record = decode_record(data)
-    except TonomyError as exc:
-        raise LoginParameterError(f"the response parameter is not a canonical record: {exc.message}") from None
-    if not isinstance(record, dict) or sorted(record) != sorted(_RESPONSE_FIELDS):
-        raise LoginParameterError(f"a login response has exactly the fields {', '.join(_RESPONSE_FIELDS)}")
-    text_fields, byte_fields = ("account", "app", "origin", "permission"), ("request_hash", "login_tx", "public_key", "signature")
-    sizes = {"request_hash": 32, "login_tx": 32, "public_key": 32, "signature": 64}
-    if any(type(record[name]) is not str for name in text_fields) or any(
-        type(record[name]) is not bytes or len(record[name]) != sizes[name] for name in byte_fields
-    ):
-        raise LoginParameterError("a login response field has the wrong type or size")
-    return LoginResponse(**{name: record[name] for name in _RESPONSE_FIELDS})
+    return _as_parameter_error("response", lambda: login_wire.decode_response(text))
 
 
 def with_query(url: str, name: str, value: str) -> str:

@@ -90,7 +90,11 @@ def decode_response(text: object) -> LoginResponse:
     record = from_param(text, "login response")
     if set(record) != set(_RESPONSE_FIELDS):
         raise _reject("the login response has other fields than " + ", ".join(_RESPONSE_FIELDS))
-    kinds = {"request_hash": bytes, "login_tx": bytes, "public_key": bytes, "signature": bytes}
-    if any(type(record[name]) is not kinds.get(name, str) for name in _RESPONSE_FIELDS):
-        raise _reject("a login response field has the wrong type")
+    sizes = {"request_hash": 32, "login_tx": 32, "public_key": 32, "signature": SIGNATURE_SIZE}
+    for name in _RESPONSE_FIELDS:
+        value = record[name]
+        if name in sizes and (type(value) is not bytes or len(value) != sizes[name]):
+            raise _reject(f"the login response's {name} is not {sizes[name]} bytes")
+        if name not in sizes and type(value) is not str:
+            raise _reject(f"the login response's {name} is not text")
     return LoginResponse(**{name: record[name] for name in _RESPONSE_FIELDS})
