@@ -393,8 +393,8 @@ def test_governance_shows_rules_and_takes_a_proposal_and_a_vote(devnet_node: tup
     page.get_by_text("Proposed. Voting opens shortly.").wait_for()
     card = page.locator("#proposal-list article").first
     card.get_by_text("set Voting length to about 30 seconds").wait_for()
-    with NodeClient(node.url) as client:
-        proposal = client.query("governance", "proposal", {"id": 1})
+    with NodeClient(node.url) as client:  # the newest proposal (DAO and network proposals share the ids)
+        proposal = client.query("governance", "proposal", {"id": client.query("governance", "next_proposal_id", {}) - 1})
     from tonomy.plugin import decode_record
 
     change = decode_record(proposal["options"])[0]["actions"][0]["data"]
