@@ -41,6 +41,14 @@ SYSTEM_PARAMETERS: tuple[ParameterSpec, ...] = (
         0,
         64,
     ),
+    ParameterSpec(
+        "app_registry_plugin",
+        str,
+        "marketplace",
+        "The plugin whose approved app manifests bound what each app may reach (empty: apps are not constrained).",
+        0,
+        64,
+    ),
 )
 
 #: Where the engine looks up the governance plugin (read at each privileged call).
@@ -80,6 +88,7 @@ class ChainParameters:
     max_auth_depth: int
     max_auth_evaluations: int
     governance_plugin: str
+    app_registry_plugin: str
 
     @classmethod
     def read(cls, state: StateView) -> ChainParameters:
