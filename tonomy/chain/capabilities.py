@@ -40,6 +40,10 @@ from tonomy.errors import AppInactiveError, CapabilityDeniedError, InvalidInputE
 CAPABILITY_KEY_PREFIX = b"cap/"
 #: The system parameter naming the app registry plugin.
 APP_REGISTRY_PARAMETER = "app_registry_plugin"
+#: Set (to True) by the app loader on every module it loads from a node's plugin
+#: directory; app code cannot spell a dunder name (tonomy.plugin.appscan), so only the
+#: host marks a plugin as an app, and such a plugin never runs without a record.
+APP_MARKER = "__tonomy_app__"
 MAX_WINDOWS = 64
 MAX_ENTRIES = 64
 
@@ -109,12 +113,19 @@ class Capabilities:
         return current
 
 
-def read_capabilities(state: StateView, registry_plugin: str, app: str) -> Capabilities | None:
-    """``app``'s capabilities, or None when the registry never approved it (not an app)."""
-    if not registry_plugin or registry_plugin == app:
-        return None
-    raw = state.get(capability_key(registry_plugin, app))
-    return None if raw is None else Capabilities.from_bytes(app, raw)
+def is_app_module(plugin: object) -> bool:
+    """Was this plugin loaded from a node's plugin directory (an app, never first-party)?"""
+    return getattr(plugin, APP_MARKER, False) is True
+
+
+def read_capabilities(state: StateView, registry_plugin: str, app: str, *, loaded_as_app: bool = False) -> Capabilities | None:
+    """``app``'s capabilities; None for a plugin the registry never listed that was not
+    loaded as an app (a first-party or genesis plugin). An app without a record gets no
+    window at all: it cannot run."""
+    raw = state.get(capability_key(registry_plugin, app)) if registry_plugin and registry_plugin != app else None
+    if raw is None:
+        return Capabilities(app, ()) if loaded_as_app else None
+    return Capabilities.from_bytes(app, raw)
 
 
 def check_state_key(window: Window, app: str, key: bytes) -> None:
@@ -176,6 +187,7 @@ class AppState(NamespacedState):
         )
 
 __all__ = [
+    "APP_MARKER",
     "APP_REGISTRY_PARAMETER",
     "AppState",
     "CAPABILITY_KEY_PREFIX",
@@ -184,6 +196,7 @@ __all__ = [
     "capability_key",
     "check_reach",
     "check_state_key",
+    "is_app_module",
     "prefix_end",
     "read_capabilities",
 ]

@@ -25,7 +25,7 @@ from tonomy import _core
 from tonomy.chain import codec
 from tonomy.chain.accounts import find_account
 from tonomy.chain.authority import PermissionLevel, plugin_authority_level
-from tonomy.chain.capabilities import AppState, Window, check_reach, read_capabilities
+from tonomy.chain.capabilities import AppState, Window, check_reach, is_app_module, read_capabilities
 from tonomy.chain.checker import ActionAuthorization, AuthorityChecker, check_transaction_authorizations
 from tonomy.chain.context import (
     ActionContext,
@@ -259,14 +259,14 @@ class ExecutionEngine:
         finally:
             run.running.pop()
 
-    @staticmethod
-    def _app_window(view: StateView, run: _TransactionRun, plugin: str) -> Window | None:
+    def _app_window(self, view: StateView, run: _TransactionRun, plugin: str) -> Window | None:
         """The capability window an app runs in now; None for a plugin that is not an app.
 
         Read from state at every dispatch (unmetered: the engine's own bookkeeping), so
         an approval or a revocation takes effect at exactly the height it names.
         """
-        caps = read_capabilities(view, run.params.app_registry_plugin, plugin)
+        loaded_as_app = plugin in self._registry and is_app_module(self._registry.plugin(plugin).plugin)
+        caps = read_capabilities(view, run.params.app_registry_plugin, plugin, loaded_as_app=loaded_as_app)
         return None if caps is None else caps.window_at(run.block.height)
 
     def _check_reach(self, run: _TransactionRun, kind: str, plugin: str, name: str) -> None:

@@ -31,6 +31,7 @@ from types import ModuleType
 from typing import Any
 
 from tonomy import _core
+from tonomy.chain.capabilities import APP_MARKER
 from tonomy.errors import AppRefusedError
 from tonomy.plugin.apparchive import META_FILE, AppPackage, read_package, write_package
 from tonomy.plugin.appscan import refuse_if_findings, scan_directory, scan_files
@@ -142,6 +143,7 @@ def load_app(folder: Path) -> ModuleType:
         raise AppRefusedError(f"{package.name} {package.version} failed to import: {type(exc).__name__}: {exc}") from None
     finally:
         sys.dont_write_bytecode = previous
+    setattr(module, APP_MARKER, True)  # the engine never runs it without an approved manifest
     return module
 
 

@@ -101,6 +101,9 @@ def register_app(ctx: Any, data: dict[str, Any]) -> None:
         "app": app, "publisher": publisher, "description": data["description"],
         "on_validators": data["on_validators"], "created_height": ctx.height, "latest": None,
     })
+    # From now on the engine treats a plugin of this name as an app with no window: it
+    # runs nowhere until the network approves a release of it.
+    ctx.state.put_record(capability_key(app), {"windows": []})
     ctx.emit("registered", {"app": app, "publisher": publisher})
 
 
