@@ -216,6 +216,7 @@ class _Scanner(ast.NodeVisitor):
         for alias in node.names:
             if alias.name == "*":
                 self.refuse(node, "'import *' hides what a module takes")
+        self.generic_visit(node)
 
     def visit_alias(self, node: ast.alias) -> None:
         if node.name in FORBIDDEN_NAMES or (node.asname or "").startswith("__"):

@@ -25,7 +25,9 @@ from tonomy_marketplace import errors
 from tonomy_marketplace.errors import fail
 from tonomy_marketplace.layout import artifact_key, chunk_key, quota_key
 
-CHUNK_SIZE = 32 * 1024
+#: Chunk data travels hex-encoded in the canonical codec (twice its size), and one
+#: action's data is at most 64 KiB: 24 KiB chunks leave room for the rest.
+CHUNK_SIZE = 24 * 1024
 HASH_SIZE = 32
 
 
