@@ -179,6 +179,22 @@ class Market:
         return receipt
 
 
+class LedgerNode:
+    """``tonomy.plugin.cli.ChainNode`` over the test chain: what the CLI and ``publish`` talk to."""
+
+    def __init__(self, market: Market) -> None:
+        self.market = market
+
+    def query(self, plugin: str, name: str, params: Mapping[str, Any]) -> Any:
+        return self.market.query(plugin, name, params)
+
+    def act(self, plugin: str, name: str, data: Mapping[str, Any], authorization: Sequence[str]) -> Any:
+        from tonomy.plugin.cli import outcome_from_receipt
+
+        signer = authorization[0].split("@")[0]
+        return outcome_from_receipt(self.market.act(plugin, name, data, signer))
+
+
 def make_market(path: Path, apps: Sequence[AppSource] = ()) -> Market:
     modules = [preinstall(path / "apps", source) for source in apps]
     manager = build_manager([tonomy_marketplace, tonomy_dao, tonomy_pay, tonomy_governance, *modules])
