@@ -140,7 +140,7 @@ def test_a_broken_plugin_gives_a_clear_error_and_help_still_works(
     assert "crashy" not in err
 
 
-@pytest.mark.parametrize("name", ["version", "plugins", "keys", "node", "devnet", *RESERVED_COMMANDS])
+@pytest.mark.parametrize("name", ["version", "plugins", "plugin", "keys", "node", "devnet", *RESERVED_COMMANDS])
 def test_a_plugin_cannot_take_a_builtin_or_reserved_command(
     name: str, make_dist: Any, plugin_source: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

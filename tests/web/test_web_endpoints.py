@@ -35,6 +35,7 @@ def test_the_page_list_names_the_host_and_plugin_pages(devnet_node: Node) -> Non
     pages = httpx.get(node.url + "/v1/web/pages", timeout=10).json()["pages"]
     assert [(p["app"], p["url"], p["nav_label"]) for p in pages] == [
         ("explorer", "/app/explorer/index.html", "Explorer"),
+        ("devconsole", "/app/devconsole/index.html", "Developer"),
         ("pay", "/app/pay/index.html", "Pay"),
     ]
 
@@ -137,7 +138,7 @@ def test_a_node_without_the_wallet_has_no_wallet_endpoints(tmp_path: Path) -> No
             response = httpx.request(method, node.url + path, json={}, timeout=10)
             assert response.status_code in (404, 405) and response.json()["code"] in ("api.not_found", "api.method_not_allowed")
         pages = httpx.get(node.url + "/v1/web/pages", timeout=10).json()["pages"]
-        assert [p["app"] for p in pages] == ["explorer", "pay"]
+        assert [p["app"] for p in pages] == ["explorer", "devconsole", "pay"]
     finally:
         node.stop()
 

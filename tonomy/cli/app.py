@@ -11,6 +11,7 @@ import click
 from tonomy.cli.cmd_devnet import devnet_command
 from tonomy.cli.cmd_keys import keys_command
 from tonomy.cli.cmd_node import node_command
+from tonomy.cli.cmd_plugin import plugin_command
 from tonomy.cli.cmd_plugins import plugins_command
 from tonomy.cli.cmd_version import version_command
 from tonomy.cli.cmd_wallet import wallet_command
@@ -25,6 +26,7 @@ RESERVED_COMMANDS: dict[str, str] = {}
 def _add_builtin_commands(group: click.Group) -> None:
     group.add_command(version_command)
     group.add_command(plugins_command)
+    group.add_command(plugin_command)  # tonomy plugin new NAME  (scaffold a plugin package)
     group.add_command(keys_command)
     group.add_command(wallet_command)  # tonomy wallet ...  (the client keystore)
     group.add_command(node_command)  # tonomy node ...  (run a validator or full node)

@@ -96,6 +96,17 @@ class Session:
         return outcome
 
 
+def bind_session(ctx: click.Context, node_url: str, key_file: str | None, account: str | None) -> Session:
+    """The group callback's one job: a :class:`Session` in ``ctx.obj`` from the node options.
+
+    A :class:`ChainNode` already in ``ctx.obj`` (a test's in-process node) is kept as the connection.
+    """
+    node = ctx.obj if ctx.obj is not None and hasattr(ctx.obj, "act") else None
+    session = Session(node_url, key_file, account, node)
+    ctx.obj = session
+    return session
+
+
 def event(outcome: ActionOutcome, plugin: str, name: str) -> dict[str, Any]:
     for event_plugin, event_name, data in outcome.events:
         if (event_plugin, event_name) == (plugin, name):

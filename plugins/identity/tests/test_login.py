@@ -205,9 +205,10 @@ def test_unregistered_redirect_uri(app_net: Any) -> None:
     assert caught.value.code == "identity.unregistered_redirect"
     assert wallet_login(net, signed)[0].error_code == "identity.unregistered_redirect"
     # Registering a redirect outside the app's origin is refused too.
-    net.fails("identity.unregistered_redirect", [("identity", "register_app", {"account": "notesapp", "name": "N",
+    net.create_account("otherapp", "app")
+    net.fails("identity.unregistered_redirect", [("identity", "register_app", {"account": "otherapp", "name": "N",
               "origin": ORIGIN, "redirect_uris": ["https://evil.example/cb"], "scopes": [], "request_key": bytes(32)},
-              ["notesapp@active"])], ["notesapp"])
+              ["otherapp@active"])], ["otherapp"])
 
 
 def test_scope_not_registered(app_net: Any) -> None:

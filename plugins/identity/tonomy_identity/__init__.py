@@ -29,7 +29,7 @@ from tonomy.plugin import (
 )
 
 from tonomy.plugin.verifiers import VerifierRegistrar
-from tonomy_identity import apps, recovery, records, sessions, usernames
+from tonomy_identity import app_usage, apps, recovery, records, sessions, usernames
 from tonomy_identity.credentials import issuers, status
 
 NAME = "identity"
@@ -64,6 +64,10 @@ def tonomy_register_actions(register: ActionRegistrar) -> None:
         ("cancel_recovery", recovery.cancel_recovery, recovery.ACCOUNT_SCHEMA, "The owner cancels a recovery"),
         ("execute_recovery", recovery.execute_recovery, recovery.ACCOUNT_SCHEMA, "Replace owner and active after the delay"),
         ("register_app", apps.register_app, apps.REGISTER_APP_SCHEMA, "Register an app for Login with Tonomy"),
+        ("update_app", apps.update_app, apps.UPDATE_APP_SCHEMA, "The owner changes an app's name, description, logo, origins or redirect URIs"),
+        ("rotate_app_key", apps.rotate_app_key, apps.ROTATE_KEY_SCHEMA, "The owner replaces an app's login request key"),
+        ("set_login_settings", apps.set_login_settings, apps.LOGIN_SETTINGS_SCHEMA, "The owner sets what an app may request at login"),
+        ("transfer_app", apps.transfer_app, apps.TRANSFER_SCHEMA, "The owner hands an app to a new owner (both sign)"),
         ("login", sessions.login, sessions.LOGIN_SCHEMA, "Consent to an app's login request"),
         ("revoke_session", sessions.revoke_session, sessions.REVOKE_SCHEMA, "Revoke an app session"),
         ("session_call", sessions.session_call, sessions.CALL_SCHEMA, "An app acts for the user within its session"),
@@ -79,6 +83,9 @@ def tonomy_register_queries(register: QueryRegistrar) -> None:
     register(QuerySpec("record", records.query_record, records.RECORD_QUERY_SCHEMA, description="An account's identity record"))
     register(QuerySpec("recovery", recovery.query_recovery, recovery.ACCOUNT_SCHEMA, description="Guardians and pending recovery"))
     register(QuerySpec("app", apps.query_app, apps.APP_QUERY_SCHEMA, description="A registered app"))
+    register(QuerySpec("apps_of", apps.query_apps_of, apps.APPS_OF_SCHEMA, description="The apps an account owns"))
+    register(QuerySpec("app_usage", app_usage.query_app_usage, app_usage.USAGE_QUERY_SCHEMA,
+                       description="An app's logins, transactions and active users"))
     register(QuerySpec("session", sessions.query_session, sessions.SESSION_QUERY_SCHEMA, description="A login session"))
     register(QuerySpec("status_list", status.query_status_list, status.QUERY_SCHEMA, description="An issuer's revocation status list"))
     register(QuerySpec("trusted_issuers", issuers.query_trusted_issuers, issuers.QUERY_SCHEMA, description="Issuers accredited by governance"))

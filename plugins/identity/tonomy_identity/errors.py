@@ -74,6 +74,9 @@ ALL_CODES = (
     "identity.session_revoked",
     "identity.session_expired",
     "identity.bad_sequence",
+    "identity.app_exists",
+    "identity.key_reused",
+    "identity.nothing_to_change",
     # credentials (chain side)
     "identity.status_exists",
     "identity.invalid_status",

@@ -39,6 +39,30 @@ def app_key(app: str) -> bytes:
     return b"app/" + app.encode()
 
 
+def owner_apps_prefix(owner: str) -> bytes:
+    return b"owner-app/" + owner.encode() + b"/"
+
+
+def owner_app_key(owner: str, app: str) -> bytes:
+    """owner → app index (empty value): the apps an account owns, for the Developer Console."""
+    return owner_apps_prefix(owner) + app.encode()
+
+
+def usage_totals_key(app: str) -> bytes:
+    """app → ``{"logins","transactions","users"}`` since registration."""
+    return b"usage/" + app.encode()
+
+
+def usage_day_key(app: str, day: int) -> bytes:
+    """app, UTC day number (block time) → ``{"logins","transactions","active_users"}``."""
+    return b"usage-day/" + app.encode() + b"/" + f"{day:08x}".encode()
+
+
+def usage_seen_key(app: str, account: str) -> bytes:
+    """app, user → ``{"day"}``: the last day the user was counted active (one record per user)."""
+    return b"usage-seen/" + app.encode() + b"/" + account.encode()
+
+
 def request_nonces_prefix(app: str) -> bytes:
     return b"nonce/" + app.encode() + b"/"
 

@@ -28,11 +28,10 @@ from tonomy.plugin import decode_record, encode_record
 from tonomy.errors import TonomyError
 
 from tonomy_identity import layout
-from tonomy_identity.apps import redirect_problem
 from tonomy_identity.crypto import public_key, sign, signature_ok, tagged_hash
 from tonomy_identity.errors import LoginRejectedError
 from tonomy_identity.proofs import ProofBundle, fetch, verify
-from tonomy_identity.sessions import REQUEST_SHAPE, app_permission, call_digest, request_digest
+from tonomy_identity.sessions import REQUEST_SHAPE, app_permission, call_digest, request_digest, request_problem
 
 RESPONSE_TAG = "tonomy/identity/login-response/v1"
 
@@ -72,6 +71,8 @@ class Consent:
     session_ttl_s: int
     request_expires_ms: int
     text: str
+    credentials: tuple[str, ...] = ()
+    data_scopes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,27 +129,27 @@ def check_login_request(
         raise _reject("unknown_app", f"{app!r} is not a registered app")
     if not signature_ok(record["request_key"], signed.digest, signed.signature):
         raise _reject("bad_signature", f"the request is not signed by {app!r}'s registered key")
-    if observed_origin != request["origin"] or request["origin"] != record["origin"]:
-        raise _reject(
-            "wrong_origin",
-            f"the request came from {observed_origin!r} but {app!r} is registered at {record['origin']!r}",
-        )
-    if request["redirect_uri"] not in record["redirect_uris"] or redirect_problem(record["origin"], request["redirect_uri"]):
-        raise _reject("unregistered_redirect", f"{request['redirect_uri']!r} is not a registered redirect URI of {app!r}")
-    outside = sorted(set(request["scopes"]) - set(record["scopes"]))
-    if outside:
-        raise _reject("scope_not_allowed", f"{app!r} may not request {', '.join(outside)}")
+    if observed_origin != request["origin"]:
+        raise _reject("wrong_origin", f"the request came from {observed_origin!r} but claims {request['origin']!r}")
+    problem = request_problem(request, record)
+    if problem is not None:
+        raise _reject(*problem)
     if now_ms > request["expires_ms"]:
         raise _reject("request_expired", "the login request expired")
     scopes = tuple(sorted(request["scopes"]))
+    credentials = tuple(sorted(request.get("credentials", [])))
+    data_scopes = tuple(sorted(request.get("data_scopes", [])))
     days = request["session_ttl_s"] / 86400
     what = ", ".join(scopes) if scopes else "nothing beyond knowing your account"
+    shared = ""
+    if credentials or data_scopes:
+        shared = f" It also asks to see: {', '.join(credentials + data_scopes)}."
     text = (
-        f"{record['name']} ({record['origin']}, account {app}) asks to log you in and to act for you on: {what}. "
+        f"{record['name']} ({request['origin']}, account {app}) asks to log you in and to act for you on: {what}.{shared} "
         f"The session lasts {days:g} day(s) unless you revoke it."
     )
-    return Consent(app, record["name"], record["origin"], request["redirect_uri"], scopes, request["session_ttl_s"],
-                   request["expires_ms"], text)
+    return Consent(app, record["name"], request["origin"], request["redirect_uri"], scopes, request["session_ttl_s"],
+                   request["expires_ms"], text, credentials, data_scopes)
 
 
 def login_action(account: str, signed: SignedLoginRequest) -> tuple[str, str, dict[str, Any]]:
@@ -245,7 +246,15 @@ class LoginClient:
     _pending: dict[bytes, tuple[SignedLoginRequest, bytes]] = field(default_factory=dict)
 
     def create_request(
-        self, redirect_uri: str, scopes: Sequence[str], *, now_ms: int, valid_ms: int = 300_000, session_ttl_s: int = 86400
+        self,
+        redirect_uri: str,
+        scopes: Sequence[str],
+        *,
+        now_ms: int,
+        valid_ms: int = 300_000,
+        session_ttl_s: int = 86400,
+        credentials: Sequence[str] = (),
+        data_scopes: Sequence[str] = (),
     ) -> SignedLoginRequest:
         session_seed = secrets.token_bytes(32)
         record = {
@@ -260,6 +269,10 @@ class LoginClient:
             "session_key": public_key(session_seed),
             "session_ttl_s": session_ttl_s,
         }
+        if credentials:  # absent when empty, so requests of apps that ask for none keep their old form
+            record["credentials"] = sorted(credentials)
+        if data_scopes:
+            record["data_scopes"] = sorted(data_scopes)
         REQUEST_SHAPE.validate(record)
         encoded = encode_record(record)
         signed = SignedLoginRequest(encoded, sign(self.request_seed, request_digest(encoded)))

@@ -24,8 +24,9 @@ from typing import Any
 from tonomy.plugin import decode_record, encode_record
 from tonomy.errors import TonomyError
 
-from tonomy_identity import layout
-from tonomy_identity.apps import ORIGIN, SCOPE
+from tonomy_identity import app_usage, layout
+from tonomy_identity.app_fields import ORIGIN, SCOPE, credentials_field, data_scopes_field, redirect_problem
+from tonomy_identity.apps import app_origins
 from tonomy_identity.chainview import link_of, permission_names, require_account
 from tonomy_identity.crypto import signature_ok, tagged_hash
 from tonomy_identity.recovery import PLUGIN_AUTHORITY
@@ -49,7 +50,10 @@ REQUEST_SHAPE = Shape(
         "expires_ms": integer(0, 2**63 - 1),
         "session_key": raw(32),
         "session_ttl_s": integer(60, MAX_SESSION_TTL_S),
-    }
+        "credentials": credentials_field(),
+        "data_scopes": data_scopes_field(),
+    },
+    optional=frozenset({"credentials", "data_scopes"}),  # absent: the request asks for none
 )
 LOGIN_SCHEMA = Shape({"account": account(), "request": raw(maximum=4096), "request_signature": raw(64)})
 REVOKE_SCHEMA = Shape({"account": account(), "app": account()})
@@ -105,6 +109,24 @@ def decode_request(ctx: Any, encoded: bytes) -> dict[str, Any]:
     return dict(request)
 
 
+def request_problem(request: dict[str, Any], record: dict[str, Any]) -> tuple[str, str] | None:
+    """(reason, message) if the request asks for an origin, redirect or anything the app's record does not allow.
+
+    The one check the chain's ``login`` and the wallet's ``check_login_request`` share.
+    """
+    app = request["app"]
+    if request["origin"] not in app_origins(record):
+        return "wrong_origin", f"the request's origin {request['origin']!r} is not one of {app!r}'s origins"
+    uri = request["redirect_uri"]
+    if uri not in record["redirect_uris"] or redirect_problem(request["origin"], uri) is not None:
+        return "unregistered_redirect", f"{uri!r} is not a registered redirect URI of {app!r} under {request['origin']!r}"
+    for field, label in (("scopes", "actions"), ("credentials", "credentials"), ("data_scopes", "data")):
+        outside = sorted(set(request.get(field, [])) - set(record.get(field, [])))
+        if outside:
+            return "scope_not_allowed", f"{app!r} may not request the {label} {', '.join(outside)}"
+    return None
+
+
 def login(ctx: Any, data: Any) -> None:
     user = data["account"]
     level = _level(ctx, user)
@@ -116,13 +138,9 @@ def login(ctx: Any, data: Any) -> None:
         ctx.fail("unknown_app", f"{app!r} is not a registered app")
     if not signature_ok(record["request_key"], request_digest(data["request"]), data["request_signature"]):
         ctx.fail("bad_signature", f"the login request is not signed by {app!r}'s registered request key")
-    if request["origin"] != record["origin"]:
-        ctx.fail("wrong_origin", f"the request's origin {request['origin']!r} is not {app!r}'s origin")
-    if request["redirect_uri"] not in record["redirect_uris"]:
-        ctx.fail("unregistered_redirect", f"{request['redirect_uri']!r} is not a registered redirect URI of {app!r}")
-    outside = sorted(set(request["scopes"]) - set(record["scopes"]))
-    if outside:
-        ctx.fail("scope_not_allowed", f"{app!r} may not request {', '.join(outside)}")
+    problem = request_problem(request, record)
+    if problem is not None:
+        ctx.fail(*problem)
     if ctx.time_ms > request["expires_ms"]:
         ctx.fail("request_expired", "the login request expired")
     nonce_key = layout.request_nonce_key(app, request["expires_ms"], request["nonce"])
@@ -166,8 +184,11 @@ def login(ctx: Any, data: Any) -> None:
         "expires_ms": ctx.time_ms + request["session_ttl_s"] * 1000,
         "revoked": False,
         "seq": 0,
+        "credentials": sorted(request.get("credentials", [])),
+        "data_scopes": sorted(request.get("data_scopes", [])),
     }
     ctx.state.put_record(layout.session_key(user, app), session)
+    app_usage.record_login(ctx, app, user)
     ctx.emit("login", {"account": user, "app": app, "permission": permission, "expires_ms": session["expires_ms"]})
 
 
@@ -227,6 +248,7 @@ def session_call(ctx: Any, data: Any) -> None:
         ctx.fail("login_rejected", "the call data must be a record")
     session["seq"] = data["seq"]
     ctx.state.put_record(layout.session_key(user, app), session)
+    app_usage.record_session_call(ctx, app, user)
     from tonomy.plugin import PermissionLevel  # the value type ctx calls take
 
     ctx.call_with_plugin_authority(data["plugin"], data["action"], call_data, [PermissionLevel(user, session["permission"])])

@@ -1,4 +1,4 @@
-"""``tonomy pay`` commands, run against the harness ledger through the PayNode interface."""
+"""``tonomy pay`` commands, run against the harness ledger through the shared ChainNode interface."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tonomy_pay.layout import MAX_AMOUNT
 
 
 class LedgerNode:
-    """A PayNode over the harness: what a node would do with the signed action."""
+    """A ChainNode over the harness: what a node would do with the signed action."""
 
     def __init__(self, ledger) -> None:
         self.ledger = ledger
@@ -28,7 +28,7 @@ class LedgerNode:
         assert plugin == "pay"
         self.submitted.append((name, dict(data), list(authorization)))
         try:
-            return ActionOutcome(True, self.ledger.act(name, authorization, **data))
+            return ActionOutcome(True, [("pay", event, body) for event, body in self.ledger.act(name, authorization, **data)])
         except TonomyError as exc:
             return ActionOutcome(False, [], exc.code, exc.message)
 
@@ -119,77 +119,6 @@ def test_format_amount_round_trips() -> None:
         assert parse_amount(format_amount(units, decimals), decimals) == units
     assert format_amount(1250, 2) == "12.50"
     assert format_amount(5, 3) == "0.005"
-
-
-class FakeClient:
-    """Stands in for the host's node client: records what the adapter asks."""
-
-    def __init__(self, receipt) -> None:
-        self.receipt = receipt
-        self.calls: list = []
-
-    def query(self, plugin, name, params):
-        self.calls.append(("query", plugin, name, params))
-        return 42
-
-    def push_action(self, plugin, name, data, authorization, *, key_file=None):
-        self.calls.append(("push", plugin, name, data, authorization, key_file))
-        return self.receipt
-
-
-def make_receipt(status, events=(), code=None, message=None):
-    from tonomy.chain import codec
-    from tonomy.chain.context import Event
-    from tonomy.chain.receipts import Receipt
-
-    return Receipt(
-        tx_id=bytes(32), height=3, index=0, status=status, error_code=code, error_message=message,
-        events=tuple(Event(plugin, name, codec.encode(data)) for plugin, name, data in events), state_ops=1, bytes_written=1,
-    )
-
-
-def test_the_node_client_adapter_maps_receipts() -> None:
-    from tonomy_pay.cli import _NodeClientAdapter
-
-    receipt = make_receipt("executed", [("pay", "transferred", {"amount": 1}), ("other", "noise", {})])
-    client = FakeClient(receipt)
-    adapter = _NodeClientAdapter(client, "alice.key")
-    outcome = adapter.act("pay", "transfer", {"amount": 1}, ["alice@active"])
-    assert outcome == ActionOutcome(True, [("transferred", {"amount": 1})], None, None)
-    assert client.calls == [("push", "pay", "transfer", {"amount": 1}, ["alice@active"], "alice.key")]
-    assert adapter.query("pay", "balance", {"account": "alice", "symbol": "USD"}) == 42
-    failed = _NodeClientAdapter(FakeClient(make_receipt("failed", code="pay.overdrawn", message="no")), "k").act("pay", "transfer", {}, [])
-    assert failed == ActionOutcome(False, [], "pay.overdrawn", "no")
-
-
-def test_the_adapter_needs_a_key_file_and_a_signing_client() -> None:
-    import click
-
-    from tonomy_pay.cli import _NodeClientAdapter
-
-    with pytest.raises(click.ClickException, match="--key-file"):
-        _NodeClientAdapter(FakeClient(None), None).act("pay", "transfer", {}, [])
-
-    class QueryOnly:
-        def query(self, plugin, name, params):
-            return None
-
-    with pytest.raises(click.ClickException, match="cannot build and sign"):
-        _NodeClientAdapter(QueryOnly(), "k").act("pay", "transfer", {}, [])
-
-
-def test_connect_uses_the_hosts_node_client_when_there_is_one() -> None:
-    import importlib.util
-
-    import click
-
-    from tonomy_pay.cli import _NodeClientAdapter, connect
-
-    if importlib.util.find_spec("tonomy.node") is None or importlib.util.find_spec("tonomy.node.client") is None:
-        with pytest.raises(click.ClickException, match="no node client"):
-            connect("http://127.0.0.1:1", None)
-    else:
-        assert isinstance(connect("http://127.0.0.1:1", None), _NodeClientAdapter)
 
 
 def test_lock_unlock_and_balance_at(usd) -> None:

@@ -1,131 +1,36 @@
 """``tonomy pay ...``: wallets' everyday commands over a node.
 
-The commands talk to a node through :class:`PayNode`, a small interface: run a
-query, and submit one action signed with the key file (and wait for its receipt).
-:func:`connect` builds it from the host's node client; tests hand the commands
-any other implementation through ``click``'s ``obj``.
+The node plumbing (options, signing, receipts) is the host's shared
+:mod:`tonomy.plugin.cli`; this module adds what only Pay needs: amounts written in a
+token's display units.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import click
+
+from tonomy.plugin.cli import ActionOutcome, Session, event, node_options, show
 
 from tonomy_pay.amounts import format_amount, parse_amount
 
 PLUGIN = "pay"
 
-
-@dataclass(frozen=True, slots=True)
-class ActionOutcome:
-    """What a receipt says about one submitted action."""
-
-    ok: bool
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    error_code: str | None = None
-    error_message: str | None = None
+__all__ = ["ActionOutcome", "PaySession", "pay_cli"]
 
 
-class PayNode(Protocol):
-    """What the commands need from a node connection."""
+class PaySession(Session):
+    """A CLI session that speaks Pay's queries and actions and converts display amounts."""
 
-    def query(self, plugin: str, name: str, params: Mapping[str, Any]) -> Any:
-        """Run a read-only query and return its answer."""
-        ...
+    def pay_query(self, name: str, **params: Any) -> Any:
+        return self.query(PLUGIN, name, **params)
 
-    def act(self, plugin: str, name: str, data: Mapping[str, Any], authorization: Sequence[str]) -> ActionOutcome:
-        """Sign a one-action transaction with the key file, submit it, wait for its receipt."""
-        ...
-
-
-def connect(node_url: str, key_file: str | None) -> _NodeClientAdapter:
-    """The host's node client behind :class:`PayNode` (needs ``tonomy.node.client``)."""
-    try:
-        from tonomy.node.client import NodeClient
-    except ImportError:
-        raise click.ClickException(
-            "this tonomy has no node client (tonomy.node.client); upgrade tonomy to use the pay commands"
-        ) from None
-    client = NodeClient(node_url)
-    return _NodeClientAdapter(client, key_file)
-
-
-class _NodeClientAdapter:
-    """Queries go straight to the client; actions need a transaction builder from the host."""
-
-    def __init__(self, client: Any, key_file: str | None) -> None:
-        self._client = client
-        self._key_file = key_file
-
-    def close(self) -> None:
-        self._client.close()
-
-    def query(self, plugin: str, name: str, params: Mapping[str, Any]) -> Any:
-        return self._client.query(plugin, name, dict(params))
-
-    def act(self, plugin: str, name: str, data: Mapping[str, Any], authorization: Sequence[str]) -> ActionOutcome:
-        builder = getattr(self._client, "push_action", None)
-        if builder is None:
-            raise click.ClickException(
-                "this tonomy's node client cannot build and sign transactions yet; pay can only run queries"
-            )
-        if self._key_file is None:
-            raise click.ClickException("signing needs --key-file (or TONOMY_KEY_FILE)")
-        receipt = builder(plugin, name, dict(data), list(authorization), key_file=self._key_file)
-        return outcome_from_receipt(receipt, plugin)
-
-
-def outcome_from_receipt(receipt: Any, plugin: str = PLUGIN) -> ActionOutcome:
-    """Read a chain receipt (``status``, ``events``, ``error_code``, ``error_message``)."""
-    events = [(event.name, _decode_event(event.data)) for event in receipt.events if event.plugin == plugin]
-    return ActionOutcome(receipt.status == "executed", events, receipt.error_code, receipt.error_message)
-
-
-def _decode_event(data: bytes) -> dict[str, Any]:
-    from tonomy.plugin import decode_record
-
-    decoded = decode_record(data)
-    return decoded if isinstance(decoded, dict) else {"value": decoded}
-
-
-# -- plumbing ------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Session:
-    node_url: str
-    key_file: str | None
-    account: str | None
-    node: PayNode | None = None
-
-    def connection(self) -> PayNode:
-        if self.node is None:
-            adapter = connect(self.node_url, self.key_file)
-            click.get_current_context().call_on_close(adapter.close)
-            self.node = adapter
-        return self.node
-
-    def me(self) -> str:
-        if not self.account:
-            raise click.UsageError("name the acting account with --account (or TONOMY_ACCOUNT)")
-        return self.account
-
-    def query(self, name: str, **params: Any) -> Any:
-        return self.connection().query(PLUGIN, name, params)
-
-    def act(self, name: str, **data: Any) -> ActionOutcome:
-        actor = self.me()
-        outcome = self.connection().act(PLUGIN, name, {k: v for k, v in data.items() if v is not None}, [f"{actor}@active"])
-        if not outcome.ok:
-            raise click.ClickException(f"[{outcome.error_code}] {outcome.error_message}")
-        return outcome
+    def pay_act(self, name: str, **data: Any) -> ActionOutcome:
+        return self.act(PLUGIN, name, **data)
 
     def decimals(self, symbol: str) -> int:
-        info = self.query("token", symbol=symbol)
+        info = self.pay_query("token", symbol=symbol)
         if info is None:
             raise click.ClickException(f"[pay.unknown_token] there is no token {symbol!r}")
         return int(info["decimals"])
@@ -138,26 +43,17 @@ class Session:
 
 
 def _event(outcome: ActionOutcome, name: str) -> dict[str, Any]:
-    for event_name, data in outcome.events:
-        if event_name == name:
-            return data
-    raise click.ClickException(f"the receipt has no {name} event")
+    return event(outcome, PLUGIN, name)
 
 
-def _show(record: Any) -> None:
-    click.echo(json.dumps(record, indent=2, sort_keys=True, default=lambda b: {"$bytes": b.hex()}))
-
-
-session_of = click.make_pass_decorator(Session)
+session_of = click.make_pass_decorator(PaySession)
 SYMBOL = click.argument("symbol")
 AMOUNT = click.argument("amount")
 MEMO = click.option("--memo", default=None, help="Free text, at most 256 UTF-8 bytes.")
 
 
 @click.group(name="pay")
-@click.option("--node", "node_url", envvar="TONOMY_NODE", default="http://127.0.0.1:8640", show_default=True, help="The node's API URL.")
-@click.option("--key-file", envvar="TONOMY_KEY_FILE", default=None, help="Key file that signs actions.")
-@click.option("--account", envvar="TONOMY_ACCOUNT", default=None, help="The acting account (its active permission signs).")
+@node_options
 @click.pass_context
 def pay_cli(ctx: click.Context, node_url: str, key_file: str | None, account: str | None) -> None:
     """Tokens, transfers, payment requests and escrow.
@@ -165,17 +61,17 @@ def pay_cli(ctx: click.Context, node_url: str, key_file: str | None, account: st
     Amounts are written in whole units with up to the token's decimals ("12.50").
     """
     node = ctx.obj if ctx.obj is not None and hasattr(ctx.obj, "act") else None
-    ctx.obj = Session(node_url, key_file, account, node)
+    ctx.obj = PaySession(node_url, key_file, account, node)
 
 
 @pay_cli.command()
 @click.argument("account", required=False)
 @click.option("--symbol", default=None, help="Only this token.")
 @session_of
-def balance(session: Session, account: str | None, symbol: str | None) -> None:
+def balance(session: PaySession, account: str | None, symbol: str | None) -> None:
     """Show ACCOUNT's balances (default: --account)."""
     who = account or session.me()
-    held = [{"symbol": symbol, "amount": session.query("balance", account=who, symbol=symbol)}] if symbol else session.query("balances", account=who)
+    held = [{"symbol": symbol, "amount": session.pay_query("balance", account=who, symbol=symbol)}] if symbol else session.pay_query("balances", account=who)
     if not held:
         click.echo(f"{who} holds nothing")
     for item in held:
@@ -185,12 +81,12 @@ def balance(session: Session, account: str | None, symbol: str | None) -> None:
 @pay_cli.command()
 @SYMBOL
 @session_of
-def token(session: Session, symbol: str) -> None:
+def token(session: PaySession, symbol: str) -> None:
     """Show a token's issuer, decimals and supply."""
-    info = session.query("token", symbol=symbol)
+    info = session.pay_query("token", symbol=symbol)
     if info is None:
         raise click.ClickException(f"[pay.unknown_token] there is no token {symbol!r}")
-    _show(info)
+    show(info)
 
 
 @pay_cli.command()
@@ -199,10 +95,10 @@ def token(session: Session, symbol: str) -> None:
 @SYMBOL
 @MEMO
 @session_of
-def transfer(session: Session, to: str, amount: str, symbol: str, memo: str | None) -> None:
+def transfer(session: PaySession, to: str, amount: str, symbol: str, memo: str | None) -> None:
     """Send AMOUNT of SYMBOL to TO."""
     units = session.units(amount, symbol)
-    session.act("transfer", **{"from": session.me(), "to": to, "symbol": symbol, "amount": units, "memo": memo})
+    session.pay_act("transfer", **{"from": session.me(), "to": to, "symbol": symbol, "amount": units, "memo": memo})
     click.echo(f"sent {amount} {symbol} to {to}")
 
 
@@ -211,13 +107,13 @@ def transfer(session: Session, to: str, amount: str, symbol: str, memo: str | No
 @click.argument("max_supply")
 @click.option("--decimals", type=click.IntRange(0, 18), default=0, show_default=True)
 @session_of
-def create_token(session: Session, symbol: str, max_supply: str, decimals: int) -> None:
+def create_token(session: PaySession, symbol: str, max_supply: str, decimals: int) -> None:
     """Create SYMBOL with MAX_SUPPLY (in whole units) issued by --account."""
     try:
         units = parse_amount(max_supply, decimals)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="MAX_SUPPLY") from None
-    session.act("create_token", issuer=session.me(), symbol=symbol, max_supply=units, decimals=decimals)
+    session.pay_act("create_token", issuer=session.me(), symbol=symbol, max_supply=units, decimals=decimals)
     click.echo(f"created {symbol} (max supply {max_supply}, {decimals} decimals)")
 
 
@@ -227,9 +123,9 @@ def create_token(session: Session, symbol: str, max_supply: str, decimals: int) 
 @SYMBOL
 @MEMO
 @session_of
-def issue(session: Session, to: str, amount: str, symbol: str, memo: str | None) -> None:
+def issue(session: PaySession, to: str, amount: str, symbol: str, memo: str | None) -> None:
     """Issue AMOUNT of new SYMBOL to TO (the issuer only)."""
-    session.act("issue", symbol=symbol, to=to, amount=session.units(amount, symbol), memo=memo)
+    session.pay_act("issue", symbol=symbol, to=to, amount=session.units(amount, symbol), memo=memo)
     click.echo(f"issued {amount} {symbol} to {to}")
 
 
@@ -238,9 +134,9 @@ def issue(session: Session, to: str, amount: str, symbol: str, memo: str | None)
 @SYMBOL
 @MEMO
 @session_of
-def retire(session: Session, amount: str, symbol: str, memo: str | None) -> None:
+def retire(session: PaySession, amount: str, symbol: str, memo: str | None) -> None:
     """Burn AMOUNT of your own SYMBOL."""
-    session.act("retire", owner=session.me(), symbol=symbol, amount=session.units(amount, symbol), memo=memo)
+    session.pay_act("retire", owner=session.me(), symbol=symbol, amount=session.units(amount, symbol), memo=memo)
     click.echo(f"retired {amount} {symbol}")
 
 
@@ -257,9 +153,9 @@ def request() -> None:
 @click.option("--expires-height", type=click.IntRange(1), default=None)
 @click.option("--expires-time-ms", type=click.IntRange(1), default=None)
 @session_of
-def request_create(session: Session, amount: str, symbol: str, payer: str | None, memo: str | None, expires_height: int | None, expires_time_ms: int | None) -> None:
+def request_create(session: PaySession, amount: str, symbol: str, payer: str | None, memo: str | None, expires_height: int | None, expires_time_ms: int | None) -> None:
     """Ask to be paid AMOUNT of SYMBOL; prints the request id."""
-    outcome = session.act(
+    outcome = session.pay_act(
         "create_request", payee=session.me(), symbol=symbol, amount=session.units(amount, symbol),
         payer=payer, memo=memo, expires_height=expires_height, expires_time_ms=expires_time_ms,
     )
@@ -269,30 +165,30 @@ def request_create(session: Session, amount: str, symbol: str, payer: str | None
 @request.command("pay")
 @click.argument("request_id", type=click.IntRange(1))
 @session_of
-def request_pay(session: Session, request_id: int) -> None:
+def request_pay(session: PaySession, request_id: int) -> None:
     """Pay request REQUEST_ID from --account."""
-    session.act("pay_request", id=request_id, payer=session.me())
+    session.pay_act("pay_request", id=request_id, payer=session.me())
     click.echo(f"paid request {request_id}")
 
 
 @request.command("cancel")
 @click.argument("request_id", type=click.IntRange(1))
 @session_of
-def request_cancel(session: Session, request_id: int) -> None:
+def request_cancel(session: PaySession, request_id: int) -> None:
     """Cancel your open request REQUEST_ID."""
-    session.act("cancel_request", id=request_id)
+    session.pay_act("cancel_request", id=request_id)
     click.echo(f"cancelled request {request_id}")
 
 
 @request.command("status")
 @click.argument("request_id", type=click.IntRange(1))
 @session_of
-def request_status(session: Session, request_id: int) -> None:
+def request_status(session: PaySession, request_id: int) -> None:
     """Show request REQUEST_ID."""
-    record = session.query("request", id=request_id)
+    record = session.pay_query("request", id=request_id)
     if record is None:
         raise click.ClickException(f"[pay.unknown_request] there is no payment request {request_id}")
-    _show(record)
+    show(record)
 
 
 @pay_cli.group()
@@ -309,11 +205,11 @@ def escrow() -> None:
 @click.option("--deadline-time-ms", type=click.IntRange(1), default=None)
 @MEMO
 @session_of
-def escrow_deposit(session: Session, payee: str, arbiter: str, amount: str, symbol: str, deadline_height: int | None, deadline_time_ms: int | None, memo: str | None) -> None:
+def escrow_deposit(session: PaySession, payee: str, arbiter: str, amount: str, symbol: str, deadline_height: int | None, deadline_time_ms: int | None, memo: str | None) -> None:
     """Lock AMOUNT of SYMBOL for PAYEE, with ARBITER; prints the escrow id."""
     if deadline_height is None and deadline_time_ms is None:
         raise click.UsageError("give --deadline-height or --deadline-time-ms")
-    outcome = session.act(
+    outcome = session.pay_act(
         "deposit", payer=session.me(), payee=payee, arbiter=arbiter, symbol=symbol, amount=session.units(amount, symbol),
         deadline_height=deadline_height, deadline_time_ms=deadline_time_ms, memo=memo,
     )
@@ -323,30 +219,30 @@ def escrow_deposit(session: Session, payee: str, arbiter: str, amount: str, symb
 @escrow.command("release")
 @click.argument("escrow_id", type=click.IntRange(1))
 @session_of
-def escrow_release(session: Session, escrow_id: int) -> None:
+def escrow_release(session: PaySession, escrow_id: int) -> None:
     """Release escrow ESCROW_ID to its payee (payer or arbiter)."""
-    session.act("release_escrow", id=escrow_id, actor=session.me())
+    session.pay_act("release_escrow", id=escrow_id, actor=session.me())
     click.echo(f"released escrow {escrow_id}")
 
 
 @escrow.command("refund")
 @click.argument("escrow_id", type=click.IntRange(1))
 @session_of
-def escrow_refund(session: Session, escrow_id: int) -> None:
+def escrow_refund(session: PaySession, escrow_id: int) -> None:
     """Refund escrow ESCROW_ID to its payer (arbiter; payer after the deadline)."""
-    session.act("refund_escrow", id=escrow_id, actor=session.me())
+    session.pay_act("refund_escrow", id=escrow_id, actor=session.me())
     click.echo(f"refunded escrow {escrow_id}")
 
 
 @escrow.command("status")
 @click.argument("escrow_id", type=click.IntRange(1))
 @session_of
-def escrow_status(session: Session, escrow_id: int) -> None:
+def escrow_status(session: PaySession, escrow_id: int) -> None:
     """Show escrow ESCROW_ID."""
-    record = session.query("escrow", id=escrow_id)
+    record = session.pay_query("escrow", id=escrow_id)
     if record is None:
         raise click.ClickException(f"[pay.unknown_escrow] there is no escrow {escrow_id}")
-    _show(record)
+    show(record)
 
 
 # -- history and locks ---------------------------------------------------------------
@@ -357,10 +253,10 @@ def escrow_status(session: Session, escrow_id: int) -> None:
 @SYMBOL
 @click.argument("account", required=False)
 @session_of
-def balance_at(session: Session, height: int, symbol: str, account: str | None) -> None:
+def balance_at(session: PaySession, height: int, symbol: str, account: str | None) -> None:
     """ACCOUNT's SYMBOL balance at the end of block HEIGHT (default: --account)."""
     who = account or session.me()
-    units = session.query("balance_at", account=who, symbol=symbol, height=height)
+    units = session.pay_query("balance_at", account=who, symbol=symbol, height=height)
     click.echo(f"{format_amount(units, session.decimals(symbol))} {symbol}")
 
 
@@ -369,16 +265,16 @@ def balance_at(session: Session, height: int, symbol: str, account: str | None) 
 @SYMBOL
 @click.option("--until", "until_height", type=click.IntRange(1), required=True, help="First height at which the units move again.")
 @session_of
-def lock(session: Session, amount: str, symbol: str, until_height: int) -> None:
+def lock(session: PaySession, amount: str, symbol: str, until_height: int) -> None:
     """Keep AMOUNT of SYMBOL from moving until a height (locks only grow)."""
-    data = _event(session.act("lock", account=session.me(), symbol=symbol, amount=session.units(amount, symbol), until_height=until_height), "locked")
+    data = _event(session.pay_act("lock", account=session.me(), symbol=symbol, amount=session.units(amount, symbol), until_height=until_height), "locked")
     click.echo(f"locked {format_amount(data['amount'], session.decimals(symbol))} {symbol} until height {data['until_height']}")
 
 
 @pay_cli.command()
 @SYMBOL
 @session_of
-def unlock(session: Session, symbol: str) -> None:
+def unlock(session: PaySession, symbol: str) -> None:
     """Delete an expired lock on SYMBOL."""
-    session.act("unlock", account=session.me(), symbol=symbol)
+    session.pay_act("unlock", account=session.me(), symbol=symbol)
     click.echo(f"unlocked {symbol}")
