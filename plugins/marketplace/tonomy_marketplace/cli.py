@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from tonomy.plugin.cli import Session, node_options, show
+from tonomy.plugin.cli import Session, bind_session, node_options, show
 
 from tonomy_marketplace import manifest as manifests
 from tonomy_marketplace import publish as publishing
@@ -28,8 +28,7 @@ session_of = click.make_pass_decorator(Session)
 @click.pass_context
 def market_cli(ctx: click.Context, node_url: str, key_file: str | None, account: str | None) -> None:
     """The app marketplace: DAO-published, network-approved apps."""
-    node = ctx.obj if ctx.obj is not None and hasattr(ctx.obj, "act") else None
-    ctx.obj = Session(node_url, key_file, account, node)
+    bind_session(ctx, node_url, key_file, account)
 
 
 def _fail(error: Exception) -> click.ClickException:
