@@ -200,12 +200,18 @@ def make_market(path: Path, apps: Sequence[AppSource] = ()) -> Market:
     manager = build_manager([tonomy_marketplace, tonomy_dao, tonomy_pay, tonomy_governance, *modules])
     genesis = make_genesis(manager, ACCOUNTS, parameters={"tonomy": {"governance_plugin": "governance"}, "governance": GOVERNANCE})
     market = Market(LedgerNet.create(path / "chain", manager=manager, genesis=genesis), {source.name: source for source in apps})
-    market.ok("pay", "create_token", {"issuer": "tonomy", "symbol": "TONO", "max_supply": 10**9, "decimals": 0}, "validator")
-    for account in ACCOUNTS:
-        market.ok("pay", "issue", {"symbol": "TONO", "to": account, "amount": 1_000}, "validator")
-    market.ok("governance", "init_council", {"members": "alice,bob,carol"}, "validator")
-    market.ok("dao", "create", {"creator": "alice", "name": DAO, "voting_period": 2, "timelock": 0}, "alice")
-    for member in ("bob", "carol"):
-        market.ok("dao", "invite", {"dao": DAO, "inviter": "alice", "account": member}, "alice")
-        market.ok("dao", "join", {"dao": DAO, "account": member}, member)
+    bootstrap(market.ok, "validator", dao_voting_period=2)
     return market
+
+
+def bootstrap(ok: Any, system: str, *, dao_voting_period: int) -> None:
+    """The token, the genesis council (alice, bob, carol) and the DAO ``makers`` (the same three);
+    ``ok(plugin, name, data, signer)`` runs one action and requires it to succeed."""
+    ok("pay", "create_token", {"issuer": "tonomy", "symbol": "TONO", "max_supply": 10**9, "decimals": 0}, system)
+    for account in ACCOUNTS:
+        ok("pay", "issue", {"symbol": "TONO", "to": account, "amount": 1_000}, system)
+    ok("governance", "init_council", {"members": "alice,bob,carol"}, system)
+    ok("dao", "create", {"creator": "alice", "name": DAO, "voting_period": dao_voting_period, "timelock": 0}, "alice")
+    for member in ("bob", "carol"):
+        ok("dao", "invite", {"dao": DAO, "inviter": "alice", "account": member}, "alice")
+        ok("dao", "join", {"dao": DAO, "account": member}, member)

@@ -20,7 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from marketnet import ACCOUNTS, DAO, GOVERNANCE, POLL_V1, POLL_V2, SNEAKY, TEST_APPS, AppSource  # noqa: E402
+from marketnet import ACCOUNTS, DAO, GOVERNANCE, POLL_V1, POLL_V2, SNEAKY, TEST_APPS, AppSource, bootstrap  # noqa: E402
 from tonomy_marketplace import publish  # noqa: E402
 from tonomy_marketplace.cli import lifecycle_action  # noqa: E402
 from tonomy_marketplace.install import InstallError, install_release  # noqa: E402
@@ -129,13 +129,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     made = make_cluster(tmp_path_factory.mktemp("market"), 4, ACCOUNTS, block_time_ms=250, parameters=parameters)
     made.start(timeout=120)
     try:
-        node = ClusterNode(made)
-        node.ok("pay", "create_token", {"issuer": "tonomy", "symbol": "TONO", "max_supply": 10**9, "decimals": 0}, "tonomy")
-        node.ok("governance", "init_council", {"members": "alice,bob,carol"}, "tonomy")
-        node.ok("dao", "create", {"creator": "alice", "name": DAO, "voting_period": 6, "timelock": 0}, "alice")
-        for member in ("bob", "carol"):
-            node.ok("dao", "invite", {"dao": DAO, "inviter": "alice", "account": member}, "alice")
-            node.ok("dao", "join", {"dao": DAO, "account": member}, member)
+        bootstrap(ClusterNode(made).ok, "tonomy", dao_voting_period=6)
         yield made
     finally:
         made.stop()

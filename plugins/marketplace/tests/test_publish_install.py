@@ -105,3 +105,17 @@ def test_the_cli(market: Market, tmp_path: Path) -> None:
     result = runner.invoke(market_cli, ["--account", "alice", "publish", str(EXAMPLES / "poll" / "v1" / "poll"), "--dao", DAO,
                                         "--app", "poll", "--version", "1.0.1", "--manifest", "{not json"], obj=node)
     assert result.exit_code == 2 and "manifest" in result.output
+
+
+def test_the_cli_files_revocations_with_the_network_or_the_dao(market: Market) -> None:
+    market.publish(POLL_V1)
+    runner = CliRunner()
+    out = runner.invoke(market_cli, ["--account", "alice", "revoke", "poll", "1.0.0", "--height", "500", "--dao", DAO], obj=LedgerNode(market))
+    assert out.exit_code == 0 and out.output.startswith("DAO proposal "), out.output
+    pid = int(out.output.split()[-1])
+    proposal = market.query("dao", "proposal", {"id": pid})
+    assert [(a["plugin"], a["name"]) for a in proposal["actions"]] == [("marketplace", "revoke")]
+    out = runner.invoke(market_cli, ["--account", "alice", "revoke", "poll", "1.0.0", "--height", "500"], obj=LedgerNode(market))
+    assert out.exit_code == 0 and out.output.startswith("governance proposal "), out.output
+    out = runner.invoke(market_cli, ["--account", "dave", "revoke", "poll", "1.0.0", "--height", "500", "--dao", DAO], obj=LedgerNode(market))
+    assert out.exit_code == 1 and "dao.not_member" in out.output

@@ -104,12 +104,7 @@ def publish(session: Session, module_dir: Path, dao: str, app: str, version: str
 def approve(session: Session, app: str, version: str, height: int, track: str, with_lifecycle: bool, upgrade: bool) -> None:
     """Propose to the network that APP VERSION runs from --height."""
     lifecycle = [lifecycle_action("upgrade" if upgrade else "activate", app, version, height)] if with_lifecycle else []
-    actions = publishing.network_approval_actions(app, version, height, lifecycle)
-    try:
-        pid = publishing.propose_to_network(session.connection(), session.me(), f"Approve {app} {version}", actions, track)
-    except publishing.PublishError as exc:
-        raise _fail(exc) from None
-    click.echo(f"governance proposal {pid}")
+    _propose(session, f"Approve {app} {version}", publishing.network_approval_actions(app, version, height, lifecycle), track, None)
 
 
 @market_cli.command()
@@ -118,15 +113,23 @@ def approve(session: Session, app: str, version: str, height: int, track: str, w
 @click.option("--height", type=int, required=True, help="The height from which the release is disabled.")
 @click.option("--reason", default="")
 @click.option("--track", default="root", show_default=True)
+@click.option("--dao", default=None, help="Revoke as the publisher DAO (a DAO proposal) rather than through the network.")
 @session_of
-def revoke(session: Session, app: str, version: str, height: int, reason: str, track: str) -> None:
-    """Propose to the network that APP VERSION is disabled from --height (the kill switch)."""
-    actions = publishing.network_revocation_actions(app, version, height, reason, [lifecycle_action("disable", app, "", height)])
+def revoke(session: Session, app: str, version: str, height: int, reason: str, track: str, dao: str | None) -> None:
+    """Propose that APP VERSION is disabled from --height (the kill switch)."""
+    lifecycle = [] if dao else [lifecycle_action("disable", app, "", height)]
+    _propose(session, f"Revoke {app} {version}", publishing.network_revocation_actions(app, version, height, reason, lifecycle), track, dao)
+
+
+def _propose(session: Session, title: str, actions: list[dict[str, Any]], track: str, dao: str | None) -> None:
+    """File ``actions`` as a governance proposal (or, with ``dao``, as that DAO's) and print its id."""
     try:
-        pid = publishing.propose_to_network(session.connection(), session.me(), f"Revoke {app} {version}", actions, track)
+        if dao is None:
+            click.echo(f"governance proposal {publishing.propose_to_network(session.connection(), session.me(), title, actions, track)}")
+        else:
+            click.echo(f"DAO proposal {publishing.propose_to_dao(session.connection(), session.me(), dao, title, actions)}")
     except publishing.PublishError as exc:
         raise _fail(exc) from None
-    click.echo(f"governance proposal {pid}")
 
 
 @market_cli.command()
