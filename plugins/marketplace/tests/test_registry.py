@@ -70,7 +70,7 @@ def test_only_the_network_approves_and_only_through_governance(market: Market) -
 
 
 def test_register_and_release_refusals(market: Market) -> None:
-    def register(app: str, publisher: str = DAO) -> dict:
+    def register(app: str, publisher: str = DAO) -> dict[str, object]:
         return {"plugin": "marketplace", "name": "register_app", "data": {"app": app, "publisher": publisher, "description": "", "on_validators": True}}
 
     receipt = market.dao_decide([register("governance")])
@@ -81,7 +81,7 @@ def test_register_and_release_refusals(market: Market) -> None:
 
     def release(version: str, **changes: object) -> str:
         data = {**publish.release_actions(dao=DAO, app="poll", version=version, artifact=POLL_V1.artifact, manifest=POLL_V1.manifest)[0]["data"], **changes}
-        return market.dao_decide([{"plugin": "marketplace", "name": "release", "data": data}]).error_code
+        return str(market.dao_decide([{"plugin": "marketplace", "name": "release", "data": data}]).error_code)
 
     assert release("1.0.0") == "marketplace.invalid_version"  # not greater than the latest
     assert release("0.9.0") == "marketplace.invalid_version"

@@ -70,7 +70,7 @@ def _pending(ctx: Any, uploader: str, digest: bytes) -> dict[str, Any]:
     return dict(record)
 
 
-def upload_begin(ctx: Any, data: dict[str, Any]) -> None:
+def upload_begin(ctx: Any, data: Any) -> None:
     uploader, digest, size = data["uploader"], data["hash"], data["size"]
     ctx.require_auth(uploader)
     if ctx.state.get(artifact_key(digest)) is not None:
@@ -88,7 +88,7 @@ def upload_begin(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("upload_begun", {"hash": digest, "uploader": uploader, "size": size, "chunks": chunks})
 
 
-def upload_chunk(ctx: Any, data: dict[str, Any]) -> None:
+def upload_chunk(ctx: Any, data: Any) -> None:
     uploader, digest, index, chunk = data["uploader"], data["hash"], data["index"], data["data"]
     ctx.require_auth(uploader)
     record = _pending(ctx, uploader, digest)
@@ -105,7 +105,7 @@ def upload_chunk(ctx: Any, data: dict[str, Any]) -> None:
     ctx.state.put_record(artifact_key(digest), record)
 
 
-def upload_seal(ctx: Any, data: dict[str, Any]) -> None:
+def upload_seal(ctx: Any, data: Any) -> None:
     uploader, digest = data["uploader"], data["hash"]
     ctx.require_auth(uploader)
     record = _pending(ctx, uploader, digest)
@@ -121,7 +121,7 @@ def upload_seal(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("sealed", {"hash": digest, "uploader": uploader, "size": record["size"]})
 
 
-def upload_abort(ctx: Any, data: dict[str, Any]) -> None:
+def upload_abort(ctx: Any, data: Any) -> None:
     uploader, digest = data["uploader"], data["hash"]
     ctx.require_auth(uploader)
     record = _pending(ctx, uploader, digest)
@@ -136,17 +136,17 @@ def sealed(ctx: Any, digest: bytes) -> dict[str, Any] | None:
     return dict(record) if record is not None and record["sealed"] else None
 
 
-def query_artifact(ctx: Any, params: dict[str, Any]) -> Any:
+def query_artifact(ctx: Any, params: Any) -> Any:
     record = ctx.state.get_record(artifact_key(params["hash"]))
     return None if record is None else {**record, "hash": params["hash"], "chunk_size": CHUNK_SIZE}
 
 
-def query_chunk(ctx: Any, params: dict[str, Any]) -> Any:
+def query_chunk(ctx: Any, params: Any) -> Any:
     """One chunk of a sealed artifact (None for unsealed or unknown ones: never half an artifact)."""
     if sealed(ctx, params["hash"]) is None:
         return None
     return ctx.state.get(chunk_key(params["hash"], params["index"]))
 
 
-def query_quota(ctx: Any, params: dict[str, Any]) -> Any:
+def query_quota(ctx: Any, params: Any) -> Any:
     return {"used": _quota_used(ctx, params["account"]), "quota": ctx.parameter("upload_quota_bytes")}

@@ -88,7 +88,7 @@ def get_release(ctx: Any, app: str, version: str) -> dict[str, Any]:
     return dict(record)
 
 
-def register_app(ctx: Any, data: dict[str, Any]) -> None:
+def register_app(ctx: Any, data: Any) -> None:
     app, publisher = data["app"], data["publisher"]
     if not APP_NAME.fullmatch(app) or app in RESERVED:
         fail(ctx, errors.UNKNOWN_APP, f"{app!r} cannot name an app (lower snake case, not a reserved plugin name)")
@@ -107,7 +107,7 @@ def register_app(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("registered", {"app": app, "publisher": publisher})
 
 
-def release(ctx: Any, data: dict[str, Any]) -> None:
+def release(ctx: Any, data: Any) -> None:
     app, version = data["app"], data["version"]
     record = get_app(ctx, app)
     ctx.require_auth(record["publisher"])
@@ -144,7 +144,7 @@ def _windows(ctx: Any, app: str) -> list[dict[str, Any]]:
     return [] if stored is None else [dict(window) for window in stored["windows"]]
 
 
-def approve(ctx: Any, data: dict[str, Any]) -> None:
+def approve(ctx: Any, data: Any) -> None:
     """The network approves a pending release to run from ``activation_height``."""
     app, version, height = data["app"], data["version"], data["activation_height"]
     ctx.require_auth(SYSTEM)
@@ -168,7 +168,7 @@ def approve(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("approved", {"app": app, "version": version, "activation_height": height})
 
 
-def revoke(ctx: Any, data: dict[str, Any]) -> None:
+def revoke(ctx: Any, data: Any) -> None:
     """The kill switch: the publisher DAO or the network disables a release from ``at_height``."""
     app, version, height = data["app"], data["version"], data["at_height"]
     publisher = get_app(ctx, app)["publisher"]
@@ -202,12 +202,12 @@ def _release_view(record: dict[str, Any], height: int) -> dict[str, Any]:
     return view
 
 
-def query_app(ctx: Any, params: dict[str, Any]) -> Any:
+def query_app(ctx: Any, params: Any) -> Any:
     record = ctx.state.get_record(app_key(params["app"]))
     return None if record is None else dict(record)
 
 
-def query_apps(ctx: Any, params: dict[str, Any]) -> Any:
+def query_apps(ctx: Any, params: Any) -> Any:
     after, limit = params.get("after"), params.get("limit", 50)
     start = app_key(after) + b"\x00" if after else b"app/"
     out = []
@@ -218,18 +218,18 @@ def query_apps(ctx: Any, params: dict[str, Any]) -> Any:
     return out
 
 
-def query_release(ctx: Any, params: dict[str, Any]) -> Any:
+def query_release(ctx: Any, params: Any) -> Any:
     if not SEMVER.fullmatch(params["version"]):
         return None
     record = ctx.state.get_record(release_key(params["app"], params["version"]))
     return None if record is None else _release_view(dict(record), ctx.height)
 
 
-def query_releases(ctx: Any, params: dict[str, Any]) -> Any:
+def query_releases(ctx: Any, params: Any) -> Any:
     prefix = release_prefix(params["app"])
     return [_release_view(dict(decode_record(raw)), ctx.height) for _, raw in ctx.state.items(prefix, prefix[:-1] + b"0")]
 
 
-def query_capabilities(ctx: Any, params: dict[str, Any]) -> Any:
+def query_capabilities(ctx: Any, params: Any) -> Any:
     stored = ctx.state.get_record(capability_key(params["app"]))
     return None if stored is None else dict(stored)

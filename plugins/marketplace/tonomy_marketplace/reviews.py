@@ -74,7 +74,7 @@ def check_credential(raw: bytes, reviewer: str, kind: str, artifact: bytes) -> s
     return None
 
 
-def attach_review(ctx: Any, data: dict[str, Any]) -> None:
+def attach_review(ctx: Any, data: Any) -> None:
     app, version, reviewer, kind = data["app"], data["version"], data["reviewer"], data["kind"]
     ctx.require_auth(reviewer)
     if kind not in KINDS:
@@ -93,6 +93,6 @@ def attach_review(ctx: Any, data: dict[str, Any]) -> None:
     ctx.emit("reviewed", {"app": app, "version": version, "reviewer": reviewer, "kind": kind})
 
 
-def query_reviews(ctx: Any, params: dict[str, Any]) -> Any:
+def query_reviews(ctx: Any, params: Any) -> Any:
     prefix = review_prefix(params["app"], params["version"])
     return [dict(decode_record(raw)) for _, raw in ctx.state.items(prefix, prefix[:-1] + b"0")]
