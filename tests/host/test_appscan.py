@@ -59,6 +59,13 @@ REFUSED = {
     "match ctx:\n    case C(__class__=k):\n        pass": "'__class__'",
     "import os as __x": "forbidden module 'os'",
     "def f(:": "does not parse",
+    "ctx.plugin = 'pay'": "rebinds the attribute 'plugin'",
+    "ctx.depth -= 10": "rebinds the attribute 'depth'",
+    "del ctx.state": "rebinds the attribute 'state'",
+    "ctx.events.append(x)": "'events'",
+    "ctx.meter.state_ops = 0": "'meter'",
+    "from dataclasses import asdict": "'asdict'",
+    "import dataclasses\ndataclasses.astuple(ctx)": "'astuple'",
 }
 
 

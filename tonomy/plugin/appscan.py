@@ -103,7 +103,14 @@ FORBIDDEN_BUILTINS = frozenset(
 
 #: Names that evaluate strings as code or walk attributes named by strings, wherever
 #: they come from (typing evaluates string annotations; attrgetter is getattr).
-FORBIDDEN_NAMES = frozenset({"ForwardRef", "Formatter", "attrgetter", "evaluate", "get_type_hints", "methodcaller", "vformat"})
+FORBIDDEN_NAMES = frozenset(
+    {"ForwardRef", "Formatter", "asdict", "astuple", "attrgetter", "evaluate", "get_type_hints", "methodcaller", "vformat"}
+)
+
+#: The execution context's own fields: an app may read ``ctx.state``, ``ctx.height``... but
+#: never rebind one (``ctx.plugin = "pay"`` would sign its events with another name,
+#: ``ctx.meter = ...`` or ``ctx.depth = ...`` would lift its limits).
+CONTEXT_FIELDS = frozenset({"action", "authorization", "block", "depth", "dispatcher", "events", "meter", "plugin", "random", "state"})
 
 #: Attribute names without a leading underscore that still expose frames, code or globals.
 FORBIDDEN_ATTRIBUTES = frozenset(
@@ -111,6 +118,7 @@ FORBIDDEN_ATTRIBUTES = frozenset(
         "ag_frame",
         "cr_frame",
         "dispatcher",
+        "events",
         "f_back",
         "f_builtins",
         "f_code",
@@ -122,6 +130,7 @@ FORBIDDEN_ATTRIBUTES = frozenset(
         "gi_code",
         "gi_frame",
         "gi_yieldfrom",
+        "meter",
         "mro",
         "tb_frame",
         "tb_next",
@@ -236,6 +245,8 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         self._attribute_name(node, node.attr)
+        if not isinstance(node.ctx, ast.Load) and node.attr in CONTEXT_FIELDS:
+            self.refuse(node, f"rebinds the attribute {node.attr!r} (a context's fields are read-only for apps)")
         self.generic_visit(node)
 
     def visit_MatchClass(self, node: ast.MatchClass) -> None:
@@ -311,6 +322,7 @@ def refuse_if_findings(findings: list[Finding], what: str) -> None:
 __all__ = [
     "ALLOWED_MODULES",
     "ALLOWED_PLUGIN_NAMES",
+    "CONTEXT_FIELDS",
     "FORBIDDEN_ATTRIBUTES",
     "FORBIDDEN_BUILTINS",
     "FORBIDDEN_NAMES",
