@@ -59,6 +59,7 @@ REFUSED = {
     "match ctx:\n    case C(__class__=k):\n        pass": "'__class__'",
     "import os as __x": "forbidden module 'os'",
     "def f(:": "does not parse",
+    "super(type(ctx.state), ctx.state).items()": "super() with arguments",
     "ctx.plugin = 'pay'": "rebinds the attribute 'plugin'",
     "ctx.depth -= 10": "rebinds the attribute 'depth'",
     "del ctx.state": "rebinds the attribute 'state'",

@@ -254,6 +254,12 @@ class _Scanner(ast.NodeVisitor):
             self._attribute_name(node, name)
         self.generic_visit(node)
 
+    def visit_Call(self, node: ast.Call) -> None:
+        # super(T, obj) reaches a base class's method on any object (past a subclass's checks)
+        if isinstance(node.func, ast.Name) and node.func.id == "super" and (node.args or node.keywords):
+            self.refuse(node, "super() with arguments (only the plain super() of a method is allowed)")
+        self.generic_visit(node)
+
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, (float, complex)):
             self.refuse(node, "a float literal (consensus has no floats: use integers)")
