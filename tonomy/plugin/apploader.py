@@ -93,7 +93,7 @@ def _read_release(folder: Path) -> dict[str, Any]:
     return release
 
 
-def verify_installed(folder: Path) -> AppPackage:
+def verify_installed(folder: Path) -> tuple[AppPackage, bytes]:
     """Re-check an installed app against its package and release before it is loaded."""
     release = _read_release(folder)
     try:
@@ -113,17 +113,18 @@ def verify_installed(folder: Path) -> AppPackage:
     if on_disk != expected:
         changed = sorted(set(on_disk) ^ set(expected) | {p for p in on_disk if p in expected and on_disk[p] != expected[p]})
         raise AppRefusedError(f"{package.name} {package.version}: the installed code differs from its package ({', '.join(changed[:5])})")
-    return package
+    return package, artifact
 
 
-def module_alias(name: str, version: str) -> str:
-    return f"tonomy_app_{name}_v{version.replace('.', '_')}"
+def module_alias(name: str, version: str, artifact: bytes) -> str:
+    """A private module name per app, version and artifact: two artifacts never share a module."""
+    return f"tonomy_app_{name}_v{version.replace('.', '_')}_{artifact.hex()[:16]}"
 
 
 def load_app(folder: Path) -> ModuleType:
     """Verify and import one installed app; returns its hook module."""
-    package = verify_installed(folder)
-    alias = module_alias(package.name, package.version)
+    package, artifact = verify_installed(folder)
+    alias = module_alias(package.name, package.version, artifact)
     loaded = sys.modules.get(alias)
     if loaded is not None:
         return loaded

@@ -133,3 +133,37 @@ def test_manifest_build_and_decode_round_trip() -> None:
     for bad in (b"", b"\x00" * 5000, codec.encode([]), codec.encode({"state": ["../x"], "calls": [], "queries": [], "personal_data": []})):
         with pytest.raises(manifests.ManifestError):
             manifests.decode(bad)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("app", {}),
+        ("app", {"app": ""}),
+        ("app", {"app": "x" * 65}),
+        ("release", {"app": "poll", "version": 1}),
+        ("release", {"app": "poll"}),
+        ("chunk", {"hash": b"short", "index": 0}),
+        ("chunk", {"hash": bytes(32), "index": -1}),
+        ("chunk", {"hash": bytes(32), "index": 2**40}),
+        ("apps", {"limit": 0}),
+        ("apps", {"limit": 101}),
+        ("quota", {"account": 5}),
+        ("reviews", {"app": "poll", "version": "1.0.0", "extra": 1}),
+    ],
+)
+def test_hostile_queries_are_refused_with_a_stable_code(market: Market, name: str, params: dict[str, object]) -> None:
+    root = market.state_root()
+    with pytest.raises(Exception) as refused:
+        market.query("marketplace", name, params)
+    assert getattr(refused.value, "code", "") in ("core.invalid_input", "tx.invalid_data")
+    assert market.state_root() == root
+
+
+def test_queries_for_things_that_do_not_exist_answer_none(market: Market) -> None:
+    assert market.query("marketplace", "app", {"app": "nope"}) is None
+    assert market.query("marketplace", "release", {"app": "poll", "version": "not.a.version"}) is None
+    assert market.query("marketplace", "releases", {"app": "nope"}) == []
+    assert market.query("marketplace", "chunk", {"hash": bytes(32), "index": 0}) is None
+    assert market.query("marketplace", "capabilities", {"app": "nope"}) is None
+    assert market.query("marketplace", "apps", {"after": "zzz"}) == []
