@@ -252,6 +252,7 @@ class ExecutionEngine:
             dispatcher=self,
             events=run.events,
             depth=depth,
+            caller=run.running[-1] if run.running else None,
         )
         run.running.append(plugin)
         try:

@@ -179,6 +179,8 @@ def test_refused_a_release_not_approved_by_its_dao(cluster: Cluster) -> None:
     [data] = [a["data"] for a in publish.release_actions(dao=DAO, app="poll", version="1.0.1", artifact=digest, manifest=POLL_V1.manifest)]
     node.fails("tx.missing_authorization", "marketplace", "release", data, "alice")  # a member alone
     node.fails("tx.missing_authorization", "marketplace", "release", data, "tonomy")  # the validators
+    approve = {"app": "poll", "version": "1.0.0", "activation_height": node.height() + 100}
+    node.fails("marketplace.not_network", "marketplace", "approve", approve, "tonomy")  # ... nor approve without a vote
     outcome = dao_decide(node, [{"plugin": "marketplace", "name": "release", "data": data}], voters=())  # nobody voted for it
     assert (outcome.ok, outcome.error_code) == (False, "dao.not_approved")
     assert {app["latest"] for app in every_node(cluster, "marketplace", "app", {"app": "poll"})} == {"1.0.0"}

@@ -60,6 +60,9 @@ def test_only_the_network_approves_and_only_through_governance(market: Market) -
     market.publish(POLL_V1)
     data = {"app": "poll", "version": "1.0.0", "activation_height": market.height + 20}
     market.fails("tx.missing_authorization", "marketplace", "approve", data, "alice")
+    # the validators hold the system account's keys together; signing as it is not a vote
+    market.fails("marketplace.not_network", "marketplace", "approve", data, "validator")
+    market.fails("marketplace.not_publisher", "marketplace", "revoke", {"app": "poll", "version": "1.0.0", "at_height": market.height + 9}, "validator")
     # the publisher DAO cannot approve its own release for the network
     receipt = market.dao_decide([{"plugin": "marketplace", "name": "approve", "data": data}])
     assert (receipt.status, receipt.error_code) == ("failed", "tx.missing_authorization")

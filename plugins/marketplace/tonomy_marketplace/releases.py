@@ -6,8 +6,9 @@
   governance approved it. The artifact must be sealed in the store. An app that runs on
   validators starts ``pending``; one that does not is ``approved`` at once (the network
   has nothing to run).
-* ``approve``: the network: ``tonomy@active``, which only the governance plugin's
-  executed proposals carry. It fixes the activation height and writes the engine's
+* ``approve``: the network: ``tonomy@active`` carried by a call from the governance
+  plugin (``ctx.caller``), i.e. an executed proposal; the validators signing as the
+  system account directly are refused (``marketplace.not_network``). It fixes the activation height and writes the engine's
   capability window (the previous release's window ends there: an upgrade).
 * ``revoke``: the publisher DAO or the network, at a future height (the kill switch):
   the window of that release ends there.
@@ -144,10 +145,19 @@ def _windows(ctx: Any, app: str) -> list[dict[str, Any]]:
     return [] if stored is None else [dict(window) for window in stored["windows"]]
 
 
+def by_network(ctx: Any) -> bool:
+    """Does this action carry the system account's authority AND come from the governance
+    plugin executing a proposal? (The validators hold the system account's keys together;
+    signing as it directly is not a network decision.)"""
+    return bool(ctx.has_auth(SYSTEM) and ctx.caller is not None and ctx.caller == ctx.parameter("governance_plugin", SYSTEM))
+
+
 def approve(ctx: Any, data: Any) -> None:
     """The network approves a pending release to run from ``activation_height``."""
     app, version, height = data["app"], data["version"], data["activation_height"]
     ctx.require_auth(SYSTEM)
+    if not by_network(ctx):
+        fail(ctx, errors.NOT_NETWORK, "only an executed governance proposal approves a release for the network")
     record = get_release(ctx, app, version)
     if record["status"] != PENDING:
         fail(ctx, errors.WRONG_STATUS, f"{app} {version} is {record['status']}, not pending")
@@ -172,8 +182,8 @@ def revoke(ctx: Any, data: Any) -> None:
     """The kill switch: the publisher DAO or the network disables a release from ``at_height``."""
     app, version, height = data["app"], data["version"], data["at_height"]
     publisher = get_app(ctx, app)["publisher"]
-    if not (ctx.has_auth(publisher) or ctx.has_auth(SYSTEM)):
-        fail(ctx, errors.NOT_PUBLISHER, f"only {publisher} (through its governance) or the network may revoke {app}")
+    if not (ctx.has_auth(publisher) or by_network(ctx)):
+        fail(ctx, errors.NOT_PUBLISHER, f"only {publisher} (through its governance) or the network (a governance proposal) may revoke {app}")
     record = get_release(ctx, app, version)
     if record["status"] == REVOKED:
         fail(ctx, errors.WRONG_STATUS, f"{app} {version} is already revoked")
