@@ -87,3 +87,13 @@ def test_extra_files_and_links_in_an_installed_app_are_refused(tmp_path: Path) -
     (folder / "poll" / "link.py").symlink_to(folder / "poll" / "__init__.py")
     with pytest.raises(AppRefusedError, match="symbolic link"):
         load_app(folder)
+
+
+def test_an_app_named_like_an_installed_plugin_is_refused(tmp_path: Path) -> None:
+    from tonomy.plugin.apploader import installed_plugin_names, load_installed_apps
+
+    install(tmp_path, pack_directory("poll", "1.0.0", POLL))
+    assert "marketplace" in installed_plugin_names()
+    with pytest.raises(AppRefusedError, match="name of the installed plugin 'poll'"):
+        load_installed_apps(tmp_path, frozenset({"poll"}))
+    assert [m.tonomy_plugin_info().name for m in load_installed_apps(tmp_path, frozenset({"pay"}))] == ["poll"]

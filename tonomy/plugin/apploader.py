@@ -161,9 +161,23 @@ def installed_apps(apps_dir: Path) -> list[Path]:
     )
 
 
-def load_installed_apps(apps_dir: Path) -> list[ModuleType]:
-    """Load every installed app; the first refusal stops the node with its reason."""
+def load_installed_apps(apps_dir: Path, taken: frozenset[str] = frozenset()) -> list[ModuleType]:
+    """Load every installed app; the first refusal stops the node with its reason.
+
+    ``taken``: names of the plugins installed on this machine (entry points). An app by
+    one of those names is refused: it would be loaded as another version of that plugin.
+    """
+    for folder in installed_apps(apps_dir):
+        if folder.parent.name in taken:
+            raise AppRefusedError(f"{folder}: an app may not take the name of the installed plugin {folder.parent.name!r}")
     return [load_app(folder) for folder in installed_apps(apps_dir)]
+
+
+def installed_plugin_names() -> frozenset[str]:
+    """The names of the plugins installed as distributions (entry points of the ``tonomy`` group)."""
+    from importlib.metadata import entry_points
+
+    return frozenset(entry_point.name for entry_point in entry_points(group="tonomy"))
 
 
 __all__ = [
@@ -174,6 +188,7 @@ __all__ = [
     "check_package",
     "install_package",
     "installed_apps",
+    "installed_plugin_names",
     "load_app",
     "load_installed_apps",
     "module_alias",

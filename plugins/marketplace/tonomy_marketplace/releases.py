@@ -33,7 +33,10 @@ PENDING, APPROVED, REVOKED = "pending", "approved", "revoked"
 SEMVER = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})")
 APP_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 #: Names an app may never take: the chain's own and the first-party plugins'.
-RESERVED = frozenset({"tonomy", "marketplace", "governance", "dao", "identity", "pay", "vault", "explorer"})
+RESERVED = frozenset(
+    {"dao", "dev", "devconsole", "devnet", "explorer", "gov", "governance", "identity", "keys", "marketplace", "node",
+     "pay", "plugin", "plugins", "tonomy", "vault", "version", "wallet"}
+)
 MAX_WINDOWS = 64
 
 
