@@ -170,3 +170,27 @@ def test_queries_for_things_that_do_not_exist_answer_none(market: Market) -> Non
     assert market.query("marketplace", "chunk", {"hash": bytes(32), "index": 0}) is None
     assert market.query("marketplace", "capabilities", {"app": "nope"}) is None
     assert market.query("marketplace", "apps", {"after": "zzz"}) == []
+
+
+def test_an_upgrade_moves_the_window_at_its_height(market: Market) -> None:
+    from dataclasses import replace
+
+    market.publish(POLL_V1)
+    first = market.height + 12
+    market.approve(POLL_V1, first)
+    newer = replace(POLL_V1, version="1.1.0")
+    market.publish(newer, register=False)
+    second = market.height + 12
+    market.approve(newer, second)
+    windows = market.query("marketplace", "capabilities", {"app": "poll"})["windows"]
+    assert [(w["version"], w["from"], w["until"]) for w in windows] == [("1.0.0", first, second), ("1.1.0", second, None)]
+    market.until(second - 1)
+    assert [r["active"] for r in market.query("marketplace", "releases", {"app": "poll"})] == [True, False]
+    market.until(second)
+    assert [r["active"] for r in market.query("marketplace", "releases", {"app": "poll"})] == [False, True]
+    # a release is approved once
+    newest = replace(POLL_V1, version="1.2.0")
+    market.publish(newest, register=False)
+    receipt = market.gov_decide(publish.network_approval_actions("poll", "1.2.0", market.height + 8))
+    assert receipt.status == "executed"
+    assert market.gov_decide(publish.network_approval_actions("poll", "1.2.0", market.height + 8)).error_code == "marketplace.wrong_status"

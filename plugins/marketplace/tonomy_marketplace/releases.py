@@ -203,14 +203,15 @@ def revoke(ctx: Any, data: Any) -> None:
     ctx.emit("revoked", {"app": app, "version": version, "at_height": height})
 
 
-def _release_view(record: dict[str, Any], height: int) -> dict[str, Any]:
+def _release_view(record: dict[str, Any], windows: list[dict[str, Any]], height: int) -> dict[str, Any]:
+    """A release as clients see it; ``active``: its capability window is in force at ``height``
+    (approved, activated, not yet superseded by an upgrade nor revoked)."""
     view = dict(record)
     view["manifest"] = manifest.decode(record["manifest"]).to_record()
     view["manifest_bytes"] = record["manifest"]
-    active_from, until = record.get("activation_height"), record.get("disable_height")
-    view["active"] = bool(
-        (record["status"] == APPROVED and active_from is not None and active_from <= height)
-        or (record["status"] == REVOKED and active_from is not None and active_from <= height < (until or 0))
+    view["active"] = any(
+        window["version"] == record["version"] and window["from"] <= height and (window["until"] is None or height < window["until"])
+        for window in windows
     )
     return view
 
@@ -235,12 +236,13 @@ def query_release(ctx: Any, params: Any) -> Any:
     if not SEMVER.fullmatch(params["version"]):
         return None
     record = ctx.state.get_record(release_key(params["app"], params["version"]))
-    return None if record is None else _release_view(dict(record), ctx.height)
+    return None if record is None else _release_view(dict(record), _windows(ctx, params["app"]), ctx.height)
 
 
 def query_releases(ctx: Any, params: Any) -> Any:
     prefix = release_prefix(params["app"])
-    return [_release_view(dict(decode_record(raw)), ctx.height) for _, raw in ctx.state.items(prefix, prefix[:-1] + b"0")]
+    windows = _windows(ctx, params["app"])
+    return [_release_view(dict(decode_record(raw)), windows, ctx.height) for _, raw in ctx.state.items(prefix, prefix[:-1] + b"0")]
 
 
 def query_capabilities(ctx: Any, params: Any) -> Any:
