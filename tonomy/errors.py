@@ -295,6 +295,12 @@ class QuotaExceededError(TransactionRejectedError):
     code = "tx.quota_exceeded"
 
 
+class PluginDisabledError(TransactionRejectedError, LookupError):
+    """The plugin was disabled by governance (docs/upgrades.md): its actions and queries are refused."""
+
+    code = "tx.plugin_disabled"
+
+
 class HandlerCrashedError(TonomyError, RuntimeError):
     """A plugin handler raised something other than a Tonomy error (a bug in the plugin)."""
 
@@ -327,6 +333,21 @@ class ChainStateError(TonomyError, RuntimeError):
     """The data directory does not match the genesis or is inconsistent."""
 
     code = "chain.state"
+
+
+class PluginVersionMissingError(ChainStateError):
+    """State demands a plugin version this node has not loaded: the node halts rather than fork.
+
+    The message names the plugin, the version, the height and what to install.
+    """
+
+    code = "chain.plugin_version_missing"
+
+
+class PluginChangeRefusedError(TonomyError, ValueError):
+    """A scheduled plugin activation, upgrade, disable or cancel that the lifecycle rules refuse."""
+
+    code = "lifecycle.refused"
 
 
 # --- wallet (client-side identity keys; tonomy.wallet) -----------------------

@@ -19,7 +19,7 @@ Conventions (see docs/plugins.md for the full guide):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -89,6 +89,23 @@ def tonomy_register_parameters(register: ParameterRegistrar) -> None:
     plugin.
 
     :param register: call it with a :class:`~tonomy.plugin.ParameterSpec` per parameter.
+    """
+
+
+@hookspec
+def tonomy_migrate_state(from_version: str | None, to_version: str, ctx: Any) -> None:
+    """Bring this plugin's own state from ``from_version`` to ``to_version`` (this version).
+
+    Consensus-critical. Called once, on every node and on every replay, at the start of the
+    block where governance activates or upgrades the plugin to this version (docs/upgrades.md),
+    only on the version being switched to (``from_version`` is ``None`` for a first
+    activation; on a re-activation after a disable it is the version that was disabled).
+    ``ctx`` is an :class:`~tonomy.plugin.ActionContext` whose ``ctx.state`` is this plugin's
+    namespace; ``ctx.height``, ``ctx.random`` and ``ctx.parameter`` work, every call, query
+    and privileged operation is refused: a migration reads and writes its own records only.
+    Deterministic like an action handler. All-or-nothing: if it raises, its writes are undone
+    and the plugin stays at its previous version (the failure is logged in state; see the
+    ``tonomy.plugins`` query). New parameters of this version get their defaults before it runs.
     """
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from tonomy.chain.authority import PermissionLevel
 from tonomy.chain.context import ActionContext
-from tonomy.errors import GenesisError
+from tonomy.errors import GenesisError, InvalidInputError
 from tonomy.plugin import (
     ActionSpec,
     Field,
@@ -62,6 +62,13 @@ def put(ctx: Any, data: Any) -> None:
     ctx.state.put(data["key"].encode(), repr(ctx.authorization).encode())
 
 
+SCHEDULE = RecordSchema((Field("op", str), Field("plugin", str), Field("version", str), Field("height", int)))
+
+
+def schedule(ctx: Any, data: Any) -> None:
+    ctx.schedule_plugin_change(data["op"], data["plugin"], data["version"], data["height"])
+
+
 def read_limit(ctx: Any, params: Any) -> int:
     return int(ctx.parameter("limit"))
 
@@ -88,6 +95,7 @@ class Privileged:
         register(ActionSpec("forge", forge_context, SET))
         register(ActionSpec("as_system", write_as_system, AS_SYSTEM))
         register(ActionSpec("hand", hand, HAND))
+        register(ActionSpec("schedule", schedule, SCHEDULE))
 
     @hookimpl
     def tonomy_register_parameters(self, register: Any) -> None:
@@ -216,5 +224,44 @@ def test_governance_can_hand_its_privilege_only_to_a_plugin_of_the_chain(tmp_pat
         assert _run(net, "govern", "set_parameter", {"plugin": "rogue", "name": "limit", "value": 7}).error_code == "tx.missing_authorization"
         assert _run(net, "rogue", "set_parameter", {"plugin": "govern", "name": "limit", "value": 7}).status == "executed"
         assert net.chain.query("govern", "limit", {}) == 7
+    finally:
+        net.close()
+
+
+def test_only_governance_schedules_plugin_changes_and_only_far_enough_ahead(tmp_path: Path) -> None:
+    net = _net(tmp_path)
+    try:
+        ahead = net.chain.height + 1 + net.chain.parameters().plugin_change_min_delay
+        refused = _run(net, "rogue", "schedule", {"op": "disable", "plugin": "store", "version": "", "height": ahead + 5})
+        assert refused.error_code == "tx.missing_authorization"
+        for data in (
+            {"op": "disable", "plugin": "store", "version": "", "height": ahead - 1},  # too soon
+            {"op": "disable", "plugin": "store", "version": "", "height": 2**70},  # absurd
+            {"op": "disable", "plugin": "govern", "version": "", "height": ahead + 9},  # the governance plugin
+            {"op": "disable", "plugin": "store", "version": "1.0", "height": ahead + 9},  # disable takes no version
+            {"op": "upgrade", "plugin": "store", "version": " 2.0", "height": ahead + 9},
+            {"op": "upgrade", "plugin": "store", "version": "x" * 65, "height": ahead + 9},
+            {"op": "activate", "plugin": "../sys", "version": "1", "height": ahead + 9},
+            {"op": "upgrade", "plugin": "ghost", "version": "1", "height": ahead + 9},  # not enabled
+        ):
+            receipt = _run(net, "govern", "schedule", data)
+            assert (receipt.status, receipt.error_code) == ("failed", "lifecycle.refused"), data
+        assert net.chain.query("tonomy", "plugins", {})["scheduled"] == []
+        ok = _run(net, "govern", "schedule", {"op": "disable", "plugin": "store", "version": "", "height": ahead + 9})
+        assert ok.status == "executed", ok.error_message
+        assert net.chain.query("tonomy", "plugins", {})["scheduled"] == [{"op": "disable", "name": "store", "version": "", "height": ahead + 9}]
+        again = _run(net, "govern", "schedule", {"op": "upgrade", "plugin": "store", "version": "2", "height": ahead + 20})
+        assert again.error_code == "lifecycle.refused"  # one pending change per plugin
+    finally:
+        net.close()
+
+
+def test_the_plugins_query_refuses_garbage(tmp_path: Path) -> None:
+    net = _net(tmp_path)
+    try:
+        for params in ({"nope": 1}, {"name": 7}, {"name": "Not A Name"}):
+            with pytest.raises(InvalidInputError):
+                net.chain.query("tonomy", "plugins", params)
+        assert [item["name"] for item in net.chain.query("tonomy", "plugins", {})["plugins"]] == ["govern", "rogue", "store"]
     finally:
         net.close()

@@ -23,6 +23,8 @@ ENDPOINTS = {
     ("get", "/v1/web/pages"),
     ("post", "/v1/transactions/unsigned"),
     ("post", "/v1/transactions/signed"),
+    ("get", "/v1/genesis"),
+    ("get", "/v1/blocks/{height}/commit"),
 }
 WALLET_ENDPOINTS = {("get", "/v1/devnet/wallet"), ("post", "/v1/devnet/wallet/actions")}
 PROBLEM_STATUSES = ("400", "404", "405", "413", "422", "429", "500", "503")

@@ -24,18 +24,25 @@ from pathlib import Path
 from typing import Any
 
 from tonomy import _core
-from tonomy.chain import blocks, codec
+from tonomy.chain import blocks, codec, lifecycle
 from tonomy.chain.admission import AdmittedTransaction, admit, check_expiration, check_signatures, check_tapos
 from tonomy.chain.context import BlockInfo, plugin_prefix
-from tonomy.chain.execution import ExecutionEngine
+from tonomy.chain.execution import NODE_LOCAL_FAULTS, ExecutionEngine, run_migration
 from tonomy.chain.genesis import Genesis
 from tonomy.chain.layout import SYSTEM_PREFIX
 from tonomy.chain.mempool import Mempool
 from tonomy.chain.overlay import WriteOverlay
 from tonomy.chain.parameters import SYSTEM_PLUGIN, ChainParameters
 from tonomy.chain.receipts import Receipt, event_key, event_record
-from tonomy.errors import ChainStateError, InvalidInputError, NotFoundError, TonomyError, TransactionRejectedError
-from tonomy.plugin.registry import Registry
+from tonomy.errors import (
+    ChainStateError,
+    InvalidInputError,
+    NotFoundError,
+    PluginVersionMissingError,
+    TonomyError,
+    TransactionRejectedError,
+)
+from tonomy.plugin.registry import PluginRecord, Registry
 from tonomy.plugin.schema import name_problem
 
 StorePath = str | os.PathLike[str]
@@ -75,8 +82,12 @@ class Chain:
         self._store = store
         self._genesis = genesis
         self._chain_id = genesis.chain_id
-        self._registry = registry
-        self._engine = ExecutionEngine(registry)
+        #: Every plugin version this node has loaded; state decides which run (docs/upgrades.md).
+        self._available = registry
+        self._engines: dict[tuple[tuple[tuple[str, str], ...], frozenset[str]], ExecutionEngine] = {}
+        self._head_engine_cache: tuple[bytes, ExecutionEngine] | None = None
+        #: Set once a block demands a plugin version this node lacks: it applies nothing more.
+        self._halted: PluginVersionMissingError | None = None
         self._mempool = Mempool()
         self._lock = threading.RLock()
         self._validator_seed = validator_seed
@@ -93,6 +104,8 @@ class Chain:
         #: once decided does not execute it again. Keyed by its header, which fixes its parent.
         self._executed_cache: ExecutedBlock | None = None
         self._head = self._load_or_create_head()
+        head_state = WriteOverlay(self._store)
+        lifecycle.check_available(self._available, lifecycle.enabled_versions(head_state), self._head.height)
 
     # -- opening -----------------------------------------------------------------------
 
@@ -109,15 +122,19 @@ class Chain:
         """Open (or create at genesis) the chain in ``data_dir``.
 
         :param genesis: a :class:`Genesis` or the path of a genesis JSON file.
-        :param plugin_manager: from ``build_plugin_manager`` (or its ``Registry``); every
-            plugin the genesis pins must be loaded at its pinned version; loaded plugins
-            it does not pin are ignored by the chain.
+        :param plugin_manager: from ``build_plugin_manager`` (or its ``Registry``). A new
+            chain needs every plugin the genesis pins at its pinned version; then, at every
+            height, the versions state demands (docs/upgrades.md). Loaded plugins state does
+            not enable are ignored by the chain.
         :param validator_seed: this node's 32-byte Ed25519 seed, needed to produce blocks.
         :raises GenesisError: the genesis is malformed or the plugins do not match it.
         :raises ChainStateError: the data directory belongs to another chain.
+        :raises PluginVersionMissingError: the head's state runs a plugin version not loaded here.
         """
         genesis = _genesis_of(genesis)
-        registry = genesis.consensus_registry(_registry_of(plugin_manager))
+        registry = _registry_of(plugin_manager)
+        if not Path(data_dir).exists() or not any(Path(data_dir).iterdir()):
+            genesis.consensus_registry(registry)  # a new chain: refuse a wrong plugin set before creating anything
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         store = _core.Store(data_dir, durable=durable)
         try:
@@ -142,7 +159,7 @@ class Chain:
 
     def _commit_genesis(self) -> _core.BlockHeader:
         overlay = WriteOverlay(self._store)
-        self._genesis.apply(overlay, self._registry)
+        self._genesis.apply(overlay, self._genesis.consensus_registry(self._available))
         writes = overlay.write_set()
         state_root = self._store.preview_root(0, writes)
         header = _core.BlockHeader(
@@ -202,7 +219,44 @@ class Chain:
 
     @property
     def registry(self) -> Registry:
-        return self._registry
+        """The plugins that run at the head, each at the version state demands."""
+        return self._head_engine().registry
+
+    @property
+    def available_plugins(self) -> Registry:
+        """Every plugin version this node has loaded (a superset of what runs)."""
+        return self._available
+
+    @property
+    def halted(self) -> PluginVersionMissingError | None:
+        """Why this chain stopped applying blocks (a missing plugin version), or None."""
+        return self._halted
+
+    def _engine_for(self, state: WriteOverlay) -> ExecutionEngine:
+        """The engine of the plugin set ``state`` enables (cached per set)."""
+        versions = lifecycle.enabled_versions(state)
+        key = (tuple(sorted(versions.items())), lifecycle.disabled_names(state))
+        engine = self._engines.get(key)
+        if engine is None:
+            try:
+                registry = self._available.select(versions)
+            except KeyError:
+                lifecycle.check_available(self._available, versions, self._head.height)
+                raise
+            engine = ExecutionEngine(registry, key[1])
+            self._engines[key] = engine
+        return engine
+
+    def _head_engine(self) -> ExecutionEngine:
+        cached = self._head_engine_cache
+        if cached is None or cached[0] != self._head.hash:
+            cached = (self._head.hash, self._engine_for(WriteOverlay(self._store)))
+            self._head_engine_cache = cached
+        return cached[1]
+
+    def _check_running(self) -> None:
+        if self._halted is not None:
+            raise self._halted
 
     @property
     def validator_key(self) -> bytes | None:
@@ -232,7 +286,7 @@ class Chain:
                 store=self._store,
                 state=WriteOverlay(self._store),
                 params=self.parameters(),
-                engine=self._engine,
+                engine=self._head_engine(),
             )
 
     def submit(self, tx_bytes: bytes) -> bytes:
@@ -248,6 +302,7 @@ class Chain:
     def produce_block(self, time_ms: int) -> _core.BlockHeader:
         """Build, execute, sign and commit the next block from the mempool; returns its header."""
         with self._lock:
+            self._check_running()
             if self._validator_seed is None or self._validator_key is None:
                 raise ChainStateError("this node has no validator key: it cannot produce blocks")
             self._check_time(time_ms)
@@ -278,6 +333,7 @@ class Chain:
         proposer too) commits it with ``apply_block(block, commit)`` once decided.
         """
         with self._lock:
+            self._check_running()
             if self._validator_key is None:
                 raise ChainStateError("this node has no validator key: it cannot propose blocks")
             self._check_time(time_ms)
@@ -324,6 +380,7 @@ class Chain:
     def _validated(self, block: _core.Block, commit: _core.Commit | None) -> ExecutedBlock:
         """Check ``block`` (and ``commit`` if given) against the head and execute it."""
         with self._lock:
+            self._check_running()
             header = block.header
             if header.chain_id != self._chain_id:
                 raise ChainStateError("the block is for another chain")
@@ -376,8 +433,9 @@ class Chain:
             self._check_block_transactions(txs, time_ms, params)
         info = BlockInfo(height, time_ms)
         seed = blocks.block_seed(self._head.hash, height)
+        engine = self._begin_block(overlay, info, params, seed)
         receipts = tuple(
-            self._engine.execute_transaction(overlay, tx, block=info, params=params, block_seed=seed, index=index)
+            engine.execute_transaction(overlay, tx, block=info, params=params, block_seed=seed, index=index)
             for index, tx in enumerate(txs)
         )
         writes = overlay.write_set()
@@ -396,6 +454,19 @@ class Chain:
         )
         block = _core.Block(header, list(txs), last_commit if last_commit is not None and last_commit.votes else None)
         return ExecutedBlock(header, block, receipts, writes)
+
+    def _begin_block(self, overlay: WriteOverlay, info: BlockInfo, params: ChainParameters, seed: bytes) -> ExecutionEngine:
+        """Switch plugins whose change is due at this height; the engine of the block's plugin set."""
+
+        def migrate(record: PluginRecord, from_version: str | None) -> None:
+            run_migration(overlay, info, params, record, from_version, seed)
+
+        try:
+            lifecycle.begin_block(overlay, info.height, self._available, migrate, NODE_LOCAL_FAULTS)
+        except PluginVersionMissingError as exc:
+            self._halted = exc
+            raise
+        return self._engine_for(overlay)
 
     def _check_block_transactions(self, txs: Sequence[_core.SignedTransaction], time_ms: int, params: ChainParameters) -> None:
         seen: set[bytes] = set()
@@ -501,7 +572,7 @@ class Chain:
         with self._lock:
             overlay = WriteOverlay(self._store)
             info = BlockInfo(self._head.height, self._head.time)
-            return self._engine.query(overlay, info, ChainParameters.read(overlay), plugin, name, params)
+            return self._head_engine().query(overlay, info, ChainParameters.read(overlay), plugin, name, params)
 
     # -- replay ------------------------------------------------------------------------------
 

@@ -19,8 +19,9 @@ A handler sees only what keeps execution deterministic and contained:
 Two privileged operations exist for the ONE plugin the system parameter
 ``tonomy.governance_plugin`` names (the engine checks which plugin's handler is
 really running, not what the context says): ``ctx.set_parameter`` (validated against
-the owning plugin's spec) and ``ctx.call_as_system`` (another plugin's action carrying
-the system account's authority). Every other plugin gets ``tx.missing_authorization``.
+the owning plugin's spec), ``ctx.call_as_system`` (another plugin's action carrying
+the system account's authority) and ``ctx.schedule_plugin_change`` (a plugin's
+activation, upgrade or disable at a future height, docs/upgrades.md). Every other plugin gets ``tx.missing_authorization``.
 
 Everything a transaction writes goes to a write overlay; a failure anywhere rolls
 back the whole transaction, so a handler never needs to undo its own writes.
@@ -207,6 +208,8 @@ class Dispatcher(Protocol):
 
     def voting_strategies(self) -> Mapping[str, Any]: ...
 
+    def schedule_plugin_change(self, caller: ActionContext, op: str, plugin: str, version: str, height: int) -> None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class BlockInfo:
@@ -309,3 +312,13 @@ class ActionContext:
     def voting_strategies(self) -> Mapping[str, Any]:
         """``{"<plugin>.<name>": VotingStrategySpec}`` of the plugins this chain runs, sorted."""
         return self.dispatcher.voting_strategies()
+
+    def schedule_plugin_change(self, op: str, plugin: str, version: str, height: int) -> None:
+        """Governance plugin only: schedule ``op`` (activate, upgrade, disable, cancel) of
+        ``plugin`` at ``version`` (``""`` for disable and cancel) from block ``height``.
+
+        Refused with ``lifecycle.refused`` unless ``height`` is at least the system parameter
+        ``plugin_change_min_delay`` blocks ahead and the change fits the plugin's status
+        (docs/upgrades.md).
+        """
+        self.dispatcher.schedule_plugin_change(self, op, plugin, version, height)

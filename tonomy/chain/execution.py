@@ -18,11 +18,11 @@ Rules (docs/ledger.md, "Execution"):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tonomy import _core
-from tonomy.chain import codec
+from tonomy.chain import codec, lifecycle
 from tonomy.chain.accounts import find_account
 from tonomy.chain.authority import PermissionLevel, plugin_authority_level
 from tonomy.chain.capabilities import AppState, Window, check_reach, is_app_module, read_capabilities
@@ -49,6 +49,7 @@ from tonomy.errors import (
     InvalidInputError,
     InsufficientAuthorityError,
     PluginConflictError,
+    PluginDisabledError,
     StorageError,
     TonomyError,
     TransactionUnauthorizedError,
@@ -56,9 +57,10 @@ from tonomy.errors import (
     UnknownPluginError,
     UnknownQueryError,
 )
-from tonomy.plugin.registry import Registry
+from tonomy.plugin.registry import PluginRecord, Registry
 
 RANDOM_TAG = "tonomy/random/action/v1"
+MIGRATION_TAG = "tonomy/random/migration/v1"
 
 #: Failures of the node itself, never of a transaction: they abort the block.
 NODE_LOCAL_FAULTS: tuple[type[BaseException], ...] = (StorageError, InternalError, MemoryError)
@@ -119,16 +121,38 @@ class _TransactionRun:
     running: list[str] = field(default_factory=list)
 
 
+def run_migration(overlay: WriteOverlay, block: BlockInfo, params: ChainParameters, record: PluginRecord, from_version: str | None, seed: bytes) -> None:
+    """Run ``record``'s ``tonomy_migrate_state`` on its own namespace (no calls, no other state)."""
+    if record.migrate is None:
+        return
+    limits = params.resource_limits()
+    meter = Meter(replace(limits, max_state_ops=params.max_migration_ops, max_bytes_written=params.max_migration_ops * 64))
+    ctx = ActionContext(
+        plugin=record.name,
+        action="migrate",
+        authorization=(),
+        block=block,
+        state=NamespacedState(overlay, record.name, meter),
+        random=DeterministicRandom(_core.hash_tagged(MIGRATION_TAG, seed + record.name.encode("ascii"))),
+        meter=meter,
+        dispatcher=lifecycle.MigrationDispatcher(overlay, meter),
+    )
+    record.migrate(from_version=from_version, to_version=record.version, ctx=ctx)
+
+
 class ExecutionEngine:
     """Dispatches actions to plugin handlers; implements the context's ``Dispatcher``."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, disabled: frozenset[str] = frozenset()) -> None:
+        """``registry``: the plugins that run, each at the version state demands now;
+        ``disabled``: plugins governance disabled (their actions and queries are refused)."""
         if SYSTEM_PLUGIN in registry:
             raise PluginConflictError(
                 f"a plugin registered the name {SYSTEM_PLUGIN!r}, which is the chain's own system plugin",
                 plugin=SYSTEM_PLUGIN,
             )
         self._registry = registry
+        self._disabled = disabled
         self._run: _TransactionRun | None = None
 
     @property
@@ -146,6 +170,7 @@ class ExecutionEngine:
                 raise UnknownActionError(f"the system plugin has no action {name!r} (it has: {', '.join(sorted(SYSTEM_ACTIONS))})")
             validate = system.validate
         else:
+            self._refuse_disabled(plugin)
             if plugin not in self._registry:
                 loaded = ", ".join(record.name for record in self._registry.plugins) or "none"
                 raise UnknownPluginError(f"{what}: no plugin named {plugin!r} runs on this chain (plugins: {SYSTEM_PLUGIN}, {loaded})")
@@ -167,6 +192,10 @@ class ExecutionEngine:
         except InvalidInputError as exc:
             raise InvalidActionDataError(f"{what}: {exc.message}") from None
         return record
+
+    def _refuse_disabled(self, plugin: str) -> None:
+        if plugin in self._disabled:
+            raise PluginDisabledError(f"the plugin {plugin!r} was disabled by governance: its actions and queries are refused")
 
     # -- transactions ------------------------------------------------------------------
 
@@ -425,6 +454,19 @@ class ExecutionEngine:
             raise InvalidInputError("a permission name is a str")
         self.call_action(caller, plugin, name, data, (PermissionLevel(SYSTEM_PLUGIN, permission),))
 
+    def schedule_plugin_change(self, caller: ActionContext, op: str, plugin: str, version: str, height: int) -> None:
+        """Governance only: schedule a plugin activation, upgrade, disable or cancel (``lifecycle.schedule``)."""
+        self._require_governance(caller, f"change the plugin {plugin!r}")
+        run = self._current()
+        state = MeteredState(run.overlay, run.meter)
+        lifecycle.schedule(
+            state,
+            lifecycle.PluginChange(op, plugin, version, height),
+            current_height=run.block.height,
+            min_delay=run.params.plugin_change_min_delay,
+            governance_plugin=read_parameter(state, SYSTEM_PLUGIN, GOVERNANCE_PLUGIN),
+        )
+
     def voting_strategies(self) -> Mapping[str, Any]:
         return {f"{plugin}.{spec.name}": spec for plugin, spec in self._registry.voting_strategies()}
 
@@ -450,6 +492,7 @@ class ExecutionEngine:
                 return system(MeteredState(ReadOnlyState(overlay), meter), args)
             except InvalidActionDataError as exc:
                 raise InvalidInputError(exc.message) from None
+        self._refuse_disabled(plugin)
         if plugin not in self._registry:
             raise UnknownQueryError(f"no plugin named {plugin!r} runs on this chain")
         try:
@@ -483,4 +526,4 @@ def _plugin_state(view: StateView, plugin: str, meter: Meter, window: Window | N
     return NamespacedState(view, plugin, meter) if window is None else AppState(view, plugin, meter, window)
 
 
-__all__ = ["ExecutionEngine", "action_seed", "declared_authorizations"]
+__all__ = ["ExecutionEngine", "action_seed", "declared_authorizations", "run_migration"]

@@ -18,7 +18,9 @@ mean the same network give the same id, and any change gives another.
 
 Applying genesis creates the system account ``tonomy`` (unless listed; its authority
 defaults to a majority of the validator keys), every listed account with its keys as
-both ``owner`` and ``active``, and every parameter (defaults, then overrides).
+both ``owner`` and ``active``, every parameter (defaults, then overrides), and the
+enabled plugin set: every pinned plugin at its version (governance changes it later,
+docs/upgrades.md).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from tonomy import _core
-from tonomy.chain import codec
+from tonomy.chain import codec, lifecycle
 from tonomy.chain.accounts import AccountType, create_account
 from tonomy.chain.authority import Authority
 from tonomy.chain.parameters import SYSTEM_PARAMETERS, SYSTEM_PLUGIN, write_parameters
@@ -163,17 +165,16 @@ class Genesis:
         are left out: no transaction can reach them and their parameters are not in
         state, so they cannot make this node diverge.
         """
-        loaded = {record.name: record.info.version for record in registry.plugins}
         problems = []
         for name, version in self.plugins:
-            if name not in loaded:
-                problems.append(f"{name} {version} is pinned but not loaded (install it)")
-            elif loaded[name] != version:
-                problems.append(f"{name} is pinned at version {version} but version {loaded[name]} is loaded")
+            if registry.record_at(name, version) is None:
+                loaded = ", ".join(registry.versions(name))
+                problems.append(
+                    f"{name} is pinned at version {version} but version {loaded} is loaded" if loaded else f"{name} {version} is pinned but not loaded (install it)"
+                )
         if problems:
             raise GenesisError("the plugins do not match the genesis: " + "; ".join(problems))
-        pinned = dict(self.plugins)
-        return Registry(record for record in registry.plugins if record.name in pinned)
+        return registry.select(dict(self.plugins))
 
     def parameter_values(self, registry: Registry) -> dict[tuple[str, str], Any]:
         """Every parameter's genesis value: defaults, then the genesis overrides (validated)."""
@@ -216,6 +217,7 @@ class Genesis:
         except TonomyError as exc:
             raise GenesisError(f"a genesis account is refused: {exc}") from None
         write_parameters(state, self.parameter_values(registry))
+        lifecycle.seed_genesis(state, dict(self.plugins))
 
 
 def _hex_key(text: object) -> bytes:

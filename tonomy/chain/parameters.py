@@ -49,6 +49,15 @@ SYSTEM_PARAMETERS: tuple[ParameterSpec, ...] = (
         0,
         64,
     ),
+    ParameterSpec(
+        "plugin_change_min_delay",
+        int,
+        10,
+        "Fewest blocks between scheduling a plugin activation, upgrade or disable and its height (time for operators to install).",
+        1,
+        100_000_000,
+    ),
+    ParameterSpec("max_migration_ops", int, 1_000_000, "Most metered state operations one plugin migration may use.", 1, 100_000_000),
 )
 
 #: Where the engine looks up the governance plugin (read at each privileged call).
@@ -89,6 +98,8 @@ class ChainParameters:
     max_auth_evaluations: int
     governance_plugin: str
     app_registry_plugin: str
+    plugin_change_min_delay: int
+    max_migration_ops: int
 
     @classmethod
     def read(cls, state: StateView) -> ChainParameters:

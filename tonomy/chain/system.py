@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tonomy.chain import accounts, permissions
+from tonomy.chain import accounts, lifecycle, permissions
 from tonomy.chain.authority import Authority, PermissionLevel
 from tonomy.chain.context import Meter
 from tonomy.chain.state import StateView
@@ -220,7 +220,10 @@ def query_account(state: StateView, params: Mapping[str, Any]) -> dict[str, Any]
     }
 
 
-SYSTEM_QUERIES: Mapping[str, Callable[[StateView, Mapping[str, Any]], object]] = {"account": query_account}
+SYSTEM_QUERIES: Mapping[str, Callable[[StateView, Mapping[str, Any]], object]] = {
+    "account": query_account,
+    "plugins": lifecycle.query_plugins,
+}
 
 
 @dataclass(frozen=True, slots=True)

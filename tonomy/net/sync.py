@@ -17,6 +17,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Protocol
 
+from tonomy.errors import PluginVersionMissingError
 from tonomy.net.envelope import MessageKind
 from tonomy.net.errors import NetError, ProtocolViolationError
 from tonomy.net.manager import PeerManager
@@ -166,6 +167,9 @@ class BlockSync:
                 result = self.chain.apply_block(block, commit)
                 if result is not None:
                     await result
+            except PluginVersionMissingError as exc:  # our fault, not the peer's: halt (docs/upgrades.md)
+                log.critical("HALTED: %s", exc.message)
+                break
             except Exception as exc:  # the chain refused it: the peer served an invalid block
                 self.manager.punish(peer, ProtocolViolationError(f"served an invalid block at {start + applied}: {exc}"))
                 break

@@ -68,6 +68,15 @@ TX_ID_SIZE = 32
 MAX_STATE_KEY_BYTES = 256
 MAX_HEIGHT = (1 << 63) - 1
 HEIGHT_PATTERN = r"^[0-9]{1,19}$"
+# Path patterns the OpenAPI spec publishes, so clients and fuzzers know valid input;
+# the handlers still check everything themselves.
+NAME_PATTERN = r"^[a-z](?:[._-]?[a-z0-9]){0,63}$"
+TX_ID_PATTERN = r"^[0-9a-f]{64}$"
+KEY_HEX_PATTERN = r"^(?:[0-9a-f]{2}){1,256}$"
+PluginName = Annotated[str, Path(pattern=NAME_PATTERN, description="A plugin name (`tonomy`: the system records).")]
+QueryName = Annotated[str, Path(pattern=NAME_PATTERN, description="A query name.")]
+TxId = Annotated[str, Path(pattern=TX_ID_PATTERN, description="A transaction id (64 lowercase hex digits).")]
+KeyHex = Annotated[str, Path(pattern=KEY_HEX_PATTERN, description="A state key inside the plugin's namespace (hex).")]
 MAX_WAIT_SECONDS = 60.0
 DEFAULT_WAIT_SECONDS = 10.0
 _NAME = re.compile(r"[a-z](?:[._-]?[a-z0-9]){0,63}")
@@ -186,7 +195,7 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
         return await submit_raw(raw)
 
     @app.get("/v1/transactions/{tx_id}", response_model=TransactionStatus)
-    async def get_transaction(tx_id: str) -> TransactionStatus:
+    async def get_transaction(tx_id: TxId) -> TransactionStatus:
         """A transaction's status: pending (admitted here), or committed with its receipt."""
         found = await status_of(_tx_id(tx_id))
         if found is None:
@@ -195,7 +204,7 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
 
     @app.get("/v1/transactions/{tx_id}/wait", response_model=TransactionStatus)
     async def wait_transaction(
-        tx_id: str,
+        tx_id: TxId,
         timeout: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = DEFAULT_WAIT_SECONDS,
     ) -> TransactionStatus:
         """Wait up to ``timeout`` seconds for the transaction to commit; answers its status then."""
@@ -245,8 +254,8 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
 
     @app.get("/v1/state/{plugin}/{key_hex}", response_model=StateView)
     async def get_state(
-        plugin: str,
-        key_hex: str,
+        plugin: PluginName,
+        key_hex: KeyHex,
         height: Annotated[str | None, Query(pattern=HEIGHT_PATTERN, description="A past block height (default: the head).")] = None,
     ) -> StateView:
         """A plugin's state value with a Merkle proof against a committed header's state root."""
@@ -272,7 +281,7 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
         )
 
     @app.post("/v1/query/{plugin}/{name}", response_model=QueryResponse)
-    async def run_query(plugin: str, name: str, params: Annotated[dict[str, Any] | None, Body()] = None) -> QueryResponse:
+    async def run_query(plugin: PluginName, name: QueryName, params: Annotated[dict[str, Any] | None, Body()] = None) -> QueryResponse:
         """Run a plugin's read-only query against the head state; ``params`` is a JSON object."""
         _name("plugin", plugin)
         _name("query", name)
@@ -314,6 +323,9 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
     from tonomy.node.signing_routes import install_signing
 
     install_signing(app, services, submit_raw, _ERRORS)
+    from tonomy.node.trust_routes import install_trust_routes
+
+    install_trust_routes(app, services, _ERRORS)
     if services.wallet is not None:
         from tonomy.node.wallet_routes import install_devnet_wallet
 
@@ -339,6 +351,10 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
             limit_loopback=services.rate_limit_loopback,
         )
     app.add_middleware(RequestMetrics, metrics=services.metrics, route_of=_route_of)
+    # Outermost: even a 429 or 413 carries CORS headers for a registered app's page.
+    from tonomy.node.cors import AppOriginCors, RegisteredOrigins, origins_reader
+
+    app.add_middleware(AppOriginCors, origins=RegisteredOrigins(origins_reader(worker)))
     return app
 
 

@@ -52,6 +52,17 @@ class BlockView(BaseModel):
     transactions: list[str] = Field(description="Transaction ids, in block order.")
 
 
+class CommitView(BaseModel):
+    height: int
+    block_hash: str = Field(description="The hash of the block these precommits finalize (hex).")
+    commit: str = Field(description="The commit's canonical bytes (hex): precommit votes, sorted by validator.")
+
+
+class GenesisView(BaseModel):
+    chain_id: str = Field(description="The chain id (hex): the hash of the genesis record's canonical encoding.")
+    genesis: dict[str, Any] = Field(description="The genesis record, as in the network's genesis JSON.")
+
+
 class StateView(BaseModel):
     plugin: str
     key: str = Field(description="The key inside the plugin's namespace (hex).")
@@ -164,6 +175,8 @@ __all__ = [
     "WebPageLink",
     "WebPages",
     "BlockView",
+    "CommitView",
+    "GenesisView",
     "HeaderView",
     "Health",
     "Problem",

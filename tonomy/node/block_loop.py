@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from tonomy.errors import PluginVersionMissingError
 from tonomy.node.api import NodeServices
 from tonomy.node.schedule import BlockSchedule
 from tonomy.node.views import transaction_ids
@@ -44,6 +45,9 @@ class BlockLoop:
                 return
             try:
                 header, ids = await services.worker.call(_produce, time_ms)
+            except PluginVersionMissingError as exc:  # state demands code this node lacks: stop producing
+                log.critical("HALTED: %s", exc.message)
+                return
             except Exception:
                 # A failed block changes nothing (the commit is atomic); log and try the next slot.
                 log.exception("producing the block at time %d failed", time_ms)

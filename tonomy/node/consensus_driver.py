@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from tonomy import _core
+from tonomy.errors import PluginVersionMissingError
 from tonomy.node.consensus_wal import KIND_PROPOSAL, KIND_VOTE, ConsensusWal
 from tonomy.node.schedule import wall_clock_ms
 from tonomy.node.views import transaction_ids
@@ -264,6 +265,9 @@ class ConsensusDriver:
                 return False
             try:
                 chain.validate_block(block)
+            except PluginVersionMissingError as exc:  # this node cannot run the block: halt, never vote for it
+                log.critical("HALTED at height %d: %s", height, exc.message)
+                return False
             except Exception as exc:
                 log.info("consensus: proposal for height %d refused: %s", height, exc)
                 return False

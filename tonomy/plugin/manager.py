@@ -16,6 +16,12 @@ came from, and what to do):
 5. collect each plugin's actions, queries and parameters into the registry,
    refusing duplicates.
 
+Several versions of one plugin may be loaded (an upgrade scheduled on chain needs the
+old version until its height and the new one after it, and replay needs both). The
+newest (by :func:`version_key`) is the plugin's *primary* record, registered in the
+pluggy manager (its CLI commands and web pages are the node's); the others are kept
+in the registry as *retained* versions, each checked alone like any plugin.
+
 pluggy calls implementations in reverse registration order (then tryfirst/
 trylast), so a hook called across all plugins runs in reverse name order:
 fixed by the names, never by the order distributions happen to be found.
@@ -41,7 +47,7 @@ from tonomy.plugin.discovery import (
     source_of,
 )
 from tonomy.plugin.inspection import Inspection, inspect_plugin
-from tonomy.plugin.registry import PluginRecord, Registry, collect_record
+from tonomy.plugin.registry import PluginRecord, Registry, collect_record, version_key
 from tonomy.plugin.source import PluginSource, plugin_failure
 
 
@@ -118,7 +124,7 @@ def build_plugin_manager(
         inspections.append(inspect_plugin(plugin, PluginSource(), expected_name=None, protocol=protocol))
         _raise_first_failure(inspections[-1])
 
-    ordered = _sorted_unique(inspections)
+    ordered, retained_versions = _primary_versions(inspections)
     for found in ordered:
         manager.register(found.plugin, name=found.name)
     try:
@@ -131,7 +137,12 @@ def build_plugin_manager(
         assert found.info is not None  # guaranteed by _raise_first_failure
         callers = functools.partial(manager.hook_caller_for, found.info.name)
         records.append(collect_record(callers, plugin=found.plugin, info=found.info, source=found.source))
-    manager._registry = Registry(records)
+    retained = [
+        collect_record(functools.partial(getattr, found.manager.hook), plugin=found.plugin, info=found.info, source=found.source)
+        for found in retained_versions
+        if found.info is not None
+    ]
+    manager._registry = Registry(records, retained)
     return manager
 
 
@@ -142,23 +153,34 @@ def _raise_first_failure(found: Inspection) -> None:
         raise plugin_failure(PluginLoadError, None, found.source, "its plugin info could not be read", "Report this to tonomy.")
 
 
-def _sorted_unique(inspections: list[Inspection]) -> list[Inspection]:
-    """Sort by plugin name; two plugins with one name is a conflict naming both origins."""
-    by_name: dict[str, Inspection] = {}
+def _primary_versions(inspections: list[Inspection]) -> tuple[list[Inspection], list[Inspection]]:
+    """Per plugin name, the newest version (sorted by name) and the other loaded versions.
+
+    Two plugins with one name AND one version is a conflict naming both origins.
+    """
+    by_version: dict[tuple[str, str], Inspection] = {}
     for found in inspections:
         assert found.info is not None
-        name = found.info.name
-        other = by_name.get(name)
+        key = (found.info.name, found.info.version)
+        other = by_version.get(key)
         if other is not None:
             raise plugin_failure(
                 PluginConflictError,
-                name,
+                key[0],
                 found.source,
-                f"another plugin already has this name ({other.source.describe()})",
+                f"another plugin already has this name and version {key[1]} ({other.source.describe()})",
                 "Rename one of them, or load only one.",
             )
-        by_name[name] = found
-    return [by_name[name] for name in sorted(by_name)]
+        by_version[key] = found
+    newest: dict[str, Inspection] = {}
+    for (name, version), found in by_version.items():
+        current = newest.get(name)
+        if current is None or version_key(version) > version_key(current.info.version):  # type: ignore[union-attr]
+            newest[name] = found
+    primary = [newest[name] for name in sorted(newest)]
+    chosen = {id(found) for found in primary}
+    others = [by_version[key] for key in sorted(by_version) if id(by_version[key]) not in chosen]
+    return primary, others
 
 
 __all__ = ["TonomyPluginManager", "build_plugin_manager"]

@@ -8,7 +8,7 @@ it (genesis parameters, dispatch tables) never depends on discovery order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
@@ -32,6 +32,13 @@ class PluginRecord:
     queries: tuple[QuerySpec, ...] = ()
     parameters: tuple[ParameterSpec, ...] = ()
     voting_strategies: tuple[VotingStrategySpec, ...] = ()
+    #: ``migrate(from_version=..., to_version=..., ctx=...)``: this version's
+    #: ``tonomy_migrate_state`` hook, or None when the plugin does not implement it.
+    migrate: Callable[..., Any] | None = field(default=None, compare=False)
+
+    @property
+    def version(self) -> str:
+        return self.info.version
 
     @property
     def entry_point(self) -> str | None:
@@ -129,6 +136,7 @@ def collect_record(
         kind="voting strategy",
         spec_type=VotingStrategySpec,
     )
+    migrate_caller = hook_caller("tonomy_migrate_state")
     return PluginRecord(
         name=name,
         info=info,
@@ -138,13 +146,20 @@ def collect_record(
         queries=queries,
         parameters=parameters,
         voting_strategies=strategies,
+        migrate=migrate_caller if migrate_caller.get_hookimpls() else None,
     )
 
 
 class Registry:
-    """Read-only view of all loaded plugins and what they registered."""
+    """Read-only view of all loaded plugins and what they registered.
 
-    def __init__(self, records: Iterable[PluginRecord] = ()) -> None:
+    One record per plugin name is *primary* (``plugins``, ``plugin(name)``, lookups by
+    name): the newest loaded version. A node may also keep older or newer versions of a
+    plugin loaded (``retained``), because the chain runs the version its state demands
+    at each height (docs/upgrades.md); ``record_at`` and ``select`` reach every version.
+    """
+
+    def __init__(self, records: Iterable[PluginRecord] = (), retained: Iterable[PluginRecord] = ()) -> None:
         by_name: dict[str, PluginRecord] = {}
         for record in records:
             other = by_name.get(record.name)
@@ -158,6 +173,39 @@ class Registry:
                 )
             by_name[record.name] = record
         self._plugins: Mapping[str, PluginRecord] = MappingProxyType({name: by_name[name] for name in sorted(by_name)})
+        versions: dict[tuple[str, str], PluginRecord] = {(record.name, record.version): record for record in by_name.values()}
+        for record in retained:
+            if (record.name, record.version) in versions:
+                raise plugin_failure(
+                    PluginConflictError,
+                    record.name,
+                    record.source,
+                    f"version {record.version} is loaded twice ({versions[(record.name, record.version)].source.describe()})",
+                    "Load each version of a plugin once.",
+                )
+            versions[(record.name, record.version)] = record
+        self._versions: Mapping[tuple[str, str], PluginRecord] = MappingProxyType(dict(sorted(versions.items())))
+
+    def record_at(self, name: str, version: str) -> PluginRecord | None:
+        """The loaded record of ``name`` at exactly ``version`` (primary or retained), or None."""
+        return self._versions.get((name, version))
+
+    def versions(self, name: str) -> tuple[str, ...]:
+        """Every loaded version of ``name``, sorted as strings (empty if none)."""
+        return tuple(version for (plugin, version) in self._versions if plugin == name)
+
+    def select(self, pins: Mapping[str, str]) -> Registry:
+        """A registry of exactly ``{name: version}``, each at that version, all primary.
+
+        :raises KeyError: a pinned version is not loaded (the message lists what is).
+        """
+        chosen = []
+        for name, version in sorted(pins.items()):
+            record = self.record_at(name, version)
+            if record is None:
+                raise KeyError(f"{name} {version} is not loaded (loaded versions: {', '.join(self.versions(name)) or 'none'})")
+            chosen.append(record)
+        return Registry(chosen)
 
     @property
     def plugins(self) -> tuple[PluginRecord, ...]:
@@ -200,6 +248,16 @@ class Registry:
         return tuple((record.name, spec) for record in self._plugins.values() for spec in record.voting_strategies)
 
 
+def version_key(version: str) -> tuple[tuple[int, int, str], ...]:
+    """Order versions like ``0.2.0 < 0.10.0``: dot/dash-separated parts, numbers as numbers.
+
+    A numeric part sorts before a text part at the same place; the order is total and
+    fixed by the strings alone (it only picks a node's primary version, never consensus).
+    """
+    parts = version.replace("-", ".").replace("+", ".").split(".")
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts)
+
+
 def _find(specs: tuple[SpecT, ...], plugin: str, kind: str, name: str) -> SpecT:
     for spec in specs:
         if spec.name == name:
@@ -208,4 +266,4 @@ def _find(specs: tuple[SpecT, ...], plugin: str, kind: str, name: str) -> SpecT:
     raise KeyError(f"plugin {plugin!r} has no {kind} named {name!r} (it has: {known})")
 
 
-__all__ = ["PluginRecord", "Registry", "SpecCollector", "collect_record", "collect_specs"]
+__all__ = ["PluginRecord", "Registry", "SpecCollector", "collect_record", "collect_specs", "version_key"]

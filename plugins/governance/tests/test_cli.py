@@ -63,3 +63,22 @@ def test_delegation_and_refusals(gov: Gov) -> None:
     assert run(gov, "alice", "propose", "root", "t", "--set-parameter", "nonsense").exit_code == 2
     assert run(gov, "alice", "vote", "1", "maybe").exit_code == 2
     assert "never changed" in run(gov, "alice", "parameters", "governance", "quorum_bps").output
+
+
+def test_plugin_changes_are_proposed_and_read_from_the_cli(gov: Gov) -> None:
+    gov.mint("alice", 600)
+    result = run(gov, "alice", "propose", "root", "upgrade", "--upgrade-plugin", "gtoken=9.9.9", "--disable-plugin", "governance", "--after", "20")
+    assert result.exit_code == 0, result.output
+    options = gov.proposal(int(result.output.split()[-1]))["options"]
+    from tonomy.plugin import decode_record
+
+    actions = decode_record(options)[0]["actions"]
+    assert [a["data"] for a in actions] == [
+        {"op": "upgrade", "plugin": "gtoken", "version": "9.9.9", "delay": 20},
+        {"op": "disable", "plugin": "governance", "version": "", "delay": 20},
+    ]
+    for bad in (["--upgrade-plugin", "gtoken"], ["--disable-plugin", "x", "--after", "1", "--at-height", "9"]):
+        refused = run(gov, "alice", "propose", "root", "bad", *bad)
+        assert refused.exit_code == 2 and "Invalid value" in refused.output
+    listed = run(gov, "alice", "plugins", "gtoken").output
+    assert '"name": "gtoken"' in listed and '"scheduled": []' in listed and '"log": []' in listed

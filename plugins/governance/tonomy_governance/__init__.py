@@ -22,7 +22,7 @@ from tonomy.plugin import (
     hookimpl,
 )
 
-from tonomy_governance import council, execution, parameter_changes, proposals, tracks, voting
+from tonomy_governance import council, execution, parameter_changes, plugin_changes, proposals, tracks, voting
 from tonomy_governance.params import PARAMETERS
 from tonomy_governance.strategies import BUILT_IN
 
@@ -60,6 +60,14 @@ def tonomy_register_actions(register: ActionRegistrar) -> None:
     register(ActionSpec("execute", execution.execute, proposals.ID, "Run an approved proposal after its timelock"))
     register(ActionSpec("settle", proposals.settle, proposals.ID, "Refund or burn a decided proposal's deposit"))
     register(ActionSpec("set_parameter", parameter_changes.set_parameter, parameter_changes.SetParameterSchema(), "Change a system parameter (governance only)"))
+    register(
+        ActionSpec(
+            "schedule_plugin",
+            plugin_changes.schedule_plugin,
+            plugin_changes.SCHEDULE_PLUGIN,
+            "Activate, upgrade, disable or cancel a change of a plugin at a height (governance only)",
+        )
+    )
     register(ActionSpec("set_track", tracks.set_track, tracks.SET_TRACK, "Create or replace a track (governance only)"))
     register(ActionSpec("remove_track", tracks.remove_track, tracks.NAME_ONLY, "Remove a track (governance only)"))
     register(ActionSpec("init_council", council.init_council, council.MEMBERS, "Set up the genesis council (once)"))

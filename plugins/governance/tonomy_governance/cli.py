@@ -45,11 +45,45 @@ def gov_cli(ctx: click.Context, node_url: str, key_file: str | None, account: st
 @click.argument("title")
 @click.option("--set-parameter", "changes", multiple=True, metavar="PLUGIN.NAME=JSON", help="A parameter change (repeatable).")
 @click.option("--action", "raw_actions", multiple=True, metavar="JSON", help='{"plugin", "name", "data", "permission"?}')
+@click.option("--activate-plugin", "activations", multiple=True, metavar="NAME=VERSION", help="Activate a plugin at a version (repeatable).")
+@click.option("--upgrade-plugin", "upgrades", multiple=True, metavar="NAME=VERSION", help="Upgrade an enabled plugin to a version (repeatable).")
+@click.option("--disable-plugin", "disables", multiple=True, metavar="NAME", help="Disable a plugin: a kill switch (repeatable).")
+@click.option("--cancel-plugin-change", "cancels", multiple=True, metavar="NAME", help="Cancel a plugin's scheduled change (repeatable).")
+@click.option("--at-height", type=click.IntRange(0), default=None, help="Plugin changes apply from this block...")
+@click.option("--after", type=click.IntRange(0), default=None, help="...or this many blocks after the proposal executes (default 100).")
 @click.option("--label", default="yes", show_default=True, help="The option's label.")
 @session_of
-def propose(session: Session, track: str, title: str, changes: tuple[str, ...], raw_actions: tuple[str, ...], label: str) -> None:
-    """Propose one option of actions on TRACK; prints the id."""
+def propose(
+    session: Session,
+    track: str,
+    title: str,
+    changes: tuple[str, ...],
+    raw_actions: tuple[str, ...],
+    activations: tuple[str, ...],
+    upgrades: tuple[str, ...],
+    disables: tuple[str, ...],
+    cancels: tuple[str, ...],
+    at_height: int | None,
+    after: int | None,
+    label: str,
+) -> None:
+    """Propose one option of actions on TRACK; prints the id.
+
+    Plugin changes (docs/upgrades.md) apply at the start of one block, on every node:
+    make sure validators have installed the version before it.
+    """
+    if at_height is not None and after is not None:
+        raise click.BadParameter("give --at-height or --after, not both", param_hint="--at-height")
+    when = {"height": at_height} if at_height is not None else {"delay": 100 if after is None else after}
     actions: list[dict[str, Any]] = []
+    for op, items in (("activate", activations), ("upgrade", upgrades)):
+        for item in items:
+            name, _, version = item.partition("=")
+            if not (name and version):
+                raise click.BadParameter(f"{item!r} is not NAME=VERSION", param_hint=f"--{op}-plugin")
+            actions.append(_plugin_change(op, name, version, when))
+    actions += [_plugin_change("disable", name, "", when) for name in disables]
+    actions += [_plugin_change("cancel", name, "", {"delay": 0}) for name in cancels]
     for change in changes:
         target, _, value = change.partition("=")
         plugin, _, name = target.partition(".")
@@ -127,6 +161,18 @@ def parameters(session: Session, plugin: str, name: str) -> None:
         click.echo(f"{plugin}.{name} was never changed")
     for change in history:
         click.echo(f"height {change['height']}: {change['old']!r} -> {change['new']!r} (proposal {change['proposal']})")
+
+
+def _plugin_change(op: str, name: str, version: str, when: dict[str, int]) -> dict[str, Any]:
+    return {"plugin": "governance", "name": "schedule_plugin", "data": {"op": op, "plugin": name, "version": version, **when}}
+
+
+@gov_cli.command()
+@click.argument("name", required=False)
+@session_of
+def plugins(session: Session, name: str | None) -> None:
+    """The enabled plugins with their versions, and the scheduled changes (NAME: its change log too)."""
+    show(session.query("tonomy", "plugins", **({} if name is None else {"name": name})))
 
 
 @gov_cli.command()

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 import tonomy_identity
-from tonomy.errors import TransactionUnauthorizedError
+from tonomy.errors import TonomyError, TransactionUnauthorizedError
 from tonomy.testing.ledger import LedgerNet, public_key, seed
 from tonomy_identity import login
 from tonomy_identity.errors import LoginRejectedError
@@ -316,3 +316,16 @@ def test_used_nonces_are_pruned_after_their_requests_expire(app_net: Any) -> Non
     assert net.chain.get_state("identity", stored)[0] is None
     # The pruned request still cannot run again: it expired.
     assert wallet_login(net, first, user="bob")[0].error_code == "identity.request_expired"
+
+
+def test_app_origins_lists_every_registered_origin_once(app_net: Any) -> None:
+    """The node's CORS allow-list: registered origins only, sorted, no duplicates."""
+    assert app_net.chain.query("identity", "app_origins", {}) == {"origins": ["https://notes-example.evil", ORIGIN]}
+    app_net.create_account("notes2", "app")
+    app_net.ok([("identity", "register_app", {"account": "notes2", "name": "Notes 2", "origin": ORIGIN,
+                 "redirect_uris": [REDIRECT], "scopes": [], "request_key": public_key("notes2-req")},
+                 ["notes2@active"])], ["notes2"])
+    assert app_net.chain.query("identity", "app_origins", {}) == {"origins": ["https://notes-example.evil", ORIGIN]}
+    with pytest.raises(TonomyError) as extra:
+        app_net.chain.query("identity", "app_origins", {"all": True})
+    assert extra.value.code == "core.invalid_input"

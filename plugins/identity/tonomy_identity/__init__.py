@@ -83,6 +83,8 @@ def tonomy_register_queries(register: QueryRegistrar) -> None:
     register(QuerySpec("record", records.query_record, records.RECORD_QUERY_SCHEMA, description="An account's identity record"))
     register(QuerySpec("recovery", recovery.query_recovery, recovery.ACCOUNT_SCHEMA, description="Guardians and pending recovery"))
     register(QuerySpec("app", apps.query_app, apps.APP_QUERY_SCHEMA, description="A registered app"))
+    register(QuerySpec("app_origins", apps.query_app_origins, apps.ORIGINS_QUERY_SCHEMA,
+                       description="Every registered app origin (the node allows these cross-origin)"))
     register(QuerySpec("apps_of", apps.query_apps_of, apps.APPS_OF_SCHEMA, description="The apps an account owns"))
     register(QuerySpec("app_usage", app_usage.query_app_usage, app_usage.USAGE_QUERY_SCHEMA,
                        description="An app's logins, transactions and active users"))

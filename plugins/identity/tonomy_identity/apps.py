@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tonomy.plugin import decode_record
 from tonomy_identity import layout
 from tonomy_identity.app_fields import (
     MAX_DESCRIPTION,
@@ -78,6 +79,7 @@ LOGIN_SETTINGS_SCHEMA = Shape(
 TRANSFER_SCHEMA = Shape({"app": account(), "new_owner": account()})
 APP_QUERY_SCHEMA = Shape({"app": account()})
 APPS_OF_SCHEMA = Shape({"owner": account()})
+ORIGINS_QUERY_SCHEMA = Shape({})
 
 __all__ = ["ORIGIN", "SCOPE", "app_origins", "redirect_problem"]
 
@@ -208,6 +210,13 @@ def transfer_app(ctx: Any, data: Any) -> None:
 def query_app(ctx: Any, params: Any) -> dict[str, Any] | None:
     record: dict[str, Any] | None = ctx.state.get_record(layout.app_key(params["app"]))
     return record
+
+
+def query_app_origins(ctx: Any, params: Any) -> dict[str, list[str]]:
+    """Every origin of every registered app, sorted and unique: what the node allows cross-origin (CORS)."""
+    start, end = layout.APPS_RANGE
+    origins = {origin for _key, value in ctx.state.items(start, end) for origin in app_origins(decode_record(value))}
+    return {"origins": sorted(origins)}
 
 
 def query_apps_of(ctx: Any, params: Any) -> list[str]:

@@ -39,6 +39,10 @@ def app_key(app: str) -> bytes:
     return b"app/" + app.encode()
 
 
+#: Every app record key is in ``[start, end)`` ("0" is the byte after "/").
+APPS_RANGE = (b"app/", b"app0")
+
+
 def owner_apps_prefix(owner: str) -> bytes:
     return b"owner-app/" + owner.encode() + b"/"
 

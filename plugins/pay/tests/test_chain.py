@@ -129,7 +129,7 @@ def test_a_genesis_parameter_override_is_enforced(tmp_path: Path) -> None:
 
 
 class ChainNode:
-    """A PayNode over the real chain: each action is a signed transaction in its own block."""
+    """A ChainNode over the real chain: each action is a signed transaction in its own block."""
 
     def __init__(self, net: Any) -> None:
         self.net = net
@@ -138,11 +138,11 @@ class ChainNode:
         return self.net.chain.query(plugin, name, dict(params))
 
     def act(self, plugin: str, name: str, data: Any, authorization: Any) -> Any:
-        from tonomy_pay.cli import outcome_from_receipt
+        from tonomy.plugin.cli import outcome_from_receipt
 
         signer = authorization[0].split("@")[0]
         receipt = run(self.net, LedgerNet.action(plugin, name, dict(data), *authorization), ["validator" if signer == "tonomy" else signer])
-        return outcome_from_receipt(receipt, plugin)
+        return outcome_from_receipt(receipt)
 
 
 def test_cli_commands_run_as_signed_transactions(net: Any) -> None:
