@@ -174,7 +174,11 @@ class Market:
         return digest
 
     def approve(self, source: AppSource, height: int) -> Any:
-        receipt = self.gov_decide(publish.network_approval_actions(source.name, source.version, height))
+        return self.approve_with(publish.network_approval_actions(source.name, source.version, height))
+
+    def approve_with(self, actions: Sequence[Mapping[str, Any]]) -> Any:
+        """A governance decision carrying ``actions`` that must execute."""
+        receipt = self.gov_decide(actions)
         assert receipt.status == "executed", f"{receipt.error_code} {receipt.error_message}"
         return receipt
 
@@ -195,10 +199,19 @@ class LedgerNode:
         return outcome_from_receipt(self.market.act(plugin, name, data, signer))
 
 
-def make_market(path: Path, apps: Sequence[AppSource] = ()) -> Market:
+#: Blocks between scheduling a plugin change and its height, in these tests.
+MIN_DELAY = 3
+
+
+def make_market(path: Path, apps: Sequence[AppSource] = (), *, pin_apps: bool = True) -> Market:
+    """A chain whose node has ``apps`` installed. ``pin_apps``: the genesis enables them at
+    height 0 (the engine's capability windows still gate them); otherwise they run only
+    once governance activates them (the plugin lifecycle), as on a real network."""
+    first_party = [tonomy_marketplace, tonomy_dao, tonomy_pay, tonomy_governance]
     modules = [preinstall(path / "apps", source) for source in apps]
-    manager = build_manager([tonomy_marketplace, tonomy_dao, tonomy_pay, tonomy_governance, *modules])
-    genesis = make_genesis(manager, ACCOUNTS, parameters={"tonomy": {"governance_plugin": "governance"}, "governance": GOVERNANCE})
+    manager = build_manager([*first_party, *modules])
+    parameters = {"tonomy": {"governance_plugin": "governance", "plugin_change_min_delay": MIN_DELAY}, "governance": GOVERNANCE}
+    genesis = make_genesis(manager if pin_apps else build_manager(first_party), ACCOUNTS, parameters=parameters)
     market = Market(LedgerNet.create(path / "chain", manager=manager, genesis=genesis), {source.name: source for source in apps})
     bootstrap(market.ok, "validator", dao_voting_period=2)
     return market

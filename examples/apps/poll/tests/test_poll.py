@@ -61,3 +61,35 @@ def test_the_v2_migration_rewrites_v1_polls_once() -> None:
     migrated = v2.migrate_poll(old)
     assert migrated == {**old, "options": ["yes", "no"], "votes": 7}
     assert v2.migrate_poll(migrated) is None  # idempotent: already in the new form
+
+
+def test_v1_activates_v2_migrates_and_revocation_disables_through_the_lifecycle(tmp_path: Path) -> None:
+    """The real flow on one chain: the code runs only from the heights governance sets."""
+    from tonomy_marketplace import publish
+    from tonomy_marketplace.cli import lifecycle_action
+
+    market = make_market(tmp_path, [POLL_V1, POLL_V2], pin_apps=False)
+    try:
+        market.publish(POLL_V1)
+        start = market.height + 12
+        market.approve_with(publish.network_approval_actions("poll", "1.0.0", start, [lifecycle_action("activate", "poll", "1.0.0", start)]))
+        market.until(start - 1)
+        market.refused("tx.unknown_plugin", "poll", "create", {"creator": "carol", "question": "q", "options": "a,b", "closes": 10**6}, "carol", "carol")
+        market.until(start)
+        market.ok("poll", "create", {"creator": "carol", "question": "Build it?", "options": "yes,no", "closes": 10**6}, "carol")
+        market.ok("poll", "vote", {"id": 1, "voter": "dave", "option": 1}, "dave")
+        market.publish(POLL_V2, register=False)
+        upgrade = market.height + 12
+        market.approve_with(publish.network_approval_actions("poll", "2.0.0", upgrade, [lifecycle_action("upgrade", "poll", "2.0.0", upgrade)]))
+        market.until(upgrade - 2)
+        assert market.query("poll", "poll", {"id": 1})["options"] == "yes,no"  # still v1
+        market.until(upgrade)
+        poll = market.query("poll", "poll", {"id": 1})
+        assert (poll["options"], poll["votes"], poll["tally"]) == (["yes", "no"], 1, [0, 1])  # migrated once
+        market.ok("poll", "close", {"id": 1, "creator": "carol"}, "carol")  # new in v2
+        stop = market.height + 12
+        market.approve_with(publish.network_revocation_actions("poll", "2.0.0", stop, "", [lifecycle_action("disable", "poll", "", stop)]))
+        market.until(stop)
+        market.refused("tx.plugin_disabled", "poll", "create", {"creator": "carol", "question": "q", "options": "a,b", "closes": 10**6}, "carol", "carol")
+    finally:
+        market.net.close()
