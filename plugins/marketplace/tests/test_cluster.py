@@ -120,12 +120,10 @@ def same_state(cluster: Cluster, height: int) -> None:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    from tonomy.chain.parameters import SYSTEM_PARAMETERS
-
-    system: dict[str, Any] = {"governance_plugin": "governance"}
-    if any(spec.name == "plugin_change_min_delay" for spec in SYSTEM_PARAMETERS):  # the plugin lifecycle
-        system["plugin_change_min_delay"] = MIN_DELAY
-    parameters = {"tonomy": system, "governance": {**GOVERNANCE, "voting_period": 8}}
+    parameters = {
+        "tonomy": {"governance_plugin": "governance", "plugin_change_min_delay": MIN_DELAY},
+        "governance": {**GOVERNANCE, "voting_period": 8},
+    }
     made = make_cluster(tmp_path_factory.mktemp("market"), 4, ACCOUNTS, block_time_ms=250, parameters=parameters)
     made.start(timeout=120)
     try:
