@@ -194,3 +194,16 @@ def test_an_upgrade_moves_the_window_at_its_height(market: Market) -> None:
     receipt = market.gov_decide(publish.network_approval_actions("poll", "1.2.0", market.height + 8))
     assert receipt.status == "executed"
     assert market.gov_decide(publish.network_approval_actions("poll", "1.2.0", market.height + 8)).error_code == "marketplace.wrong_status"
+
+
+def test_a_proposal_may_approve_with_a_delay_instead_of_a_height(market: Market) -> None:
+    market.publish(POLL_V1)
+    both = [{"plugin": "marketplace", "name": "approve", "data": {"app": "poll", "version": "1.0.0", "activation_height": 10**6, "delay": 5}}]
+    assert market.gov_decide(both).error_code == "marketplace.invalid_height"
+    neither = [{"plugin": "marketplace", "name": "approve", "data": {"app": "poll", "version": "1.0.0"}}]
+    assert market.gov_decide(neither).error_code == "marketplace.invalid_height"
+    receipt = market.approve_with(publish.network_approval_actions("poll", "1.0.0", delay=7))
+    release = market.query("marketplace", "release", {"app": "poll", "version": "1.0.0"})
+    assert release["activation_height"] == receipt.height + 7
+    with pytest.raises(ValueError):
+        publish.network_approval_actions("poll", "1.0.0", 5, delay=7)

@@ -95,30 +95,41 @@ def publish(session: Session, module_dir: Path, dao: str, app: str, version: str
 @market_cli.command()
 @click.argument("app")
 @click.argument("version")
-@click.option("--height", type=int, required=True, help="The activation height every validator switches at.")
+@click.option("--height", type=int, default=None, help="The activation height every validator switches at.")
+@click.option("--delay", type=int, default=None, help="Or: that many blocks after the proposal executes.")
 @click.option("--track", default="root", show_default=True)
 @click.option("--with-lifecycle/--without-lifecycle", default=True, show_default=True,
               help="Also schedule the plugin's activation (upgrade when it already runs) at the same height.")
 @click.option("--upgrade", is_flag=True, help="The app already runs: schedule an upgrade, not an activation.")
 @session_of
-def approve(session: Session, app: str, version: str, height: int, track: str, with_lifecycle: bool, upgrade: bool) -> None:
-    """Propose to the network that APP VERSION runs from --height."""
-    lifecycle = [lifecycle_action("upgrade" if upgrade else "activate", app, version, height)] if with_lifecycle else []
-    _propose(session, f"Approve {app} {version}", publishing.network_approval_actions(app, version, height, lifecycle), track, None)
+def approve(session: Session, app: str, version: str, height: int | None, delay: int | None, track: str, with_lifecycle: bool, upgrade: bool) -> None:
+    """Propose to the network that APP VERSION runs from --height (or --delay blocks after the vote)."""
+    _one_of(height, delay)
+    lifecycle = [lifecycle_action("upgrade" if upgrade else "activate", app, version, height, delay=delay)] if with_lifecycle else []
+    actions = publishing.network_approval_actions(app, version, height, lifecycle, delay=delay)
+    _propose(session, f"Approve {app} {version}", actions, track, None)
 
 
 @market_cli.command()
 @click.argument("app")
 @click.argument("version")
-@click.option("--height", type=int, required=True, help="The height from which the release is disabled.")
+@click.option("--height", type=int, default=None, help="The height from which the release is disabled.")
+@click.option("--delay", type=int, default=None, help="Or: that many blocks after the proposal executes.")
 @click.option("--reason", default="")
 @click.option("--track", default="root", show_default=True)
 @click.option("--dao", default=None, help="Revoke as the publisher DAO (a DAO proposal) rather than through the network.")
 @session_of
-def revoke(session: Session, app: str, version: str, height: int, reason: str, track: str, dao: str | None) -> None:
-    """Propose that APP VERSION is disabled from --height (the kill switch)."""
-    lifecycle = [] if dao else [lifecycle_action("disable", app, "", height)]
-    _propose(session, f"Revoke {app} {version}", publishing.network_revocation_actions(app, version, height, reason, lifecycle), track, dao)
+def revoke(session: Session, app: str, version: str, height: int | None, delay: int | None, reason: str, track: str, dao: str | None) -> None:
+    """Propose that APP VERSION is disabled from --height or --delay (the kill switch)."""
+    _one_of(height, delay)
+    lifecycle = [] if dao else [lifecycle_action("disable", app, "", height, delay=delay)]
+    actions = publishing.network_revocation_actions(app, version, height, reason, lifecycle, delay=delay)
+    _propose(session, f"Revoke {app} {version}", actions, track, dao)
+
+
+def _one_of(height: int | None, delay: int | None) -> None:
+    if (height is None) == (delay is None):
+        raise click.UsageError("give exactly one of --height and --delay")
 
 
 def _propose(session: Session, title: str, actions: list[dict[str, Any]], track: str, dao: str | None) -> None:
@@ -159,9 +170,9 @@ def reviews(session: Session, app: str, version: str) -> None:
         click.echo(f"{review['kind']:6} by {review['reviewer']} at {review['height']}: {credential.get('credentialSubject', {})}")
 
 
-def lifecycle_action(op: str, app: str, version: str, height: int) -> dict[str, Any]:
-    """The governance plugin's action that switches the plugin's code at ``height``."""
-    data: dict[str, Any] = {"op": op, "plugin": app, "height": height}
+def lifecycle_action(op: str, app: str, version: str, height: int | None = None, *, delay: int | None = None) -> dict[str, Any]:
+    """The governance plugin's action that switches the plugin's code at ``height`` (or ``delay`` blocks after execution)."""
+    data: dict[str, Any] = {"op": op, "plugin": app, **({"height": height} if height is not None else {"delay": delay})}
     if version:
         data["version"] = version
     return {"plugin": "governance", "name": "schedule_plugin", "data": data}

@@ -130,15 +130,25 @@ def release(
     return ReleaseProposal(propose_to_dao(node, proposer, dao, title, actions), artifact, actions)
 
 
-def network_approval_actions(app: str, version: str, activation_height: int, lifecycle: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
-    """A governance option's actions: ``marketplace.approve`` then the host lifecycle's own
-    actions (``lifecycle``: activating the plugin's code at the same height)."""
-    return [{"plugin": PLUGIN, "name": "approve", "data": {"app": app, "version": version, "activation_height": activation_height}},
-            *[dict(action) for action in lifecycle]]
+def _when(field: str, height: int | None, delay: int | None) -> dict[str, int]:
+    if (height is None) == (delay is None):
+        raise ValueError(f"give exactly one of {field} and delay")
+    return {field: height} if height is not None else {"delay": delay}  # type: ignore[dict-item]
 
 
-def network_revocation_actions(app: str, version: str, at_height: int, reason: str = "", lifecycle: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
-    data: dict[str, Any] = {"app": app, "version": version, "at_height": at_height}
+def network_approval_actions(app: str, version: str, activation_height: int | None = None, lifecycle: Sequence[Mapping[str, Any]] = (),
+                             *, delay: int | None = None) -> list[dict[str, Any]]:
+    """A governance option's actions: ``marketplace.approve`` (at a height, or ``delay``
+    blocks after the proposal executes) then the host lifecycle's own actions
+    (``lifecycle``: activating the plugin's code at the same height)."""
+    data = {"app": app, "version": version, **_when("activation_height", activation_height, delay)}
+    return [{"plugin": PLUGIN, "name": "approve", "data": data}, *[dict(action) for action in lifecycle]]
+
+
+def network_revocation_actions(app: str, version: str, at_height: int | None = None, reason: str = "",
+                               lifecycle: Sequence[Mapping[str, Any]] = (), *, delay: int | None = None) -> list[dict[str, Any]]:
+    """``marketplace.revoke`` (at a height or after ``delay`` blocks) then ``lifecycle``'s actions (disabling the code)."""
+    data: dict[str, Any] = {"app": app, "version": version, **_when("at_height", at_height, delay)}
     if reason:
         data["reason"] = reason
     return [{"plugin": PLUGIN, "name": "revoke", "data": data}, *[dict(action) for action in lifecycle]]

@@ -62,8 +62,11 @@ RELEASE = RecordSchema(
         Field("notes", str, required=False, maximum=500),
     )
 )
-APPROVE = RecordSchema((app_field(), version_field(), Field("activation_height", int, minimum=1, maximum=2**62)))
-REVOKE = RecordSchema((app_field(), version_field(), Field("at_height", int, minimum=1, maximum=2**62), Field("reason", str, required=False, maximum=200)))
+DELAY = Field("delay", int, required=False, minimum=1, maximum=2**40, description="or: that many blocks after the executing block")
+APPROVE = RecordSchema((app_field(), version_field(), Field("activation_height", int, required=False, minimum=1, maximum=2**62), DELAY))
+REVOKE = RecordSchema(
+    (app_field(), version_field(), Field("at_height", int, required=False, minimum=1, maximum=2**62), DELAY, Field("reason", str, required=False, maximum=200))
+)
 APP_ONLY = RecordSchema((app_field(),))
 RELEASE_ONLY = RecordSchema((app_field(), version_field()))
 LIST = RecordSchema((Field("after", str, required=False, maximum=64), Field("limit", int, required=False, minimum=1, maximum=100)))
@@ -155,9 +158,19 @@ def by_network(ctx: Any) -> bool:
     return bool(ctx.has_auth(SYSTEM) and ctx.caller is not None and ctx.caller == ctx.parameter("governance_plugin", SYSTEM))
 
 
+def target_height(ctx: Any, data: Any, field: str) -> int:
+    """``data[field]``, or the executing block's height plus ``data["delay"]`` (a proposal
+    rarely knows the height it will run at; the plugin lifecycle's ``schedule_plugin``
+    takes the same ``delay``, so both land on the same height in one proposal)."""
+    height, delay = data.get(field), data.get("delay")
+    if (height is None) == (delay is None):
+        fail(ctx, errors.INVALID_HEIGHT, f"give exactly one of {field} and delay")
+    return int(height if height is not None else ctx.height + delay)
+
+
 def approve(ctx: Any, data: Any) -> None:
     """The network approves a pending release to run from ``activation_height``."""
-    app, version, height = data["app"], data["version"], data["activation_height"]
+    app, version, height = data["app"], data["version"], target_height(ctx, data, "activation_height")
     ctx.require_auth(SYSTEM)
     if not by_network(ctx):
         fail(ctx, errors.NOT_NETWORK, "only an executed governance proposal approves a release for the network")
@@ -183,7 +196,7 @@ def approve(ctx: Any, data: Any) -> None:
 
 def revoke(ctx: Any, data: Any) -> None:
     """The kill switch: the publisher DAO or the network disables a release from ``at_height``."""
-    app, version, height = data["app"], data["version"], data["at_height"]
+    app, version, height = data["app"], data["version"], target_height(ctx, data, "at_height")
     publisher = get_app(ctx, app)["publisher"]
     if not (ctx.has_auth(publisher) or by_network(ctx)):
         fail(ctx, errors.NOT_PUBLISHER, f"only {publisher} (through its governance) or the network (a governance proposal) may revoke {app}")
