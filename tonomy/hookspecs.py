@@ -25,6 +25,7 @@ import pluggy
 
 from tonomy.plugin import PROJECT_NAME
 from tonomy.plugin.types import ActionRegistrar, ParameterRegistrar, PluginInfo, QueryRegistrar, VotingStrategyRegistrar
+from tonomy.plugin.node_services import NodeServiceRegistrar
 from tonomy.plugin.web import WebPageRegistrar
 
 if TYPE_CHECKING:
@@ -176,6 +177,22 @@ def tonomy_web_pages(register: WebPageRegistrar) -> None:
     in different folders, are a :class:`~tonomy.errors.PluginConflictError`.
 
     :param register: call it with a ``WebPage`` per page.
+    """
+
+
+@hookspec
+def tonomy_node_services(register: NodeServiceRegistrar) -> None:
+    """Run node-local services inside a node, one ``register(service)`` each.
+
+    A :class:`~tonomy.plugin.NodeService` gets a :class:`~tonomy.plugin.NodeContext` when
+    the node starts (its own folder in the data directory, chain reads at the head, the
+    events of committed blocks, and a p2p channel to the same plugin's service on other
+    nodes). Its FastAPI router is mounted at ``/v1/x/<plugin>/``. Node-local: services
+    may use the clock, the disk and the network; nothing they do is consensus. Called
+    when the node starts, one plugin at a time, so every service is attributed to its
+    plugin (a plugin registers at most one).
+
+    :param register: call it with an object satisfying ``NodeService``.
     """
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tonomy import _core
-from tonomy.chain import blocks, codec
+from tonomy.chain import blocks, codec, validator_set
 from tonomy.chain.chain import Chain, replay
 from tonomy.chain.genesis import Genesis, GenesisAccount
 from tonomy.chain.parameters import ChainParameters
@@ -146,11 +146,11 @@ def test_a_block_header_commits_to_its_contents(net: LedgerNet) -> None:
     assert header.transaction_root == _core.merkle_root(ids)
     assert header.state_root == net.chain.store.root(1)
     assert header.proposer == public_key("validator")
-    assert header.validator_set_hash == blocks.validator_set_hash([public_key("validator")])
+    assert header.validator_set_hash == validator_set.set_hash(((public_key("validator"), 1),))
     block = net.chain.get_block(1)
     assert block is not None and block.hash == header.hash and [tx.id for tx in block.transactions] == ids
     commit = net.chain.get_commit(1)
-    assert commit is not None and blocks.commit_problem(commit, header, net.genesis.validators) is None
+    assert commit is not None and blocks.commit_problem(commit, header, [(key, 1) for key in net.genesis.validators]) is None
     # The next block carries that commit and its hash.
     second = net.produce()
     assert second.last_commit_hash == _core.commit_hash(commit)

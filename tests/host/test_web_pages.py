@@ -63,6 +63,18 @@ def test_pay_contributes_its_page_through_the_hook() -> None:
 
 
 @pytest.mark.parametrize(
+    "plugin, label, script",
+    [("identity", "Tonomy ID", "login.js"), ("dao", "DAOs", "dao.js"), ("governance", "Governance", "gov.js")],
+)
+def test_the_apps_contribute_their_pages_through_the_hook(plugin: str, label: str, script: str) -> None:
+    pm = build_plugin_manager(allow=[plugin])
+    seen: list[WebPage] = []
+    pm.hook.tonomy_web_pages(register=seen.append)
+    assert [(page.path, page.nav_label) for page in seen] == [("index.html", label)]
+    assert (seen[0].static_dir / script).is_file()
+
+
+@pytest.mark.parametrize(
     ("path", "title", "label", "problem"),
     [
         ("../secret.html", "T", "L", "path"),

@@ -76,3 +76,14 @@ def test_query_anything(http: httpx.Client, plugin: str, name: str, params: Any)
     if not plugin.strip(" .") or not name.strip(" ."):
         return
     _checked(http.post(f"/v1/query/{plugin}/{name}", json=params))
+
+
+@FUZZ
+@given(value=json_values)
+def test_encode_any_json(http: httpx.Client, value: Any) -> None:
+    response = http.post("/v1/codec/encode", json={"value": value})
+    _checked(response)
+    if response.status_code == 200:
+        from tonomy.plugin import decode_record
+
+        decode_record(bytes.fromhex(response.json()["encoded"]))  # what it answers is canonical

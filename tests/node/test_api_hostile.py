@@ -229,3 +229,36 @@ def test_unknown_routes_and_methods(http: httpx.Client) -> None:
 def test_health_still_answers(http: httpx.Client) -> None:
     doc = http.get("/v1/health").json()
     assert doc["status"] == "ok" and doc["producing"] is True and json.dumps(doc)
+
+
+# -- consensus records: the validator schedule and evidence ------------------------------------
+
+
+def test_consensus_queries_answer_and_refuse_hostile_parameters(http: httpx.Client) -> None:
+    schedule = http.post("/v1/query/tonomy/validators", json={}).json()["result"]["schedule"]
+    assert schedule[0]["effective"] == 1 and len(schedule[0]["validators"]) == 1
+    assert http.post("/v1/query/tonomy/evidence", json={}).json()["result"] == []
+    for name, params in (
+        ("validators", {"height": 1}),
+        ("evidence", {"validator": "zz"}),
+        ("evidence", {"validator": "00" * 31}),
+        ("evidence", {"validator": 7}),
+        ("evidence", {"other": 1}),
+    ):
+        expect_problem(http.post(f"/v1/query/tonomy/{name}", json=params), 400, "core.invalid_input")
+
+
+def test_forged_evidence_is_refused_at_admission(http: httpx.Client, running_node: NodeProcess) -> None:
+    from tonomy.chain.evidence import evidence_transaction
+
+    with NodeClient(running_node.url) as client:
+        head = client.head()
+    key_seed = b"\x05" * 32
+    key = _core.ed25519_public_key(key_seed)
+    votes = []
+    for block_hash in (b"\x01" * 32, None):
+        digest = _core.vote_digest("prevote", head.chain_id, 1, 0, block_hash, key)
+        votes.append(_core.Vote("prevote", head.chain_id, 1, 0, block_hash, key, _core.ed25519_sign(key_seed, digest)))
+    forged = _core.Vote("prevote", head.chain_id, 1, 0, None, key, bytes(64))
+    raw = evidence_transaction(head, _core.encode_vote(votes[0]), _core.encode_vote(forged), key_seed)
+    expect_problem(submit(http, {"transaction": base64.b64encode(raw).decode()}), 422, "tx.invalid_data")

@@ -75,7 +75,8 @@ def test_devnet_starts_and_continues(tmp_path: Path) -> None:
     heights = []
     for _ in range(2):
         process = subprocess.Popen(
-            [sys.executable, "-m", "tonomy", "devnet", "--data-dir", str(data), "--api", "127.0.0.1:0", "--block-time-ms", "50"],
+            [sys.executable, "-m", "tonomy", "devnet", "--data-dir", str(data), "--validators", "1", "--api", "127.0.0.1:0",
+             "--block-time-ms", "50"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         try:

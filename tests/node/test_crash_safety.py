@@ -58,7 +58,6 @@ def test_kill_9_under_load_loses_nothing(tmp_path: Path) -> None:
     rng = random.Random(20261129)  # seeded: the same kill moments every run
     acked: list[tuple[bytes, int]] = []
     heights_seen = 0
-    started = time.monotonic()
     roots: dict[int, bytes] = {}
     checked = 0
     try:
@@ -83,6 +82,11 @@ def test_kill_9_under_load_loses_nothing(tmp_path: Path) -> None:
             workers = [threading.Thread(target=_load, args=(url, make, acked, stop)) for _ in range(LOAD_THREADS)]
             for worker in workers:
                 worker.start()
+            # Kill mid-load: once this round has an acknowledged transaction, at a seeded moment.
+            deadline = time.monotonic() + 30
+            while len(acked) == checked and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert len(acked) > checked, f"round {round_no}: no transaction was acknowledged within 30 s"
             time.sleep(rng.uniform(0.1, 0.4))
             assert node.kill() == -9
             stop.set()
@@ -93,5 +97,4 @@ def test_kill_9_under_load_loses_nothing(tmp_path: Path) -> None:
             heights_seen = max(roots)
     finally:
         node.stop()
-    assert len(acked) >= ROUNDS  # the load really ran: acknowledged transactions in most rounds
-    assert time.monotonic() - started < 180
+    assert len(acked) >= ROUNDS  # the load really ran: acknowledged transactions in every round

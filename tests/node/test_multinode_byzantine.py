@@ -1,9 +1,7 @@
 """A validator that double-votes (test-only flag TONOMY_TEST_EQUIVOCATE: every vote also
 goes out signed for another value, bypassing its safety rules): the honest three never
-diverge and report evidence naming it, and only it.
-
-Evidence is reported by the engine and logged by the driver; committing it on chain is
-not implemented yet (docs/node.md, "Not yet")."""
+diverge, and evidence naming it, and only it, is committed on chain and queryable on every
+honest node (``POST /v1/query/tonomy/evidence``)."""
 
 from __future__ import annotations
 
@@ -12,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tonomy.node.client import NodeClient
 from tonomy.node.keys import read_key_file
 from tonomy.testing.cluster import Cluster, make_cluster, wait_until
 
@@ -47,3 +46,22 @@ def test_honest_validators_agree_and_name_the_equivocator(cluster: Cluster) -> N
         assert f"evidence duplicate_vote against validator {byzantine}" in text
         for key in honest:
             assert f"against validator {key}" not in text
+
+    def committed(node_url: str) -> list[dict[str, object]]:
+        with NodeClient(node_url) as client:
+            return list(client.query("tonomy", "evidence", {}))
+
+    wait_until(lambda: all(committed(node.url) for node in cluster.nodes[:3]), 60, what="evidence on chain everywhere")
+    common = min(height(node.url) for node in cluster.nodes[:3])
+
+    def settled(node_url: str) -> list[tuple[object, ...]]:
+        return sorted(
+            (r["validator"], r["height"], r["round"], r["kind"], r["committed_at"])
+            for r in committed(node_url)
+            if int(str(r["committed_at"])) <= common
+        )
+
+    reference = settled(cluster.nodes[0].url)
+    assert reference and {entry[0] for entry in reference} == {byzantine}
+    for node in cluster.nodes[1:3]:
+        assert settled(node.url) == reference  # the same records at the same heights

@@ -23,6 +23,7 @@ ENDPOINTS = {
     ("get", "/v1/web/pages"),
     ("post", "/v1/transactions/unsigned"),
     ("post", "/v1/transactions/signed"),
+    ("post", "/v1/codec/encode"),
     ("get", "/v1/genesis"),
     ("get", "/v1/blocks/{height}/commit"),
 }

@@ -25,6 +25,7 @@ from tonomy.wallet.derivation import vault_key, x25519_secret
 
 import tonomy_vault
 from tonomy_vault.blobs import BlobStore
+from tonomy_vault.remote import VaultQueries
 
 LOG = logging.getLogger("tonomy.vault.testserver")
 ACCOUNTS = ("alice", "bob", "carol", "dave", "erin", "frank")
@@ -59,7 +60,7 @@ def stranger_key() -> tuple[bytes, bytes]:
     return bytes(key), bytes(key.public_key)
 
 
-class ChainServer:
+class ChainServer(VaultQueries):
     """:class:`tonomy.vault.VaultServer` over a LedgerNet chain and a BlobStore."""
 
     def __init__(self, net: LedgerNet, blobs: BlobStore) -> None:
@@ -89,24 +90,6 @@ class ChainServer:
         answer = self.net.chain.query("vault", name, params)
         self._record("query", name, dict(params), answer)
         return answer
-
-    def entry(self, owner: str, record_id: bytes, field: str) -> Any:
-        return self._query("entry", {"owner": owner, "record_id": record_id, "field": field})
-
-    def fields(self, owner: str, record_id: bytes) -> Any:
-        return self._query("fields", {"owner": owner, "record_id": record_id})
-
-    def records(self, owner: str) -> Any:
-        return self._query("records", {"owner": owner})
-
-    def grant(self, owner: str, record_id: bytes, reader: str) -> Any:
-        return self._query("grant", {"owner": owner, "record_id": record_id, "reader": reader})
-
-    def grants(self, owner: str, record_id: bytes) -> Any:
-        return self._query("grants", {"owner": owner, "record_id": record_id})
-
-    def keyring(self, owner: str) -> Any:
-        return self._query("keyring", {"owner": owner})
 
     def submit(self, signer: str, actions: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
         self._record("submit", signer, [(name, dict(data)) for name, data in actions])

@@ -7,7 +7,6 @@ installed. Screenshots land in artifacts/screenshots/.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,55 +16,9 @@ from tonomy.node.client import NodeClient
 from tonomy.node.devnet import Devnet
 from tonomy.testing.node_process import NodeProcess
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-TIMEOUT_MS = 20_000
+from browserkit import CHROMIUM, shot as _shot
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium is not installed at /usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), args=ARGS, headless=True
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        try:
-            yield context
-        finally:
-            context.close()
-
-
-@pytest.fixture
-def page(browser_context: Any) -> Iterator[Any]:
-    page = browser_context.new_page()
-    outside: list[str] = []
-    problems: list[str] = []
-    page.on("request", lambda request: outside.append(request.url) if not _same_origin(request.url) else None)
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.outside_requests = outside
-    page.console_errors = problems
-    try:
-        yield page
-    finally:
-        page.close()
-
-
-def _same_origin(url: str) -> bool:
-    return url.startswith("http://127.0.0.1:") or url.startswith("data:") or url.startswith("about:")
-
-
-def _shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def _balance_text(page: Any) -> str:
@@ -174,6 +127,7 @@ def test_a_key_kept_in_the_browser_signs_a_payment(
     bob = read_key_file(devnet.key_file("bob"))
     page.goto(node.url + "/app/pay/index.html")
 
+    page.get_by_text("For developers: add an existing account from a file").click()
     # A key file whose seed does not match its public key is refused.
     forged = json.loads(devnet.key_file("bob").read_text())
     forged["public_key"] = read_key_file(devnet.key_file("carol")).public_key.hex()
@@ -198,12 +152,12 @@ def test_a_key_kept_in_the_browser_signs_a_payment(
     # A new page session starts locked; a wrong passphrase does not unlock.
     page.reload()
     page.get_by_label("Pay from").select_option("browser:bob")
-    page.get_by_text("Locked. Enter its passphrase to send.").wait_for()
-    page.get_by_label("Passphrase for this account").fill("wrong passphrase")
+    page.get_by_text("Locked. Enter its passphrase or PIN to act.").wait_for()
+    page.get_by_label("Passphrase or PIN for this account").fill("wrong passphrase")
     page.get_by_role("button", name="Unlock").click()
     page.get_by_text("Not unlocked: wrong passphrase").wait_for()
-    page.get_by_label("Passphrase for this account").fill("correct horse battery")
-    page.get_by_label("Passphrase for this account").press("Enter")
+    page.get_by_label("Passphrase or PIN for this account").fill("correct horse battery")
+    page.get_by_label("Passphrase or PIN for this account").press("Enter")
     page.get_by_text("bob is unlocked.").wait_for()
     _shot(page, "pay-browser-key-unlocked")
 
@@ -236,3 +190,19 @@ def test_explorer_account_lookup(devnet_node: tuple[Devnet, NodeProcess], page: 
     page.keyboard.press("Enter")
     page.get_by_text("No account has this name.").wait_for()
     _shot(page, "explorer-account")
+
+
+def test_explorer_lists_the_validators(devnet_node: tuple[Devnet, NodeProcess], page: Any) -> None:
+    devnet, node = devnet_node
+    from tonomy.node.keys import read_key_file
+
+    validator = read_key_file(devnet.validator_key_file).public_key.hex()
+    page.goto(node.url + "/app/explorer/index.html")
+    row = page.locator(f'#validator-list tr[data-validator="{validator}"]')
+    row.wait_for()
+    assert int(row.locator("td.num").first.inner_text()) >= 1
+    assert page.locator("#validator-list tr").count() == 1  # a one-validator devnet
+    row.get_by_role("link").click()
+    page.get_by_role("heading", name=re.compile(r"^Block \d+")).wait_for()
+    assert validator[:8] in page.locator("#detail").inner_text()
+    _shot(page, "explorer-validators")

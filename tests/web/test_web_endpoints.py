@@ -21,7 +21,10 @@ Node = tuple[Devnet, NodeProcess]
 
 def test_the_shell_and_apps_are_served_with_a_strict_csp(devnet_node: Node) -> None:
     _, node = devnet_node
-    for path in ("/", "/app/explorer/index.html", "/app/explorer/", "/app/pay/index.html", "/web/shell.js"):
+    paths = ("/", "/app/explorer/index.html", "/app/explorer/", "/app/pay/index.html", "/web/shell.js", "/web/signer.js",
+             "/web/voting.js", "/app/identity/index.html", "/app/dao/index.html", "/app/governance/index.html", "/id/login",
+             "/pay/request/1")
+    for path in paths:
         response = httpx.get(node.url + path, timeout=10)
         assert response.status_code == 200, path
         assert response.headers["content-security-policy"] == CSP
@@ -35,9 +38,53 @@ def test_the_page_list_names_the_host_and_plugin_pages(devnet_node: Node) -> Non
     pages = httpx.get(node.url + "/v1/web/pages", timeout=10).json()["pages"]
     assert [(p["app"], p["url"], p["nav_label"]) for p in pages] == [
         ("explorer", "/app/explorer/index.html", "Explorer"),
+        ("dao", "/app/dao/index.html", "DAOs"),
         ("devconsole", "/app/devconsole/index.html", "Developer"),
+        ("governance", "/app/governance/index.html", "Governance"),
+        ("identity", "/app/identity/index.html", "Tonomy ID"),
         ("pay", "/app/pay/index.html", "Pay"),
     ]
+
+
+def test_the_login_page_is_served_at_its_well_known_address(devnet_node: Node) -> None:
+    _, node = devnet_node
+    served = httpx.get(node.url + "/id/login?request=abc", timeout=10)
+    assert served.status_code == 200 and served.text == httpx.get(node.url + "/app/identity/login.html", timeout=10).text
+    assert "/app/identity/login.js" in served.text  # absolute asset paths: it works at both addresses
+    for other in ("/id/", "/id/login/../index.html", "/id/other"):
+        assert httpx.get(node.url + other, timeout=10).status_code == 404, other
+
+
+def test_the_codec_endpoint_encodes_canonically(devnet_node: Node) -> None:
+    from tonomy.plugin import decode_record, encode_record
+
+    _, node = devnet_node
+    value = {"b": [1, -2, {"$bytes": "00ff"}], "a": "text é", "t": True, "n": None}
+    answer = httpx.post(node.url + "/v1/codec/encode", json={"value": value}, timeout=10)
+    assert answer.status_code == 200
+    encoded = bytes.fromhex(answer.json()["encoded"])
+    expected = {"b": [1, -2, b"\x00\xff"], "a": "text é", "t": True, "n": None}
+    assert encoded == encode_record(expected) and decode_record(encoded) == expected
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"value": 1.5}, 400),
+        ({"value": {"$bytes": "0g"}}, 400),
+        ({"value": {"$x": 1}}, 400),
+        ({"value": 2**200}, 400),
+        ({"value": "x" * 200_000}, 400),
+        ({"value": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}, 400),
+        ({"other": 1}, 400),
+        ([1], 400),
+    ],
+)
+def test_hostile_codec_requests_are_refused(devnet_node: Node, body: Any, status: int) -> None:
+    _, node = devnet_node
+    answer = httpx.post(node.url + "/v1/codec/encode", json=body, timeout=10)
+    assert answer.status_code in (status, 413), answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
 
 
 @pytest.mark.parametrize(
@@ -138,7 +185,7 @@ def test_a_node_without_the_wallet_has_no_wallet_endpoints(tmp_path: Path) -> No
             response = httpx.request(method, node.url + path, json={}, timeout=10)
             assert response.status_code in (404, 405) and response.json()["code"] in ("api.not_found", "api.method_not_allowed")
         pages = httpx.get(node.url + "/v1/web/pages", timeout=10).json()["pages"]
-        assert [p["app"] for p in pages] == ["explorer", "devconsole", "pay"]
+        assert [p["app"] for p in pages] == ["explorer", "dao", "devconsole", "governance", "identity", "pay"]
     finally:
         node.stop()
 
@@ -146,11 +193,11 @@ def test_a_node_without_the_wallet_has_no_wallet_endpoints(tmp_path: Path) -> No
 def test_wallet_refuses_foreign_and_system_keys(tmp_path: Path) -> None:
     from tonomy.node.keys import KeyPair, write_key_file
 
-    for name in ("alice", "validator", "tonomy", "Bad Name"):
+    for name in ("alice", "validator", "validator-0", "tonomy", "Bad Name"):
         write_key_file(tmp_path / f"{name}.key", KeyPair.generate(None))
     wallet = DevnetWallet(tmp_path)
     assert wallet.accounts() == ["alice"]
-    for name in ("validator", "tonomy", "Bad Name", "../alice", "bob", ""):
+    for name in ("validator", "validator-0", "tonomy", "Bad Name", "../alice", "bob", ""):
         with pytest.raises(DevnetWalletError):
             wallet.seed(name)
 

@@ -27,7 +27,6 @@ from tonomy import _core
 from tonomy.errors import InternalError
 
 SEED_TAG = "tonomy/block-seed/v1"
-VALIDATORS_TAG = "tonomy/validators/v1"
 ZERO_HASH = bytes(32)
 
 BLOCKS = "blocks"
@@ -64,11 +63,6 @@ def parse_tx_location(value: bytes) -> tuple[int, int]:
     return int.from_bytes(value[:8], "big"), int.from_bytes(value[8:], "big")
 
 
-def validator_set_hash(validators: Sequence[bytes]) -> bytes:
-    """Commits to the set (order-free): the hash of the sorted keys."""
-    return _core.hash_tagged(VALIDATORS_TAG, b"".join(sorted(validators)))
-
-
 def block_seed(previous_hash: bytes, height: int) -> bytes:
     """The block's randomness root: known only once the previous block is final."""
     return _core.hash_tagged(SEED_TAG, previous_hash + height_key(height))
@@ -86,20 +80,30 @@ def sign_commit(seed: bytes, header: _core.BlockHeader) -> _core.Commit:
     return _core.Commit([vote])
 
 
-def commit_problem(commit: _core.Commit, header: _core.BlockHeader, validators: Sequence[bytes]) -> str | None:
-    """Why ``commit`` does not finalize ``header`` for ``validators`` (None if it does).
+def commit_problem(commit: _core.Commit, header: _core.BlockHeader, validators: Sequence[tuple[bytes, int]]) -> str | None:
+    """Why ``commit`` does not finalize ``header`` for the ``(key, power)`` set (None if it does).
 
-    More than two thirds of the validators must have signed a precommit for the header.
+    Distinct validators holding more than two thirds of the voting power must have signed
+    a precommit for the header (``3 · signed > 2 · total``, integers only).
     """
     votes = commit.votes
-    members = set(validators)
+    power = dict(validators)
+    total = sum(power.values())
+    signed = 0
+    seen: set[bytes] = set()
     for vote in votes:
         if vote.block_hash != header.hash or vote.height != header.height or vote.chain_id != header.chain_id:
             return "a vote is for another block"
-        if vote.validator not in members:
+        if vote.kind != "precommit":
+            return "a vote is not a precommit"
+        if vote.validator not in power:
             return "a vote is from a key outside the validator set"
-    if len(votes) * 3 <= len(members) * 2:
-        return f"{len(votes)} of {len(members)} validators signed; more than two thirds are needed"
+        if vote.validator in seen:
+            return "a validator signed twice"
+        seen.add(vote.validator)
+        signed += power[vote.validator]
+    if signed * 3 <= total * 2:
+        return f"validators with {signed} of {total} voting power signed; more than two thirds are needed"
     checks = _core.ed25519_verify_batch([v.validator for v in votes], [v.signing_digest for v in votes], [v.signature for v in votes])
     if not all(checks):
         return "a vote signature is invalid"

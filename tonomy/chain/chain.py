@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tonomy import _core
-from tonomy.chain import blocks, codec, lifecycle
+from tonomy.chain import blocks, codec, lifecycle, validator_set
 from tonomy.chain.admission import AdmittedTransaction, admit, check_expiration, check_signatures, check_tapos
 from tonomy.chain.context import BlockInfo, plugin_prefix
 from tonomy.chain.execution import NODE_LOCAL_FAULTS, ExecutionEngine, run_migration
@@ -95,10 +95,9 @@ class Chain:
         if validator_seed is not None:
             if type(validator_seed) is not bytes or len(validator_seed) != 32:
                 raise InvalidInputError("the validator seed is 32 bytes")
+            # A key outside the genesis set may join later (a governance change); until
+            # then its votes count for nothing and its proposals are refused.
             self._validator_key = _core.ed25519_public_key(validator_seed)
-            if self._validator_key not in genesis.validators:
-                raise ChainStateError("the validator key of this node is not in the genesis validator set")
-        self._validator_set_hash = blocks.validator_set_hash(genesis.validators)
         self._parameters: tuple[bytes, ChainParameters] | None = None
         #: The last block executed but not committed (built or validated), so committing it
         #: once decided does not execute it again. Keyed by its header, which fixes its parent.
@@ -170,7 +169,7 @@ class Chain:
             blocks.transaction_root([]),
             state_root,
             blocks.ZERO_HASH,
-            self._validator_set_hash,
+            validator_set.set_hash(validator_set.normalized([(key, 1) for key in self._genesis.validators])),
             0,
             _core.commit_hash(_core.Commit()),
         )
@@ -266,6 +265,16 @@ class Chain:
     def mempool_size(self) -> int:
         return len(self._mempool)
 
+    def validators_at(self, height: int) -> validator_set.ValidatorSet:
+        """The ``((key, power), ...)`` that signs ``height``, read from the head's state.
+
+        Exact for heights up to ``head + 2`` (changes take effect at least 2 heights after
+        the block that makes them) and for past heights within the evidence window.
+        """
+        with self._lock:
+            _check_height(height)
+            return validator_set.set_at(WriteOverlay(self._store), height)
+
     def parameters(self) -> ChainParameters:
         """The system parameters at the head (read from state once per head)."""
         cached = self._parameters
@@ -305,6 +314,8 @@ class Chain:
             self._check_running()
             if self._validator_seed is None or self._validator_key is None:
                 raise ChainStateError("this node has no validator key: it cannot produce blocks")
+            if self._validator_key not in dict(self.validators_at(self._head.height + 1)):
+                raise ChainStateError("this node's validator key is not in the validator set: it cannot produce blocks")
             self._check_time(time_ms)
             params = self.parameters()
 
@@ -386,14 +397,16 @@ class Chain:
                 raise ChainStateError("the block is for another chain")
             if header.height != self._head.height + 1 or header.previous_hash != self._head.hash:
                 raise ChainStateError(f"the block does not extend the head (height {self._head.height})")
-            if header.validator_set_hash != self._validator_set_hash or header.proposer not in self._genesis.validators:
-                raise ChainStateError("the block's proposer or validator set is not this chain's")
+            state = WriteOverlay(self._store)
+            signers = validator_set.set_at(state, header.height)
+            if header.validator_set_hash != validator_set.set_hash(signers) or header.proposer not in dict(signers):
+                raise ChainStateError(f"the block's proposer or validator set is not this chain's set for height {header.height}")
             if header.height > 1:
-                problem = blocks.commit_problem(block.last_commit, self._head, self._genesis.validators)
+                problem = blocks.commit_problem(block.last_commit, self._head, validator_set.set_at(state, self._head.height))
                 if problem is not None:
                     raise ChainStateError(f"the block's last commit does not finalize the head: {problem}")
             if commit is not None:
-                problem = blocks.commit_problem(commit, header, self._genesis.validators)
+                problem = blocks.commit_problem(commit, header, signers)
                 if problem is not None:
                     raise ChainStateError(f"the commit does not finalize the block: {problem}")
             self._check_time(header.time)
@@ -448,7 +461,7 @@ class Chain:
             blocks.transaction_root([tx.id for tx in txs]),
             self._store.preview_root(height, writes),
             proposer,
-            self._validator_set_hash,
+            validator_set.set_hash(validator_set.set_at(overlay, height)),
             0,
             _core.commit_hash(commit),
         )

@@ -24,6 +24,7 @@ from typing import Any
 from tonomy import _core
 from tonomy.chain import codec, lifecycle
 from tonomy.chain.accounts import find_account
+from tonomy.chain.evidence import is_evidence_only
 from tonomy.chain.authority import PermissionLevel, plugin_authority_level
 from tonomy.chain.capabilities import AppState, Window, check_reach, is_app_module, read_capabilities
 from tonomy.chain.checker import ActionAuthorization, AuthorityChecker, check_transaction_authorizations
@@ -78,6 +79,8 @@ def check_authority(state: StateView, tx: _core.SignedTransaction, params: Chain
     transaction actually runs on; any checker error becomes ``tx.unauthorized`` with the
     checker's own code kept at the start of the message.
     """
+    if is_evidence_only(tx):
+        return  # evidence proves itself (tonomy.chain.evidence); its signature is a wire formality
     try:
         check_transaction_authorizations(
             state,
@@ -266,7 +269,8 @@ class ExecutionEngine:
         run = self._current()
         if plugin == SYSTEM_PLUGIN:
             system = SYSTEM_ACTIONS[name]
-            system.handler(SystemCall(MeteredState(run.overlay, run.meter), authorization, run.block.height), data)
+            caller = run.running[-1] if run.running else None
+            system.handler(SystemCall(MeteredState(run.overlay, run.meter), authorization, run.block.height, caller), data)
             return
         spec = self._registry.action(plugin, name)
         window = self._app_window(run.overlay, run, plugin)

@@ -18,7 +18,8 @@ mean the same network give the same id, and any change gives another.
 
 Applying genesis creates the system account ``tonomy`` (unless listed; its authority
 defaults to a majority of the validator keys), every listed account with its keys as
-both ``owner`` and ``active``, every parameter (defaults, then overrides), and the
+both ``owner`` and ``active``, every parameter (defaults, then overrides), the
+validator set in effect from height 1 (power 1 each; ``tonomy.chain.validator_set``) and the
 enabled plugin set: every pinned plugin at its version (governance changes it later,
 docs/upgrades.md).
 """
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from tonomy import _core
-from tonomy.chain import codec, lifecycle
+from tonomy.chain import codec, lifecycle, validator_set
 from tonomy.chain.accounts import AccountType, create_account
 from tonomy.chain.authority import Authority
 from tonomy.chain.parameters import SYSTEM_PARAMETERS, SYSTEM_PLUGIN, write_parameters
@@ -217,6 +218,7 @@ class Genesis:
         except TonomyError as exc:
             raise GenesisError(f"a genesis account is refused: {exc}") from None
         write_parameters(state, self.parameter_values(registry))
+        validator_set.write_genesis(state, self.chain_id, self.validators)
         lifecycle.seed_genesis(state, dict(self.plugins))
 
 

@@ -14,11 +14,32 @@ from typing import Any
 from tonomy.chain import codec
 from tonomy.chain.context import ResourceLimits
 from tonomy.chain.state import StateView
-from tonomy.errors import InternalError
+from tonomy.errors import InternalError, InvalidInputError
 from tonomy.plugin.types import ParameterSpec
 
 SYSTEM_PLUGIN = "tonomy"
 PARAM_PREFIX = b"sys/param/"
+
+@dataclass(frozen=True, slots=True)
+class ChoiceParameterSpec(ParameterSpec):
+    """A ``str`` parameter that takes one of a fixed list of values."""
+
+    choices: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        ParameterSpec.__post_init__(self)
+        if self.type is not str or self.default not in self.choices:
+            raise TypeError(f"parameter {self.name!r}: a choice is a str whose default is one of {self.choices}")
+
+    def validate(self, value: object) -> None:
+        ParameterSpec.validate(self, value)
+        if value not in self.choices:
+            raise InvalidInputError(f"parameter {self.name!r} is one of {', '.join(self.choices)}, got {value!r}")
+
+
+#: What follows committed evidence of equivocation (docs/consensus.md, "Evidence").
+PENALTY_NONE = "none"
+PENALTY_EJECT = "eject"
 
 #: The system's parameters, governable like any plugin's.
 SYSTEM_PARAMETERS: tuple[ParameterSpec, ...] = (
@@ -48,6 +69,24 @@ SYSTEM_PARAMETERS: tuple[ParameterSpec, ...] = (
         "The plugin whose approved app manifests bound what each app may reach (empty: apps are not constrained).",
         0,
         64,
+    ),
+    ParameterSpec(
+        "consensus_delay",
+        int,
+        2,
+        "Heights after the block that changes the validator set until the change takes effect (at least 2).",
+        2,
+        100_000,
+    ),
+    ChoiceParameterSpec(
+        "equivocation_penalty",
+        str,
+        PENALTY_NONE,
+        "What committed evidence of a validator signing two votes for one step does: none (recorded only) "
+        "or eject (the validator is removed from the set, consensus_delay heights later).",
+        1,
+        16,
+        (PENALTY_NONE, PENALTY_EJECT),
     ),
     ParameterSpec(
         "plugin_change_min_delay",
@@ -98,6 +137,8 @@ class ChainParameters:
     max_auth_evaluations: int
     governance_plugin: str
     app_registry_plugin: str
+    consensus_delay: int
+    equivocation_penalty: str
     plugin_change_min_delay: int
     max_migration_ops: int
 

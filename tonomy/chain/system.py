@@ -14,7 +14,12 @@ action          data                                                         aut
 ``deleteauth``  ``account, permission``                                      the permission (or an ancestor)
 ``linkauth``    ``account, plugin, action (str or null = all), permission``  what the target requires now
 ``unlinkauth``  ``account, plugin, action (str or null)``                    the permission linked
+``setvalidator`` ``key (32 bytes), power (0 removes)``                        ``tonomy@active`` through the
+                                                                             governance plugin only
+``evidence``    ``a, b`` (two encoded votes)                                  none: the evidence proves itself
 ==============  ===========================================================  =====================================
+
+Validator set and evidence: docs/consensus.md ("Validator set changes", "Evidence on chain").
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tonomy.chain import accounts, lifecycle, permissions
+from tonomy.chain import accounts, evidence, lifecycle, permissions, validator_set
 from tonomy.chain.authority import Authority, PermissionLevel
 from tonomy.chain.context import Meter
 from tonomy.chain.state import StateView
@@ -66,6 +71,8 @@ class SystemCall:
     state: StateView
     authorization: tuple[PermissionLevel, ...]
     height: int
+    #: The plugin whose handler made this call (None: the transaction itself).
+    caller: str | None = None
 
 
 # -- data checks ----------------------------------------------------------------------------
@@ -189,6 +196,48 @@ def unlinkauth(call: SystemCall, data: Mapping[str, Any]) -> None:
     permissions.unlink_auth(call.state, account, plugin, action)
 
 
+def validate_setvalidator(data: Mapping[str, Any]) -> None:
+    _fields(data, {"key", "power"})
+    if type(data["key"]) is not bytes or len(data["key"]) != 32:
+        raise InvalidActionDataError("field 'key' must be a 32-byte Ed25519 public key")
+    if type(data["power"]) is not int or not 0 <= data["power"] <= validator_set.MAX_POWER:
+        raise InvalidActionDataError(f"field 'power' must be an integer from 0 (remove) to {validator_set.MAX_POWER}")
+
+
+def setvalidator(call: SystemCall, data: Mapping[str, Any]) -> None:
+    """Schedule a validator set change; only an executed governance proposal may (as the system account)."""
+    from tonomy.chain.parameters import GOVERNANCE_PLUGIN, read_parameter
+
+    governor = read_parameter(call.state, SYSTEM_PLUGIN, GOVERNANCE_PLUGIN)
+    if not governor or call.caller != governor:
+        raise MissingAuthorizationError("tonomy.setvalidator runs only as an action of the governance plugin")
+    if PermissionLevel(SYSTEM_PLUGIN, "active") not in call.authorization:
+        raise MissingAuthorizationError("tonomy.setvalidator needs the system account's authority (tonomy@active)")
+    delay = read_parameter(call.state, SYSTEM_PLUGIN, "consensus_delay")
+    try:
+        validator_set.schedule_change(call.state, call.height, delay, data["key"], data["power"])
+    except InvalidInputError as exc:
+        raise InvalidActionDataError(f"tonomy.setvalidator: {exc.message}") from None
+
+
+def validate_evidence(data: Mapping[str, Any]) -> None:
+    evidence.conflicting_votes(data)
+
+
+def record_evidence(call: SystemCall, data: Mapping[str, Any]) -> None:
+    evidence.record_evidence(call.state, call.height, data)
+
+
+def query_validators(state: StateView, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored schedule: every set with the height it takes effect at."""
+    _fields(params, set())
+
+    def entries(validators: validator_set.ValidatorSet) -> list[dict[str, Any]]:
+        return [{"key": key.hex(), "power": power} for key, power in validators]
+
+    return {"schedule": [{"effective": effective, "validators": entries(members)} for effective, members in validator_set.schedule(state)]}
+
+
 # -- queries ------------------------------------------------------------------------------------
 
 
@@ -222,6 +271,8 @@ def query_account(state: StateView, params: Mapping[str, Any]) -> dict[str, Any]
 
 SYSTEM_QUERIES: Mapping[str, Callable[[StateView, Mapping[str, Any]], object]] = {
     "account": query_account,
+    "validators": query_validators,
+    "evidence": evidence.query_evidence,
     "plugins": lifecycle.query_plugins,
 }
 
@@ -241,5 +292,7 @@ SYSTEM_ACTIONS: Mapping[str, SystemAction] = {
         SystemAction("deleteauth", validate_deleteauth, deleteauth),
         SystemAction("linkauth", validate_linkauth, linkauth),
         SystemAction("unlinkauth", validate_unlinkauth, unlinkauth),
+        SystemAction("setvalidator", validate_setvalidator, setvalidator),
+        SystemAction("evidence", validate_evidence, record_evidence),
     )
 }

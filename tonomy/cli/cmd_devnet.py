@@ -1,4 +1,4 @@
-"""``tonomy devnet``: one command for a local chain (one validator, funded demo accounts)."""
+"""``tonomy devnet``: one command for a local chain (four validator processes by default, funded demo accounts)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from tonomy.cli.options import api_option, block_time_option, rate_limit_options
 
 DEFAULT_DEVNET_DIR = Path(".tonomy") / "devnet"
 PROGRESS_EVERY_S = 5.0
-#: One validator until the multi-validator devnet has run in the wild for a while.
-DEFAULT_VALIDATORS = 1
+#: Four validators: the smallest set that tolerates one faulty validator (3f + 1, f = 1).
+DEFAULT_VALIDATORS = 4
 
 
 @click.command("devnet")

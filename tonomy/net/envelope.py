@@ -25,6 +25,9 @@ class MessageKind(IntEnum):
     STATUS = 0x20
     GET_BLOCKS = 0x21
     BLOCKS = 0x22
+    # node-local plugin services (tonomy.node.plugin_services): lp8(plugin) ‖ payload,
+    # point to point, never gossiped by the host
+    PLUGIN = 0x30
 
 
 GOSSIP_KINDS = frozenset({MessageKind.TRANSACTION, MessageKind.PROPOSAL, MessageKind.VOTE, MessageKind.BLOCK})

@@ -103,6 +103,8 @@ class NodeServices:
     wallet: Any = None
     #: The web UI's pages (tonomy.web.pages.RegisteredPage); None: the host's own only.
     web_pages: list[Any] | None = None
+    #: Plugins' node-local services (tonomy.node.plugin_services.PluginServices).
+    plugin_services: Any = None
 
     def block_committed(self, header: Any, transaction_count: int) -> None:
         """The block loop's report: a block is durably committed."""
@@ -330,6 +332,8 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
         from tonomy.node.wallet_routes import install_devnet_wallet
 
         install_devnet_wallet(app, services, submit_raw)
+    if services.plugin_services is not None:
+        services.plugin_services.mount(app)
     from tonomy.web.routes import install_web
 
     install_web(app, services.web_pages)

@@ -149,6 +149,15 @@ class UnsignedTransaction(BaseModel):
     expiration: int = Field(description="Unix seconds.")
 
 
+class EncodeRequest(BaseModel):
+    model_config = _STRICT
+    value: Any = Field(description="A JSON value; bytes as {\"$bytes\": \"<hex>\"}, no floats.")
+
+
+class EncodedValue(BaseModel):
+    encoded: str = Field(description="The value in the canonical record codec (hex).")
+
+
 class SignatureIn(BaseModel):
     model_config = _STRICT
 

@@ -25,12 +25,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tonomy import _core
-from tonomy.errors import PluginVersionMissingError
+from tonomy.chain.evidence import evidence_transaction
+from tonomy.errors import PluginVersionMissingError, TonomyError
 from tonomy.node.consensus_wal import KIND_PROPOSAL, KIND_VOTE, ConsensusWal
 from tonomy.node.schedule import wall_clock_ms
 from tonomy.node.views import transaction_ids
@@ -55,7 +56,6 @@ class ConsensusDriver:
         *,
         worker: Any,
         chain_id: bytes,
-        validators: Sequence[bytes],
         seed: bytes,
         data_dir: Path,
         publish: Publisher,
@@ -64,10 +64,10 @@ class ConsensusDriver:
         timeouts_ms: tuple[int, int, int, int, int, int] = DEFAULT_TIMEOUTS_MS,
         rebroadcast_s: float = REBROADCAST_S,
         equivocate: bool = False,
+        publish_transaction: Callable[[bytes], None] | None = None,
     ) -> None:
         self._worker = worker
         self._chain_id = chain_id
-        self._validators = [(key, 1) for key in sorted(validators)]
         self._seed = seed
         self._data_dir = data_dir
         self._publish = publish
@@ -75,6 +75,7 @@ class ConsensusDriver:
         self._block_time_ms = block_time_ms
         self._timeouts_ms = timeouts_ms
         self._rebroadcast_s = rebroadcast_s
+        self._publish_transaction = publish_transaction
         #: TEST ONLY (``TONOMY_TEST_EQUIVOCATE=1``): also sign and send a conflicting vote
         #: for every vote, bypassing the safety rules, to test that honest nodes do not
         #: diverge and report the equivocation.
@@ -114,11 +115,12 @@ class ConsensusDriver:
     async def run(self, stop: asyncio.Event) -> None:
         head = await self._worker.call(lambda chain: chain.head)
         height = head.height + 1
+        validators = await self._validators_at(height)
         self._wal = ConsensusWal(self._data_dir)
         self._engine = _core.ConsensusEngine(
-            self._chain_id, self._validators, height, self._seed, self._data_dir / SAFETY_FILE, self._timeouts_ms
+            self._chain_id, validators, height, self._seed, self._data_dir / SAFETY_FILE, self._timeouts_ms
         )
-        log.info("consensus: starting at height %d with %d validators", height, len(self._validators))
+        log.info("consensus: starting at height %d with %d validators", height, len(validators))
         await self._carry_out(self._engine.start())
         for kind, message in self._wal.records(height):
             await self._input("proposal" if kind == KIND_PROPOSAL else "vote", message, log_it=False)
@@ -182,6 +184,9 @@ class ConsensusDriver:
             out = pending.pop(0)
             kind = out.kind
             if kind in ("proposal", "vote"):
+                if kind == "proposal" and self._wal is not None:
+                    # Our own value's bytes, on disk before anyone can vote for it.
+                    self._wal.append(KIND_PROPOSAL, self._engine.height, out.message)
                 self._own_seq += 1
                 self._own[(kind, self._engine.round, self._own_seq)] = out.message
                 self._publish(kind, out.message)
@@ -200,6 +205,8 @@ class ConsensusDriver:
             elif kind == "evidence":
                 log.warning("consensus: evidence %s against validator %s at height %s", out.reason, out.offender.hex(), out.height)
                 self.evidence.append((out.offender, out.reason, out.height))
+                if out.reason == "duplicate_vote" and out.evidence is not None:
+                    self._spawn(self._report(*out.evidence))
             else:
                 log.debug("consensus: rejected input: %s", out.reason)
 
@@ -300,6 +307,29 @@ class ConsensusDriver:
             self._on_decided(header, transaction_ids(block))
         return await self._next_height()
 
+    async def _report(self, a: bytes, b: bytes) -> None:
+        """Put a duplicate vote on chain: submit (and gossip) the evidence transaction."""
+
+        def submit(chain: Any) -> bytes | None:
+            tx = evidence_transaction(chain.head, a, b, self._seed)
+            try:
+                chain.submit(tx)
+            except TonomyError as exc:  # committed already, or a twin report waits in the mempool
+                log.info("consensus: evidence not submitted: %s", exc)
+                return None
+            return tx
+
+        try:
+            tx = await self._worker.call(submit)
+        except Exception:
+            log.exception("consensus: submitting evidence failed")
+            return
+        if tx is not None and self._publish_transaction is not None:
+            self._publish_transaction(tx)
+
+    async def _validators_at(self, height: int) -> list[tuple[bytes, int]]:
+        return list(await self._worker.call(lambda chain: chain.validators_at(height)))
+
     async def _catch_up(self) -> None:
         await self._carry_out(await self._next_height())
 
@@ -311,7 +341,8 @@ class ConsensusDriver:
         self._own.clear()
         if self._wal is not None:
             self._wal.new_height(height)
-        outputs: list[Any] = self._engine.new_height(height, self._validators)
+        validators = await self._validators_at(height)
+        outputs: list[Any] = self._engine.new_height(height, validators)
         return outputs
 
     async def _rebroadcast_loop(self) -> None:

@@ -9,6 +9,12 @@ of that height and later (temp file, then rename: a crash leaves the old or the 
 
 Record: ``kind u8 ‖ height u64 BE ‖ length u32 BE ‖ message``. A torn tail (a crash in
 the middle of an append) ends the replay; everything before it is kept.
+
+Durability (docs/consensus.md, "Durability"): a PROPOSAL record is fsynced before the
+engine sees the proposal, so no vote this validator signs for a value (and no lock it
+takes on it) can outlive the value's bytes. Vote records are only flushed: losing the
+last few in a power cut costs liveness at most, and peers re-send their votes anyway.
+The rewrite at a new height fsyncs the file and then the directory.
 """
 
 from __future__ import annotations
@@ -59,11 +65,14 @@ class ConsensusWal:
         return [(kind, message) for kind, height, message in self._records if height >= from_height]
 
     def append(self, kind: int, height: int, message: bytes) -> None:
+        """Log one message; a proposal is on disk (fsynced) when this returns."""
         if len(self._records) >= MAX_RECORDS or len(message) > MAX_MESSAGE_BYTES:
             return
         self._records.append((kind, height, message))
-        self._handle.write(bytes([kind]) + height.to_bytes(8, "big") + len(message).to_bytes(4, "big") + message)
+        self._handle.write(_record(kind, height, message))
         self._handle.flush()
+        if kind == KIND_PROPOSAL:
+            os.fsync(self._handle.fileno())
 
     def new_height(self, height: int) -> None:
         """Drop the records of heights below ``height`` (rewrite the file atomically)."""
@@ -72,14 +81,28 @@ class ConsensusWal:
         tmp = self.path.with_suffix(".tmp")
         with open(tmp, "wb") as handle:
             for kind, at, message in self._records:
-                handle.write(bytes([kind]) + at.to_bytes(8, "big") + len(message).to_bytes(4, "big") + message)
+                handle.write(_record(kind, at, message))
             handle.flush()
             os.fsync(handle.fileno())
         tmp.replace(self.path)
+        _fsync_directory(self.path.parent)
         self._handle = open(self.path, "ab")
 
     def close(self) -> None:
         self._handle.close()
+
+
+def _record(kind: int, height: int, message: bytes) -> bytes:
+    return bytes([kind]) + height.to_bytes(8, "big") + len(message).to_bytes(4, "big") + message
+
+
+def _fsync_directory(path: Path) -> None:
+    """Make a rename durable (POSIX: the directory entry lives in the directory)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 __all__ = ["KIND_PROPOSAL", "KIND_VOTE", "WAL_FILE", "ConsensusWal"]

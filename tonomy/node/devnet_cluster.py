@@ -86,6 +86,7 @@ def validator_processes(
             "--api", f"{api_host}:{api_port + i if api_port else 0}",
             "--p2p", f"127.0.0.1:{p2p_port + i}",
             "--block-time-ms", str(block_time_ms),
+            "--devnet-wallet", str(devnet.keys_dir),  # the web UI's Pay page signs with the demo keys
         ]  # fmt: skip
         for j in range(count):
             if j != i:

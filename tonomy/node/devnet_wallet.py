@@ -19,9 +19,14 @@ from tonomy.node.errors import DevnetWalletError
 from tonomy.node.keys import read_key_file
 
 _ACCOUNT = re.compile(r"[a-z][a-z0-9._-]{0,63}")
-#: Key files in a devnet folder that are not demo accounts (the validator's key is the
+#: Key files in a devnet folder that are not demo accounts (the validators' keys are the
 #: system account's authority: never usable through the wallet).
 EXCLUDED = frozenset({"validator", "tonomy"})
+VALIDATOR_KEY_PREFIX = "validator-"  # validator-<i>.key of a multi-validator devnet
+
+
+def _is_demo_account(name: str) -> bool:
+    return bool(_ACCOUNT.fullmatch(name)) and name not in EXCLUDED and not name.startswith(VALIDATOR_KEY_PREFIX)
 
 
 class DevnetWallet:
@@ -30,10 +35,10 @@ class DevnetWallet:
 
     def accounts(self) -> list[str]:
         names = (path.stem for path in self.keys_dir.glob("*.key"))
-        return sorted(name for name in names if _ACCOUNT.fullmatch(name) and name not in EXCLUDED)
+        return sorted(name for name in names if _is_demo_account(name))
 
     def seed(self, account: str) -> bytes:
-        if not _ACCOUNT.fullmatch(account) or account in EXCLUDED or account not in self.accounts():
+        if not _is_demo_account(account) or account not in self.accounts():
             raise DevnetWalletError(f"the devnet wallet holds no key for {account!r}")
         return read_key_file(self.keys_dir / f"{account}.key").seed
 

@@ -37,6 +37,9 @@ _CONFLICT_SUFFIXES = (".duplicate", ".conflict", ".exists")
 
 def status_for(error: TonomyError) -> int:
     code = error.code
+    declared = getattr(error, "http_status", None)  # a plugin's error class may say its status
+    if type(declared) is int and 400 <= declared <= 599:
+        return declared
     if code in _STATUS_BY_CODE:
         return _STATUS_BY_CODE[code]
     if isinstance(error, NotFoundError) or code.endswith(".not_found"):

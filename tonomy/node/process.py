@@ -122,6 +122,7 @@ async def _serve(
     watch = CommitWatch()
     runtime_file: Path | None = None
     network: Any = None
+    plugin_services: Any = None
     try:
         await worker.open(lambda: opener(config))
         head = await worker.call(lambda chain: chain.head)
@@ -143,6 +144,8 @@ async def _serve(
         def committed(header: Any, ids: list[bytes]) -> None:
             if services.head is None or header.height > services.head.height:
                 services.block_committed(header, len(ids))
+                if plugin_services is not None:
+                    plugin_services.block_committed(header.height, len(ids))
             watch.committed(header.height, ids)
             if on_block is not None:
                 on_block(header, len(ids))
@@ -167,6 +170,8 @@ async def _serve(
             p2p_host, p2p_port = await network.start(host, port, config.peers)
             services.on_admitted = network.publish_transaction
             runtime_extra = {"p2p": f"{network.identity.public_key.hex()}@{p2p_host}:{p2p_port}"}
+        plugin_services = await _start_plugin_services(config, worker, network)
+        services.plugin_services = plugin_services
         app = build_app(services, max_body_bytes=config.max_body_bytes)
         sock = bind_api_socket(config.api_host, config.api_port)
         host, port = sock.getsockname()[:2]
@@ -200,7 +205,6 @@ async def _serve(
             driver = ConsensusDriver(
                 worker=worker,
                 chain_id=head.chain_id,
-                validators=validators,
                 seed=read_key_file(config.validator_key_file).seed,
                 data_dir=config.data_dir,
                 publish=network.publish_consensus,
@@ -208,6 +212,7 @@ async def _serve(
                 block_time_ms=config.block_time_ms,
                 timeouts_ms=config.consensus_timeouts_ms or DEFAULT_TIMEOUTS_MS,
                 equivocate=os.environ.get("TONOMY_TEST_EQUIVOCATE") == "1",
+                publish_transaction=network.publish_transaction,
             )
             network.subscribe_consensus(driver.on_proposal, driver.on_vote)
             producer = asyncio.create_task(driver.run(stop))
@@ -228,6 +233,8 @@ async def _serve(
         stop_task.cancel()
     finally:
         watch.release_all()
+        if plugin_services is not None:
+            await plugin_services.close()
         if network is not None:
             await network.close()
         await worker.close()
@@ -249,6 +256,19 @@ def _announcing(on_block: BlockListener | None, network: Any) -> BlockListener:
             on_block(header, count)
 
     return listener
+
+
+async def _start_plugin_services(config: NodeConfig, worker: Any, network: Any) -> Any:
+    """Plugins' node-local services (``tonomy_node_services``), started and wired to p2p."""
+    from tonomy.node.plugin_services import PluginServices, collect_node_services
+    from tonomy.plugin import build_plugin_manager
+
+    found = collect_node_services(build_plugin_manager())
+    if not found:
+        return None
+    services = PluginServices(found)
+    await services.start(config.data_dir, worker, None if network is None else network.manager)
+    return services
 
 
 def _web_pages() -> list[Any]:

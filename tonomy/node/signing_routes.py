@@ -9,6 +9,10 @@ submits it like any other. Keys never reach the node.
 The client trusts the node to build the body it asked for: it signs an id it cannot
 recompute without BLAKE3 and the wire decoder. A client that can (the Python client)
 should decode the body and compare before signing; the web page cannot yet (docs/web.md).
+
+For the same clients, ``POST /v1/codec/encode`` turns a JSON value into the canonical
+record codec, for action fields that carry encoded records (a DAO's proposal actions,
+governance options).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from fastapi import FastAPI
 from tonomy import _core
 from tonomy.errors import TonomyError
 from tonomy.node.api_models import (
+    EncodedValue,
+    EncodeRequest,
     SignedTransactionRequest,
     SubmitTransactionResponse,
     UnsignedTransaction,
@@ -66,6 +72,19 @@ def install_signing(
             chain_id=head.chain_id.hex(),
             expiration=body.expiration,
         )
+
+    @app.post("/v1/codec/encode", response_model=EncodedValue, responses=responses)
+    async def encode_value(request: EncodeRequest) -> EncodedValue:
+        """A JSON value in the canonical record codec, for fields that hold encoded records."""
+        from tonomy.plugin import encode_record
+
+        try:
+            encoded = encode_record(value_from_json(request.value))
+        except TonomyError as exc:
+            raise BadRequestError(f"this value cannot be encoded: {exc.message or exc.code}") from None
+        if len(encoded) > services.max_transaction_bytes:
+            raise BadRequestError("the encoded value is over the transaction size limit")
+        return EncodedValue(encoded=encoded.hex())
 
     @app.post("/v1/transactions/signed", status_code=202, response_model=SubmitTransactionResponse, responses=responses)
     async def signed_transaction(request: SignedTransactionRequest) -> SubmitTransactionResponse:

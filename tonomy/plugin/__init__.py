@@ -28,6 +28,7 @@ from tonomy.plugin.types import (
     VotingStrategyRegistrar,
     VotingStrategySpec,
 )
+from tonomy.plugin.node_services import NodeContext, NodeService, NodeServiceRegistrar, PluginPeers
 from tonomy.plugin.web import WebPage, WebPageRegistrar
 
 #: The pluggy project name; also the entry-point group plugins are found through.
@@ -83,10 +84,14 @@ __all__ = [
     "Data",
     "DataSchema",
     "Field",
+    "NodeContext",
+    "NodeService",
+    "NodeServiceRegistrar",
     "ParameterRegistrar",
     "ParameterSpec",
     "PermissionLevel",
     "PluginInfo",
+    "PluginPeers",
     "PluginRecord",
     "QueryHandler",
     "QueryRegistrar",

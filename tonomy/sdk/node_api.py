@@ -138,6 +138,10 @@ class NodeClient:
             raise ClientError(f"the node answered {method} {path} with something that is not JSON")
         return doc
 
+    def request_json(self, method: str, path: str, body: Any = None) -> Any:
+        """Any JSON endpoint (plugins' services under ``/v1/x/<plugin>/``); problems raise by code."""
+        return self._request(method, path, json=body) if body is not None else self._request(method, path)
+
     # -- the event stream --------------------------------------------------------
 
     def events(

@@ -6,8 +6,10 @@ in it is then as trustworthy as the chain id. A header is *verified* when more t
 two thirds of that set signed a precommit for its hash (``blocks.commit_problem``, the
 same rule the chain applies) and it names that set (``validator_set_hash``).
 
-The validator set is the genesis set (validator-set changes are not wired on chain
-yet); a header naming another set is refused rather than followed blindly.
+The validator set is the genesis set (power 1 each). Governance can change the set on
+chain (docs/consensus.md); following such a change needs a proof of the new set from
+state, which the SDK does not do yet, so a header naming another set is refused rather
+than followed blindly.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tonomy import _core
-from tonomy.chain import codec
-from tonomy.chain.blocks import commit_problem, validator_set_hash
+from tonomy.chain import codec, validator_set
+from tonomy.chain.blocks import commit_problem
 from tonomy.errors import TonomyError
 from tonomy.node.errors import UntrustedAnswerError
 
@@ -31,8 +33,12 @@ class TrustAnchor:
     validators: tuple[bytes, ...]
 
     @property
+    def weighted(self) -> validator_set.ValidatorSet:
+        return validator_set.normalized([(key, 1) for key in self.validators])
+
+    @property
     def validator_set_hash(self) -> bytes:
-        return validator_set_hash(self.validators)
+        return validator_set.set_hash(self.weighted)
 
     @classmethod
     def from_genesis(cls, record: Mapping[str, Any], chain_id: bytes | None) -> TrustAnchor:
@@ -56,7 +62,7 @@ class TrustAnchor:
             raise UntrustedAnswerError(f"the header is of chain {header.chain_id.hex()}, not {self.chain_id.hex()}")
         if header.validator_set_hash != self.validator_set_hash:
             raise UntrustedAnswerError("the header names a validator set other than the genesis set")
-        problem = commit_problem(commit, header, self.validators)
+        problem = commit_problem(commit, header, self.weighted)
         if problem is not None:
             raise UntrustedAnswerError(f"block {header.height} is not finalized by its commit: {problem}")
 

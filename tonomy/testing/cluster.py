@@ -1,6 +1,11 @@
 """A multi-validator network of real ``tonomy node`` processes on loopback, for tests and
 benchmarks: one genesis with N validator keys, one data directory and one p2p port per
-node, every node configured with every other as a peer (``KEY@127.0.0.1:PORT``)."""
+node, every node configured with every other as a peer (``KEY@127.0.0.1:PORT``).
+
+With ``proxied=True`` every peer link (node i dialling node j) goes through its own TCP
+proxy (:mod:`tonomy.testing.proxy`), so a test can partition the network with real
+sockets: :meth:`Cluster.partition` cuts every link between groups, :meth:`Cluster.heal`
+restores them."""
 
 from __future__ import annotations
 
@@ -32,6 +37,9 @@ class Cluster:
     keys: dict[str, KeyPair]
     validator_keys: list[Path]
     nodes: list[NodeProcess] = field(default_factory=list)
+    proxy: Any = None
+    #: (dialler index, target index) -> its proxy link, when proxied.
+    links: dict[tuple[int, int], Any] = field(default_factory=dict)
 
     def start(self, timeout: float = 60.0) -> None:
         """Start every node and wait for the first finalized block on each.
@@ -39,19 +47,25 @@ class Cluster:
         Waiting matters: a transaction built on the genesis head (whose time is the
         genesis time, long past) passes admission but has expired by block 1's time.
         """
-        import httpx
-
         for node in self.nodes:
             node.start(timeout)
         for node in self.nodes:
-            wait_until(
-                lambda n=node: httpx.get(f"{n.url}/v1/health", timeout=5).json()["height"] >= 1,
-                timeout, what="the first block",
-            )
+            wait_until(lambda n=node: (node_height(n.url) or 0) >= 1, timeout, what="the first block")
 
     def stop(self) -> None:
         for node in self.nodes:
             node.kill()
+        if self.proxy is not None:
+            self.proxy.close()
+            self.proxy = None
+
+    def partition(self, *groups: list[int]) -> None:
+        """Cut every link between nodes of different groups (both directions)."""
+        group_of = {index: number for number, group in enumerate(groups) for index in group}
+        self.proxy.cut(link for (i, j), link in self.links.items() if group_of.get(i) != group_of.get(j))
+
+    def heal(self) -> None:
+        self.proxy.heal(self.links.values())
 
     def clients(self) -> list[Any]:
         from tonomy.node.client import NodeClient
@@ -67,6 +81,7 @@ def make_cluster(
     block_time_ms: int = 100,
     timeouts: str = TEST_TIMEOUTS,
     parameters: dict[str, dict[str, Any]] | None = None,
+    proxied: bool = False,
 ) -> Cluster:
     from tonomy.chain.genesis import Genesis, GenesisAccount
     from tonomy.node.devnet import installed_plugins
@@ -95,8 +110,17 @@ def make_cluster(
     for i in range(validators):
         identities.append(NodeIdentity.load_or_create(root / f"node{i}" / "node.key"))
     cluster = Cluster(root, root / "genesis.json", keys, validator_keys)
+    if proxied:
+        from tonomy.testing.proxy import Proxy
+
+        cluster.proxy = Proxy()
+        for i in range(validators):
+            for j in range(validators):
+                if i != j:
+                    cluster.links[(i, j)] = cluster.proxy.link(("127.0.0.1", ports[j]))
     for i in range(validators):
-        peers = [f"{identities[j].public_key.hex()}@127.0.0.1:{ports[j]}" for j in range(validators) if j != i]
+        dial = {j: cluster.links[(i, j)].port if proxied else ports[j] for j in range(validators) if j != i}
+        peers = [f"{identities[j].public_key.hex()}@127.0.0.1:{port}" for j, port in dial.items()]
         args = ["--p2p", f"127.0.0.1:{ports[i]}", "--consensus-timeouts-ms", timeouts]
         for peer in peers:
             args += ["--peer", peer]
@@ -109,6 +133,41 @@ def make_cluster(
     return cluster
 
 
+_http: Any = None
+
+
+def _client() -> Any:
+    """One shared HTTP client: a fresh ``httpx.get`` builds a TLS context each time, which
+    costs far more than the request on a loaded machine."""
+    global _http
+    if _http is None:
+        import httpx
+
+        _http = httpx.Client(timeout=10)
+    return _http
+
+
+def node_height(url: str) -> int | None:
+    """A node's height from its health endpoint (None while it is down or not answering)."""
+    import httpx
+
+    try:
+        return int(_client().get(f"{url}/v1/health", timeout=3).json()["height"])
+    except (httpx.HTTPError, ValueError, KeyError):
+        return None
+
+
+def header_at(url: str, height: int) -> dict[str, Any]:
+    return dict(_client().get(f"{url}/v1/blocks/{height}").json()["header"])
+
+
+def assert_same_chain(urls: list[str], up_to: int) -> None:
+    """Every node holds the same block hash and state root at every height up to ``up_to``."""
+    for height in range(1, up_to + 1):
+        seen = {(doc["hash"], doc["state_root"]) for doc in (header_at(url, height) for url in urls)}
+        assert len(seen) == 1, f"nodes disagree at height {height}: {seen}"
+
+
 def wait_until(predicate: Any, timeout: float, every: float = 0.1, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -118,4 +177,4 @@ def wait_until(predicate: Any, timeout: float, every: float = 0.1, what: str = "
     raise AssertionError(f"{what} not reached within {timeout}s")
 
 
-__all__ = ["TEST_TIMEOUTS", "Cluster", "free_port", "make_cluster", "wait_until"]
+__all__ = ["TEST_TIMEOUTS", "Cluster", "assert_same_chain", "free_port", "header_at", "make_cluster", "node_height", "wait_until"]

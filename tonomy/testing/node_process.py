@@ -57,26 +57,36 @@ class NodeProcess:
 
     def start(self, timeout: float = 60.0) -> str:
         """Start the node and return its API URL once it accepts requests."""
-        runtime = self.data_dir / RUNTIME_FILE  # a file left by a killed node has another pid: ignored
-        self._log = open(self.log_file, "ab")
-        env = {**os.environ, **self.extra_env}
-        self.process = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT, env=env)
+        self.spawn()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the node exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                doc = json.loads(runtime.read_text())
-            except (FileNotFoundError, ValueError):
-                time.sleep(0.02)
-                continue
-            if doc.get("pid") == self.process.pid:
-                self.url = str(doc["api"])
-                self.runtime = doc
+            if self.poll_ready():
                 return self.url
             time.sleep(0.02)
         self.kill()
         raise TimeoutError(f"the node did not start within {timeout}s:\n{self.log_tail()}")
+
+    def spawn(self) -> None:
+        """Start the process without waiting for its API (see :meth:`poll_ready`)."""
+        self._log = open(self.log_file, "ab")
+        env = {**os.environ, **self.extra_env}
+        self.process = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT, env=env)
+
+    def poll_ready(self) -> bool:
+        """True once the spawned node accepts requests (``url`` is then its API); never blocks."""
+        if self.process is None:
+            return False
+        if self.process.poll() is not None:
+            raise RuntimeError(f"the node exited with {self.process.returncode}:\n{self.log_tail()}")
+        try:
+            doc = json.loads((self.data_dir / RUNTIME_FILE).read_text())
+        except (FileNotFoundError, ValueError):
+            return False
+        if doc.get("pid") != self.process.pid:  # a file left by a killed node: not ours
+            return False
+        self.url = str(doc["api"])
+        self.runtime = doc
+        return True
 
     def stop(self, timeout: float = 30.0) -> int:
         """SIGTERM and wait: the graceful path."""

@@ -22,7 +22,12 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-_UI_PREFIXES = ("/app/", "/web/")
+_UI_PREFIXES = ("/app/", "/web/", "/id/", "/pay/")
+#: Well-known addresses apps send people to (docs/sdk.md), served from a plugin's page
+#: folder when that plugin has pages: Login with Tonomy (``/id/login?request=...``) and a
+#: payment request (``/pay/request/<id>?return=...``). Served in place, not redirected, so
+#: the page sees the app as its referrer; the page reads its parameters from the address.
+WELL_KNOWN = {"/id/login": ("identity", "login.html"), "/pay/request/{request_id}": ("pay", "request.html")}
 
 
 def install_web(app: FastAPI, pages: Sequence[RegisteredPage] | None) -> None:
@@ -44,7 +49,20 @@ def install_web(app: FastAPI, pages: Sequence[RegisteredPage] | None) -> None:
         if page.app not in mounted:
             mounted.add(page.app)
             app.mount(f"/app/{page.app}", StaticFiles(directory=page.page.static_dir, html=True), name=f"app-{page.app}")
+    for address, (owner, file_name) in WELL_KNOWN.items():
+        _serve_well_known(app, address, registered, owner, file_name)
     app.add_middleware(SecurityHeaders)
+
+
+def _serve_well_known(app: FastAPI, address: str, pages: Sequence[RegisteredPage], owner: str, file_name: str) -> None:
+    folder = next((page.page.static_dir for page in pages if page.app == owner), None)
+    if folder is None or not (folder / file_name).is_file():
+        return
+    target = folder / file_name
+
+    @app.get(address, include_in_schema=False)
+    async def well_known() -> FileResponse:
+        return FileResponse(target, media_type="text/html")
 
 
 class SecurityHeaders:
@@ -74,4 +92,4 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-__all__ = ["CSP", "install_web"]
+__all__ = ["CSP", "WELL_KNOWN", "install_web"]

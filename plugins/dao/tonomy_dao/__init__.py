@@ -52,3 +52,12 @@ def tonomy_register_cli_commands(register: Any) -> None:
     from tonomy_dao.cli import dao_cli  # click only when the CLI asks
 
     register(dao_cli)
+
+
+@hookimpl
+def tonomy_web_pages(register: Any) -> None:
+    from pathlib import Path
+
+    from tonomy.plugin import WebPage
+
+    register(WebPage("index.html", "DAOs: organisations run by their members' votes", "DAOs", Path(__file__).parent / "web"))

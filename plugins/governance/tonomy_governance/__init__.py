@@ -114,3 +114,13 @@ def tonomy_register_cli_commands(register: Any) -> None:
 def tonomy_voting_strategies(register: VotingStrategyRegistrar) -> None:
     for spec in BUILT_IN:
         register(spec)
+
+
+@hookimpl
+def tonomy_web_pages(register: Any) -> None:
+    from pathlib import Path
+
+    from tonomy.plugin import WebPage
+
+    register(WebPage("index.html", "Governance: network proposals, votes, delegation and parameters", "Governance",
+                     Path(__file__).parent / "web"))

@@ -29,7 +29,7 @@ from tonomy.plugin import (
 )
 
 from tonomy.plugin.verifiers import VerifierRegistrar
-from tonomy_identity import app_usage, apps, recovery, records, sessions, usernames
+from tonomy_identity import app_usage, apps, recovery, records, sessions, usernames, wallet_queries
 from tonomy_identity.credentials import issuers, status
 
 NAME = "identity"
@@ -91,6 +91,18 @@ def tonomy_register_queries(register: QueryRegistrar) -> None:
     register(QuerySpec("session", sessions.query_session, sessions.SESSION_QUERY_SCHEMA, description="A login session"))
     register(QuerySpec("status_list", status.query_status_list, status.QUERY_SCHEMA, description="An issuer's revocation status list"))
     register(QuerySpec("trusted_issuers", issuers.query_trusted_issuers, issuers.QUERY_SCHEMA, description="Issuers accredited by governance"))
+    # What the Tonomy ID pages ask for (they have no BLAKE3 and no codec; keys stay in the browser).
+    for name, handler, schema, description in (
+        ("username_hash", wallet_queries.query_username_hash, wallet_queries.USERNAME_HASH_SCHEMA,
+         "A username's salted hash and the account it maps to"),
+        ("login_consent", wallet_queries.query_login_consent, wallet_queries.CONSENT_SCHEMA,
+         "Check a login request for the wallet and say who asks for what"),
+        ("login_response_digest", wallet_queries.query_login_response_digest, wallet_queries.RESPONSE_DIGEST_SCHEMA,
+         "The digest a user signs to answer a login request"),
+        ("login_response", wallet_queries.query_login_response, wallet_queries.RESPONSE_SCHEMA,
+         "The encoded login response, once its signature verifies"),
+    ):
+        register(QuerySpec(name, handler, schema, description=description))
 
 
 @hookimpl
@@ -102,6 +114,16 @@ def tonomy_identity_verifiers(register: VerifierRegistrar) -> None:
 
     root = os.environ.get("TONOMY_REVIEW_DIR") or str(Path.home() / ".tonomy" / "identity-review")
     register(ReviewerVerifier(root))  # the folder is created on first use, not here
+
+
+@hookimpl
+def tonomy_web_pages(register: Any) -> None:
+    from pathlib import Path
+
+    from tonomy.plugin import WebPage
+
+    register(WebPage("index.html", "Tonomy ID: your identity, devices, guardians and app sessions", "Tonomy ID",
+                     Path(__file__).parent / "web"))
 
 
 @hookimpl

@@ -125,7 +125,17 @@ def check_login_request(
     app = request["app"]
     values = verify(app_proofs, trusted_header, app_record_keys(app))
     account_record, record = values[app_record_keys(app)[0]], values[app_record_keys(app)[1]]
-    if account_record is None or account_record.get("type") != "app" or record is None:
+    account_type = None if account_record is None else account_record.get("type")
+    return consent_for(signed, account_type, record, observed_origin=observed_origin, now_ms=now_ms)
+
+
+def consent_for(
+    signed: SignedLoginRequest, account_type: Any, record: dict[str, Any] | None, *, observed_origin: str, now_ms: int
+) -> Consent:
+    """The checks on a request once the app's account type and app record are known (proven or read)."""
+    request = signed.record
+    app = request["app"]
+    if account_type != "app" or record is None:
         raise _reject("unknown_app", f"{app!r} is not a registered app")
     if not signature_ok(record["request_key"], signed.digest, signed.signature):
         raise _reject("bad_signature", f"the request is not signed by {app!r}'s registered key")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tonomy.plugin import (
     ActionRegistrar,
+    NodeServiceRegistrar,
     ActionSpec,
     ParameterRegistrar,
     ParameterSpec,
@@ -66,3 +67,10 @@ def tonomy_register_parameters(register: ParameterRegistrar) -> None:
             1 << 40,
         )
     )
+
+
+@hookimpl
+def tonomy_node_services(register: NodeServiceRegistrar) -> None:
+    from tonomy_vault.replication import BlobService
+
+    register(BlobService())

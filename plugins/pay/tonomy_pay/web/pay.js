@@ -1,12 +1,7 @@
 // The Pay page: balances of an account and a form to send tokens.
 //
-// Two ways to sign, chosen with the account:
-// * "this browser": a key imported into the browser keystore (/web/keystore.js), encrypted
-//   with a passphrase at rest and unlocked for this page; the node builds the transaction
-//   body (/v1/transactions/unsigned), the browser signs its id, the node assembles and
-//   submits it (/v1/transactions/signed). The key never leaves the browser.
-// * "devnet wallet": DEVNET ONLY, the node signs with the demo accounts' key files
-//   (/v1/devnet/wallet/actions); offered only when the node has that wallet.
+// Signing (a key kept in this browser, or DEVNET ONLY the node's demo wallet) and the
+// "Pay from" control come from /web/signer.js, shared with every page that acts.
 "use strict";
 
 (function () {
@@ -23,50 +18,10 @@
     return tokens[symbol];
   }
 
-  function choice() {
-    const [source, name] = (document.getElementById("account").value || ":").split(":");
-    return { source: source, name: name };
-  }
+  let picker = null;
 
   function account() {
-    return choice().name;
-  }
-
-  function showLockState() {
-    const { source, name } = choice();
-    const note = document.getElementById("wallet-note");
-    const unlock = document.getElementById("unlock");
-    if (source === "browser") {
-      unlock.hidden = K.isUnlocked(name);
-      note.className = "hint";
-      note.textContent = K.isUnlocked(name)
-        ? "Unlocked in this page. Leaving the page locks it again."
-        : "Locked. Enter its passphrase to send.";
-    } else if (source === "devnet") {
-      unlock.hidden = true;
-      note.className = "hint devnet";
-      note.textContent = "Signing uses this devnet's demo wallet on the node (devnet only).";
-    } else {
-      unlock.hidden = true;
-      note.textContent = "Add an account below to send.";
-    }
-  }
-
-  async function refreshAccounts(select) {
-    const select_ = document.getElementById("account");
-    const options = K.available()
-      ? K.accounts().map((name) => el("option", { value: "browser:" + name, text: name + " (this browser)" }))
-      : [];
-    try {
-      const wallet = await T.api("/v1/devnet/wallet");
-      for (const name of wallet.accounts) options.push(el("option", { value: "devnet:" + name, text: name + " (devnet wallet)" }));
-    } catch (err) {
-      // No devnet wallet on this node: only keys in this browser can sign.
-    }
-    select_.replaceChildren(...options);
-    if (select) select_.value = select;
-    showLockState();
-    refreshBalances();
+    return picker ? picker.account() : "";
   }
 
   async function refreshBalances() {
@@ -100,18 +55,8 @@
     }
   }
 
-  async function submitTransfer(data) {
-    const { source, name } = choice();
-    if (source === "devnet") {
-      return T.api("/v1/devnet/wallet/actions", { json: { account: name, plugin: "pay", name: "transfer", data: data } });
-    }
-    if (!K.isUnlocked(name)) throw new Error("unlock " + name + " first");
-    const nonce = crypto.getRandomValues(new Uint32Array(1))[0];
-    const unsigned = await T.api("/v1/transactions/unsigned", {
-      json: { actions: [{ plugin: "pay", name: "transfer", authorization: [name + "@active"], data: data }], nonce: nonce },
-    });
-    const signature = await K.sign(name, unsigned.id);
-    return T.api("/v1/transactions/signed", { json: { body: unsigned.body, signatures: [signature] } });
+  function submitTransfer(data) {
+    return window.TonomySigner.submit(picker.value(), [{ plugin: "pay", name: "transfer", data: data }]);
   }
 
   async function send(event) {
@@ -170,25 +115,6 @@
     }
   }
 
-  async function unlock(event) {
-    event.preventDefault();
-    const status = document.getElementById("unlock-status");
-    const field = document.getElementById("unlock-passphrase");
-    status.className = "status";
-    status.textContent = "Unlocking…";
-    try {
-      await K.unlock(account(), field.value);
-      status.className = "ok";
-      status.textContent = account() + " is unlocked.";
-    } catch (err) {
-      status.className = "bad";
-      status.textContent = "Not unlocked: " + err.message;
-    } finally {
-      field.value = "";
-      showLockState();
-    }
-  }
-
   async function importKey(event) {
     event.preventDefault();
     const status = document.getElementById("import-status");
@@ -203,7 +129,7 @@
       status.className = "ok";
       status.textContent = name + " is now in this browser, encrypted with your passphrase.";
       document.getElementById("import").reset();
-      await refreshAccounts("browser:" + name);
+      await picker.reload("browser:" + name);
     } catch (err) {
       status.className = "bad";
       status.textContent = "Not added: " + err.message;
@@ -218,11 +144,10 @@
         "Keys can be kept only on a secure page (HTTPS, or a node on this machine).";
       document.querySelector("#import button").disabled = true;
     }
-    document.getElementById("account").addEventListener("change", () => { showLockState(); refreshBalances(); });
     document.getElementById("send").addEventListener("submit", send);
-    document.getElementById("unlock").addEventListener("submit", unlock);
     document.getElementById("import").addEventListener("submit", importKey);
-    refreshAccounts();
+    picker = window.TonomySigner.mountPicker(document.getElementById("picker"), { label: "Pay from", id: "account", onChange: refreshBalances });
+    picker.reload();
   }
 
   document.addEventListener("DOMContentLoaded", start);

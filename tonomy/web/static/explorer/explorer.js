@@ -7,6 +7,7 @@
   const T = window.Tonomy;
   const el = T.el;
   const RECENT_BLOCKS = 10;
+  const VALIDATOR_WINDOW = 50;
   const ACTIVITY_ROWS = 50;
   const ACTIVITY_BACKLOG_BLOCKS = 2000;
 
@@ -61,6 +62,7 @@
       rows([
         ["Time", T.timeText(block.header.time)],
         ["Transactions", String(block.transactions.length)],
+        ["Proposed by", link(short(block.header.proposer), "validators")],
         ["Hash", el("span", { class: "mono", text: block.header.hash })],
       ]),
       block.transactions.length ? txs : el("p", { class: "status", text: "No transactions in this block." }),
@@ -120,20 +122,41 @@
     else location.hash = "account/" + q;
   }
 
+  // Validators as the chain shows them: the proposers of recent blocks, with how many each made.
+  function showValidators(blocks) {
+    const seen = new Map();
+    for (const block of blocks) {
+      const entry = seen.get(block.header.proposer) || { count: 0, latest: block.header.height };
+      entry.count += 1;
+      entry.latest = Math.max(entry.latest, block.header.height);
+      seen.set(block.header.proposer, entry);
+    }
+    document.getElementById("validator-list").replaceChildren(...Array.from(seen, ([key, entry]) => el("tr", { "data-validator": key }, [
+      el("td", { class: "mono", title: key, text: short(key) }),
+      el("td", { class: "num", text: String(entry.count) }),
+      el("td", { class: "num" }, [link(String(entry.latest), "block/" + entry.latest)]),
+    ])));
+  }
+
   async function refreshBlocks() {
     const body = document.getElementById("blocks");
     try {
       const head = await T.api("/v1/blocks/head");
       const rowsOut = [];
-      for (let h = head.header.height; h >= 0 && h > head.header.height - RECENT_BLOCKS; h--) {
+      const recent = [];
+      for (let h = head.header.height; h >= 0 && h > head.header.height - VALIDATOR_WINDOW; h--) {
         const block = h === head.header.height ? head : await T.api("/v1/blocks/" + h);
+        recent.push(block);
+        if (h <= head.header.height - RECENT_BLOCKS) continue;
         rowsOut.push(el("tr", {}, [
           el("td", { class: "num" }, [link(String(h), "block/" + h)]),
           el("td", { text: T.timeText(block.header.time) }),
           el("td", { class: "num", text: String(block.transactions.length) }),
         ]));
+        if (rowsOut.length === RECENT_BLOCKS) body.replaceChildren(...rowsOut); // the table first, validators after
       }
       body.replaceChildren(...rowsOut);
+      showValidators(recent);
     } catch (err) {
       body.replaceChildren(el("tr", {}, [el("td", { colspan: "3", class: "bad", text: err.message })]));
     }

@@ -80,6 +80,23 @@ window.TonomyKeys = (function () {
     }
   }
 
+  // Encrypt `seed` under `secret` and store it for `account` (the caller checked the pair).
+  async function storeSeed(account, seed, publicKeyHex, secret) {
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const wrapping = await wrappingKey(secret, salt);
+    const ciphertext = await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv: iv, additionalData: aad(account, publicKeyHex) }, wrapping, seed,
+    );
+    const store = load();
+    store[account] = {
+      v: 1, account: account, public_key: publicKeyHex,
+      kdf: { name: "PBKDF2", hash: "SHA-256", iterations: ITERATIONS, salt: bytesToHex(salt) },
+      cipher: { name: "AES-GCM", iv: bytesToHex(iv) }, ciphertext: bytesToHex(ciphertext),
+    };
+    save(store);
+  }
+
   // Import a `tonomy keys new` file: check it, encrypt the seed with the passphrase, store.
   async function importKeyFile(text, passphrase, accountOverride) {
     if (!available()) throw new Error("this page needs a secure context (HTTPS or this machine) to hold keys");
@@ -94,23 +111,48 @@ window.TonomyKeys = (function () {
     if (seed.length !== 32 || publicKey.length !== 32) throw new Error("the key file's key has the wrong size");
     try {
       await checkPair(await signingKey(seed), publicKey);
-      const salt = crypto.getRandomValues(new Uint8Array(16));
-      const iv = crypto.getRandomValues(new Uint8Array(12));
-      const wrapping = await wrappingKey(passphrase, salt);
-      const ciphertext = await crypto.subtle.encrypt(
-        { name: "AES-GCM", iv: iv, additionalData: aad(account, doc.public_key) }, wrapping, seed,
-      );
-      const store = load();
-      store[account] = {
-        v: 1, account: account, public_key: doc.public_key,
-        kdf: { name: "PBKDF2", hash: "SHA-256", iterations: ITERATIONS, salt: bytesToHex(salt) },
-        cipher: { name: "AES-GCM", iv: bytesToHex(iv) }, ciphertext: bytesToHex(ciphertext),
-      };
-      save(store);
+      await storeSeed(account, seed, doc.public_key, passphrase);
     } finally {
       seed.fill(0);
     }
     return account;
+  }
+
+  // The public key (hex) of a seed, through a short-lived extractable import (JWK "x").
+  async function publicKeyOf(seed) {
+    const pkcs8 = new Uint8Array(PKCS8_ED25519_PREFIX.length + 32);
+    pkcs8.set(PKCS8_ED25519_PREFIX);
+    pkcs8.set(seed, PKCS8_ED25519_PREFIX.length);
+    try {
+      const key = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, true, ["sign"]);
+      const jwk = await crypto.subtle.exportKey("jwk", key);
+      const b64 = jwk.x.replace(/-/g, "+").replace(/_/g, "/") + "=";
+      return bytesToHex(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+    } finally {
+      pkcs8.fill(0);
+    }
+  }
+
+  // A key made on this device (Tonomy ID onboarding): store it under `secret` (a PIN or passphrase of 6+).
+  async function addSeed(account, seed, secret) {
+    if (!available()) throw new Error("this page needs a secure context (HTTPS or this machine) to hold keys");
+    if (typeof account !== "string" || !ACCOUNT.test(account)) throw new Error("not a valid account name");
+    if (typeof secret !== "string" || secret.length < 6) throw new Error("choose a PIN of at least 6 digits");
+    const publicKeyHex = await publicKeyOf(seed);
+    await storeSeed(account, seed, publicKeyHex, secret);
+    return publicKeyHex;
+  }
+
+  // Sign one id with a seed held only for this call (the owner key derived from a passphrase).
+  async function signWithSeed(seed, idHex) {
+    const key = await signingKey(seed);
+    const signature = await crypto.subtle.sign({ name: "Ed25519" }, key, hexToBytes(idHex));
+    return { public_key: await publicKeyOf(seed), signature: bytesToHex(signature) };
+  }
+
+  function publicKey(account) {
+    const blob = load()[account];
+    return blob && blob.v === 1 ? blob.public_key : null;
   }
 
   async function unlock(account, passphrase) {
@@ -160,5 +202,5 @@ window.TonomyKeys = (function () {
     return { public_key: bytesToHex(entry.publicKey), signature: bytesToHex(signature) };
   }
 
-  return { available, accounts, importKeyFile, unlock, isUnlocked, lock, forget, sign };
+  return { available, accounts, importKeyFile, addSeed, publicKeyOf, publicKey, signWithSeed, unlock, isUnlocked, lock, forget, sign, hexToBytes, bytesToHex };
 })();

@@ -51,6 +51,16 @@ window.Tonomy = (function () {
     return BigInt(match[1] + frac.padEnd(decimals, "0"));
   }
 
+  // An encoded record ({"$bytes": hex}, as the node sends event data and record fields) back
+  // to a value: the record codec is canonical JSON, so a page can read it without help.
+  function decodeRecord(field) {
+    const hex = field && field.$bytes;
+    if (typeof hex !== "string" || !/^([0-9a-f]{2})*$/.test(hex)) throw new Error("not an encoded record");
+    const bytes = new Uint8Array(hex.length / 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  }
+
   function el(tag, attrs, children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
@@ -105,5 +115,5 @@ window.Tonomy = (function () {
   }
 
   document.addEventListener("DOMContentLoaded", renderShell);
-  return { api, ApiError, formatAmount, parseAmount, el, timeText };
+  return { api, ApiError, formatAmount, parseAmount, decodeRecord, el, timeText };
 })();
