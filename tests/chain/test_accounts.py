@@ -224,3 +224,19 @@ def test_undecodable_account_record_is_internal(world: World) -> None:
     world.state.put(layout.account_key("alice"), b"{not json")
     with pytest.raises(InternalError, match="does not decode"):
         get_account(world.state, "alice")
+
+
+def test_names_seen_valid_are_still_checked_exactly() -> None:
+    from tonomy.chain.names import validate_account_name, validate_link_name, validate_permission_name
+    from tonomy.errors import InvalidAccountNameError, InvalidNameError
+
+    for _ in range(2):  # the second round answers valid names from memory
+        assert validate_account_name("alice") == "alice"
+        assert validate_permission_name("active") == "active"
+        assert validate_link_name("plugin", "pay_x") == "pay_x"
+        with pytest.raises(InvalidAccountNameError):
+            validate_account_name("Alice")
+        with pytest.raises(InvalidNameError):
+            validate_permission_name("pay_x")  # valid as a link name, not as a permission name
+        with pytest.raises(InvalidAccountNameError):
+            validate_account_name("a" * 200)

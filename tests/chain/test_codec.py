@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -258,3 +259,37 @@ def test_arbitrary_bytes_decode_only_if_canonical(data: bytes) -> None:
 
 def test_module_api_is_small() -> None:
     assert set(codec.__all__) == {"MAX_DEPTH", "MAX_ENCODED_SIZE", "MAX_INT", "MIN_INT", "decode", "encode"}
+
+
+def test_remembered_values_are_handed_out_as_fresh_copies() -> None:
+    data = encode({"owner": "alice", "amount": 5, "raw": b"\x01"})
+    first = decode(data)
+    first["amount"] = 999  # a caller changing what it got
+    first["extra"] = True
+    second = decode(data)
+    assert second == {"owner": "alice", "amount": 5, "raw": b"\x01"} and second is not first
+    items = decode(encode([1, "a"]))
+    items.append(2)
+    assert decode(encode([1, "a"])) == [1, "a"]
+
+
+def test_nested_values_decode_the_same_every_time() -> None:
+    data = encode({"a": [1, {"b": 2}]})
+    first = decode(data)
+    first["a"][1]["b"] = 3  # nested values are not remembered, so this cannot leak
+    assert decode(data) == {"a": [1, {"b": 2}]}
+
+
+def test_a_remembered_value_does_not_make_other_spellings_canonical() -> None:
+    assert decode(b'{"a":1}') == {"a": 1}
+    for other in (b'{ "a":1}', b'{"a":01}', b'{"a":1} '):
+        with pytest.raises(CodecError):
+            decode(other)
+
+
+def test_int_fast_path_matches_the_encoder() -> None:
+    for value in (0, 1, -1, MAX_INT, MIN_INT, 10**20):
+        assert encode(value) == json.dumps(value).encode() and decode(encode(value)) == value
+    for bad in (MAX_INT + 1, MIN_INT - 1):
+        with pytest.raises(UnencodableError):
+            encode(bad)

@@ -285,3 +285,18 @@ def test_corrupt_link_record_is_internal(alice: World) -> None:
     alice.state.put(layout.link_key("alice", "pay", "transfer"), b'{"permission":7}')
     with pytest.raises(InternalError):
         required_permission(alice.state, "alice", "pay", "transfer")
+
+
+def test_a_changed_permission_is_read_as_changed(world: Any) -> None:
+    """Decoded permissions are remembered by their stored bytes, so an update is seen at once."""
+    from tonomy.chain.authority import Authority, PermissionLevel
+    from tonomy.chain.permissions import find_permission
+
+    world.account("memo")
+    level = PermissionLevel("memo", "active")
+    before = find_permission(world.state, level)
+    assert before is not None and find_permission(world.state, level) == before
+    world.set_auth("memo@active", Authority.single_key(world.key("memo/new")))
+    after = find_permission(world.state, level)
+    assert after is not None and after != before
+    assert [entry.key for entry in after.authority.keys] == [world.key("memo/new")]

@@ -11,6 +11,7 @@ from tonomy.node.devnet_wallet import DevnetWallet
 
 ENDPOINTS = {
     ("post", "/v1/transactions"),
+    ("post", "/v1/transactions/batch"),
     ("get", "/v1/transactions/{tx_id}"),
     ("get", "/v1/transactions/{tx_id}/wait"),
     ("get", "/v1/blocks/head"),

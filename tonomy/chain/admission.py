@@ -118,6 +118,41 @@ def check_signatures(tx: _core.SignedTransaction) -> None:
             raise BadSignatureError(f"signature {index} (key {key}…) does not sign this transaction")
 
 
+@dataclass(frozen=True, slots=True)
+class AdmissionContext:
+    """What admission checks a transaction against: the committed chain at one head."""
+
+    chain_id: bytes
+    head: _core.BlockHeader
+    store: _core.Store
+    state: StateView
+    params: ChainParameters
+    engine: ExecutionEngine
+
+
+def check_before_signatures(raw: object, ctx: AdmissionContext) -> tuple[_core.SignedTransaction, bytes]:
+    """Checks 1 to 7 (everything before the signatures); returns the transaction and its id."""
+    tx = decode_transaction(raw)
+    body = tx.body
+    if body.chain_id != ctx.chain_id:
+        raise WrongChainError(f"the transaction is for chain {body.chain_id.hex()[:16]}…, this is {ctx.chain_id.hex()[:16]}…")
+    check_expiration(tx, ctx.head.time, ctx.params.max_tx_lifetime_s)
+    check_tapos(tx, ctx.store, ctx.head)
+    tx_id = tx.id
+    if ctx.store.aux_get(blocks.TX_INDEX, tx_id) is not None:
+        raise DuplicateTransactionError(f"transaction {tx_id.hex()} is already in a block")
+    for action in body.actions:
+        ctx.engine.decode_action(action.plugin, action.name, action.data)
+    return tx, tx_id
+
+
+def finish_admission(raw: bytes, tx: _core.SignedTransaction, tx_id: bytes, ctx: AdmissionContext) -> AdmittedTransaction:
+    """Check 9 (authority on the committed state), once the signatures verified."""
+    check_authority(ctx.state, tx, ctx.params)
+    account = tx.body.actions[0].authorization[0].actor
+    return AdmittedTransaction(tx=tx, tx_id=tx_id, raw=bytes(raw), account=account)
+
+
 def admit(
     raw: object,
     *,
@@ -129,19 +164,8 @@ def admit(
     engine: ExecutionEngine,
 ) -> AdmittedTransaction:
     """Run every admission check on ``raw`` against the committed chain; raises a ``tx.*`` error."""
-    tx = decode_transaction(raw)
+    ctx = AdmissionContext(chain_id, head, store, state, params, engine)
+    tx, tx_id = check_before_signatures(raw, ctx)
     assert isinstance(raw, (bytes, bytearray, memoryview))  # decode_transaction refused anything else
-    body = tx.body
-    if body.chain_id != chain_id:
-        raise WrongChainError(f"the transaction is for chain {body.chain_id.hex()[:16]}…, this is {chain_id.hex()[:16]}…")
-    check_expiration(tx, head.time, params.max_tx_lifetime_s)
-    check_tapos(tx, store, head)
-    tx_id = tx.id
-    if store.aux_get(blocks.TX_INDEX, tx_id) is not None:
-        raise DuplicateTransactionError(f"transaction {tx_id.hex()} is already in a block")
-    for action in body.actions:
-        engine.decode_action(action.plugin, action.name, action.data)
     check_signatures(tx)
-    check_authority(state, tx, params)
-    account = body.actions[0].authorization[0].actor
-    return AdmittedTransaction(tx=tx, tx_id=tx_id, raw=bytes(raw), account=account)
+    return finish_admission(bytes(raw), tx, tx_id, ctx)

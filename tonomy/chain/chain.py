@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,14 @@ from typing import Any
 
 from tonomy import _core
 from tonomy.chain import blocks, codec, lifecycle, validator_set
-from tonomy.chain.admission import AdmittedTransaction, admit, check_expiration, check_signatures, check_tapos
+from tonomy.chain.admission import (
+    AdmissionContext,
+    AdmittedTransaction,
+    check_before_signatures,
+    check_expiration,
+    check_tapos,
+    finish_admission,
+)
 from tonomy.chain.context import BlockInfo, plugin_prefix
 from tonomy.chain.execution import NODE_LOCAL_FAULTS, ExecutionEngine, run_migration
 from tonomy.chain.genesis import Genesis
@@ -34,8 +42,10 @@ from tonomy.chain.mempool import Mempool
 from tonomy.chain.overlay import WriteOverlay
 from tonomy.chain.parameters import SYSTEM_PLUGIN, ChainParameters
 from tonomy.chain.receipts import Receipt, event_key, event_record
+from tonomy.chain.signatures import VerifiedSignatures
 from tonomy.errors import (
     ChainStateError,
+    DuplicateTransactionError,
     InvalidInputError,
     NotFoundError,
     PluginVersionMissingError,
@@ -89,6 +99,8 @@ class Chain:
         #: Set once a block demands a plugin version this node lacks: it applies nothing more.
         self._halted: PluginVersionMissingError | None = None
         self._mempool = Mempool()
+        #: Signatures this node verified itself (admission), so block validation skips them.
+        self._verified = VerifiedSignatures()
         self._lock = threading.RLock()
         self._validator_seed = validator_seed
         self._validator_key: bytes | None = None
@@ -102,6 +114,10 @@ class Chain:
         #: The last block executed but not committed (built or validated), so committing it
         #: once decided does not execute it again. Keyed by its header, which fixes its parent.
         self._executed_cache: ExecutedBlock | None = None
+        #: Node-local: a proposal stops taking transactions once executing them took this
+        #: long (seconds), so validators can check it within the consensus timeouts; the
+        #: rest wait for the next block. None: as many as the parameters allow.
+        self.build_budget_s: float | None = None
         self._head = self._load_or_create_head()
         head_state = WriteOverlay(self._store)
         lifecycle.check_available(self._available, lifecycle.enabled_versions(head_state), self._head.height)
@@ -287,24 +303,59 @@ class Chain:
 
     def check_transaction(self, tx_bytes: bytes) -> AdmittedTransaction:
         """Run admission without queueing (what ``submit`` does first)."""
-        with self._lock:
-            return admit(
-                tx_bytes,
-                chain_id=self._chain_id,
-                head=self._head,
-                store=self._store,
-                state=WriteOverlay(self._store),
-                params=self.parameters(),
-                engine=self._head_engine(),
-            )
+        result = self._admit_many([tx_bytes], queue=False)[0]
+        if isinstance(result, TonomyError):
+            raise result
+        return result
 
     def submit(self, tx_bytes: bytes) -> bytes:
         """Admit a transaction into the mempool; returns its id. Raises a ``tx.*`` error."""
+        result = self.submit_many([tx_bytes])[0]
+        if isinstance(result, TonomyError):
+            raise result
+        return result
+
+    def submit_many(self, txs: Sequence[bytes]) -> list[bytes | TonomyError]:
+        """Admit each transaction as ``submit`` would, in order; one result per transaction.
+
+        A result is the transaction's id, or the ``tx.*`` error that refused it (nothing
+        of a refused transaction is kept). Submitting them one by one in the same order
+        gives the same results; here the signatures of all of them are verified together.
+        """
+        if isinstance(txs, (bytes, bytearray, memoryview, str)) or not isinstance(txs, Sequence):
+            raise InvalidInputError(f"pass a sequence of transactions, got {type(txs).__name__}")
+        return [r if isinstance(r, TonomyError) else r.tx_id for r in self._admit_many(txs, queue=True)]
+
+    def _admit_many(self, raws: Sequence[object], *, queue: bool) -> list[AdmittedTransaction | TonomyError]:
         with self._lock:
-            entry = self.check_transaction(tx_bytes)
             params = self.parameters()
-            self._mempool.add(entry, max_size=params.mempool_max, max_per_account=params.mempool_max_per_account)
-            return entry.tx_id
+            ctx = AdmissionContext(self._chain_id, self._head, self._store, WriteOverlay(self._store), params, self._head_engine())
+            results: list[AdmittedTransaction | TonomyError | None] = []
+            checked: list[tuple[int, _core.SignedTransaction, bytes]] = []
+            for raw in raws:
+                try:
+                    tx, tx_id = check_before_signatures(raw, ctx)
+                    if queue and tx_id in self._mempool:  # what the mempool would answer, before the costly checks
+                        raise DuplicateTransactionError(f"transaction {tx_id.hex()} is already waiting for a block")
+                except TonomyError as exc:
+                    results.append(exc)
+                    continue
+                checked.append((len(results), tx, tx_id))
+                results.append(None)
+            problems = self._verified.check([tx for _, tx, _ in checked], [tx_id for _, _, tx_id in checked])
+            for (index, tx, tx_id), problem in zip(checked, problems, strict=True):
+                try:
+                    if problem is not None:
+                        raise problem
+                    raw = raws[index]
+                    assert isinstance(raw, (bytes, bytearray, memoryview))  # it decoded
+                    entry = finish_admission(bytes(raw), tx, tx_id, ctx)
+                    if queue:
+                        self._mempool.add(entry, max_size=params.mempool_max, max_per_account=params.mempool_max_per_account)
+                    results[index] = entry
+                except TonomyError as exc:
+                    results[index] = exc
+            return [r for r in results if r is not None]
 
     # -- blocks ----------------------------------------------------------------------------
 
@@ -364,6 +415,7 @@ class Chain:
                 time_ms=time_ms,
                 proposer=self._validator_key,
                 last_commit=self._stored_commit(self._head.height),
+                budget_s=self.build_budget_s,
             )
             self._executed_cache = executed
             return executed.block
@@ -438,7 +490,10 @@ class Chain:
         proposer: bytes,
         last_commit: _core.Commit | None,
         check: bool = False,
+        budget_s: float | None = None,
     ) -> ExecutedBlock:
+        """Execute ``txs`` on an overlay of the head; with ``budget_s``, only the prefix that
+        fits (at least one transaction): the choice of a proposer, never of a validator."""
         height = self._head.height + 1
         overlay = WriteOverlay(self._store)
         params = ChainParameters.read(overlay)
@@ -447,10 +502,20 @@ class Chain:
         info = BlockInfo(height, time_ms)
         seed = blocks.block_seed(self._head.hash, height)
         engine = self._begin_block(overlay, info, params, seed)
-        receipts = tuple(
-            engine.execute_transaction(overlay, tx, block=info, params=params, block_seed=seed, index=index)
-            for index, tx in enumerate(txs)
-        )
+        execute = engine.execute_transaction
+        if budget_s is None:
+            receipts = tuple(
+                execute(overlay, tx, block=info, params=params, block_seed=seed, index=index) for index, tx in enumerate(txs)
+            )
+        else:
+            deadline = time.monotonic() + budget_s  # node-local: which transactions it proposes
+            done: list[Receipt] = []
+            for index, tx in enumerate(txs):
+                done.append(execute(overlay, tx, block=info, params=params, block_seed=seed, index=index))
+                if time.monotonic() > deadline:
+                    break
+            receipts = tuple(done)
+            txs = txs[: len(done)]
         writes = overlay.write_set()
         commit = last_commit if last_commit is not None else _core.Commit()
         header = _core.BlockHeader(
@@ -485,18 +550,23 @@ class Chain:
         seen: set[bytes] = set()
         if len(txs) > params.max_block_transactions:
             raise ChainStateError(f"the block holds {len(txs)} transactions; at most {params.max_block_transactions} are allowed")
-        for tx in txs:
+        # Every signature of the block in one batch (those verified at admission are known);
+        # each transaction's verdict is then taken in its usual place among its checks.
+        signature_problems = self._verified.check(txs)
+        for tx, signature_problem in zip(txs, signature_problems, strict=True):
             try:
                 if tx.body.chain_id != self._chain_id:
                     raise ChainStateError("a transaction is for another chain")
                 check_expiration(tx, time_ms, params.max_tx_lifetime_s)
                 check_tapos(tx, self._store, self._head)
-                check_signatures(tx)
+                if signature_problem is not None:
+                    raise signature_problem
             except TonomyError as exc:
                 raise ChainStateError(f"transaction {tx.id.hex()[:16]}… cannot be in this block: {exc}") from None
-            if tx.id in seen or self._store.aux_get(blocks.TX_INDEX, tx.id) is not None:
-                raise ChainStateError(f"transaction {tx.id.hex()[:16]}… is in a block already")
-            seen.add(tx.id)
+            tx_id = tx.id
+            if tx_id in seen or self._store.aux_get(blocks.TX_INDEX, tx_id) is not None:
+                raise ChainStateError(f"transaction {tx_id.hex()[:16]}… is in a block already")
+            seen.add(tx_id)
 
     def _commit(self, executed: ExecutedBlock, own_commit: _core.Commit | None) -> None:
         header = executed.header

@@ -35,16 +35,22 @@ MIN_INT = -(1 << 127)
 MAX_INT = (1 << 128) - 1
 
 _BYTES_TAG = "$bytes"
+#: One encoder for every call (json.dumps would build one per call with these options).
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+#: Recently decoded (or encoded) flat values by their bytes; see _remember.
+_MEMO: dict[bytes, Any] = {}
+_MEMO_MAX = 16_384
+_IMMUTABLE = (str, int, bool, bytes, type(None))
 _LOWER_HEX = re.compile(r"(?:[0-9a-f]{2})*")
 
 
 def encode(obj: Any) -> bytes:
     """The canonical bytes of ``obj`` (None, bool, int, str, bytes, list/tuple, dict)."""
+    if type(obj) is int and MIN_INT <= obj <= MAX_INT:
+        return str(obj).encode("ascii")  # what the encoder writes for an int, without its set-up
     plain = _to_json(obj, 0)
     try:
-        data = json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
-            "utf-8"
-        )
+        data = _ENCODER.encode(plain).encode("utf-8")
     except UnicodeEncodeError as exc:  # a lone surrogate has no UTF-8 form
         raise UnencodableError(f"string is not valid Unicode: {exc.reason}") from None
     if len(data) > MAX_ENCODED_SIZE:
@@ -59,6 +65,9 @@ def decode(data: bytes | bytearray | memoryview) -> Any:
     raw = bytes(data)
     if len(raw) > MAX_ENCODED_SIZE:
         raise CodecError(f"encoded value is {len(raw)} bytes, above the limit of {MAX_ENCODED_SIZE}")
+    known = _MEMO.get(raw, _MEMO)
+    if known is not _MEMO:
+        return _fresh(known)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -83,7 +92,40 @@ def decode(data: bytes | bytearray | memoryview) -> Any:
         raise CodecError(f"encoded value holds something the codec refuses: {exc.message}") from None
     if canonical != raw:
         raise CodecError("encoded value is not in canonical form (spacing, key order, escapes or number spelling)")
+    _remember(raw, parsed)
     return parsed
+
+
+def _remember(raw: bytes, value: Any) -> None:
+    """Keep a flat value (a scalar, or a list or object of scalars) under its canonical bytes.
+
+    Decoding is a pure function of the bytes and the costliest step of reading state
+    (parse, then re-encode to prove the form canonical); the same records (a token, an
+    account, the value a transaction wrote a moment ago) are read again and again. Only
+    flat values are kept, and callers get a fresh copy (:func:`_fresh`), so no caller can
+    change what another one decodes. Bounded: emptied when full.
+    """
+    kind = type(value)
+    if kind is dict:
+        if not all(type(v) in _IMMUTABLE for v in value.values()):
+            return
+    elif kind is list:
+        if not all(type(v) in _IMMUTABLE for v in value):
+            return
+    elif kind not in _IMMUTABLE:
+        return
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()  # one atomic step, safe with chains on several threads
+    _MEMO[raw] = _fresh(value)
+
+
+def _fresh(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return dict(value)
+    if kind is list:
+        return list(value)
+    return value
 
 
 def _to_json(obj: Any, depth: int) -> Any:

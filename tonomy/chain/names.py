@@ -30,6 +30,25 @@ _ACCOUNT_OR_PERMISSION = re.compile(r"[a-z](?:[.-]?[a-z0-9])*")
 _PLUGIN_OR_ACTION = re.compile(r"[a-z](?:[._-]?[a-z0-9])*")
 
 
+#: Names already seen to match each pattern: the same few names are checked many times
+#: per transaction (every actor, permission and link), and a regex match costs more than
+#: a set lookup. Bounded: emptied when full.
+_MATCHED: dict[re.Pattern[str], set[str]] = {_ACCOUNT_OR_PERMISSION: set(), _PLUGIN_OR_ACTION: set()}
+_MATCHED_MAX = 65_536
+
+
+def _matches(pattern: re.Pattern[str], name: str) -> bool:
+    known = _MATCHED[pattern]
+    if name in known:
+        return True
+    if pattern.fullmatch(name) is None:
+        return False
+    if len(known) >= _MATCHED_MAX:
+        known.clear()
+    known.add(name)
+    return True
+
+
 def _describe(name: object) -> str:
     text = repr(name)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -43,7 +62,7 @@ def validate_account_name(name: object) -> str:
         raise InvalidAccountNameError(
             f"account name {_describe(name)} must be {ACCOUNT_NAME_MIN} to {ACCOUNT_NAME_MAX} characters long"
         )
-    if not _ACCOUNT_OR_PERMISSION.fullmatch(name):
+    if not _matches(_ACCOUNT_OR_PERMISSION, name):
         raise InvalidAccountNameError(
             f"account name {_describe(name)} must use only a-z, 0-9, '.' and '-', start with a letter, "
             "end with a letter or digit, and never have two separators in a row"
@@ -60,7 +79,7 @@ def validate_permission_name(name: object) -> str:
     """Return ``name`` if it is a valid permission name, else raise ``auth.invalid_name``."""
     if type(name) is not str:
         raise InvalidNameError(f"a permission name must be a string, got {type(name).__name__}")
-    if not 1 <= len(name) <= PERMISSION_NAME_MAX or not _ACCOUNT_OR_PERMISSION.fullmatch(name):
+    if not 1 <= len(name) <= PERMISSION_NAME_MAX or not _matches(_ACCOUNT_OR_PERMISSION, name):
         raise InvalidNameError(
             f"permission name {_describe(name)} must be 1 to {PERMISSION_NAME_MAX} characters of a-z, 0-9, "
             "'.' and '-', start with a letter, end with a letter or digit, and never have two separators in a row"
@@ -72,7 +91,7 @@ def validate_link_name(kind: str, name: object) -> str:
     """Return a plugin or action name (``kind`` says which) if valid, else raise ``auth.invalid_name``."""
     if type(name) is not str:
         raise InvalidNameError(f"a {kind} name must be a string, got {type(name).__name__}")
-    if not 1 <= len(name) <= LINK_NAME_MAX or not _PLUGIN_OR_ACTION.fullmatch(name):
+    if not 1 <= len(name) <= LINK_NAME_MAX or not _matches(_PLUGIN_OR_ACTION, name):
         raise InvalidNameError(
             f"{kind} name {_describe(name)} must be 1 to {LINK_NAME_MAX} characters of a-z, 0-9, '.', '-' and '_', "
             "start with a letter, end with a letter or digit, and never have two separators in a row"

@@ -87,7 +87,32 @@ def _decode_stored(data: bytes, what: str) -> object:
         raise InternalError(f"the stored record of {what} does not decode: {exc.message}") from None
 
 
+#: Decoded permissions by (account, name, stored bytes); see _decode_permission.
+_DECODED: dict[tuple[str, str, bytes], Permission] = {}
+_DECODED_MAX = 4096
+
+
 def _decode_permission(account: str, name: str, data: bytes) -> Permission:
+    """The permission stored as ``data``, decoded once per distinct record.
+
+    Every transaction's authority check reads its signers' permissions, and decoding
+    the record (canonical codec, then authority validation) is most of that check's
+    cost. The result is a pure function of the three arguments and immutable, so it is
+    remembered (bounded: emptied when full): a changed permission has other bytes.
+    """
+    if type(data) is not bytes:
+        return _decode_permission_record(account, name, data)
+    memo_key = (account, name, data)
+    found = _DECODED.get(memo_key)
+    if found is None:
+        found = _decode_permission_record(account, name, data)
+        if len(_DECODED) >= _DECODED_MAX:
+            _DECODED.clear()  # one atomic step, safe with chains on several threads
+        _DECODED[memo_key] = found
+    return found
+
+
+def _decode_permission_record(account: str, name: str, data: bytes) -> Permission:
     record = _decode_stored(data, f"{account}@{name}")
     if type(record) is not dict or set(record) != {"parent", "authority"}:
         raise InternalError(f"the stored record of {account}@{name} has the wrong shape")

@@ -21,6 +21,7 @@ class MessageKind(IntEnum):
     PROPOSAL = 0x11
     VOTE = 0x12
     BLOCK = 0x13
+    TRANSACTIONS = 0x14  # a batch of transactions (tonomy.net.txbatch)
     # block sync (request/response with one peer, never relayed)
     STATUS = 0x20
     GET_BLOCKS = 0x21
@@ -30,7 +31,9 @@ class MessageKind(IntEnum):
     PLUGIN = 0x30
 
 
-GOSSIP_KINDS = frozenset({MessageKind.TRANSACTION, MessageKind.PROPOSAL, MessageKind.VOTE, MessageKind.BLOCK})
+GOSSIP_KINDS = frozenset(
+    {MessageKind.TRANSACTION, MessageKind.TRANSACTIONS, MessageKind.PROPOSAL, MessageKind.VOTE, MessageKind.BLOCK}
+)
 _KINDS = {int(kind): kind for kind in MessageKind}
 
 

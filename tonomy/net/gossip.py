@@ -40,6 +40,7 @@ def default_size_limits() -> dict[MessageKind, int]:
     limits = _core.WIRE_LIMITS
     return {
         MessageKind.TRANSACTION: limits.max_transaction_bytes,
+        MessageKind.TRANSACTIONS: limits.max_block_bytes,
         MessageKind.VOTE: limits.max_vote_bytes,
         MessageKind.PROPOSAL: limits.max_block_bytes,
         MessageKind.BLOCK: limits.max_block_bytes,
@@ -76,15 +77,19 @@ class Gossip:
             raise ValueError(f"{kind.name} is not a gossip kind")
         self._subscribers.setdefault(kind, []).append(subscriber)
 
-    def publish(self, kind: MessageKind, payload: bytes) -> int:
-        """Send a message of our own to every peer; returns how many took it (0 if seen before)."""
+    def publish(self, kind: MessageKind, payload: bytes, *, exclude: bytes | None = None) -> int:
+        """Send a message to every peer (but ``exclude``); returns how many took it (0 if seen before).
+
+        ``exclude`` is for a node that relays what a peer sent in another form (a batch
+        re-cut to the transactions it admitted): that peer has them already.
+        """
         if kind not in GOSSIP_KINDS:
             raise ValueError(f"{kind.name} is not a gossip kind")
         if len(payload) > self.size_limits.get(kind, self.manager.config.max_frame_bytes - 1):
             raise ValueError(f"a {kind.name} of {len(payload)} bytes is over its gossip limit")
         if not self.seen.add(gossip_id(kind, payload)):
             return 0
-        return self._send(kind, payload, exclude=None)
+        return self._send(kind, payload, exclude=exclude)
 
     def _send(self, kind: MessageKind, payload: bytes, exclude: bytes | None) -> int:
         """Send to every peer but ``exclude`` whose gossip budget allows it.

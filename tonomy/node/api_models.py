@@ -25,6 +25,32 @@ class SubmitTransactionResponse(BaseModel):
     status: Literal["pending"] = "pending"
 
 
+#: Transactions in one batch request at most (with the 1 MiB body limit, ~2 KB each).
+MAX_BATCH_TRANSACTIONS = 500
+
+
+class SubmitBatchRequest(BaseModel):
+    model_config = _STRICT
+
+    transactions: list[str] = Field(
+        min_length=1,
+        max_length=MAX_BATCH_TRANSACTIONS,
+        description="Signed transactions' canonical bytes, in `encoding`; each is admitted or refused on its own.",
+    )
+    encoding: Literal["base64", "hex"] = "base64"
+
+
+class BatchItemResult(BaseModel):
+    id: str | None = Field(default=None, description="The transaction id (hex) when it was admitted.")
+    status: Literal["pending", "refused"]
+    problem: Problem | None = Field(default=None, description="Why it was refused (a problem document with a stable code).")
+
+
+class SubmitBatchResponse(BaseModel):
+    admitted: int = Field(description="How many of the transactions were admitted.")
+    results: list[BatchItemResult] = Field(description="One result per transaction, in request order.")
+
+
 class TransactionStatus(BaseModel):
     id: str
     status: Literal["committed", "pending"]
@@ -191,7 +217,15 @@ __all__ = [
     "Problem",
     "QueryResponse",
     "StateView",
+    "BatchItemResult",
+    "MAX_BATCH_TRANSACTIONS",
+    "SubmitBatchRequest",
+    "SubmitBatchResponse",
     "SubmitTransactionRequest",
     "SubmitTransactionResponse",
     "TransactionStatus",
 ]
+
+
+BatchItemResult.model_rebuild()
+SubmitBatchResponse.model_rebuild()

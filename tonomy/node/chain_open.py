@@ -8,6 +8,10 @@ from tonomy.node.chain_port import ChainPort
 from tonomy.node.config import NodeConfig
 from tonomy.node.keys import read_key_file
 
+#: A proposal takes transactions while executing them takes at most this long (seconds):
+#: every validator executes it again before the propose timeout (2 s by default) ends.
+BUILD_BUDGET_S = 0.4
+
 
 def load_genesis(path: Any) -> Any:
     from tonomy.chain.genesis import Genesis
@@ -26,8 +30,10 @@ def open_chain(config: NodeConfig) -> ChainPort:
     # Apps installed from the marketplace (docs/marketplace.md) load beside the installed
     # plugins; each is verified and scanned again here, and a refused one stops the node.
     apps = load_installed_apps(config.data_dir / APPS_FOLDER, installed_plugin_names())
-    chain: ChainPort = Chain.open(config.data_dir, genesis, build_plugin_manager(extra_plugins=apps), validator_seed=seed)
-    return chain
+    chain = Chain.open(config.data_dir, genesis, build_plugin_manager(extra_plugins=apps), validator_seed=seed)
+    chain.build_budget_s = BUILD_BUDGET_S
+    opened: ChainPort = chain
+    return opened
 
 
-__all__ = ["load_genesis", "open_chain"]
+__all__ = ["BUILD_BUDGET_S", "load_genesis", "open_chain"]

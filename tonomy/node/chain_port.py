@@ -20,6 +20,9 @@ class ChainPort(Protocol):
     def submit(self, tx_bytes: bytes) -> bytes:
         """Admit a signed transaction to the mempool; returns its id or raises a coded error."""
 
+    def submit_many(self, txs: Any) -> list[Any]:
+        """Admit each transaction as ``submit`` would, in order: its id or the coded error that refused it."""
+
     def produce_block(self, time_ms: int) -> Any:
         """Build, execute and durably commit the next block at ``time_ms``; returns its header."""
 

@@ -6,6 +6,12 @@ of locking: it sees one caller, exactly as in a test or a replay, and the event
 loop stays free to answer health checks, accept connections and time out waits
 while a block commits. The slow parts inside a call (signature checks, LMDB
 commits) release the GIL in the core, so the loop thread still runs meanwhile.
+
+Bulk work (admitting batches of transactions from the API and from gossip) goes
+through :meth:`ChainWorker.call_bulk`: one bulk call at a time, and only when no
+other call is waiting. Consensus work (build, validate, commit) and reads then
+wait behind at most one batch, never behind a queue of them: under load, the
+queue of admissions would otherwise delay every height by its whole length.
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ class ChainWorker:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tonomy-chain")
         self._chain: ChainPort | None = None
         self._closed = False
+        self._waiting = 0  # ordinary calls queued or running
+        self._quiet = asyncio.Event()  # set while _waiting is 0
+        self._quiet.set()
+        self._bulk = asyncio.Lock()
 
     async def open(self, opener: Callable[[], ChainPort]) -> ChainPort:
         """Open the chain on the worker thread (LMDB handles stay on that thread)."""
@@ -44,7 +54,22 @@ class ChainWorker:
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(chain, *args)`` on the worker thread."""
         chain = self.chain
-        return await self._run(functools.partial(fn, chain, *args))
+        self._waiting += 1
+        self._quiet.clear()
+        try:
+            return await self._run(functools.partial(fn, chain, *args))
+        finally:
+            self._waiting -= 1
+            if self._waiting == 0:
+                self._quiet.set()
+
+    async def call_bulk(self, fn: Callable[..., T], *args: Any) -> T:
+        """Like :meth:`call`, but yields to ordinary calls: it enters the thread only when none waits."""
+        chain = self.chain
+        async with self._bulk:
+            while self._waiting:
+                await self._quiet.wait()
+            return await self._run(functools.partial(fn, chain, *args))
 
     async def _run(self, fn: Callable[[], T]) -> T:
         if self._closed:

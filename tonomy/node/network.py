@@ -8,10 +8,17 @@ or ``KEYHEX@HOST:PORT`` (the peer must prove that key).
 A transaction admitted through the API is gossiped; one received from a peer is
 admitted to this node's mempool (and relayed only if admission accepts it), so a
 transaction submitted to any node reaches the proposer of a later height.
+
+Transactions travel in batches (``MessageKind.TRANSACTIONS``): what the API admits
+within a few milliseconds goes out as one message, and a batch from a peer is
+admitted with one chain call (its signatures verified together). Admitting a batch
+runs in its own task, so the peer's reader goes on to its next frame (a vote stuck
+behind a busy chain thread would slow consensus down).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -20,10 +27,18 @@ from typing import Any
 from tonomy import _core
 from tonomy.errors import TonomyError
 from tonomy.net import BlockSync, Gossip, MessageKind, NetConfig, NodeIdentity, PeerManager
+from tonomy.net.gossip import gossip_id
+from tonomy.net.txbatch import chunks, decode_transaction_batch, encode_transaction_batch
 
 log = logging.getLogger("tonomy.node.network")
 
 IDENTITY_FILE = "node.key"
+#: Transactions admitted through the API within this long go out as one batch.
+GOSSIP_BATCH_DELAY_S = 0.005
+#: A batch message carries about this many bytes at most (well under the frame limit).
+GOSSIP_BATCH_BYTES = 1 << 20
+#: Batches from peers being admitted at once; more are dropped (gossip is best effort).
+MAX_ADMITTING_BATCHES = 64
 
 #: ``(header, transaction ids)`` after block sync committed a block.
 SyncedListener = Callable[[Any, list[bytes]], None]
@@ -95,7 +110,13 @@ class NodeNetwork:
         self._worker = worker
         self._on_transaction_admitted = on_transaction_admitted
         self.gossip.subscribe(MessageKind.TRANSACTION, self._on_transaction)
+        self.gossip.subscribe(MessageKind.TRANSACTIONS, self._on_transactions)
         self.address: tuple[str, int] | None = None
+        self._outbox: list[bytes] = []
+        self._flush: asyncio.TimerHandle | None = None
+        self._admitting: set[asyncio.Task[None]] = set()
+        #: Gossiped batches dropped because too many were being admitted already.
+        self.batches_dropped = 0
 
     async def start(self, host: str, port: int, peers: Sequence[str]) -> tuple[str, int]:
         self.address = await self.manager.listen(host, port)
@@ -106,6 +127,11 @@ class NodeNetwork:
         return self.address
 
     async def close(self) -> None:
+        if self._flush is not None:
+            self._flush.cancel()
+        for task in list(self._admitting):
+            task.cancel()
+        await asyncio.gather(*self._admitting, return_exceptions=True)
         await self.sync.close()
         await self.manager.close()
 
@@ -120,10 +146,24 @@ class NodeNetwork:
             self.manager.broadcast(message_kind, message)
 
     def publish_transaction(self, tx_bytes: bytes) -> None:
-        try:
-            self.gossip.publish(MessageKind.TRANSACTION, tx_bytes)
-        except ValueError:
-            log.debug("p2p: a transaction over the gossip limit was not gossiped")
+        """Gossip a transaction this node admitted; it leaves with the others of the next few ms."""
+        if not self.gossip.seen.add(gossip_id(MessageKind.TRANSACTION, tx_bytes)):
+            return  # gossiped already (it came from a peer, or was submitted twice)
+        self._outbox.append(tx_bytes)
+        if self._flush is None:
+            self._flush = asyncio.get_running_loop().call_later(GOSSIP_BATCH_DELAY_S, self._flush_outbox)
+
+    def _flush_outbox(self) -> None:
+        self._flush = None
+        outbox, self._outbox = self._outbox, []
+        self._send_batches(outbox, exclude=None)
+
+    def _send_batches(self, txs: list[bytes], exclude: bytes | None) -> None:
+        for batch in chunks(txs, GOSSIP_BATCH_BYTES):
+            try:
+                self.gossip.publish(MessageKind.TRANSACTIONS, encode_transaction_batch(batch), exclude=exclude)
+            except ValueError:
+                log.debug("p2p: a transaction batch over the gossip limit was not gossiped")
 
     async def _on_transaction(self, _kind: MessageKind, payload: bytes, _source: bytes | None) -> bool:
         try:
@@ -135,6 +175,42 @@ class NodeNetwork:
             return False
         self._on_transaction_admitted(tx_id)
         return True
+
+    def _on_transactions(self, _kind: MessageKind, payload: bytes, source: bytes | None) -> bool:
+        """A batch from a peer: admit the transactions not seen before, relay those admitted.
+
+        Malformed framing raises ProtocolViolationError (the peer is banned); a refused
+        transaction inside is only not relayed. The batch itself is never relayed as is:
+        what this node admitted goes on as its own batch, to every peer but the sender.
+        """
+        txs = decode_transaction_batch(payload)
+        fresh = [tx for tx in txs if self.gossip.seen.add(gossip_id(MessageKind.TRANSACTION, tx))]
+        if not fresh:
+            return False
+        if len(self._admitting) >= MAX_ADMITTING_BATCHES:
+            self.batches_dropped += 1
+            return False
+        task = asyncio.create_task(self._admit_batch(fresh, source), name="p2p-admit-batch")
+        self._admitting.add(task)
+        task.add_done_callback(self._admitting.discard)
+        return False
+
+    async def _admit_batch(self, txs: list[bytes], source: bytes | None) -> None:
+        try:
+            results = await self._worker.call_bulk(lambda chain, batch: chain.submit_many(batch), txs)
+        except TonomyError as exc:
+            log.debug("p2p: a gossiped batch was not admitted: %s", exc)
+            return
+        except Exception:
+            log.exception("p2p: admitting a gossiped batch failed")
+            return
+        admitted = []
+        for tx, result in zip(txs, results, strict=True):
+            if isinstance(result, bytes):
+                self._on_transaction_admitted(result)
+                admitted.append(tx)
+        if admitted:
+            self._send_batches(admitted, exclude=source)
 
     def announce(self) -> None:
         self.sync.announce()

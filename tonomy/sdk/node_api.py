@@ -193,6 +193,30 @@ class NodeClient:
             raise UntrustedAnswerError("the node answered with an id that is not the transaction's")
         return tx_id
 
+    def submit_many(self, txs: Sequence[bytes]) -> list[bytes | TonomyError]:
+        """Hand many signed transactions to the node in one request (``/v1/transactions/batch``).
+
+        One result per transaction, in order: its id (checked against its bytes), or the
+        error that refused it, rebuilt from its problem document like a raised one.
+        """
+        doc = self._request(
+            "POST", "/v1/transactions/batch", json={"transactions": [base64.b64encode(tx).decode() for tx in txs]}
+        )
+        results = doc.get("results") if isinstance(doc, dict) else None
+        if not isinstance(results, list) or len(results) != len(txs):
+            raise UntrustedAnswerError("the node's batch answer does not hold one result per transaction")
+        out: list[bytes | TonomyError] = []
+        for tx, result in zip(txs, results):
+            if not isinstance(result, dict) or result.get("status") != "pending":
+                problem = result.get("problem") if isinstance(result, dict) else None
+                out.append(error_from_problem(problem, 422))
+                continue
+            tx_id = bytes.fromhex(result["id"])
+            if _core.decode_signed_transaction(tx).id != tx_id:
+                raise UntrustedAnswerError("the node answered with an id that is not the transaction's")
+            out.append(tx_id)
+        return out
+
     def status(self, tx_id: bytes) -> TransactionStatus:
         return _status(self._request("GET", f"/v1/transactions/{tx_id.hex()}"))
 

@@ -16,6 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import tonomy_dao  # noqa: E402
+import tonomy_governance  # noqa: E402
 import tonomy_pay  # noqa: E402
 from badges import Badges  # noqa: E402
 
@@ -97,7 +98,7 @@ class Net:
 
 
 def make_net(path: Path) -> Net:
-    manager = build_manager([tonomy_dao, tonomy_pay, Badges()])
+    manager = build_manager([tonomy_dao, tonomy_governance, tonomy_pay, Badges()])
     genesis = make_genesis(manager, ACCOUNTS)
     net = Net(LedgerNet.create(path, manager=manager, genesis=genesis))
     net.ok("pay", "create_token", {"issuer": "tonomy", "symbol": "TONO", "max_supply": 10**9, "decimals": 0}, "validator")

@@ -9,8 +9,8 @@ from tonomy.testing import check_plugin_conformance
 from tonomy_dao import errors
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-ACTIONS = ["configure", "create", "create_account", "execute", "invite", "join", "leave", "propose", "remove", "set_role", "vote"]
-QUERIES = ["ballot", "dao", "member", "members", "proposal"]
+ACTIONS = ["configure", "create", "create_account", "execute", "invite", "join", "leave", "propose", "remove", "run_proposal", "set_role", "vote"]
+QUERIES = ["ballot", "dao", "member", "members", "members_at", "proposal"]
 
 
 def test_conformance() -> None:
@@ -18,6 +18,9 @@ def test_conformance() -> None:
     assert sorted(a.name for a in report.actions) == ACTIONS
     assert sorted(q.name for q in report.queries) == QUERIES
     assert list(report.cli_commands) == ["dao"]
+    seen: list[str] = []
+    tonomy_dao.tonomy_voting_strategies(register=lambda spec: seen.append(spec.name))
+    assert seen == ["members", "token"]
 
 
 def test_readme_documents_every_action_query_and_code() -> None:

@@ -10,9 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from tonomy.plugin import ActionRegistrar, ActionSpec, PluginInfo, QueryRegistrar, QuerySpec, hookimpl
+from tonomy.plugin import (
+    ActionRegistrar,
+    ActionSpec,
+    Field,
+    PluginInfo,
+    QueryRegistrar,
+    QuerySpec,
+    RecordSchema,
+    VotingStrategyRegistrar,
+    hookimpl,
+)
 
-from tonomy_dao import daos, members, proposals
+from tonomy_dao import daos, members, proposals, strategies
 
 NAME = "dao"
 VERSION = "0.1.0"
@@ -36,6 +46,7 @@ def tonomy_register_actions(register: ActionRegistrar) -> None:
     register(ActionSpec("propose", proposals.propose, proposals.PROPOSE, "Propose actions the DAO runs if its members approve (authority: a member)"))
     register(ActionSpec("vote", proposals.vote, proposals.VOTE, "Vote on a DAO proposal (authority: a member)"))
     register(ActionSpec("execute", proposals.execute, proposals.ID, "Run an approved proposal's actions as the DAO (anyone)"))
+    register(ActionSpec("run_proposal", proposals.run_proposal, proposals.ID, "Governance's callback: run an executing DAO proposal's actions as the DAO"))
 
 
 @hookimpl
@@ -45,6 +56,16 @@ def tonomy_register_queries(register: QueryRegistrar) -> None:
     register(QuerySpec("member", members.get_member, members.MEMBER, "One membership, or None"))
     register(QuerySpec("proposal", proposals.get_proposal, proposals.ID, "A proposal with its tally, outcome and state"))
     register(QuerySpec("ballot", proposals.get_ballot, proposals.BALLOT, "How an account voted on a proposal"))
+    register(QuerySpec("members_at", members.query_members_at, MEMBERS_AT, "A DAO's member count at the end of a block"))
+
+
+MEMBERS_AT = RecordSchema((daos.DAO_FIELD, Field("height", int, minimum=0, maximum=2**63 - 1)))
+
+
+@hookimpl
+def tonomy_voting_strategies(register: VotingStrategyRegistrar) -> None:
+    for spec in strategies.STRATEGIES:
+        register(spec)
 
 
 @hookimpl

@@ -6,13 +6,16 @@ A DAO is an account of type ``dao`` whose ``owner`` and ``active`` authorities a
 running handler, and the only handler that uses it for a DAO is ``execute``, after
 the DAO's members approved the proposal. So nobody — not the creator, not an admin,
 not the validators — can act for the DAO except through its own executed proposals.
+
+Its proposals run on the governance plugin's engine: ``create`` sets the DAO's track
+``<dao>:main`` there (scope: the DAO) from its settings, ``configure`` updates it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tonomy.plugin import Field, RecordSchema
+from tonomy.plugin import Field, PermissionLevel, RecordSchema
 
 from tonomy_dao import errors, layout, requirements
 
@@ -42,6 +45,35 @@ def setting_fields(required: bool) -> tuple[Field, ...]:
         Field("open", bool, required=required, description="anyone meeting the requirement may join without an invitation"),
         Field("requirement", bytes, required=required, maximum=requirements.MAX_SPEC_BYTES, description="canonical {plugin, query, params}, or empty"),
     )
+
+
+GOVERNANCE = "governance"
+MAIN_TRACK = "main"
+
+
+def track_name(dao: str) -> str:
+    """The DAO's track in the governance plugin (scoped ``<dao>:main``)."""
+    return f"{dao}:{MAIN_TRACK}"
+
+
+def main_track(dao: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The DAO's settings as a governance track: voting opens the block after the proposal,
+    no deposit, no veto, the DAO's own strategy (``dao.members`` or ``dao.token``)."""
+    return {
+        "name": MAIN_TRACK,
+        "scope": dao,
+        "deposit": 0,
+        "voting_delay": 1,
+        "voting_period": config["voting_period"],
+        "quorum_bps": config["quorum_bps"],
+        "approval_bps": config["approval_bps"],
+        "veto_bps": 10_000,
+        "timelock": config["timelock"],
+        "grace": config["grace"],
+        "strategy": f"dao.{config['strategy']}",
+        "symbol": config.get("symbol") or "",
+        "matches": "*",
+    }
 
 
 def load(ctx: Any, name: str) -> dict[str, Any]:
@@ -78,6 +110,9 @@ def create(ctx: Any, data: Any) -> None:
     ctx.call("tonomy", "newaccount", {"creator": creator, "name": name, "type": "dao", "owner": PLUGIN_AUTHORITY, "active": PLUGIN_AUTHORITY}, carried)
     ctx.state.put_record(layout.dao_key(name), {"name": name, "creator": creator, "created_height": ctx.height, "config": config, "members": 1})
     ctx.state.put_record(layout.member_key(name, creator), {"role": "admin", "joined_height": ctx.height})
+    ctx.state.put_record(layout.count_key(name, ctx.height), 1)
+    # The DAO's governance runs on the governance plugin's engine: its track, set with the DAO's authority.
+    ctx.call_with_plugin_authority(GOVERNANCE, "set_track", main_track(name, config), [PermissionLevel(name, "active")])
     ctx.emit("dao_created", {"dao": name, "creator": creator, "config": config})
 
 
@@ -87,6 +122,7 @@ def configure(ctx: Any, data: Any) -> None:
     ctx.require_auth(record["name"])
     _apply_settings(ctx, record["config"], data)
     ctx.state.put_record(layout.dao_key(record["name"]), record)
+    ctx.call(GOVERNANCE, "set_track", main_track(record["name"], record["config"]), [PermissionLevel(record["name"], "active")])
     ctx.emit("dao_configured", {"dao": record["name"], "config": record["config"]})
 
 

@@ -4,9 +4,10 @@
 * ``mem/<dao>/<account>``         membership ``{role, joined_height}``
 * ``inv/<dao>/<account>``         invitation ``{role, by, height}``
 * ``own/<dao>/<account>``         an account the DAO created and owns (height)
-* ``seq/proposal``                last proposal id
-* ``prop/<id:020>``               proposal record
-* ``ballot/<id:020>/<account>``   ``{choice, weight}``
+* ``count/<dao>/<inverted height:020>``  member count at the end of that height (newest first)
+* ``ran/<id:020>``                height at which the DAO ran a governance proposal's actions
+
+Proposals, ballots and tallies live in the governance plugin (DAO-scoped tracks).
 
 Account names never hold ``/``, so no two records share a key.
 """
@@ -38,15 +39,19 @@ def owned_key(dao: str, account: str) -> bytes:
     return owned_prefix(dao) + account.encode("ascii")
 
 
-SEQ_PROPOSAL = b"seq/proposal"
+MAX_HEIGHT = 2**63 - 1
 
 
-def proposal_key(pid: int) -> bytes:
-    return b"prop/" + b"%020d" % pid
+def count_prefix(dao: str) -> bytes:
+    return b"count/" + dao.encode("ascii") + b"/"
 
 
-def ballot_key(pid: int, account: str) -> bytes:
-    return b"ballot/" + b"%020d" % pid + b"/" + account.encode("ascii")
+def count_key(dao: str, height: int) -> bytes:
+    return count_prefix(dao) + b"%020d" % (MAX_HEIGHT - height)
+
+
+def ran_key(pid: int) -> bytes:
+    return b"ran/" + b"%020d" % pid
 
 
 def prefix_end(prefix: bytes) -> bytes:

@@ -47,6 +47,23 @@ def invite(ctx: Any, data: Any) -> None:
     ctx.emit("invited", {"dao": dao, "account": account, "role": role, "by": inviter})
 
 
+def checkpoint(ctx: Any, record: dict[str, Any]) -> None:
+    """Record the member count at this height: strategies read it at a proposal's snapshot."""
+    ctx.state.put_record(layout.count_key(record["name"], ctx.height), record["members"])
+
+
+def members_at(ctx: Any, dao: str, height: int) -> int:
+    """Members of ``dao`` at the end of block ``height`` (0 before it existed)."""
+    prefix = layout.count_prefix(dao)
+    for _, raw in ctx.state.items(layout.count_key(dao, height), layout.prefix_end(prefix)):
+        return int(decode_record(raw))
+    return 0
+
+
+def query_members_at(ctx: Any, params: Any) -> int:
+    return members_at(ctx, params["dao"], params["height"]) if "/" not in params["dao"] else 0
+
+
 def join(ctx: Any, data: Any) -> None:
     record = daos.load(ctx, data["dao"])
     dao, account = record["name"], data["account"]
@@ -62,6 +79,7 @@ def join(ctx: Any, data: Any) -> None:
     ctx.state.put_record(layout.member_key(dao, account), {"role": role, "joined_height": ctx.height})
     record["members"] += 1
     ctx.state.put_record(layout.dao_key(dao), record)
+    checkpoint(ctx, record)
     ctx.emit("joined", {"dao": dao, "account": account, "role": role})
 
 
@@ -72,6 +90,7 @@ def _drop(ctx: Any, record: dict[str, Any], account: str, event: str) -> None:
     ctx.state.delete(layout.member_key(dao, account))
     record["members"] -= 1
     ctx.state.put_record(layout.dao_key(dao), record)
+    checkpoint(ctx, record)
     ctx.emit(event, {"dao": dao, "account": account})
 
 

@@ -1,5 +1,11 @@
 """DAO proposals: members propose actions, members vote, anyone executes the approved ones.
 
+They run on the governance plugin's engine, on the DAO's scoped track ``<dao>:main``
+(``daos.main_track``): ``propose``, ``vote`` and ``execute`` check the DAO's own rules
+(membership, actors) and call ``governance.propose/vote/execute``; governance's execute
+calls back ``run_proposal``, which runs the actions as the DAO only while governance is
+executing that very proposal. Ids are governance's; ``proposal`` shows the DAO's view.
+
 A proposal fixes at creation its DAO's settings and its snapshot height
 (``created - 1``). Who may vote: accounts that are members now and joined before the
 proposal was created (joining later adds nothing; a removed member votes no more).
@@ -22,15 +28,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from tonomy.plugin import Field, PermissionLevel, RecordSchema, decode_record
+from tonomy.plugin import Field, PermissionLevel, RecordSchema, decode_record, encode_record
 
 from tonomy_dao.daos import account_field
-from tonomy_dao import daos, errors, layout
+from tonomy_dao import daos, errors, layout, strategies
 from tonomy_dao.members import membership
 
 MAX_ACTIONS = 16
 MAX_ACTIONS_BYTES = 16 * 1024
 YES, NO, ABSTAIN = 1, 0, 2
+#: The DAO's choices and the governance engine's: its only option is "yes" (0).
+TO_GOVERNANCE = {YES: 0, NO: -1, ABSTAIN: -2}
+FROM_GOVERNANCE = {value: key for key, value in TO_GOVERNANCE.items()}
+NETWORK = "network"
+EXECUTE_REFUSALS = {
+    "governance.final": errors.FINAL,
+    "governance.not_approved": errors.NOT_APPROVED,
+    "governance.timelock": errors.TIMELOCK,
+    "governance.expired": errors.EXPIRED,
+}
 ACTION_FIELDS = {"plugin", "name", "data"}
 OPTIONAL_ACTION_FIELDS = {"actor", "permission"}
 
@@ -56,63 +72,81 @@ def _parse_actions(ctx: Any, dao: str, raw: bytes) -> list[dict[str, Any]]:
 
 
 def propose(ctx: Any, data: Any) -> None:
+    """Check the DAO's own rules, then create the proposal on the DAO's governance track."""
     record = daos.load(ctx, data["dao"])
     dao, proposer = record["name"], data["proposer"]
     ctx.require_auth(proposer)
     if membership(ctx, dao, proposer) is None:
         errors.refuse(ctx, errors.NOT_MEMBER, f"{proposer} is not a member of {dao}")
-    _parse_actions(ctx, dao, data["actions"])
-    config = record["config"]
-    pid = int(ctx.state.get_record(layout.SEQ_PROPOSAL) or 0) + 1
-    ctx.state.put_record(layout.SEQ_PROPOSAL, pid)
-    vote_end = ctx.height + config["voting_period"]
-    eta = vote_end + 1 + config["timelock"]
-    snapshot = ctx.height - 1
-    if config["strategy"] == "token":
-        total = ctx.query("pay", "supply_at", {"symbol": config["symbol"], "height": snapshot})
-    else:
-        total = record["members"]
-    proposal = {
-        "id": pid, "dao": dao, "proposer": proposer, "title": data["title"], "actions": data["actions"],
-        "created_height": ctx.height, "snapshot": snapshot, "vote_end": vote_end, "eta": eta, "expires": eta + config["grace"],
-        "strategy": config["strategy"], "symbol": config.get("symbol"), "quorum_bps": config["quorum_bps"],
-        "approval_bps": config["approval_bps"], "total": total if type(total) is int else 0,
-        "yes": 0, "no": 0, "abstain": 0, "voters": 0, "executed_height": None,
-    }
-    ctx.state.put_record(layout.proposal_key(pid), proposal)
+    actions = _parse_actions(ctx, dao, data["actions"])
+    pid = int(ctx.query(daos.GOVERNANCE, "next_proposal_id", {}))
+    options = encode_record([{"label": "yes", "actions": actions}])
+    ctx.call(daos.GOVERNANCE, "propose", {"proposer": proposer, "track": daos.track_name(dao), "title": data["title"], "options": options})
     ctx.emit("proposed", {"id": pid, "dao": dao, "proposer": proposer, "title": data["title"]})
 
 
-def load(ctx: Any, pid: int) -> dict[str, Any]:
-    proposal = ctx.state.get_record(layout.proposal_key(pid))
-    if proposal is None:
+def _governed(ctx: Any, pid: int) -> dict[str, Any]:
+    """The governance proposal ``pid`` if it is a DAO's, else ``dao.unknown_proposal``."""
+    found = ctx.query(daos.GOVERNANCE, "proposal", {"id": pid})
+    if found is None or found.get("scope", NETWORK) == NETWORK or ctx.state.get(layout.dao_key(found["scope"])) is None:
         errors.refuse(ctx, errors.UNKNOWN_PROPOSAL, f"there is no DAO proposal {pid}")
-    return dict(proposal)
+    return dict(found)
+
+
+def _translated(exc: Exception, translations: dict[str, str]) -> str | None:
+    code = getattr(exc, "code", None)
+    return translations.get(code) if isinstance(code, str) else None
 
 
 def vote(ctx: Any, data: Any) -> None:
-    proposal = load(ctx, data["id"])
-    pid, dao, voter, choice = proposal["id"], proposal["dao"], data["voter"], data["choice"]
+    proposal = _governed(ctx, data["id"])
+    pid, dao, voter, choice = proposal["id"], proposal["scope"], data["voter"], data["choice"]
     ctx.require_auth(voter)
-    if not proposal["created_height"] < ctx.height <= proposal["vote_end"] or proposal["executed_height"] is not None:
+    if not proposal["created_height"] < ctx.height <= proposal["vote_end"] or proposal["final"] is not None:
         errors.refuse(ctx, errors.NOT_ACTIVE, f"proposal {pid} takes votes from height {proposal['created_height'] + 1} to {proposal['vote_end']}")
     member = membership(ctx, dao, voter)
     if member is None or member["joined_height"] >= proposal["created_height"]:
         errors.refuse(ctx, errors.NOT_MEMBER, f"{voter} was not a member of {dao} when proposal {pid} was made")
-    if ctx.state.get(layout.ballot_key(pid, voter)) is not None:
+    if ctx.query(daos.GOVERNANCE, "ballot", {"id": pid, "account": voter}) is not None:
         errors.refuse(ctx, errors.ALREADY_VOTED, f"{voter} already voted on proposal {pid}")
-    if proposal["strategy"] == "token":
-        weight = ctx.query("pay", "balance_at", {"account": voter, "symbol": proposal["symbol"], "height": proposal["snapshot"]})
-        weight = weight if type(weight) is int and weight > 0 else 0
-    else:
-        weight = 1
-    if weight == 0:
-        errors.refuse(ctx, errors.NO_POWER, f"{voter} held no {proposal['symbol']} at height {proposal['snapshot']}")
-    proposal[{YES: "yes", NO: "no", ABSTAIN: "abstain"}[choice]] += weight
-    proposal["voters"] += 1
-    ctx.state.put_record(layout.ballot_key(pid, voter), {"choice": choice, "weight": weight})
-    ctx.state.put_record(layout.proposal_key(pid), proposal)
-    ctx.emit("voted", {"id": pid, "voter": voter, "choice": choice, "weight": weight})
+    try:
+        ctx.call(daos.GOVERNANCE, "vote", {"id": pid, "voter": voter, "choice": TO_GOVERNANCE[choice]})
+    except Exception as exc:
+        reason = _translated(exc, {"governance.no_power": errors.NO_POWER})
+        if reason is None:
+            raise
+        errors.refuse(ctx, reason, f"{voter} holds no voting power on proposal {pid} at height {proposal['snapshot']['height']}")
+    ballot = ctx.query(daos.GOVERNANCE, "ballot", {"id": pid, "account": voter})
+    ctx.emit("voted", {"id": pid, "voter": voter, "choice": choice, "weight": ballot["weight"]})
+
+
+def execute(ctx: Any, data: Any) -> None:
+    """Anyone: governance executes the approved proposal, which has this plugin run it as the DAO."""
+    proposal = _governed(ctx, data["id"])
+    try:
+        ctx.call(daos.GOVERNANCE, "execute", {"id": proposal["id"]}, [])
+    except Exception as exc:
+        reason = _translated(exc, EXECUTE_REFUSALS)
+        if reason is None:
+            raise
+        errors.refuse(ctx, reason, getattr(exc, "message", str(exc)))
+
+
+def run_proposal(ctx: Any, data: Any) -> None:
+    """Run a DAO proposal's approved actions as the DAO: only while governance executes it."""
+    pid = data["id"]
+    if ctx.query(daos.GOVERNANCE, "executing", {}) != pid:
+        errors.refuse(ctx, errors.NOT_ALLOWED, f"proposal {pid} runs only inside governance.execute of that proposal")
+    proposal = _governed(ctx, pid)
+    if ctx.state.get(layout.ran_key(pid)) is not None:
+        errors.refuse(ctx, errors.FINAL, f"proposal {pid} was already executed")
+    ctx.state.put_record(layout.ran_key(pid), ctx.height)  # marked first: no re-entry
+    dao = proposal["scope"]
+    actions = _parse_actions(ctx, dao, encode_record(decode_record(proposal["options"])[proposal["executed_option"]]["actions"]))
+    for action in actions:
+        level = PermissionLevel(action.get("actor", dao), action.get("permission", "active"))
+        ctx.call_with_plugin_authority(action["plugin"], action["name"], action["data"], [level])
+    ctx.emit("executed", {"id": pid, "dao": dao, "actions": len(actions)})
 
 
 def outcome(proposal: dict[str, Any]) -> str:
@@ -136,40 +170,36 @@ def state(proposal: dict[str, Any], height: int) -> str:
     return "executable" if height < proposal["expires"] - 1 else "expired"
 
 
-def execute(ctx: Any, data: Any) -> None:
-    proposal = load(ctx, data["id"])
-    pid, dao = proposal["id"], proposal["dao"]
-    if proposal["executed_height"] is not None:
-        errors.refuse(ctx, errors.FINAL, f"proposal {pid} was already executed")
-    if ctx.height <= proposal["vote_end"] or outcome(proposal) != "approved":
-        errors.refuse(ctx, errors.NOT_APPROVED, f"proposal {pid} is not approved")
-    if ctx.height < proposal["eta"]:
-        errors.refuse(ctx, errors.TIMELOCK, f"proposal {pid} may run from height {proposal['eta']}")
-    if ctx.height >= proposal["expires"]:
-        errors.refuse(ctx, errors.EXPIRED, f"proposal {pid} expired at height {proposal['expires']}")
-    proposal["executed_height"] = ctx.height
-    ctx.state.put_record(layout.proposal_key(pid), proposal)  # marked first: no re-entry
-    actions = _parse_actions(ctx, dao, proposal["actions"])  # ownership is checked again now
-    for action in actions:
-        level = PermissionLevel(action.get("actor", dao), action.get("permission", "active"))
-        ctx.call_with_plugin_authority(action["plugin"], action["name"], action["data"], [level])
-    ctx.emit("executed", {"id": pid, "dao": dao, "actions": len(actions)})
-
-
-def get_proposal(ctx: Any, params: Any) -> dict[str, Any] | None:
-    found = ctx.state.get_record(layout.proposal_key(params["id"]))
-    if found is None:
-        return None
-    proposal: dict[str, Any] = dict(found)
-    proposal["actions"] = decode_record(proposal["actions"])
+def view(ctx: Any, found: dict[str, Any]) -> dict[str, Any]:
+    """A governance proposal of a DAO in the DAO's shape (what ``tonomy dao`` shows)."""
+    snapshot, counts = found["snapshot"], found["tally"]
+    strategy = found["strategy"].split(".", 1)[-1]
+    total = (strategies.members_total if strategy == "members" else strategies.token_total)(ctx, snapshot)
+    proposal: dict[str, Any] = {
+        "id": found["id"], "dao": found["scope"], "proposer": found["proposer"], "title": found["title"],
+        "actions": decode_record(found["options"])[0]["actions"], "created_height": found["created_height"],
+        "snapshot": snapshot["height"], "vote_end": found["vote_end"], "eta": found["eta"], "expires": found["expires"],
+        "strategy": strategy, "symbol": snapshot.get("symbol") or None, "quorum_bps": found["quorum_bps"],
+        "approval_bps": found["approval_bps"], "total": total, "yes": counts["options"][0], "no": counts["against"],
+        "abstain": counts["abstain"], "voters": counts["voters"], "executed_height": found.get("executed_height"),
+    }
     proposal["outcome"] = outcome(proposal) if ctx.height > proposal["vote_end"] else None
     proposal["state"] = state(proposal, ctx.height)
     return proposal
 
 
+def get_proposal(ctx: Any, params: Any) -> dict[str, Any] | None:
+    found = ctx.query(daos.GOVERNANCE, "proposal", {"id": params["id"]})
+    if found is None or found.get("scope", NETWORK) == NETWORK:
+        return None
+    return view(ctx, dict(found))
+
+
 def get_ballot(ctx: Any, params: Any) -> dict[str, Any] | None:
-    found = ctx.state.get_record(layout.ballot_key(params["id"], params["account"])) if "/" not in params["account"] else None
-    return None if found is None else dict(found)
+    if "/" in params["account"] or get_proposal(ctx, {"id": params["id"]}) is None:
+        return None
+    found = ctx.query(daos.GOVERNANCE, "ballot", {"id": params["id"], "account": params["account"]})
+    return None if found is None else {"choice": FROM_GOVERNANCE[found["choice"]], "weight": found["weight"]}
 
 
 ID = RecordSchema((Field("id", int, minimum=1, maximum=2**64 - 1),))

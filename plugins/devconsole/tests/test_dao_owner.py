@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import tonomy_dao
+import tonomy_governance
 import tonomy_identity
 from tonomy.plugin import decode_record, encode_record
 from tonomy.testing.ledger import LedgerNet, public_key
@@ -42,7 +43,7 @@ class Chain:
 
 @pytest.fixture
 def chain(tmp_path: Path) -> Iterator[Chain]:
-    net = LedgerNet.create(tmp_path / "chain", plugins=[tonomy_identity, tonomy_dao], accounts=["alice", "bob"])
+    net = LedgerNet.create(tmp_path / "chain", plugins=[tonomy_identity, tonomy_dao, tonomy_governance], accounts=["alice", "bob"])
     chain = Chain(net)
     chain.ok("dao", "create", {"creator": "alice", "name": "guild", "voting_period": 1, "timelock": 0}, "alice")
     try:

@@ -95,6 +95,8 @@ def tonomy_register_queries(register: QueryRegistrar) -> None:
     )
     register(QuerySpec("escrowed", _escrowed, RecordSchema(), "Deposits held and not yet settled"))
     register(QuerySpec("strategies", _strategies, RecordSchema(), "Voting strategies this chain offers"))
+    register(QuerySpec("next_proposal_id", proposals.next_proposal_id, RecordSchema(), "The id the next proposal will get"))
+    register(QuerySpec("executing", proposals.executing, RecordSchema(), "The proposal whose actions are running (inside execute only)"))
 
 
 @hookimpl

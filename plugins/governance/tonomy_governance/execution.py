@@ -10,6 +10,10 @@ winning option's actions in order, each carrying the system account's authority
 (``tonomy@<permission>``, default ``active``) through ``ctx.call_as_system``. If any
 action fails, the whole transaction fails and nothing changes: the proposal stays
 approved and may be executed again until it expires.
+
+A proposal on a DAO's track (``scope``) runs differently: execute calls the DAO plugin's
+``run_proposal {id}``, which checks through the ``executing`` query that governance is
+executing exactly this proposal, then runs the winning option's actions as the DAO.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 
 from tonomy.plugin import decode_record
 
-from tonomy_governance import deposits, errors, layout, proposals, tally
+from tonomy_governance import deposits, errors, layout, proposals, tally, tracks
 from tonomy_governance.options import options_hash
 
 
@@ -46,7 +50,12 @@ def execute(ctx: Any, data: Any) -> None:
         proposal["settled"] = deposits.settle(ctx, proposal, burn=False)
     proposals.store(ctx, proposal)
     ctx.state.put_record(layout.EXECUTING, pid)
-    for action in actions:
-        ctx.call_as_system(action["plugin"], action["name"], action["data"], action.get("permission", "active"))
+    if proposal.get("scope", tracks.NETWORK) != tracks.NETWORK:
+        # A DAO's proposal runs as the DAO: only the DAO plugin carries its authority. It checks
+        # with the ``executing`` query that this very proposal is being executed here.
+        ctx.call(ctx.parameter("dao_plugin"), "run_proposal", {"id": pid}, [])
+    else:
+        for action in actions:
+            ctx.call_as_system(action["plugin"], action["name"], action["data"], action.get("permission", "active"))
     ctx.state.delete(layout.EXECUTING)
     ctx.emit("executed", {"id": pid, "option": result["winner"], "actions": len(actions), "options_hash": proposal["options_hash"]})

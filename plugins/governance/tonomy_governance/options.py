@@ -1,7 +1,9 @@
 """Proposal options: what is voted on, its canonical encoding and its hash.
 
 ``options`` travels as canonical-codec bytes of a list of options; each option is
-``{"label": str, "actions": [{"plugin", "name", "data": {...}, "permission"?}]}``.
+``{"label": str, "actions": [{"plugin", "name", "data": {...}, "permission"?, "actor"?}]}``
+(``actor``: only on a DAO's tracks, the DAO or an account it owns; network proposals act
+as the system account).
 A yes/no proposal has one option (voters choose it, ``against``, ``abstain`` or
 ``veto``); a multiple-choice proposal has several, each with its own actions (an
 option may have none: "keep things as they are"). The hash of the exact bytes is
@@ -46,10 +48,10 @@ def parse_options(raw: bytes, *, max_options: int, max_actions: int) -> list[dic
             raise ValueError(f"option {index}: actions must be a list of at most {max_actions}")
         for number, action in enumerate(actions):
             where = f"option {index} action {number}"
-            if not isinstance(action, dict) or not {"plugin", "name", "data"} <= set(action) <= {"plugin", "name", "data", "permission"}:
-                raise ValueError(f"{where}: needs plugin, name, data (and optionally permission)")
+            if not isinstance(action, dict) or not {"plugin", "name", "data"} <= set(action) <= {"plugin", "name", "data", "permission", "actor"}:
+                raise ValueError(f"{where}: needs plugin, name, data (and optionally permission, actor)")
             if type(action["plugin"]) is not str or type(action["name"]) is not str or not isinstance(action["data"], dict):
                 raise ValueError(f"{where}: plugin and name are strings, data a record")
-            if type(action.get("permission", "active")) is not str:
-                raise ValueError(f"{where}: permission is a string")
+            if type(action.get("permission", "active")) is not str or type(action.get("actor", "")) is not str:
+                raise ValueError(f"{where}: permission and actor are strings")
     return options

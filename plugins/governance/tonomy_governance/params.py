@@ -32,4 +32,5 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("burn_without_quorum", bool, False, "Burn the deposit of a proposal that missed its quorum (otherwise refund it)."),
     ParameterSpec("max_options", int, 8, "Most options of a multiple-choice proposal.", 1, 32),
     ParameterSpec("max_actions", int, 16, "Most actions in one option.", 1, 64),
+    ParameterSpec("dao_plugin", str, "dao", "Plugin whose DAOs may own tracks (its queries dao and member, its action run_proposal).", 1, 64),
 )

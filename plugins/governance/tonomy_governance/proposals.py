@@ -46,10 +46,13 @@ def store(ctx: Any, proposal: dict[str, Any]) -> None:
     ctx.state.put_record(layout.proposal_key(proposal["id"]), proposal)
 
 
-def _snapshot(ctx: Any, strategy: str) -> dict[str, Any]:
+def _snapshot(ctx: Any, strategy: str, track: dict[str, Any]) -> dict[str, Any]:
     """What the strategy will read: fixed now, so later moves change nothing."""
     snap: dict[str, Any] = {"height": ctx.height - 1, "strategy": strategy}
-    if strategy == strategies.COUNCIL:
+    scope = tracks.scope_of(track)
+    if scope != tracks.NETWORK:  # a DAO's strategy reads its members and its token
+        snap.update(scope=scope, symbol=track.get("symbol"))
+    elif strategy == strategies.COUNCIL:
         config = council.config(ctx)
         snap.update(members=list(config["members"]), threshold=config["threshold"])
     else:
@@ -61,16 +64,22 @@ def propose(ctx: Any, data: Any) -> None:
     proposer = data["proposer"]
     ctx.require_auth(proposer)
     track = tracks.get_track(ctx, data["track"])
+    scope = tracks.scope_of(track)
+    if scope != tracks.NETWORK and ctx.query(ctx.parameter("dao_plugin"), "member", {"dao": scope, "account": proposer}) is None:
+        ctx.fail(errors.NOT_MEMBER, f"only members of {scope} propose on its tracks")
     try:
         options = parse_options(data["options"], max_options=ctx.parameter("max_options"), max_actions=ctx.parameter("max_actions"))
     except ValueError as exc:
         ctx.fail(errors.INVALID_OPTIONS, str(exc))
     for option in options:
         for action in option["actions"]:
+            if "actor" in action and scope == tracks.NETWORK:
+                ctx.fail(errors.INVALID_OPTIONS, "network proposals act as the system account: an action names no actor")
             if not tracks.matches(track["matches"], action["plugin"], action["name"]):
                 ctx.fail(errors.ACTION_NOT_IN_TRACK, f"the track {track['name']!r} may not carry {action['plugin']}.{action['name']}")
-    # While the genesis council governs, every proposal is decided by the council.
-    strategy = strategies.COUNCIL if council.mode(ctx) == council.COUNCIL_MODE else track["strategy"]
+    # While the genesis council governs, every network proposal is decided by the council.
+    network_council = scope == tracks.NETWORK and council.mode(ctx) == council.COUNCIL_MODE
+    strategy = strategies.COUNCIL if network_council else track["strategy"]
     if strategy not in ctx.voting_strategies():
         ctx.fail(errors.UNKNOWN_STRATEGY, f"the track's strategy {strategy!r} is not offered by any plugin of this chain")
     pid = (ctx.state.get_record(layout.NEXT_PROPOSAL) or 0) + 1
@@ -95,7 +104,8 @@ def propose(ctx: Any, data: Any) -> None:
         "approval_bps": track["approval_bps"],
         "veto_bps": track["veto_bps"],
         "strategy": strategy,
-        "snapshot": _snapshot(ctx, strategy),
+        "snapshot": _snapshot(ctx, strategy, track),
+        "scope": scope,
         "deposit": track["deposit"],
         "deposit_token_plugin": ctx.parameter("deposit_token_plugin"),
         "deposit_symbol": ctx.parameter("deposit_symbol"),
@@ -156,6 +166,17 @@ def settle(ctx: Any, data: Any) -> None:
     proposal["settled"] = deposits.settle(ctx, proposal, burn=burn)
     store(ctx, proposal)
     ctx.emit("settled", {"id": proposal["id"], "deposit": proposal["settled"]})
+
+
+def next_proposal_id(ctx: Any, params: Any) -> int:
+    """The id the next proposal will get (lets a plugin proposing on its track name it)."""
+    return int(ctx.state.get_record(layout.NEXT_PROPOSAL) or 0) + 1
+
+
+def executing(ctx: Any, params: Any) -> int | None:
+    """The proposal whose actions are running right now (only ever seen inside ``execute``)."""
+    value = ctx.state.get_record(layout.EXECUTING)
+    return None if value is None else int(value)
 
 
 def get_proposal(ctx: Any, params: Any) -> dict[str, Any] | None:

@@ -14,11 +14,9 @@ created, from a source that keeps checkpoints. The source (``token_plugin``) mus
 So tokens moved after the proposal was created add nothing to anyone's weight, and
 tokens moved before it count for their holder at that height only.
 
-One-person-one-vote needs identity credentials (a person counted once however many
-accounts they hold); it fits this interface unchanged: a strategy whose ``power``
-asks the identity plugin for a verified-person credential valid at the snapshot
-height and whose ``total`` is the number of such persons. It is left for the identity
-plugin to register.
+One person, one vote is the identity plugin's ``identity.person`` (a verified person's
+account at the snapshot height); DAOs add ``dao.members`` and ``dao.token``. All of them
+arrive through the same hook.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -81,3 +81,14 @@ class CredNet:
         from tonomy_identity.credentials.trust import ChainTrust
 
         return ChainTrust(self.chain, self.chain.head, self.networks)
+
+
+def trusted_chain(path: Path) -> Iterator[CredNet]:
+    """A CredNet whose ``issuer`` is accredited and has the status list ``main`` (1024 entries)."""
+    net = CredNet(path)
+    try:
+        net.ok("identity", "create_status_list", {"issuer": "issuer", "list_id": "main", "size": 1024}, "issuer")
+        net.set_trusted("issuer")
+        yield net
+    finally:
+        net.close()

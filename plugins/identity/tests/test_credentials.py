@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from credentials_net import CredNet
+from credentials_net import CredNet, trusted_chain
 
 from tonomy.errors import CredentialError
 from tonomy.testing.ledger import GENESIS_TIME_MS
@@ -24,13 +24,7 @@ DOMAIN = "https://shop.example"
 
 @pytest.fixture
 def net(tmp_path: Path) -> Iterator[CredNet]:
-    n = CredNet(tmp_path / "chain")
-    try:
-        n.ok("identity", "create_status_list", {"issuer": "issuer", "list_id": "main", "size": 1024}, "issuer")
-        n.set_trusted("issuer")
-        yield n
-    finally:
-        n.close()
+    yield from trusted_chain(tmp_path / "chain")
 
 
 def _issue(net: CredNet, issuer: str = "issuer", index: int = 7, **kw: Any) -> IssuedCredential:

@@ -10,7 +10,9 @@ each concept lives in its own module:
 * :mod:`~tonomy_identity.apps`, :mod:`~tonomy_identity.sessions`,
   :mod:`~tonomy_identity.login` — Login with Tonomy (chain side and client side);
 * :mod:`~tonomy_identity.credentials` — revocation status lists, governance-accredited
-  issuers, the offline identity verifier (docs/credentials.md).
+  issuers, the offline identity verifier (docs/credentials.md);
+* :mod:`~tonomy_identity.personhood` — one verified person, one vote (strategy
+  ``identity.person``).
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from tonomy.plugin import (
     PluginInfo,
     QueryRegistrar,
     QuerySpec,
+    VotingStrategyRegistrar,
     hookimpl,
 )
 
 from tonomy.plugin.verifiers import VerifierRegistrar
-from tonomy_identity import app_usage, apps, recovery, records, sessions, usernames, wallet_queries
+from tonomy_identity import app_usage, apps, personhood, recovery, records, sessions, usernames, wallet_queries
 from tonomy_identity.credentials import issuers, status
 
 NAME = "identity"
@@ -73,6 +76,9 @@ def tonomy_register_actions(register: ActionRegistrar) -> None:
         ("session_call", sessions.session_call, sessions.CALL_SCHEMA, "An app acts for the user within its session"),
         ("create_status_list", status.create_status_list, status.CREATE_SCHEMA, "An issuer creates a revocation status list"),
         ("set_status", status.set_status, status.SET_SCHEMA, "An issuer revokes or reinstates a credential"),
+        ("register_person", personhood.register_person, personhood.REGISTER_SCHEMA, "Register the account as one verified person"),
+        ("leave_person", personhood.leave_person, personhood.ACCOUNT_SCHEMA, "End the account's person registration"),
+        ("prune_person", personhood.prune_person, personhood.ACCOUNT_SCHEMA, "End a registration whose credential no longer holds"),
     ):
         register(ActionSpec(name, handler, schema, description=description))
 
@@ -103,6 +109,17 @@ def tonomy_register_queries(register: QueryRegistrar) -> None:
          "The encoded login response, once its signature verifies"),
     ):
         register(QuerySpec(name, handler, schema, description=description))
+    register(QuerySpec("person", personhood.query_person, personhood.ACCOUNT_SCHEMA, description="An account's person registration"))
+    register(QuerySpec("person_challenge", personhood.query_person_challenge, personhood.ACCOUNT_SCHEMA,
+                       description="The challenge and domain of the account's next personhood presentation"))
+    register(QuerySpec("person_power", personhood.query_person_power, personhood.AT_SCHEMA,
+                       description="1 if the account was a registered person at the end of block height"))
+    register(QuerySpec("persons_at", personhood.query_persons_at, personhood.HEIGHT_SCHEMA, description="Registered persons at a height"))
+
+
+@hookimpl
+def tonomy_voting_strategies(register: VotingStrategyRegistrar) -> None:
+    register(personhood.PERSON_STRATEGY)
 
 
 @hookimpl

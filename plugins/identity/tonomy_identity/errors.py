@@ -80,4 +80,10 @@ ALL_CODES = (
     # credentials (chain side)
     "identity.status_exists",
     "identity.invalid_status",
+    # personhood (chain side)
+    "identity.invalid_credential",
+    "identity.already_person",
+    "identity.person_taken",
+    "identity.not_person",
+    "identity.still_valid",
 )

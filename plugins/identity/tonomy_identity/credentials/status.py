@@ -38,6 +38,19 @@ def bit(record: dict[str, Any], index: int) -> bool:
     return bool(record["bits"][index // 8] >> (7 - index % 8) & 1)
 
 
+def revoked(record: dict[str, Any] | None, issuer: str, list_id: str, index: int) -> bool:
+    """A verifier's reading of a credential's status bit: a missing list or an index
+    outside it is a malformed credential (``credential.malformed``), never "not revoked"."""
+    from tonomy.wallet.vc import fail
+
+    if record is None:
+        raise fail("malformed", f"{issuer} has no status list {list_id!r}")
+    try:
+        return bit(record, index)
+    except IndexError as exc:
+        raise fail("malformed", str(exc)) from None
+
+
 def create_status_list(ctx: Any, data: Any) -> None:
     issuer = data["issuer"]
     ctx.require_auth(issuer)

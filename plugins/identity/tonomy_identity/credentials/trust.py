@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tonomy.wallet.vc import base58btc_decode, fail
+from tonomy.wallet.vc import base58btc_decode
 from tonomy_identity import layout
 from tonomy_identity.credentials import issuers, status
 from tonomy_identity.crypto import ED25519_MULTICODEC
@@ -59,9 +59,4 @@ class ChainTrust:
 
     def is_revoked(self, issuer: str, list_id: str, index: int) -> bool:
         record = self._proven(layout.full_key(status.status_key(self._account(issuer), list_id)))
-        if record is None:
-            raise fail("malformed", f"{issuer} has no status list {list_id!r}")
-        try:
-            return status.bit(record, index)
-        except IndexError as exc:
-            raise fail("malformed", str(exc)) from None
+        return status.revoked(record, issuer, list_id, index)
