@@ -307,6 +307,24 @@ class HandlerCrashedError(TonomyError, RuntimeError):
     code = "tx.handler_error"
 
 
+class CapabilityDeniedError(TonomyError, PermissionError):
+    """An app reached state, an action or a query its approved manifest does not list."""
+
+    code = "tx.capability_denied"
+
+
+class AppInactiveError(TonomyError, PermissionError):
+    """An app ran outside its activation window (not yet activated, or revoked)."""
+
+    code = "tx.app_inactive"
+
+
+class AppRefusedError(TonomyError, ValueError):
+    """An app package was refused at install or load (forbidden module, bad archive, hash mismatch)."""
+
+    code = "app.refused"
+
+
 class GenesisError(TonomyError, ValueError):
     code = "chain.invalid_genesis"
 

@@ -11,7 +11,7 @@ A handler sees only what keeps execution deterministic and contained:
 * ``ctx.require_auth`` / ``ctx.has_auth``: the authorizations the action carries
   (already checked against the signatures before the handler runs);
 * ``ctx.call`` / ``ctx.query``: other plugins' public actions and queries, never
-  their internals;
+  their internals; ``ctx.caller``: the plugin that called this action, if any;
 * ``ctx.fail``: refuse the action with the plugin's own stable error code;
 * ``ctx.parameter``: a parameter's value in force (any plugin's; parameters are public);
 * ``ctx.voting_strategies``: the voting strategies of the chain's plugins.
@@ -231,6 +231,10 @@ class ActionContext:
     dispatcher: Dispatcher
     events: list[Event] = field(default_factory=list)
     depth: int = 0
+    #: The plugin whose handler called this action (``None``: an action of the transaction
+    #: itself). Set by the engine from what really runs, so a callee can require that a
+    #: call came from, say, the governance plugin executing a proposal.
+    caller: str | None = None
 
     @property
     def height(self) -> int:

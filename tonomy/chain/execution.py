@@ -26,6 +26,7 @@ from tonomy.chain import codec, lifecycle
 from tonomy.chain.accounts import find_account
 from tonomy.chain.evidence import is_evidence_only
 from tonomy.chain.authority import PermissionLevel, plugin_authority_level
+from tonomy.chain.capabilities import AppState, Window, check_reach, is_app_module, read_capabilities
 from tonomy.chain.checker import ActionAuthorization, AuthorityChecker, check_transaction_authorizations
 from tonomy.chain.context import (
     ActionContext,
@@ -272,23 +273,44 @@ class ExecutionEngine:
             system.handler(SystemCall(MeteredState(run.overlay, run.meter), authorization, run.block.height, caller), data)
             return
         spec = self._registry.action(plugin, name)
+        window = self._app_window(run.overlay, run, plugin)
         ctx = ActionContext(
             plugin=plugin,
             action=name,
             authorization=authorization,
             block=run.block,
-            state=NamespacedState(run.overlay, plugin, run.meter),
+            state=_plugin_state(run.overlay, plugin, run.meter, window),
             random=random,
             meter=run.meter,
             dispatcher=self,
             events=run.events,
             depth=depth,
+            caller=run.running[-1] if run.running else None,
         )
         run.running.append(plugin)
         try:
             spec.handler(ctx, data)
         finally:
             run.running.pop()
+
+    def _app_window(self, view: StateView, run: _TransactionRun, plugin: str) -> Window | None:
+        """The capability window an app runs in now; None for a plugin that is not an app.
+
+        Read from state at every dispatch (unmetered: the engine's own bookkeeping), so
+        an approval or a revocation takes effect at exactly the height it names.
+        """
+        loaded_as_app = plugin in self._registry and is_app_module(self._registry.plugin(plugin).plugin)
+        caps = read_capabilities(view, run.params.app_registry_plugin, plugin, loaded_as_app=loaded_as_app)
+        return None if caps is None else caps.window_at(run.block.height)
+
+    def _check_reach(self, run: _TransactionRun, kind: str, plugin: str, name: str) -> None:
+        """The running plugin, if it is an app, may reach ``plugin.name`` only if its manifest lists it."""
+        caller = run.running[-1] if run.running else None
+        if caller is None:
+            return
+        window = self._app_window(run.overlay, run, caller)
+        if window is not None:
+            check_reach(window, caller, kind, plugin, name)
 
     def _current(self) -> _TransactionRun:
         if self._run is None:
@@ -309,6 +331,7 @@ class ExecutionEngine:
         run = self._current()
         if not isinstance(data, Mapping):
             raise InvalidActionDataError(f"{plugin}.{name}: call data must be a mapping")
+        self._check_reach(run, "calls", plugin, name)
         record = self.decode_action(plugin, name, codec.encode(dict(data)))
         levels = tuple(authorization)
         self._check_links(run.overlay, plugin, name, levels)
@@ -375,6 +398,7 @@ class ExecutionEngine:
 
     def call_query(self, caller: ActionContext, plugin: str, name: str, params: Mapping[str, Any]) -> object:
         run = self._current()
+        self._check_reach(run, "queries", plugin, name)
         return self._query(run.overlay, run.meter, run.block, plugin, name, params)
 
     def account_exists(self, name: str) -> bool:
@@ -480,17 +504,30 @@ class ExecutionEngine:
         except KeyError as exc:
             raise UnknownQueryError(str(exc.args[0])) from None
         spec.schema.validate(args)
+        run = self._current()
+        window = self._app_window(overlay, run, plugin)
         ctx = ActionContext(
             plugin=plugin,
             action=name,
             authorization=(),
             block=block,
-            state=NamespacedState(ReadOnlyState(overlay), plugin, meter),
+            state=_plugin_state(ReadOnlyState(overlay), plugin, meter, window),
             random=DeterministicRandom(bytes(32)),
             meter=meter,
             dispatcher=self,
         )
-        return spec.handler(ctx, dict(args))
+        # The query's plugin is the one running while it answers: a query of an app
+        # asking further queries is held to the app's manifest like its actions.
+        run.running.append(plugin)
+        try:
+            return spec.handler(ctx, dict(args))
+        finally:
+            run.running.pop()
+
+
+def _plugin_state(view: StateView, plugin: str, meter: Meter, window: Window | None) -> NamespacedState:
+    """A first-party plugin's namespace, or an app's namespace bounded by its manifest."""
+    return NamespacedState(view, plugin, meter) if window is None else AppState(view, plugin, meter, window)
 
 
 __all__ = ["ExecutionEngine", "action_seed", "declared_authorizations", "run_migration"]

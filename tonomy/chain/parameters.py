@@ -63,6 +63,14 @@ SYSTEM_PARAMETERS: tuple[ParameterSpec, ...] = (
         64,
     ),
     ParameterSpec(
+        "app_registry_plugin",
+        str,
+        "marketplace",
+        "The plugin whose approved app manifests bound what each app may reach (empty: apps are not constrained).",
+        0,
+        64,
+    ),
+    ParameterSpec(
         "consensus_delay",
         int,
         2,
@@ -128,6 +136,7 @@ class ChainParameters:
     max_auth_depth: int
     max_auth_evaluations: int
     governance_plugin: str
+    app_registry_plugin: str
     consensus_delay: int
     equivocation_penalty: str
     plugin_change_min_delay: int

@@ -23,10 +23,14 @@ def open_chain(config: NodeConfig) -> ChainPort:
     """Open (or create from genesis) the chain in ``config.data_dir``; runs on the chain thread."""
     from tonomy.chain.chain import Chain
     from tonomy.plugin import build_plugin_manager
+    from tonomy.plugin.apploader import APPS_FOLDER, installed_plugin_names, load_installed_apps
 
     genesis = load_genesis(config.genesis_file)
     seed = None if config.validator_key_file is None else read_key_file(config.validator_key_file).seed
-    chain = Chain.open(config.data_dir, genesis, build_plugin_manager(), validator_seed=seed)
+    # Apps installed from the marketplace (docs/marketplace.md) load beside the installed
+    # plugins; each is verified and scanned again here, and a refused one stops the node.
+    apps = load_installed_apps(config.data_dir / APPS_FOLDER, installed_plugin_names())
+    chain = Chain.open(config.data_dir, genesis, build_plugin_manager(extra_plugins=apps), validator_seed=seed)
     chain.build_budget_s = BUILD_BUDGET_S
     opened: ChainPort = chain
     return opened

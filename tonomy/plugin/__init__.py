@@ -38,7 +38,7 @@ PROJECT_NAME = "tonomy"
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 if TYPE_CHECKING:
-    from tonomy._core import ed25519_verify, hash_tagged
+    from tonomy._core import ed25519_verify, hash_plain, hash_tagged
     from tonomy.chain.authority import PermissionLevel
     from tonomy.chain.codec import decode as decode_record
     from tonomy.chain.codec import encode as encode_record
@@ -60,6 +60,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "encode_record": ("tonomy.chain.codec", "encode"),
     "decode_record": ("tonomy.chain.codec", "decode"),
     "hash_tagged": ("tonomy._core", "hash_tagged"),
+    "hash_plain": ("tonomy._core", "hash_plain"),
     "ed25519_verify": ("tonomy._core", "ed25519_verify"),
 }
 
@@ -109,6 +110,7 @@ __all__ = [
     "decode_record",
     "ed25519_verify",
     "encode_record",
+    "hash_plain",
     "hash_tagged",
     "hookimpl",
 ]
