@@ -4,12 +4,7 @@ shop sees the payment only once the chain proves it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -17,39 +12,16 @@ import pytest
 
 from tonomy.node.devnet import Devnet
 from tonomy.sdk import Client, approve_login
-from tonomy.testing.cluster import free_port
+from tonomy.testing.example_shop import running_example_shop
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "shop"
 pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture(scope="module")
 def shop(devnet_node: tuple[Devnet, object], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     devnet, node = devnet_node
-    port = free_port()
-    data = tmp_path_factory.mktemp("shop")
-    log = open(data / "shop.log", "wb")
-    command = [sys.executable, "-m", "shop_app", "--node", node.url, "--devnet", str(devnet.root),  # type: ignore[attr-defined]
-               "--port", str(port), "--data", str(data), "--account", f"shop{port}"]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(EXAMPLE), os.environ.get("PYTHONPATH", "")])}
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, (data / "shop.log").read_text()
-            try:
-                if httpx.get(url + "/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, (data / "shop.log").read_text()
-            time.sleep(0.1)
+    with running_example_shop(node.url, devnet.root, tmp_path_factory.mktemp("shop")) as url:  # type: ignore[attr-defined]
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 def _query(url: str, name: str) -> str:

@@ -232,40 +232,11 @@ def test_login_consent_refused_then_approved(
 @pytest.fixture(scope="module")
 def example_shop(devnet_node: tuple[Devnet, NodeProcess], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The SDK's example shop (examples/shop) as a real process beside the node."""
-    import os
-    import subprocess
-    import sys
-    import time
-
-    import httpx
-
-    from tonomy.testing.cluster import free_port
+    from tonomy.testing.example_shop import running_example_shop
 
     devnet, node = devnet_node
-    example = Path(__file__).resolve().parents[2] / "examples" / "shop"
-    port = free_port()
-    data = tmp_path_factory.mktemp("shop")
-    command = [sys.executable, "-m", "shop_app", "--node", node.url, "--devnet", str(devnet.root), "--port", str(port),
-               "--data", str(data), "--account", f"shop{port}"]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(example), os.environ.get("PYTHONPATH", "")])}
-    with open(data / "shop.log", "wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-        url = f"http://localhost:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                assert process.poll() is None, (data / "shop.log").read_text()
-                try:
-                    if httpx.get(url + "/", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, (data / "shop.log").read_text()
-                time.sleep(0.1)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with running_example_shop(node.url, devnet.root, tmp_path_factory.mktemp("shop")) as url:
+        yield url
 
 
 def test_sign_in_to_the_example_shop_and_pay_it(
