@@ -135,3 +135,14 @@ def test_a_governance_proposal_changes_the_set_at_one_height_on_every_node(netwo
     live = [cluster.nodes[2], cluster.nodes[3], fifth]
     start = min(height(node.url) for node in live)
     wait_until(lambda: min(height(node.url) for node in live) >= start + 5, 60, what="commits by the new set")
+
+    # The SDK, pinned to the chain id only, follows the change: a header of the new set is
+    # accepted because more than a third of the genesis set's power signed it too.
+    from tonomy.chain.genesis import Genesis
+    from tonomy.sdk import Client
+
+    with Client.connect(live[0].url, chain_id=Genesis.load(cluster.genesis_file).chain_id) as sdk:
+        before = sdk.block(effective - 1).header
+        after = sdk.block(start + 3).header
+        assert before.validator_set_hash == validator_set.set_hash(old)
+        assert after.validator_set_hash == validator_set.set_hash(new)

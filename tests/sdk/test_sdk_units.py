@@ -57,3 +57,20 @@ def test_state_keys_split_back() -> None:
     for bad in (b"", b"p/", b"p/pay", b"p/pay/", b"x/pay/k"):
         with pytest.raises(ValueError):
             split_state_key(bad)
+
+
+def test_offered_set_takes_only_the_set_the_header_names() -> None:
+    from tonomy.chain import validator_set
+    from tonomy.sdk.trust import offered_set
+
+    keys = [bytes([i]) * 32 for i in range(1, 5)]
+    wanted = validator_set.normalized([(key, 1) for key in keys[:3]])
+    entry = {"effective": 9, "validators": [{"key": key.hex(), "power": power} for key, power in wanted]}
+    other = {"effective": 1, "validators": [{"key": key.hex(), "power": 1} for key in keys]}
+    assert offered_set({"schedule": [other, entry]}, validator_set.set_hash(wanted)) == wanted
+    # A node cannot pass off another set, a malformed one or a changed power under the named hash.
+    forged = {"effective": 9, "validators": [{"key": key.hex(), "power": 2} for key, _ in wanted]}
+    hostile = [None, [], {"schedule": "x"}, {"schedule": [None, {"validators": "x"}, {"validators": [{"key": "zz", "power": 1}]}]},
+               {"schedule": [other, forged]}, {"schedule": [{"validators": [{"key": keys[0].hex(), "power": -1}]}]}]
+    for answer in hostile:
+        assert offered_set(answer, validator_set.set_hash(wanted)) is None

@@ -29,16 +29,19 @@ from typing import Any
 import httpx
 
 from tonomy import _core
-from tonomy.chain import codec
+from tonomy.chain import codec, validator_set
 from tonomy.chain.receipts import Receipt
 from tonomy.errors import TonomyError
 from tonomy.node.errors import ClientError, UntrustedAnswerError
 from tonomy.sdk.errors import TransactionFailedError
 from tonomy.sdk.node_api import DEFAULT_TIMEOUT, BlockInfo, NodeClient, TransactionStatus, VerifiedState, plugin_state_key
-from tonomy.sdk.trust import TrustAnchor
+from tonomy.sdk.trust import TrustAnchor, check_finalized, offered_set, vouched_by
 
 #: Verified headers kept (by height) so repeated reads at one height cost one commit fetch.
 VERIFIED_CACHE_SIZE = 256
+#: Verified set changes remembered (plus the genesis set); headers fetched to follow one change.
+TRUSTED_SETS_KEPT = 64
+MAX_BISECTIONS = 32
 
 ActionTuple = tuple[str, str, Mapping[str, Any], Sequence[str]]  # plugin, name, data, authorization
 
@@ -85,6 +88,8 @@ class Client(NodeClient):
         self._expected_chain_id = parse_chain_id(chain_id)
         self._anchor: TrustAnchor | None = None
         self._verified: OrderedDict[int, bytes] = OrderedDict()  # height -> verified header hash
+        #: height -> the validator set that signed that verified header (height 1: the genesis set)
+        self._trusted_sets: dict[int, validator_set.ValidatorSet] = {}
 
     @classmethod
     def connect(cls, url: str, *, chain_id: bytes | str | None = None, **options: Any) -> Client:
@@ -136,11 +141,38 @@ class Client(NodeClient):
             return header
         if header.height < 1:
             raise UntrustedAnswerError("the genesis header has no commit; wait for block 1")
-        anchor.check_header(header, self.commit(header.height))
+        self._trusted_sets.setdefault(1, anchor.weighted)
+        self._check_finalized(header, self.commit(header.height), [MAX_BISECTIONS])
         self._verified[header.height] = header.hash
         while len(self._verified) > VERIFIED_CACHE_SIZE:
             self._verified.popitem(last=False)
         return header
+
+    def _check_finalized(self, header: _core.BlockHeader, commit: _core.Commit, bisections: list[int]) -> None:
+        """Check ``header`` from the nearest verified height at or below it, following set changes (trust.py)."""
+        base_height = max(height for height in self._trusted_sets if height <= header.height)
+        base = self._trusted_sets[base_height]
+        if header.validator_set_hash == validator_set.set_hash(base):
+            check_finalized(self.chain_id, header, commit, base)
+            return
+        offered = offered_set(NodeClient.query(self, "tonomy", "validators", {}), header.validator_set_hash)
+        if offered is None:
+            raise UntrustedAnswerError(f"the node offers no validator set that block {header.height} names")
+        check_finalized(self.chain_id, header, commit, offered)
+        if not vouched_by(commit, base):
+            if header.height - base_height <= 1 or bisections[0] <= 0:
+                raise UntrustedAnswerError(
+                    f"block {header.height} is signed by a validator set that replaced more than two thirds of the "
+                    f"power of the set trusted at height {base_height}; it cannot be followed"
+                )
+            bisections[0] -= 1  # one budget for the whole walk, however it branches
+            middle = (base_height + header.height) // 2
+            self._check_finalized(NodeClient.block(self, middle).header, self.commit(middle), bisections)
+            self._check_finalized(header, commit, bisections)
+            return
+        self._trusted_sets[header.height] = offered
+        while len(self._trusted_sets) > TRUSTED_SETS_KEPT:
+            del self._trusted_sets[min(height for height in self._trusted_sets if height != 1)]
 
     # -- verified reads (override the transport's unverified-header reads) -------------
 

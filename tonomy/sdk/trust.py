@@ -6,10 +6,15 @@ in it is then as trustworthy as the chain id. A header is *verified* when more t
 two thirds of that set signed a precommit for its hash (``blocks.commit_problem``, the
 same rule the chain applies) and it names that set (``validator_set_hash``).
 
-The validator set is the genesis set (power 1 each). Governance can change the set on
-chain (docs/consensus.md); following such a change needs a proof of the new set from
-state, which the SDK does not do yet, so a header naming another set is refused rather
-than followed blindly.
+Governance changes the set on chain (docs/consensus.md). The SDK follows a change the
+way CometBFT's light client skips ahead: a header that names another set is accepted
+when the set the node offers hashes to the header's ``validator_set_hash``, more than
+two thirds of that set's power signed the header, AND validators holding more than a
+third of the power of a set the SDK already trusts signed it too (so at least one
+honest validator it already trusts vouches for the change). When the overlap is too
+small the client first verifies a header half way (bisection) and tries again from
+there; a change that replaces more than two thirds of the power between two adjacent
+verified heights cannot be followed and is refused.
 """
 
 from __future__ import annotations
@@ -57,14 +62,47 @@ class TrustAnchor:
         return cls(computed, validators)
 
     def check_header(self, header: _core.BlockHeader, commit: _core.Commit) -> None:
-        """Raise ``client.untrusted_answer`` unless ``commit`` finalizes ``header`` for this set."""
-        if header.chain_id != self.chain_id:
-            raise UntrustedAnswerError(f"the header is of chain {header.chain_id.hex()}, not {self.chain_id.hex()}")
-        if header.validator_set_hash != self.validator_set_hash:
-            raise UntrustedAnswerError("the header names a validator set other than the genesis set")
-        problem = commit_problem(commit, header, self.weighted)
-        if problem is not None:
-            raise UntrustedAnswerError(f"block {header.height} is not finalized by its commit: {problem}")
+        """Raise ``client.untrusted_answer`` unless ``commit`` finalizes ``header`` for the genesis set."""
+        check_finalized(self.chain_id, header, commit, self.weighted)
 
 
-__all__ = ["TrustAnchor"]
+def check_finalized(chain_id: bytes, header: _core.BlockHeader, commit: _core.Commit, validators: validator_set.ValidatorSet) -> None:
+    """Raise ``client.untrusted_answer`` unless ``commit`` finalizes ``header`` for ``validators``
+    and the header names exactly that set."""
+    if header.chain_id != chain_id:
+        raise UntrustedAnswerError(f"the header is of chain {header.chain_id.hex()}, not {chain_id.hex()}")
+    if header.validator_set_hash != validator_set.set_hash(validators):
+        raise UntrustedAnswerError(f"block {header.height} names another validator set than the one offered")
+    problem = commit_problem(commit, header, validators)
+    if problem is not None:
+        raise UntrustedAnswerError(f"block {header.height} is not finalized by its commit: {problem}")
+
+
+def vouched_by(commit: _core.Commit, trusted: validator_set.ValidatorSet) -> bool:
+    """Did validators with more than a third of ``trusted``'s power sign ``commit``?
+
+    Call it only on a commit ``check_finalized`` accepted: its signatures are verified.
+    """
+    power = dict(trusted)
+    signed = sum(power.get(vote.validator, 0) for vote in {vote.validator: vote for vote in commit.votes}.values())
+    return signed * 3 > sum(power.values())
+
+
+def offered_set(schedule: Any, wanted_hash: bytes) -> validator_set.ValidatorSet | None:
+    """The set in a node's ``tonomy.validators`` answer that hashes to ``wanted_hash`` (None if none does)."""
+    entries = schedule.get("schedule") if isinstance(schedule, Mapping) else None
+    if not isinstance(entries, list):
+        return None
+    for entry in entries:
+        try:
+            members = validator_set.normalized(
+                [(bytes.fromhex(member["key"]), member["power"]) for member in entry["validators"]]
+            )
+        except (TonomyError, KeyError, TypeError, ValueError):
+            continue
+        if validator_set.set_hash(members) == wanted_hash:
+            return members
+    return None
+
+
+__all__ = ["TrustAnchor", "check_finalized", "offered_set", "vouched_by"]
