@@ -56,6 +56,10 @@ def disk_failure(ctx: Any, data: Any) -> None:
     raise StorageError("the disk failed (simulated)")
 
 
+def exhaust_memory(ctx: Any, data: Any) -> None:
+    ctx.state.put(b"huge", b"x" * (1 << 60))  # MemoryError on any machine
+
+
 def burn(ctx: Any, data: Any) -> None:
     for index in range(data["count"]):
         ctx.state.put(b"burn/%d" % index, b"x" * 16)
@@ -91,6 +95,7 @@ class NotesPlugin:
         register(ActionSpec("draw", draw, RecordSchema((Field("owner", str), Field("slot", int)))))
         register(ActionSpec("crash", crash, RecordSchema()))
         register(ActionSpec("disk_failure", disk_failure, RecordSchema()))
+        register(ActionSpec("exhaust_memory", exhaust_memory, RecordSchema()))
         register(ActionSpec("burn", burn, RecordSchema((Field("count", int, minimum=0),))))
         register(ActionSpec("stamp", stamp, OWNER))
 

@@ -103,6 +103,18 @@ def test_a_node_fault_abandons_the_block_instead_of_failing_the_transaction(net:
     assert net.chain.get_receipt(tx_id) is None
 
 
+def test_a_proposer_leaves_out_a_transaction_that_exhausts_memory(net: LedgerNet) -> None:
+    """Memory is node-local (no receipt may record it), but one such transaction must not
+    stop every block: the proposer drops it and proposes the rest."""
+    bad = net.submit(LedgerNet.action("notes", "exhaust_memory", {}, "alice@active"), ["alice"])
+    good = net.submit(write(owner="bob"), ["bob"])
+    net.produce()
+    assert net.chain.get_receipt(bad) is None
+    assert net.chain.get_receipt(good) is not None and note(net, "bob", "k") == b"hello"
+    assert net.chain.mempool_size == 0
+    assert run(net, write(key="after"), ["alice"]).ok  # the chain goes on
+
+
 def test_resource_limits_stop_a_transaction(net: LedgerNet) -> None:
     burn = LedgerNet.action("notes", "burn", {"count": 20_000}, "alice@active")
     receipt = run(net, burn, ["alice"])

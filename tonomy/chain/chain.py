@@ -15,6 +15,7 @@ Calls are serialised by a lock, so the node may call from several threads.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import threading
@@ -56,6 +57,15 @@ from tonomy.plugin.registry import PluginRecord, Registry
 from tonomy.plugin.schema import name_problem
 
 StorePath = str | os.PathLike[str]
+_log = logging.getLogger("tonomy.chain")
+
+
+class TransactionExhaustedMemory(MemoryError):
+    """A transaction's execution ran out of memory (a node-local fault; it names the transaction)."""
+
+    def __init__(self, tx_id: bytes) -> None:
+        super().__init__(f"transaction {tx_id.hex()} exhausted memory")
+        self.tx_id = tx_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,8 +389,8 @@ class Chain:
 
             chosen, dropped = self._mempool.select(params.max_block_transactions, params.max_account_txs_per_block, still_valid)
             last_commit = self._stored_commit(self._head.height)
-            executed = self._execute(
-                [entry.tx for entry in chosen], time_ms=time_ms, proposer=self._validator_key, last_commit=last_commit
+            executed, chosen = self._execute_proposal(
+                chosen, time_ms=time_ms, proposer=self._validator_key, last_commit=last_commit, budget_s=None
             )
             own_commit = blocks.sign_commit(self._validator_seed, executed.header)
             self._commit(executed, own_commit)
@@ -410,8 +420,8 @@ class Chain:
 
             chosen, dropped = self._mempool.select(params.max_block_transactions, params.max_account_txs_per_block, still_valid)
             self._mempool.remove(dropped)
-            executed = self._execute(
-                [entry.tx for entry in chosen],
+            executed, _ = self._execute_proposal(
+                chosen,
                 time_ms=time_ms,
                 proposer=self._validator_key,
                 last_commit=self._stored_commit(self._head.height),
@@ -502,7 +512,16 @@ class Chain:
         info = BlockInfo(height, time_ms)
         seed = blocks.block_seed(self._head.hash, height)
         engine = self._begin_block(overlay, info, params, seed)
-        execute = engine.execute_transaction
+        run = engine.execute_transaction
+
+        def execute(overlay: WriteOverlay, tx: _core.SignedTransaction, **kwargs: Any) -> Receipt:
+            try:
+                return run(overlay, tx, **kwargs)
+            except TransactionExhaustedMemory:
+                raise
+            except MemoryError as exc:
+                raise TransactionExhaustedMemory(tx.id) from exc
+
         if budget_s is None:
             receipts = tuple(
                 execute(overlay, tx, block=info, params=params, block_seed=seed, index=index) for index, tx in enumerate(txs)
@@ -532,6 +551,21 @@ class Chain:
         )
         block = _core.Block(header, list(txs), last_commit if last_commit is not None and last_commit.votes else None)
         return ExecutedBlock(header, block, receipts, writes)
+
+    def _execute_proposal(
+        self, chosen: list[AdmittedTransaction], **options: Any
+    ) -> tuple[ExecutedBlock, list[AdmittedTransaction]]:
+        """Execute what this node proposes, leaving out (and forgetting) any transaction whose
+        execution exhausted memory: a node-local fault no receipt may record, which would
+        otherwise stop every block this node proposes. Validators still refuse such a block
+        as a node fault of their own, so only the proposer's choice changes."""
+        while True:
+            try:
+                return self._execute([entry.tx for entry in chosen], **options), chosen
+            except TransactionExhaustedMemory as fault:
+                _log.warning("left transaction %s out of the proposal: its execution exhausted memory", fault.tx_id.hex())
+                self._mempool.remove([fault.tx_id])
+                chosen = [entry for entry in chosen if entry.tx_id != fault.tx_id]
 
     def _begin_block(self, overlay: WriteOverlay, info: BlockInfo, params: ChainParameters, seed: bytes) -> ExecutionEngine:
         """Switch plugins whose change is due at this height; the engine of the block's plugin set."""
