@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import click
 
@@ -96,13 +96,19 @@ class Session:
         return outcome
 
 
-def bind_session(ctx: click.Context, node_url: str, key_file: str | None, account: str | None) -> Session:
-    """The group callback's one job: a :class:`Session` in ``ctx.obj`` from the node options.
+_S = TypeVar("_S", bound="Session")
+
+
+def bind_session(
+    ctx: click.Context, node_url: str, key_file: str | None, account: str | None, kind: type[_S] = Session  # type: ignore[assignment]
+) -> _S:
+    """The group callback's one job: a session (``kind``, a :class:`Session` subclass for
+    plugins that add helpers) in ``ctx.obj`` from the node options.
 
     A :class:`ChainNode` already in ``ctx.obj`` (a test's in-process node) is kept as the connection.
     """
     node = ctx.obj if ctx.obj is not None and hasattr(ctx.obj, "act") else None
-    session = Session(node_url, key_file, account, node)
+    session = kind(node_url, key_file, account, node)
     ctx.obj = session
     return session
 

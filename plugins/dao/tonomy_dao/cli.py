@@ -9,7 +9,7 @@ import click
 
 from tonomy.plugin import encode_record
 
-from tonomy.plugin.cli import Session, event, node_options, show
+from tonomy.plugin.cli import Session, bind_session, event, node_options, show
 
 CHOICES = {"yes": 1, "no": 0, "abstain": 2}
 session_of = click.make_pass_decorator(Session)
@@ -20,8 +20,7 @@ session_of = click.make_pass_decorator(Session)
 @click.pass_context
 def dao_cli(ctx: click.Context, node_url: str, key_file: str | None, account: str | None) -> None:
     """DAOs: members and roles, proposals voted by members, a treasury spent only by proposal."""
-    node = ctx.obj if ctx.obj is not None and hasattr(ctx.obj, "act") else None
-    ctx.obj = Session(node_url, key_file, account, node)
+    bind_session(ctx, node_url, key_file, account)
 
 
 @dao_cli.command()

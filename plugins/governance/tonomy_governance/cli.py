@@ -13,7 +13,7 @@ import click
 
 from tonomy.plugin import encode_record
 
-from tonomy.plugin.cli import Session, event, node_options, show
+from tonomy.plugin.cli import Session, bind_session, event, node_options, show
 
 CHOICES = {"against": -1, "abstain": -2, "veto": -3}
 session_of = click.make_pass_decorator(Session)
@@ -36,8 +36,7 @@ def _choice(text: str) -> int:
 @click.pass_context
 def gov_cli(ctx: click.Context, node_url: str, key_file: str | None, account: str | None) -> None:
     """Network governance: proposals, votes, delegation, execution, parameters."""
-    node = ctx.obj if ctx.obj is not None and hasattr(ctx.obj, "act") else None
-    ctx.obj = Session(node_url, key_file, account, node)
+    bind_session(ctx, node_url, key_file, account)
 
 
 @gov_cli.command()

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from tonomy.plugin.cli import ActionOutcome, Session, event, node_options, show
+from tonomy.plugin.cli import ActionOutcome, Session, bind_session, event, node_options, show
 
 from tonomy_pay.amounts import format_amount, parse_amount
 
@@ -60,8 +60,7 @@ def pay_cli(ctx: click.Context, node_url: str, key_file: str | None, account: st
 
     Amounts are written in whole units with up to the token's decimals ("12.50").
     """
-    node = ctx.obj if ctx.obj is not None and hasattr(ctx.obj, "act") else None
-    ctx.obj = PaySession(node_url, key_file, account, node)
+    bind_session(ctx, node_url, key_file, account, PaySession)
 
 
 @pay_cli.command()
