@@ -517,8 +517,6 @@ class Chain:
         def execute(overlay: WriteOverlay, tx: _core.SignedTransaction, **kwargs: Any) -> Receipt:
             try:
                 return run(overlay, tx, **kwargs)
-            except TransactionExhaustedMemory:
-                raise
             except MemoryError as exc:
                 raise TransactionExhaustedMemory(tx.id) from exc
 

@@ -41,10 +41,6 @@ class TrustAnchor:
     def weighted(self) -> validator_set.ValidatorSet:
         return validator_set.normalized([(key, 1) for key in self.validators])
 
-    @property
-    def validator_set_hash(self) -> bytes:
-        return validator_set.set_hash(self.weighted)
-
     @classmethod
     def from_genesis(cls, record: Mapping[str, Any], chain_id: bytes | None) -> TrustAnchor:
         """Check ``record`` against ``chain_id`` (None: trust it on first use) and read its validators."""
@@ -60,10 +56,6 @@ class TrustAnchor:
         if not validators or any(len(key) != 32 for key in validators):
             raise UntrustedAnswerError("the genesis names no valid validator keys")
         return cls(computed, validators)
-
-    def check_header(self, header: _core.BlockHeader, commit: _core.Commit) -> None:
-        """Raise ``client.untrusted_answer`` unless ``commit`` finalizes ``header`` for the genesis set."""
-        check_finalized(self.chain_id, header, commit, self.weighted)
 
 
 def check_finalized(chain_id: bytes, header: _core.BlockHeader, commit: _core.Commit, validators: validator_set.ValidatorSet) -> None:
@@ -84,7 +76,7 @@ def vouched_by(commit: _core.Commit, trusted: validator_set.ValidatorSet) -> boo
     Call it only on a commit ``check_finalized`` accepted: its signatures are verified.
     """
     power = dict(trusted)
-    signed = sum(power.get(vote.validator, 0) for vote in {vote.validator: vote for vote in commit.votes}.values())
+    signed = sum(power.get(key, 0) for key in {vote.validator for vote in commit.votes})
     return signed * 3 > sum(power.values())
 
 
