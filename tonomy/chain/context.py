@@ -33,7 +33,7 @@ account's explicit, revocable consent to let this plugin act for it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol
 
@@ -81,10 +81,15 @@ class Meter:
     def charge_op(self) -> None:
         self.state_ops += 1
         if self.state_ops > self.limits.max_state_ops:
-            raise ResourceLimitError(f"the transaction exceeded {self.limits.max_state_ops} state operations")
+            self.refuse_ops()
+
+    def refuse_ops(self) -> None:
+        raise ResourceLimitError(f"the transaction exceeded {self.limits.max_state_ops} state operations")
 
     def charge_write(self, size: int) -> None:
-        self.charge_op()
+        self.state_ops += 1
+        if self.state_ops > self.limits.max_state_ops:
+            self.refuse_ops()
         self.bytes_written += size
         if self.bytes_written > self.limits.max_bytes_written:
             raise ResourceLimitError(f"the transaction wrote more than {self.limits.max_bytes_written} bytes of state")
@@ -102,12 +107,16 @@ class Event:
 class NamespacedState:
     """A plugin's view of the state: its own prefix only, every operation metered."""
 
-    __slots__ = ("_inner", "_prefix", "_meter")
+    __slots__ = ("_inner", "_prefix", "_meter", "_get", "_put", "_delete")
 
     def __init__(self, inner: StateView, plugin: str, meter: Meter) -> None:
         self._inner = inner
         self._prefix = plugin_prefix(plugin)
         self._meter = meter
+        # Keys and values are checked here (exact bytes, bounded sizes), so a view that
+        # offers unchecked primitives (the write overlay) is used through them: the same
+        # answers without checking every key twice.
+        self._get, self._put, self._delete = unchecked_primitives(inner)
 
     def _full(self, key: bytes) -> bytes:
         if type(key) is not bytes:
@@ -118,8 +127,11 @@ class NamespacedState:
 
     def get(self, key: bytes) -> bytes | None:
         full = self._full(key)
-        self._meter.charge_op()
-        return self._inner.get(full)
+        meter = self._meter
+        meter.state_ops += 1
+        if meter.state_ops > meter.limits.max_state_ops:
+            meter.refuse_ops()
+        return self._get(full)
 
     def put(self, key: bytes, value: bytes) -> None:
         full = self._full(key)
@@ -128,12 +140,12 @@ class NamespacedState:
         if len(value) > MAX_VALUE_SIZE:
             raise InvalidInputError(f"state values are at most {MAX_VALUE_SIZE} bytes, got {len(value)}")
         self._meter.charge_write(len(full) + len(value))
-        self._inner.put(full, value)
+        self._put(full, value)
 
     def delete(self, key: bytes) -> None:
         full = self._full(key)
         self._meter.charge_op()
-        self._inner.delete(full)
+        self._delete(full)
 
     def items(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
         """Ascending pairs with ``start <= key < end`` inside this plugin's namespace."""
@@ -153,6 +165,14 @@ class NamespacedState:
         self.put(key, codec.encode(record))
 
 
+def unchecked_primitives(view: StateView) -> tuple[Any, Any, Any]:
+    """``get``, ``put``, ``delete`` of ``view``, without its own argument checks if it has such."""
+    unchecked = getattr(view, "unchecked", None)
+    if unchecked is not None:
+        return unchecked()  # type: ignore[no-any-return]
+    return view.get, view.put, view.delete
+
+
 def _after_prefix(prefix: bytes) -> bytes:
     # Plugin prefixes end with b"/", never 0xff, so incrementing the last byte is safe.
     return prefix[:-1] + bytes([prefix[-1] + 1])
@@ -161,18 +181,41 @@ def _after_prefix(prefix: bytes) -> bytes:
 class DeterministicRandom:
     """Random numbers every node draws alike: a BLAKE3 stream keyed by the seed."""
 
-    __slots__ = ("_stream", "_offset")
+    __slots__ = ("_stream", "_offset", "_source")
 
     def __init__(self, seed: bytes) -> None:
         if len(seed) != 32:
             raise InvalidInputError("a random seed is 32 bytes")
-        self._stream = blake3.blake3(b"tonomy/random/v1\x00" + seed)
+        self._source: bytes | tuple[Callable[..., bytes], tuple[Any, ...]] = seed
+        self._stream: Any = None
         self._offset = 0
+
+    @classmethod
+    def deferred(cls, derive: Callable[..., bytes], *args: Any) -> DeterministicRandom:
+        """The source seeded by ``derive(*args)``, derived only once a number is drawn
+        (most actions draw none, and the seed costs a hash)."""
+        source = cls.__new__(cls)
+        source._source = (derive, args)
+        source._stream = None
+        source._offset = 0
+        return source
+
+    def _started(self) -> Any:
+        stream = self._stream
+        if stream is None:
+            seed = self._source
+            if type(seed) is not bytes:
+                derive, args = seed  # type: ignore[misc]
+                seed = derive(*args)
+                if len(seed) != 32:
+                    raise InvalidInputError("a random seed is 32 bytes")
+            stream = self._stream = blake3.blake3(b"tonomy/random/v1\x00" + seed)
+        return stream
 
     def randbytes(self, count: int) -> bytes:
         if count < 0:
             raise InvalidInputError("randbytes needs a count >= 0")
-        out = self._stream.digest(length=count, seek=self._offset)
+        out: bytes = self._started().digest(length=count, seek=self._offset)
         self._offset += count
         return out
 

@@ -23,10 +23,10 @@ from typing import Any
 
 from tonomy import _core
 from tonomy.chain import codec, lifecycle
-from tonomy.chain.accounts import find_account
+from tonomy.chain.engine_memo import EngineMemo
 from tonomy.chain.evidence import is_evidence_only
 from tonomy.chain.authority import PermissionLevel, plugin_authority_level
-from tonomy.chain.capabilities import AppState, Window, check_reach, is_app_module, read_capabilities
+from tonomy.chain.capabilities import AppState, Window, check_reach, read_capabilities
 from tonomy.chain.checker import ActionAuthorization, AuthorityChecker, check_transaction_authorizations
 from tonomy.chain.context import (
     ActionContext,
@@ -157,6 +157,7 @@ class ExecutionEngine:
         self._registry = registry
         self._disabled = disabled
         self._run: _TransactionRun | None = None
+        self._memo = EngineMemo(registry)
 
     @property
     def registry(self) -> Registry:
@@ -214,16 +215,17 @@ class ExecutionEngine:
     ) -> Receipt:
         """Run one transaction all-or-nothing and return its receipt (never raises for the tx's own faults)."""
         tx_id = tx.id
-        meter = Meter(params.resource_limits(tx.body.max_ops))
+        body = tx.body
+        meter = Meter(self._memo.limits(params, body.max_ops))
         run = _TransactionRun(overlay, meter, [], block, params)
         overlay.checkpoint()
         self._run = run
         try:
             check_authority(overlay, tx, params)
-            for action_index, action in enumerate(tx.body.actions):
+            for action_index, action in enumerate(body.actions):
                 data = self.decode_action(action.plugin, action.name, action.data)
-                levels = tuple(PermissionLevel(level.actor, level.permission) for level in action.authorization)
-                random = DeterministicRandom(action_seed(block_seed, tx_id, action_index))
+                levels = tuple(self._memo.level(level.actor, level.permission) for level in action.authorization)
+                random = DeterministicRandom.deferred(action_seed, block_seed, tx_id, action_index)
                 self._run_action(action.plugin, action.name, data, levels, random, depth=0)
         except NODE_LOCAL_FAULTS:
             # The node, not the transaction, failed (disk, a bug of ours): recording it in
@@ -272,7 +274,7 @@ class ExecutionEngine:
             caller = run.running[-1] if run.running else None
             system.handler(SystemCall(MeteredState(run.overlay, run.meter), authorization, run.block.height, caller), data)
             return
-        spec = self._registry.action(plugin, name)
+        spec = self._memo.action(plugin, name)
         window = self._app_window(run.overlay, run, plugin)
         ctx = ActionContext(
             plugin=plugin,
@@ -299,7 +301,7 @@ class ExecutionEngine:
         Read from state at every dispatch (unmetered: the engine's own bookkeeping), so
         an approval or a revocation takes effect at exactly the height it names.
         """
-        loaded_as_app = plugin in self._registry and is_app_module(self._registry.plugin(plugin).plugin)
+        loaded_as_app = self._memo.loaded_as_app(plugin)
         caps = read_capabilities(view, run.params.app_registry_plugin, plugin, loaded_as_app=loaded_as_app)
         return None if caps is None else caps.window_at(run.block.height)
 
@@ -404,10 +406,7 @@ class ExecutionEngine:
     def account_exists(self, name: str) -> bool:
         run = self._current()
         run.meter.charge_op()
-        try:
-            return find_account(run.overlay, name) is not None
-        except TonomyError:
-            return False
+        return self._memo.account_exists(run.overlay, name)
 
     # -- parameters and the governance privilege --------------------------------------------
 

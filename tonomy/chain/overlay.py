@@ -15,6 +15,7 @@ undo frames, reading LMDB without the GIL); this class adds the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from tonomy import _core
 from tonomy.errors import InvalidInputError
@@ -42,6 +43,12 @@ class WriteOverlay:
 
     def delete(self, key: bytes) -> None:
         self._native.delete(_require_bytes("key", key))
+
+    def unchecked(self) -> tuple[Any, Any, Any]:
+        """``get``, ``put``, ``delete`` for callers that already checked their arguments are
+        bytes (the namespaced plugin state does): the core's own methods, one call each."""
+        native = self._native
+        return native.get, native.put, native.delete
 
     def items(self, start: bytes, end: bytes | None) -> Iterator[tuple[bytes, bytes]]:
         """Pairs with ``start <= key < end`` (pending over committed), ascending.
