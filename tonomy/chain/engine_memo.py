@@ -11,9 +11,10 @@ answers the uncached lookups give.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from tonomy.chain import layout
+from tonomy.chain import layout, parameters
 from tonomy.chain.accounts import find_account
 from tonomy.chain.authority import PermissionLevel
 from tonomy.chain.capabilities import is_app_module
@@ -32,7 +33,7 @@ MEMO_MAX = 16_384
 class EngineMemo:
     """Lookups of one engine: action specs, app status, permission levels, limits, accounts."""
 
-    __slots__ = ("_registry", "_actions", "_apps", "_levels", "_limits_of", "_limits", "_account_keys", "_accounts")
+    __slots__ = ("_registry", "_actions", "_apps", "_levels", "_limits_of", "_limits", "_account_keys", "_accounts", "_parameter_keys")
 
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
@@ -43,6 +44,7 @@ class EngineMemo:
         self._limits: dict[int, ResourceLimits] = {}
         self._account_keys: dict[str, bytes] = {}
         self._accounts: dict[tuple[str, bytes], bool] = {}
+        self._parameter_keys: dict[tuple[str, str], bytes] = {}
 
     def action(self, plugin: str, name: str) -> ActionSpec:
         """``registry.action(plugin, name)`` (raises the same KeyError for an unknown one)."""
@@ -51,6 +53,16 @@ class EngineMemo:
             spec = self._registry.action(plugin, name)
             _bounded(self._actions)[(plugin, name)] = spec
         return spec
+
+    def parameter_key(self, plugin: str, name: str, spec_of: Callable[[str, str], Any]) -> bytes:
+        """The state key of a parameter, once ``spec_of(plugin, name)`` accepted it (it raises
+        for a parameter the engine's plugins do not declare; such names are not kept)."""
+        key = self._parameter_keys.get((plugin, name))
+        if key is None:
+            spec_of(plugin, name)
+            key = parameters.parameter_key(plugin, name)
+            _bounded(self._parameter_keys)[(plugin, name)] = key
+        return key
 
     def loaded_as_app(self, plugin: str) -> bool:
         """Is ``plugin`` one of the engine's plugins, loaded from an app module?"""

@@ -425,8 +425,12 @@ class ExecutionEngine:
 
     def read_parameter(self, caller: ActionContext, plugin: str, name: str) -> Any:
         run = self._current()
-        self._parameter_spec(plugin, name)
-        return read_parameter(MeteredState(run.overlay, run.meter), plugin, name)
+        key = self._memo.parameter_key(plugin, name, self._parameter_spec)
+        run.meter.charge_op()
+        raw = run.overlay.get(key)
+        if raw is None:
+            raise InternalError(f"the parameter {plugin}.{name} is missing from state (was genesis applied?)")
+        return codec.decode(raw)
 
     def _require_governance(self, caller: ActionContext, what: str) -> None:
         run = self._current()

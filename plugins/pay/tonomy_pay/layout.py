@@ -30,12 +30,35 @@ SYMBOL_PATTERN = re.compile(r"[A-Z][A-Z0-9]{0,11}")
 ACCOUNT_PATTERN = re.compile(r"[a-z](?:[.-]?[a-z0-9])*")
 
 
+#: Strings already seen to have each shape: every transfer checks the same few names
+#: several times, and a set lookup costs less than a regex match. Only strings that
+#: match are kept (a pure function of the string); bounded: emptied when full.
+_SYMBOLS: set[str] = set()
+_ACCOUNTS: set[str] = set()
+_SHAPES_MAX = 16_384
+
+
 def is_symbol(text: object) -> bool:
-    return type(text) is str and SYMBOL_PATTERN.fullmatch(text) is not None
+    if type(text) is not str:
+        return False
+    if text in _SYMBOLS:
+        return True
+    return SYMBOL_PATTERN.fullmatch(text) is not None and _remember(_SYMBOLS, text)
 
 
 def is_account_name(text: object) -> bool:
-    return type(text) is str and 3 <= len(text) <= 32 and ACCOUNT_PATTERN.fullmatch(text) is not None
+    if type(text) is not str:
+        return False
+    if text in _ACCOUNTS:
+        return True
+    return 3 <= len(text) <= 32 and ACCOUNT_PATTERN.fullmatch(text) is not None and _remember(_ACCOUNTS, text)
+
+
+def _remember(known: set[str], text: str) -> bool:
+    if len(known) >= _SHAPES_MAX:
+        known.clear()
+    known.add(text)
+    return True
 
 
 def token_key(symbol: str) -> bytes:
