@@ -288,7 +288,10 @@ class ActionContext:
         return self.block.time_ms
 
     def has_auth(self, account: str, permission: str | None = None) -> bool:
-        return any(level.actor == account and (permission is None or level.permission == permission) for level in self.authorization)
+        for level in self.authorization:
+            if level.actor == account and (permission is None or level.permission == permission):
+                return True
+        return False
 
     def require_auth(self, account: str, permission: str | None = None) -> None:
         if not self.has_auth(account, permission):
@@ -300,7 +303,8 @@ class ActionContext:
             raise InvalidInputError(f"event names are 1 to {MAX_EVENT_NAME} characters")
         if len(self.events) >= self.meter.limits.max_events:
             raise ResourceLimitError(f"the transaction emitted more than {self.meter.limits.max_events} events")
-        self.events.append(Event(self.plugin, name, codec.encode(dict(data))))
+        # A dict is encoded as it is (the codec does not change it); any other mapping as a dict.
+        self.events.append(Event(self.plugin, name, codec.encode(data if type(data) is dict else dict(data))))
 
     def fail(self, reason: str, message: str) -> NoReturn:
         """Refuse the action with the stable code ``<plugin>.<reason>``."""

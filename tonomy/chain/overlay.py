@@ -28,27 +28,34 @@ _MAX_KEY_LEN = 256
 class WriteOverlay:
     """A :class:`~tonomy.chain.state.StateView` of pending writes over a store's latest state."""
 
-    __slots__ = ("_native",)
+    __slots__ = ("_native", "_unchecked")
 
     def __init__(self, store: _core.Store) -> None:
-        self._native = _core.StateOverlay(store)
+        native = self._native = _core.StateOverlay(store)
+        self._unchecked = (native.get, native.put, native.delete)
 
     # -- StateView ------------------------------------------------------------------
 
     def get(self, key: bytes) -> bytes | None:
-        return self._native.get(_require_bytes("key", key))
+        if type(key) is not bytes:
+            _require_bytes("key", key)
+        return self._native.get(key)
 
     def put(self, key: bytes, value: bytes) -> None:
-        self._native.put(_require_bytes("key", key), _require_bytes("value", value))
+        if type(key) is not bytes or type(value) is not bytes:
+            _require_bytes("key", key)
+            _require_bytes("value", value)
+        self._native.put(key, value)
 
     def delete(self, key: bytes) -> None:
-        self._native.delete(_require_bytes("key", key))
+        if type(key) is not bytes:
+            _require_bytes("key", key)
+        self._native.delete(key)
 
     def unchecked(self) -> tuple[Any, Any, Any]:
         """``get``, ``put``, ``delete`` for callers that already checked their arguments are
         bytes (the namespaced plugin state does): the core's own methods, one call each."""
-        native = self._native
-        return native.get, native.put, native.delete
+        return self._unchecked
 
     def items(self, start: bytes, end: bytes | None) -> Iterator[tuple[bytes, bytes]]:
         """Pairs with ``start <= key < end`` (pending over committed), ascending.
