@@ -42,7 +42,7 @@ from tonomy.chain.layout import SYSTEM_PREFIX
 from tonomy.chain.mempool import Mempool
 from tonomy.chain.overlay import WriteOverlay
 from tonomy.chain.parameters import SYSTEM_PLUGIN, ChainParameters
-from tonomy.chain.receipts import Receipt, event_key, event_record
+from tonomy.chain.receipts import Receipt
 from tonomy.chain.signatures import VerifiedSignatures
 from tonomy.errors import (
     ChainStateError,
@@ -609,11 +609,7 @@ class Chain:
         if own_commit is not None:
             aux.append((blocks.META, blocks.commit_key(header.height), _core.encode_commit(own_commit)))
         for receipt in executed.receipts:
-            aux.append((blocks.RECEIPTS, receipt.tx_id, receipt.encode()))
-            aux.append((blocks.TX_INDEX, receipt.tx_id, blocks.tx_location(header.height, receipt.index)))
-            for event_index, event in enumerate(receipt.events):
-                record = {"tx_id": receipt.tx_id, **event_record(event)}
-                aux.append((blocks.EVENTS, event_key(header.height, receipt.index, event_index), codec.encode(record)))
+            aux.extend(receipt.stored_rows(header.height))
         root = self._store.commit(header.height, executed.writes, aux)
         if root != header.state_root:
             raise ChainStateError("the committed state root differs from the previewed one")

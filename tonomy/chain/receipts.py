@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tonomy.chain import codec
+from tonomy.chain.blocks import EVENTS, RECEIPTS, TX_INDEX, tx_location
 from tonomy.chain.context import Event
 
 EXECUTED = "executed"
@@ -47,7 +48,21 @@ class Receipt:
         }
 
     def encode(self) -> bytes:
-        return codec.encode(self.to_record())
+        """``codec.encode(self.to_record())``, written directly (see :func:`_spelled`)."""
+        spelled = _spelled(self)
+        return codec.encode(self.to_record()) if spelled is None else spelled
+
+    def stored_rows(self, height: int) -> list[tuple[str, bytes, bytes]]:
+        """What the block store keeps for this receipt: ``(table, key, value)`` of the
+        receipt, its location and each of its events (in emission order)."""
+        rows = [(RECEIPTS, self.tx_id, self.encode()), (TX_INDEX, self.tx_id, tx_location(height, self.index))]
+        tx_tag = _bytes_tag(self.tx_id) if type(self.tx_id) is bytes else None
+        for event_index, event in enumerate(self.events):
+            row = None if tx_tag is None else _spelled_event(event, b',"tx_id":' + tx_tag)
+            if row is None:
+                row = codec.encode({"tx_id": self.tx_id, **event_record(event)})
+            rows.append((EVENTS, event_key(height, self.index, event_index), row))
+        return rows
 
     @classmethod
     def decode(cls, data: bytes) -> Receipt:
@@ -77,3 +92,74 @@ def event_record(event: Event) -> dict[str, Any]:
 def event_key(height: int, tx_index: int, event_index: int) -> bytes:
     """Events table key: ordered by block, then transaction, then emission."""
     return height.to_bytes(8, "big") + tx_index.to_bytes(4, "big") + event_index.to_bytes(4, "big")
+
+
+# -- the canonical bytes of receipts and event rows, written directly ---------------------
+#
+# A block stores one receipt per transaction and one row per event; going through
+# ``codec.encode`` builds a record per receipt and per event and then walks it again.
+# Their shape is fixed, so the canonical form (keys sorted, no spaces, ints as digits,
+# bytes as ``{"$bytes": hex}``) is written directly; every string still goes through
+# the codec (memoised: the same few plugin, event and status names recur). Anything of
+# an unexpected type returns None, and the caller takes the codec path, so the bytes are
+# always exactly ``codec.encode`` of the record (tests/chain/test_receipts.py checks it).
+
+_STRINGS: dict[str, bytes] = {}
+_STRINGS_MAX = 4_096
+
+
+def _string(text: str) -> bytes:
+    known = _STRINGS.get(text)
+    if known is None:
+        known = codec.encode(text)
+        if len(_STRINGS) >= _STRINGS_MAX:
+            _STRINGS.clear()
+        _STRINGS[text] = known
+    return known
+
+
+def _bytes_tag(data: bytes) -> bytes:
+    return b'{"$bytes":"' + data.hex().encode("ascii") + b'"}'
+
+
+def _count(value: object) -> bytes | None:
+    return str(value).encode("ascii") if type(value) is int and 0 <= value <= codec.MAX_INT else None
+
+
+def _spelled_event(event: Event, tail: bytes = b"") -> bytes | None:
+    """``{"data":..,"name":..,"plugin":..<tail>}``; None if a field has an unexpected type."""
+    if type(event.data) is not bytes or type(event.name) is not str or type(event.plugin) is not str:
+        return None
+    return b'{"data":' + _bytes_tag(event.data) + b',"name":' + _string(event.name) + b',"plugin":' + _string(event.plugin) + tail + b"}"
+
+
+def _spelled(receipt: Receipt) -> bytes | None:
+    counts = [_count(value) for value in (receipt.height, receipt.index, receipt.state_ops, receipt.bytes_written)]
+    if type(receipt.tx_id) is not bytes or type(receipt.status) is not str or None in counts or type(receipt.events) is not tuple:
+        return None
+    height, index, state_ops, bytes_written = counts
+    if receipt.error_code is None:
+        error = b"null"
+    elif type(receipt.error_code) is str and (receipt.error_message is None or type(receipt.error_message) is str):
+        error = b'{"code":' + _string(receipt.error_code) + b',"message":' + codec.encode(receipt.error_message or "") + b"}"
+    else:
+        return None
+    events = []
+    for event in receipt.events:
+        spelled = _spelled_event(event) if type(event) is Event else None
+        if spelled is None:
+            return None
+        events.append(spelled)
+    data = b"".join(
+        (
+            b'{"error":', error,
+            b',"events":[', b",".join(events),
+            b'],"height":', height,  # type: ignore[list-item]
+            b',"index":', index,  # type: ignore[list-item]
+            b',"resources":{"bytes_written":', bytes_written,  # type: ignore[list-item]
+            b',"state_ops":', state_ops,  # type: ignore[list-item]
+            b'},"status":', _string(receipt.status),
+            b',"tx_id":', _bytes_tag(receipt.tx_id), b"}",
+        )
+    )
+    return None if len(data) > codec.MAX_ENCODED_SIZE else data
