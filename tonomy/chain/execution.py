@@ -246,16 +246,17 @@ class ExecutionEngine:
 
     @staticmethod
     def _receipt(tx_id: bytes, block: BlockInfo, index: int, run: _TransactionRun, code: str | None, message: str | None) -> Receipt:
+        # Positional: one receipt per transaction, and keywords cost a third more.
         return Receipt(
-            tx_id=tx_id,
-            height=block.height,
-            index=index,
-            status=EXECUTED if code is None else FAILED,
-            error_code=code,
-            error_message=message,
-            events=tuple(run.events) if code is None else (),
-            state_ops=run.meter.state_ops,
-            bytes_written=run.meter.bytes_written,
+            tx_id,
+            block.height,
+            index,
+            EXECUTED if code is None else FAILED,
+            code,
+            message,
+            tuple(run.events) if code is None else (),
+            run.meter.state_ops,
+            run.meter.bytes_written,
         )
 
     def _run_action(

@@ -49,14 +49,16 @@ class Receipt:
 
     def encode(self) -> bytes:
         """``codec.encode(self.to_record())``, written directly (see :func:`_spelled`)."""
-        spelled = _spelled(self)
+        spelled = _spelled(self, _bytes_tag(self.tx_id)) if type(self.tx_id) is bytes else None
         return codec.encode(self.to_record()) if spelled is None else spelled
 
     def stored_rows(self, height: int) -> list[tuple[str, bytes, bytes]]:
         """What the block store keeps for this receipt: ``(table, key, value)`` of the
         receipt, its location and each of its events (in emission order)."""
-        rows = [(RECEIPTS, self.tx_id, self.encode()), (TX_INDEX, self.tx_id, tx_location(height, self.index))]
         tx_tag = _bytes_tag(self.tx_id) if type(self.tx_id) is bytes else None
+        spelled = None if tx_tag is None else _spelled(self, tx_tag)
+        encoded = codec.encode(self.to_record()) if spelled is None else spelled
+        rows = [(RECEIPTS, self.tx_id, encoded), (TX_INDEX, self.tx_id, tx_location(height, self.index))]
         for event_index, event in enumerate(self.events):
             row = None if tx_tag is None else _spelled_event(event, b',"tx_id":' + tx_tag)
             if row is None:
@@ -133,9 +135,11 @@ def _spelled_event(event: Event, tail: bytes = b"") -> bytes | None:
     return b'{"data":' + _bytes_tag(event.data) + b',"name":' + _string(event.name) + b',"plugin":' + _string(event.plugin) + tail + b"}"
 
 
-def _spelled(receipt: Receipt) -> bytes | None:
+def _spelled(receipt: Receipt, tx_tag: bytes) -> bytes | None:
+    """The receipt's record in canonical form (``tx_tag``: its id's bytes tag); None if a
+    field has an unexpected type."""
     counts = [_count(value) for value in (receipt.height, receipt.index, receipt.state_ops, receipt.bytes_written)]
-    if type(receipt.tx_id) is not bytes or type(receipt.status) is not str or None in counts or type(receipt.events) is not tuple:
+    if type(receipt.status) is not str or None in counts or type(receipt.events) is not tuple:
         return None
     height, index, state_ops, bytes_written = counts
     if receipt.error_code is None:
@@ -159,7 +163,7 @@ def _spelled(receipt: Receipt) -> bytes | None:
             b',"resources":{"bytes_written":', bytes_written,  # type: ignore[list-item]
             b',"state_ops":', state_ops,  # type: ignore[list-item]
             b'},"status":', _string(receipt.status),
-            b',"tx_id":', _bytes_tag(receipt.tx_id), b"}",
+            b',"tx_id":', tx_tag, b"}",
         )
     )
     return None if len(data) > codec.MAX_ENCODED_SIZE else data
