@@ -49,22 +49,25 @@ class Receipt:
 
     def encode(self) -> bytes:
         """``codec.encode(self.to_record())``, written directly (see :func:`_spelled`)."""
-        spelled = _spelled(self, _bytes_tag(self.tx_id)) if type(self.tx_id) is bytes else None
-        return codec.encode(self.to_record()) if spelled is None else spelled
+        return self._encoded(_spelled_parts(self))
 
     def stored_rows(self, height: int) -> list[tuple[str, bytes, bytes]]:
         """What the block store keeps for this receipt: ``(table, key, value)`` of the
         receipt, its location and each of its events (in emission order)."""
-        tx_tag = _bytes_tag(self.tx_id) if type(self.tx_id) is bytes else None
-        spelled = None if tx_tag is None else _spelled(self, tx_tag)
-        encoded = codec.encode(self.to_record()) if spelled is None else spelled
-        rows = [(RECEIPTS, self.tx_id, encoded), (TX_INDEX, self.tx_id, tx_location(height, self.index))]
+        parts = _spelled_parts(self)
+        rows = [(RECEIPTS, self.tx_id, self._encoded(parts)), (TX_INDEX, self.tx_id, tx_location(height, self.index))]
         for event_index, event in enumerate(self.events):
-            row = None if tx_tag is None else _spelled_event(event, b',"tx_id":' + tx_tag)
-            if row is None:
+            if parts is None:
                 row = codec.encode({"tx_id": self.tx_id, **event_record(event)})
+            else:
+                tx_tag, events = parts
+                row = events[event_index] + b',"tx_id":' + tx_tag + b"}"
             rows.append((EVENTS, event_key(height, self.index, event_index), row))
         return rows
+
+    def _encoded(self, parts: tuple[bytes, list[bytes]] | None) -> bytes:
+        spelled = None if parts is None else _spelled(self, *parts)
+        return codec.encode(self.to_record()) if spelled is None else spelled
 
     @classmethod
     def decode(cls, data: bytes) -> Receipt:
@@ -128,18 +131,24 @@ def _count(value: object) -> bytes | None:
     return str(value).encode("ascii") if type(value) is int and 0 <= value <= codec.MAX_INT else None
 
 
-def _spelled_event(event: Event, tail: bytes = b"") -> bytes | None:
-    """``{"data":..,"name":..,"plugin":..<tail>}``; None if a field has an unexpected type."""
-    if type(event.data) is not bytes or type(event.name) is not str or type(event.plugin) is not str:
+def _spelled_parts(receipt: Receipt) -> tuple[bytes, list[bytes]] | None:
+    """The id's bytes tag and each event's record without its closing brace (the receipt
+    closes it, the event row adds the id first); None if a field has an unexpected type."""
+    if type(receipt.tx_id) is not bytes or type(receipt.events) is not tuple:
         return None
-    return b'{"data":' + _bytes_tag(event.data) + b',"name":' + _string(event.name) + b',"plugin":' + _string(event.plugin) + tail + b"}"
+    events = []
+    for event in receipt.events:
+        if type(event) is not Event or type(event.data) is not bytes or type(event.name) is not str or type(event.plugin) is not str:
+            return None
+        events.append(b'{"data":' + _bytes_tag(event.data) + b',"name":' + _string(event.name) + b',"plugin":' + _string(event.plugin))
+    return _bytes_tag(receipt.tx_id), events
 
 
-def _spelled(receipt: Receipt, tx_tag: bytes) -> bytes | None:
-    """The receipt's record in canonical form (``tx_tag``: its id's bytes tag); None if a
-    field has an unexpected type."""
+def _spelled(receipt: Receipt, tx_tag: bytes, events: list[bytes]) -> bytes | None:
+    """The receipt's record in canonical form from :func:`_spelled_parts`; None if a field
+    has an unexpected type."""
     counts = [_count(value) for value in (receipt.height, receipt.index, receipt.state_ops, receipt.bytes_written)]
-    if type(receipt.status) is not str or None in counts or type(receipt.events) is not tuple:
+    if type(receipt.status) is not str or None in counts:
         return None
     height, index, state_ops, bytes_written = counts
     if receipt.error_code is None:
@@ -148,16 +157,10 @@ def _spelled(receipt: Receipt, tx_tag: bytes) -> bytes | None:
         error = b'{"code":' + _string(receipt.error_code) + b',"message":' + codec.encode(receipt.error_message or "") + b"}"
     else:
         return None
-    events = []
-    for event in receipt.events:
-        spelled = _spelled_event(event) if type(event) is Event else None
-        if spelled is None:
-            return None
-        events.append(spelled)
     data = b"".join(
         (
             b'{"error":', error,
-            b',"events":[', b",".join(events),
+            b',"events":[', b"},".join(events), b"}" if events else b"",
             b'],"height":', height,  # type: ignore[list-item]
             b',"index":', index,  # type: ignore[list-item]
             b',"resources":{"bytes_written":', bytes_written,  # type: ignore[list-item]
