@@ -159,10 +159,28 @@ class NamespacedState:
     # Records encoded with the canonical codec: the common case for plugin state.
     def get_record(self, key: bytes) -> Any:
         raw = self.get(key)
-        return None if raw is None else codec.decode(raw)
+        if raw is None:
+            return None
+        written = _WRITTEN_INTS.get(raw)
+        return codec.decode(raw) if written is None else written
 
     def put_record(self, key: bytes, record: Any) -> None:
-        self.put(key, codec.encode(record))
+        raw = codec.encode(record)
+        if type(record) is int:
+            # A counter or balance written now is usually read back soon (by the next
+            # transaction), as these very bytes: remember what they decode to.
+            if len(_WRITTEN_INTS) >= _WRITTEN_INTS_MAX:
+                _WRITTEN_INTS.clear()
+            _WRITTEN_INTS[raw] = record
+        self.put(key, raw)
+
+
+#: Canonical bytes of ints that records were written as, and the int each decodes to
+#: (a pure function of the bytes: the codec's canonical form has one spelling per int).
+#: A balance changes with every transfer, so the codec's own memo of decoded values
+#: never has it; this saves parsing it back. Bounded: emptied when full.
+_WRITTEN_INTS: dict[bytes, int] = {}
+_WRITTEN_INTS_MAX = 8_192
 
 
 def unchecked_primitives(view: StateView) -> tuple[Any, Any, Any]:

@@ -40,3 +40,13 @@ def test_ids_sort_numerically() -> None:
     ids = [1, 2, 9, 10, 99, 100, 2**64 - 1]
     assert sorted(request_key(i) for i in ids) == [request_key(i) for i in ids]
     assert sorted(escrow_key(i) for i in ids) == [escrow_key(i) for i in ids]
+
+
+def test_remembered_shapes_stay_apart_and_repeat_their_answers() -> None:
+    # Each shape remembers only the strings that have it: a symbol is not thereby an
+    # account name, nor the other way round, however often either is checked.
+    cases = ["ABC", "abc", "A1", "alice", "TONO", "tono", "ab", "x" * 33, "Z" * 13, "a.b", "A.B"]
+    first = [(is_symbol(text), is_account_name(text)) for text in cases]
+    assert first[:2] == [(True, False), (False, True)]
+    for _ in range(2):
+        assert [(is_symbol(text), is_account_name(text)) for text in cases] == first
