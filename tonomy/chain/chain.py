@@ -513,26 +513,19 @@ class Chain:
         seed = blocks.block_seed(self._head.hash, height)
         engine = self._begin_block(overlay, info, params, seed)
         run = engine.execute_transaction
-
-        def execute(overlay: WriteOverlay, tx: _core.SignedTransaction, **kwargs: Any) -> Receipt:
-            try:
-                return run(overlay, tx, **kwargs)
-            except MemoryError as exc:
-                raise TransactionExhaustedMemory(tx.id) from exc
-
-        if budget_s is None:
-            receipts = tuple(
-                execute(overlay, tx, block=info, params=params, block_seed=seed, index=index) for index, tx in enumerate(txs)
-            )
-        else:
-            deadline = time.monotonic() + budget_s  # node-local: which transactions it proposes
-            done: list[Receipt] = []
+        deadline = None if budget_s is None else time.monotonic() + budget_s  # node-local: which transactions it proposes
+        done: list[Receipt] = []
+        tx = None
+        try:
             for index, tx in enumerate(txs):
-                done.append(execute(overlay, tx, block=info, params=params, block_seed=seed, index=index))
-                if time.monotonic() > deadline:
+                done.append(run(overlay, tx, block=info, params=params, block_seed=seed, index=index))
+                if deadline is not None and time.monotonic() > deadline:
                     break
-            receipts = tuple(done)
-            txs = txs[: len(done)]
+        except MemoryError as exc:
+            assert tx is not None
+            raise TransactionExhaustedMemory(tx.id) from exc
+        receipts = tuple(done)
+        txs = txs[: len(done)]
         writes = overlay.write_set()
         commit = last_commit if last_commit is not None else _core.Commit()
         header = _core.BlockHeader(
