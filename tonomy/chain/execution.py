@@ -222,11 +222,13 @@ class ExecutionEngine:
         self._run = run
         try:
             check_authority(overlay, tx, params)
+            level = self._memo.level
             for action_index, action in enumerate(body.actions):
-                data = self.decode_action(action.plugin, action.name, action.data)
-                levels = tuple(self._memo.level(level.actor, level.permission) for level in action.authorization)
+                plugin, name = action.plugin, action.name  # each read of the core's object builds a new str
+                data = self.decode_action(plugin, name, action.data)
+                levels = tuple([level(one.actor, one.permission) for one in action.authorization])
                 random = DeterministicRandom.deferred(action_seed, block_seed, tx_id, action_index)
-                self._run_action(action.plugin, action.name, data, levels, random, depth=0)
+                self._run_action(plugin, name, data, levels, random, depth=0)
         except NODE_LOCAL_FAULTS:
             # The node, not the transaction, failed (disk, a bug of ours): recording it in
             # a receipt would make this node diverge. The block is abandoned instead.
