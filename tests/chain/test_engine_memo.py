@@ -98,9 +98,17 @@ def test_deferred_randomness_draws_the_same_numbers_and_costs_nothing_undrawn() 
     lazy = DeterministicRandom.deferred(action_seed, block_seed, tx_id, 2)
     assert [lazy.randbelow(1000) for _ in range(20)] == [eager.randbelow(1000) for _ in range(20)]
     assert lazy.randbytes(40) == eager.randbytes(40)
-    derived = []
-    DeterministicRandom.deferred(lambda: derived.append(1) or b"\x00" * 32)
+    derived: list[int] = []
+
+    def derive() -> bytes:
+        derived.append(1)
+        return b"\x00" * 32
+
+    undrawn = DeterministicRandom.deferred(derive)
     assert derived == []
+    undrawn.randbytes(1)
+    undrawn.randbytes(1)
+    assert derived == [1]
     with pytest.raises(InvalidInputError):
         DeterministicRandom.deferred(lambda: b"short").randbytes(1)
 

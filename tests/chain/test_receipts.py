@@ -74,7 +74,7 @@ def test_direct_bytes_equal_the_codec_bytes(
         {"bytes_written": 1 << 128},  # out of the codec's range: refused on both paths
         {"tx_id": bytearray(b"\x01" * 32)},
         {"events": [Event("pay", "x", b"{}")]},  # a list, not a tuple
-        {"events": (Event("pay", "x", bytearray(b"{}")),)},
+        {"events": (Event("pay", "x", bytearray(b"{}")),)},  # type: ignore[arg-type]
         {"error_code": "pay.x", "error_message": None, "status": FAILED},
     ],
 )

@@ -116,6 +116,9 @@ class NamespacedState:
         # Keys and values are checked here (exact bytes, bounded sizes), so a view that
         # offers unchecked primitives (the write overlay) is used through them: the same
         # answers without checking every key twice.
+        self._get: Callable[[bytes], bytes | None]
+        self._put: Callable[[bytes, bytes], None]
+        self._delete: Callable[[bytes], None]
         self._get, self._put, self._delete = unchecked_primitives(inner)
 
     def _full(self, key: bytes) -> bytes:
@@ -183,12 +186,17 @@ _WRITTEN_INTS: dict[bytes, int] = {}
 _WRITTEN_INTS_MAX = 8_192
 
 
-def unchecked_primitives(view: StateView) -> tuple[Any, Any, Any]:
+def unchecked_primitives(view: StateView) -> Primitives:
     """``get``, ``put``, ``delete`` of ``view``, without its own argument checks if it has such."""
     unchecked = getattr(view, "unchecked", None)
     if unchecked is not None:
-        return unchecked()  # type: ignore[no-any-return]
+        primitives: Primitives = unchecked()
+        return primitives
     return view.get, view.put, view.delete
+
+
+#: A state view's ``get``, ``put`` and ``delete``.
+Primitives = tuple[Callable[[bytes], "bytes | None"], Callable[[bytes, bytes], None], Callable[[bytes], None]]
 
 
 def _after_prefix(prefix: bytes) -> bytes:
@@ -199,12 +207,13 @@ def _after_prefix(prefix: bytes) -> bytes:
 class DeterministicRandom:
     """Random numbers every node draws alike: a BLAKE3 stream keyed by the seed."""
 
-    __slots__ = ("_stream", "_offset", "_source")
+    __slots__ = ("_stream", "_offset", "_seed", "_derive")
 
     def __init__(self, seed: bytes) -> None:
         if len(seed) != 32:
             raise InvalidInputError("a random seed is 32 bytes")
-        self._source: bytes | tuple[Callable[..., bytes], tuple[Any, ...]] = seed
+        self._seed: bytes | None = seed
+        self._derive: tuple[Callable[..., bytes], tuple[Any, ...]] | None = None
         self._stream: Any = None
         self._offset = 0
 
@@ -213,7 +222,8 @@ class DeterministicRandom:
         """The source seeded by ``derive(*args)``, derived only once a number is drawn
         (most actions draw none, and the seed costs a hash)."""
         source = cls.__new__(cls)
-        source._source = (derive, args)
+        source._seed = None
+        source._derive = (derive, args)
         source._stream = None
         source._offset = 0
         return source
@@ -221,12 +231,12 @@ class DeterministicRandom:
     def _started(self) -> Any:
         stream = self._stream
         if stream is None:
-            seed = self._source
-            if type(seed) is not bytes:
-                derive, args = seed  # type: ignore[misc]
+            seed = self._seed
+            if seed is None and self._derive is not None:
+                derive, args = self._derive
                 seed = derive(*args)
-                if len(seed) != 32:
-                    raise InvalidInputError("a random seed is 32 bytes")
+            if seed is None or len(seed) != 32:
+                raise InvalidInputError("a random seed is 32 bytes")
             stream = self._stream = blake3.blake3(b"tonomy/random/v1\x00" + seed)
         return stream
 

@@ -15,10 +15,13 @@ undo frames, reading LMDB without the GIL); this class adds the
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tonomy import _core
 from tonomy.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from tonomy.chain.context import Primitives
 
 #: Merged pairs fetched from the core per page while iterating.
 RANGE_PAGE = 512
@@ -52,7 +55,7 @@ class WriteOverlay:
             _require_bytes("key", key)
         self._native.delete(key)
 
-    def unchecked(self) -> tuple[Any, Any, Any]:
+    def unchecked(self) -> Primitives:
         """``get``, ``put``, ``delete`` for callers that already checked their arguments are
         bytes (the namespaced plugin state does): the core's own methods, one call each."""
         return self._unchecked

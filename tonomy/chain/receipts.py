@@ -147,10 +147,10 @@ def _spelled_parts(receipt: Receipt) -> tuple[bytes, list[bytes]] | None:
 def _spelled(receipt: Receipt, tx_tag: bytes, events: list[bytes]) -> bytes | None:
     """The receipt's record in canonical form from :func:`_spelled_parts`; None if a field
     has an unexpected type."""
-    counts = [_count(value) for value in (receipt.height, receipt.index, receipt.state_ops, receipt.bytes_written)]
-    if type(receipt.status) is not str or None in counts:
+    height, index = _count(receipt.height), _count(receipt.index)
+    state_ops, bytes_written = _count(receipt.state_ops), _count(receipt.bytes_written)
+    if height is None or index is None or state_ops is None or bytes_written is None or type(receipt.status) is not str:
         return None
-    height, index, state_ops, bytes_written = counts
     if receipt.error_code is None:
         error = b"null"
     elif type(receipt.error_code) is str and (receipt.error_message is None or type(receipt.error_message) is str):
@@ -161,10 +161,10 @@ def _spelled(receipt: Receipt, tx_tag: bytes, events: list[bytes]) -> bytes | No
         (
             b'{"error":', error,
             b',"events":[', b"},".join(events), b"}" if events else b"",
-            b'],"height":', height,  # type: ignore[list-item]
-            b',"index":', index,  # type: ignore[list-item]
-            b',"resources":{"bytes_written":', bytes_written,  # type: ignore[list-item]
-            b',"state_ops":', state_ops,  # type: ignore[list-item]
+            b'],"height":', height,
+            b',"index":', index,
+            b',"resources":{"bytes_written":', bytes_written,
+            b',"state_ops":', state_ops,
             b'},"status":', _string(receipt.status),
             b',"tx_id":', tx_tag, b"}",
         )
