@@ -577,8 +577,8 @@ class Chain:
             raise ChainStateError(f"the block holds {len(txs)} transactions; at most {params.max_block_transactions} are allowed")
         # Every signature of the block in one batch (those verified at admission are known);
         # each transaction's verdict is then taken in its usual place among its checks.
-        signature_problems = self._verified.check(txs)
-        for tx, signature_problem in zip(txs, signature_problems, strict=True):
+        ids = [tx.id for tx in txs]  # each read of a transaction's id hashes its body again
+        for tx, tx_id, signature_problem in zip(txs, ids, self._verified.check(txs, ids), strict=True):
             try:
                 if tx.body.chain_id != self._chain_id:
                     raise ChainStateError("a transaction is for another chain")
@@ -587,8 +587,7 @@ class Chain:
                 if signature_problem is not None:
                     raise signature_problem
             except TonomyError as exc:
-                raise ChainStateError(f"transaction {tx.id.hex()[:16]}… cannot be in this block: {exc}") from None
-            tx_id = tx.id
+                raise ChainStateError(f"transaction {tx_id.hex()[:16]}… cannot be in this block: {exc}") from None
             if tx_id in seen or self._store.aux_get(blocks.TX_INDEX, tx_id) is not None:
                 raise ChainStateError(f"transaction {tx_id.hex()[:16]}… is in a block already")
             seen.add(tx_id)
