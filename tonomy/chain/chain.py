@@ -507,23 +507,23 @@ class Chain:
         height = self._head.height + 1
         overlay = WriteOverlay(self._store)
         params = ChainParameters.read(overlay)
+        ids = [tx.id for tx in txs]  # each read of a transaction's id hashes its body again
         if check:
-            self._check_block_transactions(txs, time_ms, params)
+            self._check_block_transactions(txs, ids, time_ms, params)
         info = BlockInfo(height, time_ms)
         seed = blocks.block_seed(self._head.hash, height)
         engine = self._begin_block(overlay, info, params, seed)
         run = engine.execute_transaction
         deadline = None if budget_s is None else time.monotonic() + budget_s  # node-local: which transactions it proposes
         done: list[Receipt] = []
-        tx = None
+        tx_id = b""
         try:
-            for index, tx in enumerate(txs):
-                done.append(run(overlay, tx, block=info, params=params, block_seed=seed, index=index))
+            for index, (tx, tx_id) in enumerate(zip(txs, ids, strict=True)):
+                done.append(run(overlay, tx, block=info, params=params, block_seed=seed, index=index, tx_id=tx_id))
                 if deadline is not None and time.monotonic() > deadline:
                     break
         except MemoryError as exc:
-            assert tx is not None
-            raise TransactionExhaustedMemory(tx.id) from exc
+            raise TransactionExhaustedMemory(tx_id) from exc
         receipts = tuple(done)
         txs = txs[: len(done)]
         writes = overlay.write_set()
@@ -533,7 +533,7 @@ class Chain:
             height,
             self._head.hash,
             time_ms,
-            blocks.transaction_root([tx.id for tx in txs]),
+            blocks.transaction_root(ids[: len(txs)]),
             self._store.preview_root(height, writes),
             proposer,
             validator_set.set_hash(validator_set.set_at(overlay, height)),
@@ -571,13 +571,12 @@ class Chain:
             raise
         return self._engine_for(overlay)
 
-    def _check_block_transactions(self, txs: Sequence[_core.SignedTransaction], time_ms: int, params: ChainParameters) -> None:
+    def _check_block_transactions(self, txs: Sequence[_core.SignedTransaction], ids: list[bytes], time_ms: int, params: ChainParameters) -> None:
         seen: set[bytes] = set()
         if len(txs) > params.max_block_transactions:
             raise ChainStateError(f"the block holds {len(txs)} transactions; at most {params.max_block_transactions} are allowed")
         # Every signature of the block in one batch (those verified at admission are known);
         # each transaction's verdict is then taken in its usual place among its checks.
-        ids = [tx.id for tx in txs]  # each read of a transaction's id hashes its body again
         for tx, tx_id, signature_problem in zip(txs, ids, self._verified.check(txs, ids), strict=True):
             try:
                 if tx.body.chain_id != self._chain_id:

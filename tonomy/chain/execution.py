@@ -212,9 +212,14 @@ class ExecutionEngine:
         params: ChainParameters,
         block_seed: bytes,
         index: int,
+        tx_id: bytes | None = None,
     ) -> Receipt:
-        """Run one transaction all-or-nothing and return its receipt (never raises for the tx's own faults)."""
-        tx_id = tx.id
+        """Run one transaction all-or-nothing and return its receipt (never raises for the tx's own faults).
+
+        ``tx_id``: ``tx.id`` if the caller has it already (reading it hashes the body).
+        """
+        if tx_id is None:
+            tx_id = tx.id
         body = tx.body
         meter = Meter(self._memo.limits(params, body.max_ops))
         run = _TransactionRun(overlay, meter, [], block, params)
