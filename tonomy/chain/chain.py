@@ -447,7 +447,7 @@ class Chain:
             executed = self._validated(block, commit)
             self._commit(executed, commit)
             self._executed_cache = None
-            self._mempool.remove([tx.id for tx in block.transactions])
+            self._mempool.remove([receipt.tx_id for receipt in executed.receipts])  # the block's ids, already hashed
             return executed.header
 
     def _validated(self, block: _core.Block, commit: _core.Commit | None) -> ExecutedBlock:
