@@ -126,3 +126,18 @@ def _lying(blocks: list[dict[str, Any]]) -> NodeClient:
 def test_an_unreadable_answer_is_untrusted(blocks: list[dict[str, Any]]) -> None:
     with _lying(blocks) as client, pytest.raises(UntrustedAnswerError):
         client.block_transaction_ids(5)
+
+
+def test_wait_many_finds_each_commit_height_and_leaves_out_what_never_commits(
+    client: NodeClient, make_tx: Callable[..., Any]
+) -> None:
+    head = client.head()
+    results = client.submit_many([make_tx(head) for _ in range(4)])
+    ids = [r for r in results if isinstance(r, bytes)]
+    assert len(ids) == 4
+    never = bytes(32)
+    found = client.wait_many([*ids, never], head.height, timeout=5)
+    assert set(found) == set(ids)
+    for tx_id in ids:
+        assert client.status(tx_id).height == found[tx_id]
+    assert client.wait_many([], head.height, timeout=5) == {}

@@ -17,7 +17,7 @@ import os
 import ssl
 import time
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -253,6 +253,28 @@ class NodeClient:
         except (KeyError, TypeError, ValueError) as exc:
             raise UntrustedAnswerError(f"the node sent unreadable block transaction ids: {exc}") from None
         return out
+
+    def wait_many(self, tx_ids: Iterable[bytes], from_height: int, timeout: float = 30.0) -> dict[bytes, int]:
+        """Follow committed blocks from ``from_height`` until every id committed or ``timeout``
+        passes; ``{id: height}`` of those seen (one long poll per block, ids only).
+
+        Pass a height no later than the head before the transactions were submitted. The
+        heights are the node's word, as with :meth:`block_transaction_ids`.
+        """
+        wanted = set(tx_ids)
+        found: dict[bytes, int] = {}
+        deadline = time.monotonic() + timeout
+        height = from_height
+        while wanted:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            for block in self.block_transaction_ids(height, timeout=left):
+                for tx_id in wanted.intersection(block.transaction_ids):
+                    found[tx_id] = block.height
+                wanted.difference_update(block.transaction_ids)
+                height = block.height + 1
+        return found
 
     def status(self, tx_id: bytes) -> TransactionStatus:
         return _status(self._request("GET", f"/v1/transactions/{tx_id.hex()}"))
