@@ -84,7 +84,7 @@ def test_the_next_block_is_long_polled(client: NodeClient) -> None:
 def test_ids_match_the_blocks_from_memory_and_from_the_chain(client: NodeClient, make_tx: Callable[..., Any]) -> None:
     head = client.head()
     txs = [make_tx(head) for _ in range(3)]
-    ids = [result for result in client.submit_many(txs)]
+    ids = [result for result in client.submit_many(txs) if isinstance(result, bytes)]
     assert ids == [_core.decode_signed_transaction(tx).id for tx in txs]
     heights = {client.wait(tx_id, timeout=60).height for tx_id in ids}
     first, last = min(heights), max(heights)  # type: ignore[type-var]
