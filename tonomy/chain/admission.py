@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tonomy import _core
-from tonomy.chain.execution import ExecutionEngine, check_authority, declared_authorizations
+from tonomy.chain.execution import ExecutionEngine, check_authority
 from tonomy.chain.parameters import ChainParameters
 from tonomy.chain.state import StateView
 from tonomy.errors import (
