@@ -8,13 +8,15 @@ record is a pure function of ``(plugin, action, data bytes)``, so it is remember
 under exactly those. Only flat records (every value a str, int, bool, bytes or None)
 are kept, and each caller gets its own copy, so a handler that changes its record
 cannot change what another caller sees. Failures are not remembered (rare, and their
-message names the action). Bounded: emptied when full, one atomic step.
+message names the action). Bounded (:class:`~tonomy.chain.memo.BoundedMemo`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from tonomy.chain.memo import BoundedMemo
 
 #: Records remembered: several blocks' worth of transactions between admission and execution.
 DEFAULT_MAX_ENTRIES = 16_384
@@ -26,13 +28,10 @@ _IMMUTABLE = (str, int, bool, bytes, type(None))
 class CheckedActions:
     """A bounded map of ``(plugin, action, data)`` to the record that data checked as."""
 
-    __slots__ = ("_entries", "_max", "hits")
+    __slots__ = ("_entries", "hits")
 
     def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
-        if max_entries < 0:
-            raise ValueError("max_entries must be at least 0")
-        self._entries: dict[tuple[str, str, bytes], dict[str, Any]] = {}
-        self._max = max_entries
+        self._entries: BoundedMemo[tuple[str, str, bytes], dict[str, Any]] = BoundedMemo(max_entries)
         #: Records answered from the memo (for metrics and tests).
         self.hits = 0
 
@@ -51,10 +50,8 @@ class CheckedActions:
             self.hits += 1
             return dict(known)
         record = check(plugin, name, data)
-        if self._max and type(record) is dict and all(type(value) in _IMMUTABLE for value in record.values()):
-            if len(self._entries) >= self._max:
-                self._entries.clear()  # one atomic step, safe with chains on several threads
-            self._entries[memo_key] = dict(record)
+        if type(record) is dict and all(type(value) in _IMMUTABLE for value in record.values()):
+            self._entries.put(memo_key, dict(record))
         return record
 
 

@@ -19,9 +19,8 @@ takes the same path to the same verdict; a key it never read cannot matter. A
 check that scans a range or writes is not remembered (its read set is not a list
 of single keys).
 
-The memo is node-local, bounded (emptied when full, one atomic step, as
-``codec._MEMO`` is, so chains on several threads may share it) and changes no
-outcome: the same used keys are returned, the same ``tx.unauthorized`` message
+The memo is node-local, bounded (:class:`~tonomy.chain.memo.BoundedMemo`, safe for
+chains on several threads to share) and changes no outcome: the same used keys are returned, the same ``tx.unauthorized`` message
 raised.
 """
 
@@ -32,6 +31,7 @@ from typing import TypeAlias
 
 from tonomy.chain.authority import PermissionLevel
 from tonomy.chain.checker import ActionAuthorization, check_transaction_authorizations
+from tonomy.chain.memo import BoundedMemo
 from tonomy.chain.state import StateView
 from tonomy.errors import TonomyError, TransactionUnauthorizedError
 
@@ -110,14 +110,13 @@ class _RecordingState:
 class AuthorityVerdicts:
     """A bounded memo of :func:`authorize` verdicts, each valid while its read set is unchanged."""
 
-    __slots__ = ("_entries", "_max", "hits", "misses")
+    __slots__ = ("_entries", "hits", "misses")
 
     def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
-        if max_entries < 0:
-            raise ValueError("max_entries must be at least 0")
         # key -> (read set, keys used or None, refusal message or None)
-        self._entries: dict[tuple[object, ...], tuple[_Reads, frozenset[bytes] | None, str | None]] = {}
-        self._max = max_entries
+        self._entries: BoundedMemo[tuple[object, ...], tuple[_Reads, frozenset[bytes] | None, str | None]] = BoundedMemo(
+            max_entries
+        )
         #: Verdicts answered from the memo, and checks run (for metrics and tests).
         self.hits = 0
         self.misses = 0
@@ -175,11 +174,8 @@ class AuthorityVerdicts:
     def _remember(
         self, memo_key: tuple[object, ...], recording: _RecordingState, used: frozenset[bytes] | None, refusal: str | None
     ) -> None:
-        if self._max == 0 or not recording.replayable or len(recording.reads) > MAX_READS:
-            return
-        if len(self._entries) >= self._max:
-            self._entries.clear()  # one atomic step, safe with chains on several threads
-        self._entries[memo_key] = (tuple(recording.reads.items()), used, refusal)
+        if recording.replayable and len(recording.reads) <= MAX_READS:
+            self._entries.put(memo_key, (tuple(recording.reads.items()), used, refusal))
 
 
 #: The node's memo, shared by every chain in the process: entries are keyed by
