@@ -138,13 +138,12 @@ class AuthorityVerdicts:
         max_evaluations: int,
     ) -> frozenset[bytes]:
         """What :func:`authorize` answers on ``state``: the keys used, or ``tx.unauthorized``."""
-        if (
-            type(provided_delay) is not int  # True == 1 as a dict key, but the checker refuses a bool
-            or type(max_depth) is not int
-            or type(max_evaluations) is not int
-            or not all(type(key) is bytes for key in provided_keys)
-        ):
-            # Not a memo key (and refused by the checker anyway): the uncached path words it.
+        exact = type(provided_delay) is int and type(max_depth) is int and type(max_evaluations) is int
+        for key in provided_keys:
+            exact = exact and type(key) is bytes
+        if not exact:
+            # True == 1 as a dict key, but the checker refuses a bool (and anything not bytes
+            # as a key): such inputs are not memo keys, the uncached path words the refusal.
             return authorize(state, declared, provided_keys, provided_delay, max_depth, max_evaluations)
         memo_key = (declared, tuple(sorted(provided_keys)), provided_delay, max_depth, max_evaluations)
         entry = self._entries.get(memo_key)

@@ -96,8 +96,10 @@ def check_authority(state: StateView, tx: _core.SignedTransaction, params: Chain
 def declared_actions(tx: _core.SignedTransaction) -> DeclaredActions:
     """Each action's plugin, name and ``(actor, permission)`` levels, as the wire has them."""
     return tuple(
-        (action.plugin, action.name, tuple((level.actor, level.permission) for level in action.authorization))
-        for action in tx.body.actions
+        [
+            (action.plugin, action.name, tuple([(level.actor, level.permission) for level in action.authorization]))
+            for action in tx.body.actions
+        ]
     )
 
 
