@@ -82,11 +82,14 @@ def check_authority(state: StateView, tx: _core.SignedTransaction, params: Chain
     checker's own code kept at the start of the message. Verdicts come from the node's
     memo when every state value the check read is unchanged (:mod:`tonomy.chain.authcache`).
     """
-    if is_evidence_only(tx):
+    declared = declared_actions(tx)
+    # Only a transaction whose first action is evidence can be evidence only (cheap to rule out).
+    maybe_evidence = not declared or declared[0][:2] == (SYSTEM_PLUGIN, "evidence")
+    if maybe_evidence and is_evidence_only(tx):
         return  # evidence proves itself (tonomy.chain.evidence); its signature is a wire formality
     VERDICTS.check(
         state,
-        declared_actions(tx),
+        declared,
         [signature.public_key for signature in tx.signatures],
         max_depth=params.max_auth_depth,
         max_evaluations=params.max_auth_evaluations,
