@@ -24,7 +24,7 @@ def engine() -> ExecutionEngine:
 
 
 def test_the_same_bytes_decode_to_equal_records_that_callers_own(engine: ExecutionEngine) -> None:
-    records = []
+    records: list[dict[str, Any]] = []
     for _ in range(3):
         record = engine.decode_action("notes", "write", NOTE)
         assert record == {"owner": "alice", "key": "k", "text": "hello"}
