@@ -55,7 +55,6 @@ from tonomy.errors import (
     PluginDisabledError,
     StorageError,
     TonomyError,
-    TransactionUnauthorizedError,
     UnknownActionError,
     UnknownPluginError,
     UnknownQueryError,
