@@ -225,3 +225,21 @@ def test_a_committed_block_changes_the_permission(net: LedgerNet) -> None:
     net.submit(_new_active("bob", "bob"), ["bob"])
     net.produce()
     net.chain.check_transaction(raw)
+
+
+def test_a_check_that_scans_or_writes_would_not_be_remembered() -> None:
+    from tonomy.chain.authcache import _RecordingState
+    from tonomy.chain.state import MemoryState
+
+    state = MemoryState()
+    state.put(b"a", b"1")
+    for touch in (
+        lambda view: list(view.items(b"", None)),
+        lambda view: view.put(b"b", b"2"),
+        lambda view: view.delete(b"b"),
+    ):
+        recording = _RecordingState(state)
+        assert recording.get(b"a") == b"1" and recording.get(b"zz") is None
+        assert recording.replayable and recording.reads == {b"a": b"1", b"zz": None}
+        touch(recording)
+        assert not recording.replayable
