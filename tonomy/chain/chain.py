@@ -585,12 +585,13 @@ class Chain:
         # Every signature of the block in one batch (those verified at admission are known);
         # each transaction's verdict is then taken in its usual place among its checks.
         signature_problems = self._verified.check(txs)
+        block_hashes: dict[int, bytes | None] = {}
         for tx, signature_problem in zip(txs, signature_problems, strict=True):
             try:
                 if tx.body.chain_id != self._chain_id:
                     raise ChainStateError("a transaction is for another chain")
                 check_expiration(tx, time_ms, params.max_tx_lifetime_s)
-                check_tapos(tx, self._store, self._head)
+                check_tapos(tx, self._store, self._head, block_hashes)
                 if signature_problem is not None:
                     raise signature_problem
             except TonomyError as exc:
