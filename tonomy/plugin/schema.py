@@ -120,7 +120,14 @@ class Field:
             return False
         if self.minimum is None and self.maximum is None or self.type is bool:
             return True
-        measured = len(value) if type(value) is bytes else len(value.encode("utf-8")) if type(value) is str else value  # type: ignore[attr-defined]
+        measured: int
+        if isinstance(value, bytes):
+            measured = len(value)
+        elif isinstance(value, str):
+            measured = len(value.encode("utf-8"))
+        else:
+            assert isinstance(value, int)
+            measured = value
         return (self.minimum is None or measured >= self.minimum) and (self.maximum is None or measured <= self.maximum)
 
 
