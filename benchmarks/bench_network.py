@@ -50,6 +50,8 @@ BATCH = 250
 #: Client threads submitting one transfer per request (the baseline).
 SINGLE_THREADS = 8
 TIMEOUT_S = 120.0
+#: Longest wait of one finality long poll (a block commits every BLOCK_TIME_MS).
+POLL_S = 2.0
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -105,38 +107,53 @@ def funded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Funded]:
 
 
 class FinalityWatch:
-    """Follows one node's committed blocks and notes when each transaction id shows up."""
+    """Follows one node's committed blocks and notes when each transaction id shows up.
+
+    One long poll per block (``/v1/blocks/transaction-ids``): the node answers when the
+    next block commits, with its ids only, so watching costs little on either side.
+    """
 
     def __init__(self, url: str) -> None:
         self._client = NodeClient(url)
         self._height = int(self._client.health()["height"])
         self.final_at: dict[bytes, float] = {}
+        self._seen = threading.Condition()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._follow, name="finality-watch", daemon=True)
         self._thread.start()
 
     def _follow(self) -> None:
-        while not self._stop.is_set():
-            height = int(self._client.health()["height"])
-            if height <= self._height:
-                time.sleep(0.005)
-                continue
-            for h in range(self._height + 1, height + 1):
+        try:
+            while not self._stop.is_set():
+                blocks = self._client.block_transaction_ids(self._height + 1, timeout=POLL_S)
                 seen = time.perf_counter()
-                for tx_id in self._client.block(h).transaction_ids:
-                    self.final_at.setdefault(tx_id, seen)
-            self._height = height
+                for block in blocks:
+                    for tx_id in block.transaction_ids:
+                        self.final_at.setdefault(tx_id, seen)
+                    self._height = block.height
+                if blocks:
+                    with self._seen:
+                        self._seen.notify_all()
+        finally:
+            with self._seen:
+                self._seen.notify_all()
 
     def wait_for(self, ids: list[bytes], timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        while not all(tx_id in self.final_at for tx_id in ids):
-            assert self._thread.is_alive(), "the finality watch stopped"
-            assert time.monotonic() < deadline, f"{sum(i not in self.final_at for i in ids)} transfers not final in {timeout}s"
-            time.sleep(0.01)
+        missing = ids
+        with self._seen:
+            while True:
+                missing = [tx_id for tx_id in missing if tx_id not in self.final_at]
+                if not missing:
+                    return
+                assert self._thread.is_alive(), "the finality watch stopped"
+                left = deadline - time.monotonic()
+                assert left > 0, f"{len(missing)} transfers not final in {timeout}s"
+                self._seen.wait(min(left, 1.0))
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(10)
+        self._thread.join(10 + POLL_S)
         self._client.close()
 
 

@@ -19,6 +19,7 @@ from tonomy.errors import (
     InvalidInputError,
     MalformedTransactionError,
     QuotaExceededError,
+    TaposError,
     TonomyError,
     TransactionUnauthorizedError,
     WrongChainError,
@@ -175,3 +176,23 @@ def test_a_validator_refuses_a_block_with_a_forged_signature_even_after_admittin
             follower.validate_block(_core.Block(header, [fake], None))
     finally:
         follower.close()
+
+
+def test_tapos_in_a_batch_reads_each_reference_block_for_itself(net: LedgerNet) -> None:
+    older = net.transaction(write(key="old"), ["alice"])  # refers to the head of now
+    net.produce()
+    newer = net.transaction(write(key="new"), ["alice"])  # refers to the block just made
+    body = _core.decode_signed_transaction(newer).body
+    old_prefix = _core.decode_signed_transaction(older).body.ref_block_prefix
+    assert body.ref_block_prefix != old_prefix
+    mixed = _core.TransactionBody(
+        body.chain_id, body.expiration, body.ref_block_num, old_prefix, list(body.actions), body.max_ops, body.nonce + 1
+    )
+    wrong_prefix = _core.encode_signed_transaction(sign(mixed, [seed("alice")]))
+    results = net.chain.submit_many([older, newer, wrong_prefix, older])
+    assert [outcome(r) for r in results] == [
+        _core.decode_signed_transaction(older).id,
+        _core.decode_signed_transaction(newer).id,
+        TaposError,
+        DuplicateTransactionError,
+    ]

@@ -179,3 +179,23 @@ def test_the_plugin_api_reaches_everything_a_handler_needs() -> None:
     assert api.decode_record(api.encode_record({"a": 1})) == {"a": 1}
     for name in api.__all__:
         assert getattr(api, name) is not None, name
+
+
+_FIT_TYPES = (int, bool, bytes, str)
+_SAMPLE_VALUES: tuple[object, ...] = (0, 1, -5, 300, True, False, b"", b"abc", "", "héllo", "x" * 9, None, 1.0, [1])
+
+
+@pytest.mark.parametrize("value_type", _FIT_TYPES)
+@pytest.mark.parametrize("bounds", [(None, None), (0, None), (None, 3), (2, 5), (-10, -1)])
+def test_field_fits_agrees_with_value_problem(value_type: Any, bounds: tuple[int | None, int | None]) -> None:
+    """The fast path a record schema takes must accept exactly what value_problem accepts."""
+    from tonomy.plugin.schema import value_problem
+
+    minimum, maximum = bounds
+    if value_type is bool and bounds != (None, None):
+        return  # a bool field has no bounds
+    if value_type is not int and any(b is not None and b < 0 for b in bounds):
+        return  # lengths are never negative
+    item = Field("f", value_type, minimum=minimum, maximum=maximum)
+    for value in _SAMPLE_VALUES:
+        assert item.fits(value) == (value_problem("f", value_type, minimum, maximum, value) is None), (value_type, bounds, value)

@@ -5,6 +5,7 @@ is refused whole, with a stable code, and admits nothing."""
 from __future__ import annotations
 
 import base64
+import struct
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from tonomy import _core
 from tonomy.errors import BadSignatureError, DuplicateTransactionError, MalformedTransactionError, TransactionExpiredError
 from tonomy.node.api_models import MAX_BATCH_TRANSACTIONS
+from tonomy.node.batch_wire import BATCH_CONTENT_TYPE, encode_batch
 from tonomy.node.client import NodeClient
 from tonomy.testing.node_process import NodeProcess
 
@@ -130,3 +132,72 @@ def test_a_batch_answers_what_one_by_one_submission_answers(
             except Exception as exc:  # the refusal's class carries its stable code
                 single_codes.append(getattr(exc, "code", None))
     assert batch_codes == single_codes == ["tx.unauthorized", "tx.unknown_plugin", "tx.invalid_data"]
+
+
+# -- the binary form (application/octet-stream, length-prefixed) ------------------------
+
+
+def post_binary(http: httpx.Client, body: bytes, content_type: str = BATCH_CONTENT_TYPE) -> httpx.Response:
+    return http.post("/v1/transactions/batch", content=body, headers={"content-type": content_type})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",  # no entry
+        b"\x00\x00",  # the length is cut
+        encode_batch([b"abc"]) + b"\x00\x00\x01",  # the second length is cut
+        struct.pack(">I", 10) + b"short",  # the length runs past the body
+        struct.pack(">I", 0xFFFF_FFFF),
+        encode_batch([b""] * (MAX_BATCH_TRANSACTIONS + 1)),  # too many entries, however small
+    ],
+)
+def test_broken_binary_batches_are_refused_whole(http: httpx.Client, body: bytes) -> None:
+    before = pending(http)
+    response = post_binary(http, body)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "api.bad_request"
+    assert pending(http) == before
+
+
+def test_binary_items_are_refused_one_by_one_as_json_items_are(http: httpx.Client) -> None:
+    oversize = bytes(_core.WIRE_LIMITS.max_transaction_bytes + 1)
+    items = [b"", b"garbage" * 10, bytes(64), oversize]
+    before = pending(http)
+    response = post_binary(http, encode_batch(items))
+    assert response.status_code == 200, response.text
+    doc = response.json()
+    assert doc["admitted"] == 0 and doc["ids"] == ""
+    assert [item["index"] for item in doc["refused"]] == [0, 1, 2, 3]
+    binary_codes = [item["problem"]["code"] for item in doc["refused"]]
+    assert binary_codes == ["tx.malformed", "tx.malformed", "tx.malformed", "api.bad_request"]
+    as_json = http.post("/v1/transactions/batch", json={"transactions": [b64(item) for item in items]}).json()
+    assert [result["problem"]["code"] for result in as_json["results"]] == binary_codes
+    assert pending(http) == before
+
+
+def test_binary_batch_admits_and_answers_compactly(http: httpx.Client, client: NodeClient, make_tx: Callable[..., bytes]) -> None:
+    head = client.head()
+    good = [make_tx(head) for _ in range(2)]
+    response = post_binary(http, encode_batch([good[0], b"\x01", good[1]]))
+    assert response.status_code == 200, response.text
+    doc = response.json()
+    ids = [_core.decode_signed_transaction(tx).id for tx in good]
+    assert doc["admitted"] == 2 and doc["ids"] == (ids[0] + ids[1]).hex()
+    assert [(item["index"], item["problem"]["code"]) for item in doc["refused"]] == [(1, "tx.malformed")]
+    for tx_id in ids:
+        assert client.wait(tx_id, timeout=60).committed
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+def test_other_content_types_are_refused(http: httpx.Client, content_type: str) -> None:
+    before = pending(http)
+    response = post_binary(http, encode_batch([b"abc"]), content_type)
+    assert response.status_code == 400 and response.json()["code"] == "api.bad_request", response.text
+    assert pending(http) == before
+
+
+def test_an_oversize_binary_body_is_refused_before_it_is_read(http: httpx.Client) -> None:
+    response = post_binary(http, encode_batch([bytes(60_000)] * 20))
+    assert response.status_code == 413 and response.json()["code"] == "api.body_too_large"

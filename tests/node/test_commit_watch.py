@@ -57,3 +57,14 @@ def test_limits() -> None:
     assert watch.pending_count == commit_watch.MAX_PENDING
     assert not watch.is_pending((0).to_bytes(32, "big"))
     assert watch.is_pending((commit_watch.MAX_PENDING + 9).to_bytes(32, "big"))
+
+
+def test_committed_blocks_are_remembered_by_height_with_their_ids_in_order() -> None:
+    watch = CommitWatch()
+    ids = [bytes([i]) * 32 for i in (3, 1, 2)]
+    watch.admitted(ids[0])
+    watch.committed(7, iter(ids))  # any iterable: the ids are kept and still wake/forget
+    assert watch.recent.get(7) == b"".join(ids)
+    assert not watch.is_pending(ids[0])
+    watch.committed(8, [])
+    assert watch.recent.get(8) == b"" and watch.recent.get(6) is None

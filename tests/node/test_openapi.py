@@ -15,6 +15,7 @@ ENDPOINTS = {
     ("get", "/v1/transactions/{tx_id}"),
     ("get", "/v1/transactions/{tx_id}/wait"),
     ("get", "/v1/blocks/head"),
+    ("get", "/v1/blocks/transaction-ids"),
     ("get", "/v1/blocks/{height}"),
     ("get", "/v1/state/{plugin}/{key_hex}"),
     ("post", "/v1/query/{plugin}/{name}"),
@@ -67,3 +68,11 @@ def test_the_devnet_wallet_appears_only_when_enabled(tmp_path: Path) -> None:
     assert found == ENDPOINTS | WALLET_ENDPOINTS
     for method, path in WALLET_ENDPOINTS:
         assert "DEVNET ONLY" in spec["paths"][path][method]["description"]
+
+
+def test_the_batch_endpoint_takes_json_or_length_prefixed_binary() -> None:
+    operation = _spec()["paths"]["/v1/transactions/batch"]["post"]
+    body = operation["requestBody"]["content"]
+    assert body["application/json"]["schema"]["properties"]["transactions"]["maxItems"] == 500
+    assert body["application/octet-stream"]["schema"] == {"type": "string", "format": "binary"}
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/BatchAnswer"}

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from tonomy.chain import codec, layout
 from tonomy.chain.authority import ACTIVE, Authority, PermissionLevel
+from tonomy.chain.memo import BoundedMemo
 from tonomy.chain.names import is_reserved_account_name, validate_account_name
 from tonomy.chain.permissions import put_root_permissions
 from tonomy.chain.state import StateView
@@ -69,7 +70,23 @@ def _account_type(value: object) -> AccountType:
     raise InvalidAccountTypeError(f"account type must be one of {allowed}, got {value!r}")
 
 
+#: Decoded accounts by (name, stored bytes); see _decode.
+_DECODED: BoundedMemo[tuple[str, bytes], Account] = BoundedMemo(4096)
+
+
 def _decode(name: str, data: bytes) -> Account:
+    """The account stored as ``data``, decoded once per distinct record.
+
+    Execution asks whether the receiver of every transfer exists, and the record is
+    a pure function of the name and its bytes, immutable once decoded; a changed
+    account has other bytes.
+    """
+    if type(data) is not bytes:
+        return _decode_record(name, data)
+    return _DECODED.cached((name, data), lambda: _decode_record(name, data))
+
+
+def _decode_record(name: str, data: bytes) -> Account:
     try:
         record = codec.decode(data)
     except CodecError as exc:

@@ -21,10 +21,10 @@ The mempool adds its own (``tx.duplicate``, ``tx.mempool_full``, ``tx.quota_exce
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tonomy import _core
-from tonomy.chain.execution import ExecutionEngine, check_authority, declared_authorizations
+from tonomy.chain.execution import ExecutionEngine, check_authority
 from tonomy.chain.parameters import ChainParameters
 from tonomy.chain.state import StateView
 from tonomy.errors import (
@@ -91,9 +91,23 @@ def reference_height(ref_block_num: int, head_height: int) -> int | None:
     return candidate if candidate >= 0 else None
 
 
-def check_tapos(tx: _core.SignedTransaction, store: _core.Store, head: _core.BlockHeader) -> None:
+def check_tapos(
+    tx: _core.SignedTransaction, store: _core.Store, head: _core.BlockHeader, known: dict[int, bytes | None] | None = None
+) -> None:
+    """The reference block must be a block of this chain below ``head``, with a matching hash prefix.
+
+    ``known`` (block hashes by height, for one head) saves reading the same block's hash
+    for every transaction of a batch: a stored block hash never changes.
+    """
     height = reference_height(tx.body.ref_block_num, head.height)
-    stored_hash = None if height is None else store.aux_get(blocks.META, blocks.hash_key(height))
+    if height is None:
+        stored_hash = None
+    elif known is None:
+        stored_hash = store.aux_get(blocks.META, blocks.hash_key(height))
+    elif height in known:
+        stored_hash = known[height]
+    else:
+        stored_hash = known[height] = store.aux_get(blocks.META, blocks.hash_key(height))
     if stored_hash is None:
         raise TaposError(f"the reference block {tx.body.ref_block_num} is not a block of this chain (head is {head.height})")
     if stored_hash[:8] != tx.body.ref_block_prefix:
@@ -128,6 +142,8 @@ class AdmissionContext:
     state: StateView
     params: ChainParameters
     engine: ExecutionEngine
+    #: Block hashes read for tapos, by height (valid for this context's head only).
+    block_hashes: dict[int, bytes | None] = field(default_factory=dict)
 
 
 def check_before_signatures(raw: object, ctx: AdmissionContext) -> tuple[_core.SignedTransaction, bytes]:
@@ -137,7 +153,7 @@ def check_before_signatures(raw: object, ctx: AdmissionContext) -> tuple[_core.S
     if body.chain_id != ctx.chain_id:
         raise WrongChainError(f"the transaction is for chain {body.chain_id.hex()[:16]}…, this is {ctx.chain_id.hex()[:16]}…")
     check_expiration(tx, ctx.head.time, ctx.params.max_tx_lifetime_s)
-    check_tapos(tx, ctx.store, ctx.head)
+    check_tapos(tx, ctx.store, ctx.head, ctx.block_hashes)
     tx_id = tx.id
     if ctx.store.aux_get(blocks.TX_INDEX, tx_id) is not None:
         raise DuplicateTransactionError(f"transaction {tx_id.hex()} is already in a block")

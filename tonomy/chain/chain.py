@@ -577,12 +577,13 @@ class Chain:
             raise ChainStateError(f"the block holds {len(txs)} transactions; at most {params.max_block_transactions} are allowed")
         # Every signature of the block in one batch (those verified at admission are known);
         # each transaction's verdict is then taken in its usual place among its checks.
+        block_hashes: dict[int, bytes | None] = {}
         for tx, tx_id, signature_problem in zip(txs, ids, self._verified.check(txs, ids), strict=True):
             try:
                 if tx.body.chain_id != self._chain_id:
                     raise ChainStateError("a transaction is for another chain")
                 check_expiration(tx, time_ms, params.max_tx_lifetime_s)
-                check_tapos(tx, self._store, self._head)
+                check_tapos(tx, self._store, self._head, block_hashes)
                 if signature_problem is not None:
                     raise signature_problem
             except TonomyError as exc:

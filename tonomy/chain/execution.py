@@ -27,7 +27,9 @@ from tonomy.chain.engine_memo import EngineMemo
 from tonomy.chain.evidence import is_evidence_only
 from tonomy.chain.authority import PermissionLevel, plugin_authority_level
 from tonomy.chain.capabilities import AppState, Window, check_reach, read_capabilities
-from tonomy.chain.checker import ActionAuthorization, AuthorityChecker, check_transaction_authorizations
+from tonomy.chain.actionmemo import CheckedActions
+from tonomy.chain.authcache import VERDICTS, DeclaredActions, action_authorizations
+from tonomy.chain.checker import ActionAuthorization, AuthorityChecker
 from tonomy.chain.context import (
     ActionContext,
     BlockInfo,
@@ -53,7 +55,6 @@ from tonomy.errors import (
     PluginDisabledError,
     StorageError,
     TonomyError,
-    TransactionUnauthorizedError,
     UnknownActionError,
     UnknownPluginError,
     UnknownQueryError,
@@ -77,37 +78,36 @@ def check_authority(state: StateView, tx: _core.SignedTransaction, params: Chain
 
     Admission asks it against the committed head, execution again on the state the
     transaction actually runs on; any checker error becomes ``tx.unauthorized`` with the
-    checker's own code kept at the start of the message.
+    checker's own code kept at the start of the message. Verdicts come from the node's
+    memo when every state value the check read is unchanged (:mod:`tonomy.chain.authcache`).
     """
-    if is_evidence_only(tx):
+    declared = declared_actions(tx)
+    # Only a transaction whose first action is evidence can be evidence only (cheap to rule out).
+    maybe_evidence = not declared or declared[0][:2] == (SYSTEM_PLUGIN, "evidence")
+    if maybe_evidence and is_evidence_only(tx):
         return  # evidence proves itself (tonomy.chain.evidence); its signature is a wire formality
-    try:
-        check_transaction_authorizations(
-            state,
-            declared_authorizations(tx),
-            [signature.public_key for signature in tx.signatures],
-            max_depth=params.max_auth_depth,
-            max_evaluations=params.max_auth_evaluations,
-        )
-    except TransactionUnauthorizedError:
-        raise
-    except TonomyError as exc:
-        raise TransactionUnauthorizedError(str(exc)) from None
+    VERDICTS.check(
+        state,
+        declared,
+        [signature.public_key for signature in tx.signatures],
+        max_depth=params.max_auth_depth,
+        max_evaluations=params.max_auth_evaluations,
+    )
+
+
+def declared_actions(tx: _core.SignedTransaction) -> DeclaredActions:
+    """Each action's plugin, name and ``(actor, permission)`` levels, as the wire has them."""
+    return tuple(
+        [
+            (action.plugin, action.name, tuple([(level.actor, level.permission) for level in action.authorization]))
+            for action in tx.body.actions
+        ]
+    )
 
 
 def declared_authorizations(tx: _core.SignedTransaction) -> list[ActionAuthorization]:
     """The checker's view of a transaction's actions; names the chain cannot hold are refused."""
-    try:
-        return [
-            ActionAuthorization(
-                action.plugin,
-                action.name,
-                tuple(PermissionLevel(level.actor, level.permission) for level in action.authorization),
-            )
-            for action in tx.body.actions
-        ]
-    except TonomyError as exc:
-        raise TransactionUnauthorizedError(f"{exc}") from None
+    return action_authorizations(declared_actions(tx))
 
 
 @dataclass(slots=True)
@@ -158,6 +158,7 @@ class ExecutionEngine:
         self._disabled = disabled
         self._run: _TransactionRun | None = None
         self._memo = EngineMemo(registry)
+        self._checked = CheckedActions()
 
     @property
     def registry(self) -> Registry:
@@ -166,7 +167,14 @@ class ExecutionEngine:
     # -- action data -------------------------------------------------------------------
 
     def decode_action(self, plugin: str, name: str, data: bytes) -> dict[str, Any]:
-        """Decode and check one action's data; raises a ``tx.*`` error naming the action."""
+        """Decode and check one action's data; raises a ``tx.*`` error naming the action.
+
+        Remembered per engine by the data's bytes (:mod:`tonomy.chain.actionmemo`): admission
+        and execution check the same bytes under the same plugin set.
+        """
+        return self._checked.decode(plugin, name, data, self._decode_action)
+
+    def _decode_action(self, plugin: str, name: str, data: bytes) -> dict[str, Any]:
         what = f"{plugin}.{name}"
         if plugin == SYSTEM_PLUGIN:
             system = SYSTEM_ACTIONS.get(name)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from tonomy.chain import codec, layout
 from tonomy.chain.authority import ACTIVE, OWNER, Authority, PermissionLevel, is_plugin_authority_level
+from tonomy.chain.memo import BoundedMemo
 from tonomy.chain.names import validate_account_name, validate_link_name, validate_permission_name
 from tonomy.chain.state import StateView, scan_prefix
 from tonomy.errors import (
@@ -88,8 +89,7 @@ def _decode_stored(data: bytes, what: str) -> object:
 
 
 #: Decoded permissions by (account, name, stored bytes); see _decode_permission.
-_DECODED: dict[tuple[str, str, bytes], Permission] = {}
-_DECODED_MAX = 4096
+_DECODED: BoundedMemo[tuple[str, str, bytes], Permission] = BoundedMemo(4096)
 
 
 def _decode_permission(account: str, name: str, data: bytes) -> Permission:
@@ -98,18 +98,11 @@ def _decode_permission(account: str, name: str, data: bytes) -> Permission:
     Every transaction's authority check reads its signers' permissions, and decoding
     the record (canonical codec, then authority validation) is most of that check's
     cost. The result is a pure function of the three arguments and immutable, so it is
-    remembered (bounded: emptied when full): a changed permission has other bytes.
+    remembered: a changed permission has other bytes.
     """
     if type(data) is not bytes:
         return _decode_permission_record(account, name, data)
-    memo_key = (account, name, data)
-    found = _DECODED.get(memo_key)
-    if found is None:
-        found = _decode_permission_record(account, name, data)
-        if len(_DECODED) >= _DECODED_MAX:
-            _DECODED.clear()  # one atomic step, safe with chains on several threads
-        _DECODED[memo_key] = found
-    return found
+    return _DECODED.cached((account, name, data), lambda: _decode_permission_record(account, name, data))
 
 
 def _decode_permission_record(account: str, name: str, data: bytes) -> Permission:

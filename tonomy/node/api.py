@@ -27,14 +27,13 @@ from tonomy.node.api_models import (
     Health,
     Problem,
     QueryResponse,
-    BatchItemResult,
     StateView,
-    SubmitBatchRequest,
-    SubmitBatchResponse,
     SubmitTransactionRequest,
     SubmitTransactionResponse,
     TransactionStatus,
 )
+from tonomy.node.batch_routes import describe_validation, install_batch_submission
+from tonomy.node.block_ids import install_block_ids
 from tonomy.node.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from tonomy.node.chain_worker import ChainWorker
 from tonomy.node.commit_watch import CommitWatch
@@ -149,11 +148,6 @@ def _tx_id(text: str) -> bytes:
     return decode_hex(text, what="transaction id", max_size=TX_ID_SIZE, exact=TX_ID_SIZE)
 
 
-def _refused(error: TonomyError) -> BatchItemResult:
-    _, doc = problem(error)
-    return BatchItemResult(status="refused", problem=Problem(**doc))
-
-
 def _problem_response(error: TonomyError, status: int | None = None) -> JSONResponse:
     code, doc = problem(error, status)
     return JSONResponse(doc, status_code=code, media_type=PROBLEM_CONTENT_TYPE)
@@ -196,43 +190,7 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
 
     app.state.submit_raw = submit_raw
 
-    @app.post("/v1/transactions/batch", response_model=SubmitBatchResponse)
-    async def submit_transactions(request: SubmitBatchRequest) -> SubmitBatchResponse:
-        """Admit many signed transactions in one request; each is admitted or refused on its own.
-
-        The results are what submitting them one by one, in order, would give: an id, or
-        a problem document with the stable code of the refusal. Their signatures are
-        verified together, so this is much cheaper per transaction than one request each.
-        """
-        if not services.producing and services.on_admitted is None:
-            raise NodeUnavailableError("this node has no validator key and no peers: it cannot commit transactions")
-        results: list[BatchItemResult | None] = []
-        raws: list[bytes] = []
-        for text in request.transactions:
-            try:
-                raws.append(decode_bytes(text, request.encoding, what="transaction", max_size=services.max_transaction_bytes))
-                results.append(None)
-            except TonomyError as exc:
-                results.append(_refused(exc))
-        outcomes = await worker.call_bulk(lambda chain, batch: chain.submit_many(batch), raws) if raws else []
-        admitted = 0
-        pending = iter(zip(raws, outcomes, strict=True))
-        for index, result in enumerate(results):
-            if result is not None:
-                assert result.problem is not None  # only refusals are filled in before the chain call
-                services.metrics.rejected(result.problem.code)
-                continue
-            raw, outcome = next(pending)
-            if isinstance(outcome, TonomyError):
-                services.metrics.rejected(outcome.code)
-                results[index] = _refused(outcome)
-                continue
-            admitted += 1
-            watch.admitted(outcome)
-            if services.on_admitted is not None:
-                services.on_admitted(raw)
-            results[index] = BatchItemResult(id=outcome.hex(), status="pending")
-        return SubmitBatchResponse(admitted=admitted, results=[r for r in results if r is not None])
+    install_batch_submission(app, services)
 
     @app.post("/v1/transactions", status_code=202, response_model=SubmitTransactionResponse)
     async def submit_transaction(request: SubmitTransactionRequest) -> SubmitTransactionResponse:
@@ -273,6 +231,8 @@ def build_app(services: NodeServices, *, max_body_bytes: int = DEFAULT_MAX_BODY_
             return await status_of(key) or found
         finally:
             watch.forget(key, future)
+
+    install_block_ids(app, services)  # before /v1/blocks/{height}, which would take its path
 
     @app.get("/v1/blocks/head", response_model=BlockView)
     async def get_head_block() -> BlockView:
@@ -507,7 +467,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _problem_response(BadRequestError(_describe_validation(exc)))
+        return _problem_response(BadRequestError(describe_validation(exc.errors())))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -521,14 +481,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return _problem_response(InternalError(f"{type(exc).__name__}: the node hit a bug; see its log"))
-
-
-def _describe_validation(exc: RequestValidationError) -> str:
-    parts = []
-    for error in exc.errors()[:5]:
-        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
-        parts.append(f"{where}: {error.get('msg', 'invalid')}")
-    return "; ".join(parts) or "the request is not valid"
 
 
 __all__ = ["NodeServices", "build_app"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 _STRICT = ConfigDict(strict=True, extra="forbid")
 
@@ -49,6 +49,38 @@ class BatchItemResult(BaseModel):
 class SubmitBatchResponse(BaseModel):
     admitted: int = Field(description="How many of the transactions were admitted.")
     results: list[BatchItemResult] = Field(description="One result per transaction, in request order.")
+
+
+class RefusedItem(BaseModel):
+    index: int = Field(description="The position of the refused transaction in the request.")
+    problem: Problem
+
+
+class CompactBatchResponse(BaseModel):
+    """The answer to a binary batch: no per-transaction object for the admitted ones."""
+
+    admitted: int = Field(description="How many of the transactions were admitted.")
+    ids: str = Field(
+        pattern=r"^(?:[0-9a-f]{64})*$",
+        description="The 32-byte ids of the admitted transactions, in request order, concatenated (hex).",
+    )
+    refused: list[RefusedItem] = Field(description="The refused transactions by index, ascending.")
+
+
+class BatchAnswer(RootModel[SubmitBatchResponse | CompactBatchResponse]):
+    """One result per transaction (JSON request) or the compact form (binary request)."""
+
+
+class BlockTransactionIds(BaseModel):
+    height: int
+    transaction_ids: str = Field(
+        pattern=r"^(?:[0-9a-f]{64})*$", description="The block's transaction ids in block order, concatenated (hex)."
+    )
+
+
+class CommittedTransactionIds(BaseModel):
+    head: int = Field(description="The height of this node's latest committed block.")
+    blocks: list[BlockTransactionIds] = Field(description="Consecutive committed blocks from the height asked for.")
 
 
 class TransactionStatus(BaseModel):
@@ -217,7 +249,12 @@ __all__ = [
     "Problem",
     "QueryResponse",
     "StateView",
+    "BatchAnswer",
     "BatchItemResult",
+    "BlockTransactionIds",
+    "CommittedTransactionIds",
+    "CompactBatchResponse",
+    "RefusedItem",
     "MAX_BATCH_TRANSACTIONS",
     "SubmitBatchRequest",
     "SubmitBatchResponse",
@@ -229,3 +266,6 @@ __all__ = [
 
 BatchItemResult.model_rebuild()
 SubmitBatchResponse.model_rebuild()
+RefusedItem.model_rebuild()
+CompactBatchResponse.model_rebuild()
+BatchAnswer.model_rebuild()

@@ -7,6 +7,7 @@ validator set, commit verification). Import from :mod:`tonomy.sdk` in new code.
 
 from tonomy.sdk.node_api import (
     BlockInfo,
+    BlockTransactionIds,
     NodeClient,
     TransactionStatus,
     VerifiedState,
@@ -17,6 +18,7 @@ from tonomy.sdk.node_api import (
 
 __all__ = [
     "BlockInfo",
+    "BlockTransactionIds",
     "NodeClient",
     "TransactionStatus",
     "VerifiedState",

@@ -11,6 +11,8 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Iterable
 
+from tonomy.node.block_ids import RecentBlockIds
+
 #: Admitted-but-uncommitted ids remembered; beyond it the oldest are forgotten
 #: (they show as unknown until they commit, which is still correct to ask again).
 MAX_PENDING = 100_000
@@ -24,6 +26,8 @@ class CommitWatch:
         self._waiters: dict[bytes, list[asyncio.Future[int | None]]] = {}
         self._waiter_count = 0
         self._closed = False
+        #: The ids of the last committed blocks, for ``GET /v1/blocks/transaction-ids``.
+        self.recent = RecentBlockIds()
 
     def admitted(self, tx_id: bytes) -> None:
         self._pending[tx_id] = None
@@ -40,6 +44,8 @@ class CommitWatch:
 
     def committed(self, height: int, tx_ids: Iterable[bytes]) -> None:
         """Called by the block loop after ``height`` is durably committed."""
+        tx_ids = tuple(tx_ids)
+        self.recent.add(height, tx_ids)
         for tx_id in tx_ids:
             self._pending.pop(tx_id, None)
             for future in self._waiters.pop(tx_id, ()):

@@ -114,6 +114,22 @@ class Field:
         if problem is not None:
             raise TypeError(problem)
 
+    def fits(self, value: object) -> bool:
+        """The common case of :func:`value_problem` without building its message."""
+        if type(value) is not self.type:
+            return False
+        if self.minimum is None and self.maximum is None or self.type is bool:
+            return True
+        measured: int
+        if isinstance(value, bytes):
+            measured = len(value)
+        elif isinstance(value, str):
+            measured = len(value.encode("utf-8"))
+        else:
+            assert isinstance(value, int)
+            measured = value
+        return (self.minimum is None or measured >= self.minimum) and (self.maximum is None or measured <= self.maximum)
+
 
 @dataclass(frozen=True, slots=True)
 class RecordSchema:
@@ -124,6 +140,8 @@ class RecordSchema:
     """
 
     fields: tuple[Field, ...] = field(default_factory=tuple)
+    #: The field names, made once: validate runs for every action of every transaction.
+    _names: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -133,20 +151,24 @@ class RecordSchema:
             if item.name in seen:
                 raise TypeError(f"RecordSchema has the field {item.name!r} twice")
             seen.add(item.name)
+        object.__setattr__(self, "_names", frozenset(seen))
 
     def validate(self, data: Mapping[str, object]) -> None:
         if not isinstance(data, Mapping):
             raise InvalidInputError(f"data must be a mapping of field name to value, got {type(data).__name__}")
-        known = {item.name: item for item in self.fields}
-        unknown = sorted(str(key) for key in data if key not in known)
-        if unknown:
-            raise InvalidInputError(f"unknown field(s): {', '.join(unknown)}; expected: {', '.join(sorted(known)) or 'none'}")
+        names = self._names
+        if not all(key in names for key in data):
+            unknown = sorted(str(key) for key in data if key not in names)
+            raise InvalidInputError(f"unknown field(s): {', '.join(unknown)}; expected: {', '.join(sorted(names)) or 'none'}")
         for item in self.fields:
             if item.name not in data:
                 if item.required:
                     raise InvalidInputError(f"field {item.name!r} is required")
                 continue
-            problem = value_problem(f"field {item.name!r}", item.type, item.minimum, item.maximum, data[item.name])
+            value = data[item.name]
+            if item.fits(value):
+                continue
+            problem = value_problem(f"field {item.name!r}", item.type, item.minimum, item.maximum, value)
             if problem is not None:
                 raise InvalidInputError(problem)
 

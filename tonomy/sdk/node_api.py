@@ -12,10 +12,12 @@ that lies about a value (or its absence) fails verification with
 from __future__ import annotations
 
 import base64
+import functools
 import os
+import ssl
 import time
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +26,7 @@ import httpx
 from tonomy import _core
 from tonomy.chain.receipts import Receipt
 from tonomy.errors import InvalidProofError, TonomyError
+from tonomy.node.batch_wire import BATCH_CONTENT_TYPE, TX_ID_SIZE, encode_batch, merge_answer
 from tonomy.node.encoding import value_from_json, value_to_json
 from tonomy.node.errors import ClientError, UntrustedAnswerError
 from tonomy.node.keys import read_key_file
@@ -59,6 +62,14 @@ class VerifiedState:
 
 
 @dataclass(frozen=True, slots=True)
+class BlockTransactionIds:
+    """The ids of one committed block's transactions, in block order."""
+
+    height: int
+    transaction_ids: list[bytes]
+
+
+@dataclass(frozen=True, slots=True)
 class BlockInfo:
     header: _core.BlockHeader
     transaction_ids: list[bytes]
@@ -91,6 +102,13 @@ def split_state_key(full: bytes) -> tuple[str, bytes]:
     raise ValueError(f"{full!r} is not a full state key")
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for every client of the process: building one loads the
+    CA bundle (tens of ms of CPU), which httpx would otherwise redo for each client."""
+    return httpx.create_ssl_context()
+
+
 def decode_header(doc: dict[str, Any]) -> _core.BlockHeader:
     """The header from the node's ``encoded`` bytes, checked against the claimed hash."""
     try:
@@ -108,7 +126,7 @@ class NodeClient:
 
     def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT, transport: httpx.BaseTransport | None = None) -> None:
         self.url = url.rstrip("/")
-        self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport)
+        self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport, verify=_tls_context())
 
     def __enter__(self) -> NodeClient:
         return self
@@ -197,25 +215,66 @@ class NodeClient:
         """Hand many signed transactions to the node in one request (``/v1/transactions/batch``).
 
         One result per transaction, in order: its id (checked against its bytes), or the
-        error that refused it, rebuilt from its problem document like a raised one.
+        error that refused it, rebuilt from its problem document like a raised one. The
+        transactions travel in the binary form, length-prefixed, and the node answers the
+        compact form (see :mod:`tonomy.node.batch_wire`).
         """
         doc = self._request(
-            "POST", "/v1/transactions/batch", json={"transactions": [base64.b64encode(tx).decode() for tx in txs]}
+            "POST", "/v1/transactions/batch", content=encode_batch(txs), headers={"content-type": BATCH_CONTENT_TYPE}
         )
-        results = doc.get("results") if isinstance(doc, dict) else None
-        if not isinstance(results, list) or len(results) != len(txs):
-            raise UntrustedAnswerError("the node's batch answer does not hold one result per transaction")
-        out: list[bytes | TonomyError] = []
+        results = merge_answer(doc, len(txs))
         for tx, result in zip(txs, results):
-            if not isinstance(result, dict) or result.get("status") != "pending":
-                problem = result.get("problem") if isinstance(result, dict) else None
-                out.append(error_from_problem(problem, 422))
-                continue
-            tx_id = bytes.fromhex(result["id"])
-            if _core.decode_signed_transaction(tx).id != tx_id:
+            if isinstance(result, bytes) and _core.decode_signed_transaction(tx).id != result:
                 raise UntrustedAnswerError("the node answered with an id that is not the transaction's")
-            out.append(tx_id)
+        return results
+
+    def block_transaction_ids(self, from_height: int, *, timeout: float = 0.0) -> list[BlockTransactionIds]:
+        """Transaction ids of committed blocks from ``from_height`` on (``/v1/blocks/transaction-ids``).
+
+        Consecutive blocks, as many as the node answers at once (possibly none); when
+        ``from_height`` is the node's next block the node waits up to ``timeout`` seconds
+        for it. The ids are the node's word (no header comes with them): for finality a
+        client must trust, check blocks against a trust anchor (:class:`tonomy.sdk.Client`).
+        """
+        step = min(max(timeout, 0.0), MAX_WAIT_PER_REQUEST)
+        doc = self._request(
+            "GET",
+            "/v1/blocks/transaction-ids",
+            params={"from_height": str(from_height), "timeout": f"{step:.3f}"},
+            timeout=step + 30,
+        )
+        try:
+            out = []
+            for expected, block in enumerate(doc["blocks"], start=from_height):
+                raw = bytes.fromhex(block["transaction_ids"])
+                if block["height"] != expected or len(raw) % TX_ID_SIZE:
+                    raise ValueError(f"block {block['height']} is not the expected block {expected} or its ids are cut")
+                out.append(BlockTransactionIds(expected, [raw[i : i + TX_ID_SIZE] for i in range(0, len(raw), TX_ID_SIZE)]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UntrustedAnswerError(f"the node sent unreadable block transaction ids: {exc}") from None
         return out
+
+    def wait_many(self, tx_ids: Iterable[bytes], from_height: int, timeout: float = 30.0) -> dict[bytes, int]:
+        """Follow committed blocks from ``from_height`` until every id committed or ``timeout``
+        passes; ``{id: height}`` of those seen (one long poll per block, ids only).
+
+        Pass a height no later than the head before the transactions were submitted. The
+        heights are the node's word, as with :meth:`block_transaction_ids`.
+        """
+        wanted = set(tx_ids)
+        found: dict[bytes, int] = {}
+        deadline = time.monotonic() + timeout
+        height = from_height
+        while wanted:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            for block in self.block_transaction_ids(height, timeout=left):
+                for tx_id in wanted.intersection(block.transaction_ids):
+                    found[tx_id] = block.height
+                wanted.difference_update(block.transaction_ids)
+                height = block.height + 1
+        return found
 
     def status(self, tx_id: bytes) -> TransactionStatus:
         return _status(self._request("GET", f"/v1/transactions/{tx_id.hex()}"))
@@ -324,6 +383,7 @@ def receipt_from_json(doc: Any) -> Receipt:
 
 __all__ = [
     "BlockInfo",
+    "BlockTransactionIds",
     "NodeClient",
     "TransactionStatus",
     "VerifiedState",
