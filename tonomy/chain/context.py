@@ -41,6 +41,7 @@ import blake3
 
 from tonomy.chain import codec
 from tonomy.chain.authority import PermissionLevel
+from tonomy.chain.memo import BoundedMemo
 from tonomy.chain.state import StateView
 from tonomy.errors import (
     ActionFailedError,
@@ -172,18 +173,15 @@ class NamespacedState:
         if type(record) is int:
             # A counter or balance written now is usually read back soon (by the next
             # transaction), as these very bytes: remember what they decode to.
-            if len(_WRITTEN_INTS) >= _WRITTEN_INTS_MAX:
-                _WRITTEN_INTS.clear()
-            _WRITTEN_INTS[raw] = record
+            _WRITTEN_INTS.put(raw, record)
         self.put(key, raw)
 
 
 #: Canonical bytes of ints that records were written as, and the int each decodes to
 #: (a pure function of the bytes: the codec's canonical form has one spelling per int).
 #: A balance changes with every transfer, so the codec's own memo of decoded values
-#: never has it; this saves parsing it back. Bounded: emptied when full.
-_WRITTEN_INTS: dict[bytes, int] = {}
-_WRITTEN_INTS_MAX = 8_192
+#: never has it; this saves parsing it back.
+_WRITTEN_INTS: BoundedMemo[bytes, int] = BoundedMemo(8_192)
 
 
 def unchecked_primitives(view: StateView) -> Primitives:

@@ -1,12 +1,10 @@
 """What the execution engine looks up for every transaction, kept once.
 
 Each entry is a pure function of what it is keyed by: the engine's plugin set (fixed
-for the engine's life), a name, a parameter set, or the exact bytes of a stored
-record. State is never cached: an account's record is read from the overlay every
-time (so a transaction sees what an earlier one of its block wrote), and only the
-verdict on those bytes is kept. Every table is bounded (emptied when full) and
-node-local; nothing here reaches a receipt or the state except through the same
-answers the uncached lookups give.
+for the engine's life), a name, or a parameter set. State is never cached here.
+Every table is bounded and node-local (:class:`~tonomy.chain.memo.BoundedMemo`);
+nothing here reaches a receipt or the state except through the same answers the
+uncached lookups give.
 """
 
 from __future__ import annotations
@@ -14,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tonomy.chain import layout, parameters
-from tonomy.chain.accounts import find_account
+from tonomy.chain import parameters
 from tonomy.chain.authority import PermissionLevel
 from tonomy.chain.capabilities import is_app_module
 from tonomy.chain.context import ResourceLimits
-from tonomy.chain.names import validate_account_name
+from tonomy.chain.memo import BoundedMemo
 from tonomy.chain.parameters import ChainParameters
-from tonomy.chain.state import StateView
-from tonomy.errors import TonomyError
 from tonomy.plugin.registry import Registry
 from tonomy.plugin.types import ActionSpec
 
@@ -31,27 +26,25 @@ MEMO_MAX = 16_384
 
 
 class EngineMemo:
-    """Lookups of one engine: action specs, app status, permission levels, limits, accounts."""
+    """Lookups of one engine: action specs, app status, permission levels, limits, parameter keys."""
 
-    __slots__ = ("_registry", "_actions", "_apps", "_levels", "_limits_of", "_limits", "_account_keys", "_accounts", "_parameter_keys")
+    __slots__ = ("_registry", "_actions", "_apps", "_levels", "_limits_of", "_limits", "_parameter_keys")
 
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
-        self._actions: dict[tuple[str, str], ActionSpec] = {}
-        self._apps: dict[str, bool] = {}
-        self._levels: dict[tuple[str, str], PermissionLevel] = {}
+        self._actions: BoundedMemo[tuple[str, str], ActionSpec] = BoundedMemo(MEMO_MAX)
+        self._apps: BoundedMemo[str, bool] = BoundedMemo(MEMO_MAX)
+        self._levels: BoundedMemo[tuple[str, str], PermissionLevel] = BoundedMemo(MEMO_MAX)
         self._limits_of: ChainParameters | None = None
-        self._limits: dict[int, ResourceLimits] = {}
-        self._account_keys: dict[str, bytes] = {}
-        self._accounts: dict[tuple[str, bytes], bool] = {}
-        self._parameter_keys: dict[tuple[str, str], bytes] = {}
+        self._limits: BoundedMemo[int, ResourceLimits] = BoundedMemo(MEMO_MAX)
+        self._parameter_keys: BoundedMemo[tuple[str, str], bytes] = BoundedMemo(MEMO_MAX)
 
     def action(self, plugin: str, name: str) -> ActionSpec:
         """``registry.action(plugin, name)`` (raises the same KeyError for an unknown one)."""
         spec = self._actions.get((plugin, name))
         if spec is None:
             spec = self._registry.action(plugin, name)
-            _bounded(self._actions)[(plugin, name)] = spec
+            self._actions.put((plugin, name), spec)
         return spec
 
     def parameter_key(self, plugin: str, name: str, spec_of: Callable[[str, str], Any]) -> bytes:
@@ -61,7 +54,7 @@ class EngineMemo:
         if key is None:
             spec_of(plugin, name)
             key = parameters.parameter_key(plugin, name)
-            _bounded(self._parameter_keys)[(plugin, name)] = key
+            self._parameter_keys.put((plugin, name), key)
         return key
 
     def loaded_as_app(self, plugin: str) -> bool:
@@ -69,7 +62,7 @@ class EngineMemo:
         known = self._apps.get(plugin)
         if known is None:
             known = plugin in self._registry and is_app_module(self._registry.plugin(plugin).plugin)
-            _bounded(self._apps)[plugin] = known
+            self._apps.put(plugin, known)
         return known
 
     def level(self, actor: str, permission: str) -> PermissionLevel:
@@ -77,50 +70,19 @@ class EngineMemo:
         level = self._levels.get((actor, permission))
         if level is None:
             level = PermissionLevel(actor, permission)
-            _bounded(self._levels)[(actor, permission)] = level
+            self._levels.put((actor, permission), level)
         return level
 
     def limits(self, params: ChainParameters, max_ops: int) -> ResourceLimits:
         """``params.resource_limits(max_ops)``, built once per parameter set and op limit."""
         if params is not self._limits_of:
             self._limits_of = params  # held, so its identity cannot be reused by another set
-            self._limits = {}
+            self._limits.clear()
         limits = self._limits.get(max_ops)
         if limits is None:
             limits = params.resource_limits(max_ops)
-            _bounded(self._limits)[max_ops] = limits
+            self._limits.put(max_ops, limits)
         return limits
-
-    def account_exists(self, view: StateView, name: str) -> bool:
-        """Is there an account ``name`` in ``view`` (False for a name no account can have)?
-
-        The record is read from ``view`` every time; only the verdict on its exact bytes
-        (does it decode to an account of that name) is remembered.
-        """
-        key = self._account_keys.get(name)
-        if key is None:
-            try:
-                key = layout.account_key(validate_account_name(name))
-            except TonomyError:
-                return False
-            _bounded(self._account_keys)[name] = key
-        raw = view.get(key)
-        if raw is None:
-            return False
-        verdict = self._accounts.get((name, raw))
-        if verdict is None:
-            try:
-                verdict = find_account(view, name) is not None
-            except TonomyError:
-                verdict = False
-            _bounded(self._accounts)[(name, raw)] = verdict
-        return verdict
-
-
-def _bounded(table: dict[Any, Any]) -> dict[Any, Any]:
-    if len(table) >= MEMO_MAX:
-        table.clear()
-    return table
 
 
 __all__ = ["MEMO_MAX", "EngineMemo"]

@@ -15,6 +15,7 @@ from typing import Any
 from tonomy.chain import codec
 from tonomy.chain.blocks import EVENTS, RECEIPTS, TX_INDEX, tx_location
 from tonomy.chain.context import Event
+from tonomy.chain.memo import BoundedMemo
 
 EXECUTED = "executed"
 FAILED = "failed"
@@ -109,17 +110,14 @@ def event_key(height: int, tx_index: int, event_index: int) -> bytes:
 # an unexpected type returns None, and the caller takes the codec path, so the bytes are
 # always exactly ``codec.encode`` of the record (tests/chain/test_receipts.py checks it).
 
-_STRINGS: dict[str, bytes] = {}
-_STRINGS_MAX = 4_096
+_STRINGS: BoundedMemo[str, bytes] = BoundedMemo(4_096)
 
 
 def _string(text: str) -> bytes:
     known = _STRINGS.get(text)
     if known is None:
         known = codec.encode(text)
-        if len(_STRINGS) >= _STRINGS_MAX:
-            _STRINGS.clear()
-        _STRINGS[text] = known
+        _STRINGS.put(text, known)
     return known
 
 
