@@ -6,6 +6,8 @@ from dataclasses import replace
 
 import pytest
 
+from tonomy.chain import codec, layout
+from tonomy.chain.accounts import find_account
 from tonomy.chain.authority import PermissionLevel
 from tonomy.chain.context import DeterministicRandom, Meter, NamespacedState, ResourceLimits
 from tonomy.chain.engine_memo import EngineMemo
@@ -14,6 +16,44 @@ from tonomy.chain.parameters import ChainParameters
 from tonomy.chain.state import MemoryState
 from tonomy.errors import CodecError, InvalidAccountNameError, InvalidInputError, TonomyError
 from tonomy.plugin.registry import Registry
+
+
+def uncached_exists(state: MemoryState, name: str) -> bool:
+    try:
+        return find_account(state, name) is not None
+    except TonomyError:
+        return False
+
+
+def account_bytes(name: str) -> bytes:
+    return codec.encode({"name": name, "type": "person", "creator": None, "created_at": 0})
+
+
+def test_account_verdicts_are_keyed_by_the_name_and_the_exact_record() -> None:
+    memo, state = EngineMemo(Registry()), MemoryState()
+    alice = account_bytes("alice")
+    state.put(layout.account_key("alice"), alice)
+    assert memo.account_exists(state, "alice") is True
+    # The same bytes under another name's key name another account: not an account of
+    # that name. A verdict keyed by the bytes alone would answer True here.
+    state.put(layout.account_key("zed"), alice)
+    assert memo.account_exists(state, "zed") is False
+    # The record is read every time: a write later in the block is seen.
+    state.put(layout.account_key("zed"), account_bytes("zed"))
+    assert memo.account_exists(state, "zed") is True
+    state.put(layout.account_key("zed"), b"garbage")
+    assert memo.account_exists(state, "zed") is False
+    state.delete(layout.account_key("zed"))
+    assert memo.account_exists(state, "zed") is False
+
+
+@pytest.mark.parametrize("name", ["alice", "bob", "zed", "ab", "Alice", "", "x" * 33, "a..b", "tonomy"])
+def test_account_verdicts_equal_the_uncached_lookup(name: str) -> None:
+    memo, state = EngineMemo(Registry()), MemoryState()
+    state.put(layout.account_key("alice"), account_bytes("alice"))
+    state.put(layout.account_key("bob"), b'{"name":"bob"}')  # the wrong shape
+    for _ in range(2):  # the second answer comes from the memo
+        assert memo.account_exists(state, name) == uncached_exists(state, name)
 
 
 def test_limits_follow_the_parameter_set_and_the_transactions_op_limit() -> None:

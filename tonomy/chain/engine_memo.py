@@ -1,7 +1,10 @@
 """What the execution engine looks up for every transaction, kept once.
 
 Each entry is a pure function of what it is keyed by: the engine's plugin set (fixed
-for the engine's life), a name, or a parameter set. State is never cached here.
+for the engine's life), a name, a parameter set, or the exact bytes of a stored
+record. State is never cached: an account's record is read from the overlay every
+time (so a transaction sees what an earlier one of its block wrote), and only the
+verdict on those bytes is kept.
 Every table is bounded and node-local (:class:`~tonomy.chain.memo.BoundedMemo`);
 nothing here reaches a receipt or the state except through the same answers the
 uncached lookups give.
@@ -12,12 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tonomy.chain import parameters
+from tonomy.chain import layout, parameters
+from tonomy.chain.accounts import find_account
 from tonomy.chain.authority import PermissionLevel
 from tonomy.chain.capabilities import is_app_module
 from tonomy.chain.context import ResourceLimits
 from tonomy.chain.memo import BoundedMemo
+from tonomy.chain.names import validate_account_name
 from tonomy.chain.parameters import ChainParameters
+from tonomy.chain.state import StateView
+from tonomy.errors import TonomyError
 from tonomy.plugin.registry import Registry
 from tonomy.plugin.types import ActionSpec
 
@@ -26,9 +33,10 @@ MEMO_MAX = 16_384
 
 
 class EngineMemo:
-    """Lookups of one engine: action specs, app status, permission levels, limits, parameter keys."""
+    """Lookups of one engine: action specs, app status, permission levels, limits, parameter
+    keys, account keys and verdicts."""
 
-    __slots__ = ("_registry", "_actions", "_apps", "_levels", "_limits_of", "_limits", "_parameter_keys")
+    __slots__ = ("_registry", "_actions", "_apps", "_levels", "_limits_of", "_limits", "_parameter_keys", "_account_keys", "_accounts")
 
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
@@ -38,6 +46,8 @@ class EngineMemo:
         self._limits_of: ChainParameters | None = None
         self._limits: BoundedMemo[int, ResourceLimits] = BoundedMemo(MEMO_MAX)
         self._parameter_keys: BoundedMemo[tuple[str, str], bytes] = BoundedMemo(MEMO_MAX)
+        self._account_keys: BoundedMemo[str, bytes] = BoundedMemo(MEMO_MAX)
+        self._accounts: BoundedMemo[tuple[str, bytes], bool] = BoundedMemo(MEMO_MAX)
 
     def action(self, plugin: str, name: str) -> ActionSpec:
         """``registry.action(plugin, name)`` (raises the same KeyError for an unknown one)."""
@@ -83,6 +93,31 @@ class EngineMemo:
             limits = params.resource_limits(max_ops)
             self._limits.put(max_ops, limits)
         return limits
+
+    def account_exists(self, view: StateView, name: str) -> bool:
+        """Is there an account ``name`` in ``view`` (False for a name no account can have)?
+
+        The record is read from ``view`` every time; only the verdict on its exact bytes
+        (does it decode to an account of that name) is remembered.
+        """
+        key = self._account_keys.get(name)
+        if key is None:
+            try:
+                key = layout.account_key(validate_account_name(name))
+            except TonomyError:
+                return False
+            self._account_keys.put(name, key)
+        raw = view.get(key)
+        if raw is None:
+            return False
+        verdict = self._accounts.get((name, raw))
+        if verdict is None:
+            try:
+                verdict = find_account(view, name) is not None  # reads the same bytes again
+            except TonomyError:
+                verdict = False
+            self._accounts.put((name, raw), verdict)
+        return verdict
 
 
 __all__ = ["MEMO_MAX", "EngineMemo"]

@@ -23,7 +23,6 @@ from typing import Any
 
 from tonomy import _core
 from tonomy.chain import codec, lifecycle
-from tonomy.chain.accounts import find_account
 from tonomy.chain.engine_memo import EngineMemo
 from tonomy.chain.evidence import is_evidence_only
 from tonomy.chain.authority import PermissionLevel, plugin_authority_level
@@ -423,10 +422,7 @@ class ExecutionEngine:
     def account_exists(self, name: str) -> bool:
         run = self._current()
         run.meter.charge_op()
-        try:
-            return find_account(run.overlay, name) is not None
-        except TonomyError:
-            return False
+        return self._memo.account_exists(run.overlay, name)
 
     # -- parameters and the governance privilege --------------------------------------------
 
