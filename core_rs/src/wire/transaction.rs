@@ -60,6 +60,8 @@ pub struct SignedTransaction {
     body: TransactionBody,
     body_bytes: Vec<u8>,
     signatures: Vec<Signature>,
+    /// Hashed once when built or decoded: every stage of the node asks for it.
+    id: Digest,
 }
 
 /// The transaction id, which is also the digest the signers sign:
@@ -133,10 +135,12 @@ impl SignedTransaction {
     ) -> CoreResult<Self> {
         let body_bytes = encode_transaction_body(&body, limits)?;
         check_signatures(&signatures, limits).map_err(as_invalid_input)?;
+        let id = transaction_id(&body.chain_id, &body_bytes);
         Ok(SignedTransaction {
             body,
             body_bytes,
             signatures,
+            id,
         })
     }
 
@@ -155,7 +159,7 @@ impl SignedTransaction {
 
     /// The transaction id (= the signing digest).
     pub fn id(&self) -> Digest {
-        transaction_id(&self.body.chain_id, &self.body_bytes)
+        self.id
     }
 }
 
@@ -339,10 +343,12 @@ fn read_signed(
     check_signatures(&signatures, limits)?;
     let body = decode_transaction_body(body_bytes, limits)
         .map_err(|err| prefix_error("SignedTransaction.body", err))?;
+    let id = transaction_id(&body.chain_id, body_bytes);
     Ok(SignedTransaction {
         body,
         body_bytes: body_bytes.to_vec(),
         signatures,
+        id,
     })
 }
 
