@@ -34,6 +34,7 @@ def test_block_and_commit_bytes_are_the_stored_encodings(net: Any) -> None:
     stored_commit = net.chain.get_commit(height)
     assert (commit is None and stored_commit is None) or commit == _core.encode_commit(stored_commit)
     assert stored.block_bytes(net.chain, net.chain.height + 1) is None
+    bad: Any
     for bad in (-1, 1 << 64, "1", None):
         assert stored.block_bytes(net.chain, bad) is None
         assert stored.commit_bytes(net.chain, bad) is None
