@@ -53,6 +53,8 @@ def block_events(
     rows = chain.store.aux_range(blocks.EVENTS, blocks.height_key(height), blocks.height_key(height + 1), MAX_EVENTS_PER_BLOCK)
     plugin_field = None if plugin is None else _field("plugin", plugin)
     name_fields = None if names is None else [_field("name", name) for name in names]
+    if plugin_field is not None and plugin_field not in b"\x00".join(value for _, value in rows):
+        return []  # the usual answer, from one search (the NUL-free field cannot span two records)
     out = []
     for key, value in rows:
         if plugin_field is not None and plugin_field not in value:
