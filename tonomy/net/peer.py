@@ -137,14 +137,14 @@ class Peer:
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
-            while self._queue:
+            while self._queue:  # everything queued goes to the transport, then one drain
                 frame = self._queue.popleft()
                 self._queued_bytes -= len(frame)
                 writer.write(frame)
-                try:
-                    await writer.drain()
-                except (ConnectionError, OSError) as exc:
-                    raise ConnectionClosedError(f"writing to {self!r} failed: {exc}") from exc
+            try:
+                await writer.drain()
+            except (ConnectionError, OSError) as exc:
+                raise ConnectionClosedError(f"writing to {self!r} failed: {exc}") from exc
 
     async def _read_loop(self, handler: MessageHandler) -> None:
         while True:
