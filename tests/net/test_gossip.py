@@ -199,3 +199,12 @@ def test_sending_stays_within_a_share_of_what_the_neighbour_accepts() -> None:
         await receiver.close()
 
     run(scenario())
+
+
+def test_gossip_id_is_the_documented_hash_for_every_kind() -> None:
+    from tonomy import _core
+    from tonomy.net.gossip import TAG_GOSSIP_ID
+
+    for kind in MessageKind:
+        for payload in (b"", b"x", bytes(range(256)) * 3):
+            assert gossip_id(kind, payload) == _core.hash_tagged(TAG_GOSSIP_ID, bytes([int(kind)]) + payload)

@@ -217,3 +217,47 @@ def test_a_block_too_large_for_a_response_frame_gets_an_empty_answer() -> None:
         await server.close()
 
     run(scenario())
+
+
+class CountingChain(LinkedChain):
+    def __init__(self) -> None:
+        super().__init__()
+        self.served: list[int] = []
+
+    def get_block(self, height: int) -> bytes | None:
+        self.served.append(height)
+        return super().get_block(height)
+
+
+def test_follow_grace_leaves_the_next_block_to_our_own_commit_then_fetches_it() -> None:
+    async def scenario() -> None:
+        ahead, behind = CountingChain(), LinkedChain()
+        ahead.grow(11)
+        behind.blocks = list(ahead.blocks[:10])
+        server, client, server_sync, client_sync = await _synced_pair(ahead, behind, follow_grace=5.0)
+        await wait_until(lambda: client_sync.peer_status.get(server.identity.public_key) is not None, what="status")
+        await asyncio.sleep(0.3)
+        assert ahead.served == []  # one block ahead: left to our own commit
+        behind.blocks.append(ahead.blocks[10])  # consensus committed it here
+        client_sync.announce()
+        await asyncio.sleep(0.3)
+        assert ahead.served == [] and behind.height() == 11
+        # Nothing commits the next one here: it is fetched once the grace is over.
+        client_sync.follow_grace = 0.3
+        ahead.grow(1)
+        started = asyncio.get_running_loop().time()
+        server_sync.announce()
+        await client_sync.wait_for_height(12, timeout=10)
+        assert asyncio.get_running_loop().time() - started >= 0.3 and ahead.served == [12]
+        # A peer further ahead (we missed heights) is synced from at once.
+        client_sync.follow_grace = 30.0
+        ahead.grow(5)
+        server_sync.announce()
+        await client_sync.wait_for_height(17, timeout=10)
+        assert behind.blocks == ahead.blocks
+        for sync in (server_sync, client_sync):
+            await sync.close()
+        await client.close()
+        await server.close()
+
+    run(scenario())

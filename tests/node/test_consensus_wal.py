@@ -49,3 +49,16 @@ def test_garbage_is_not_replayed(tmp_path: Path) -> None:
     wal = ConsensusWal(tmp_path)
     assert wal.records(0) == []
     wal.close()
+
+
+def test_new_height_with_nothing_to_keep_empties_the_log_and_appends_after(tmp_path: Path) -> None:
+    wal = ConsensusWal(tmp_path)
+    wal.append(KIND_PROPOSAL, 3, b"p3")
+    wal.append(KIND_VOTE, 3, b"v3")
+    wal.new_height(4)
+    assert (tmp_path / WAL_FILE).stat().st_size == 0
+    wal.append(KIND_VOTE, 4, b"v4")
+    wal.close()
+    again = ConsensusWal(tmp_path)
+    assert again.records(0) == [(KIND_VOTE, b"v4")]
+    again.close()

@@ -45,8 +45,8 @@ class Peers:
 def service(tmp_path: Path, events: dict[int, list[dict[str, Any]]]) -> tuple[BlobService, Peers]:
     peers = Peers()
 
-    async def get_events(height: int) -> list[dict[str, Any]]:
-        return events.get(height, [])
+    async def get_events(height: int, plugin: str | None = None, names: Any = None) -> list[dict[str, Any]]:
+        return [e for e in events.get(height, []) if plugin in (None, e["plugin"]) and (names is None or e["name"] in names)]
 
     async def no_chain(*args: Any) -> Any:
         return False

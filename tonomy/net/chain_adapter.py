@@ -1,7 +1,7 @@
 """``SyncedChain`` over a ``tonomy.chain.Chain``: what the node hands to ``BlockSync``.
 
-Blocks and commits cross the network as their Cap'n Proto bytes; this adapter encodes
-what we serve and decodes what we apply (the decoders enforce the wire limits, and
+Blocks and commits cross the network as their Cap'n Proto bytes; this adapter serves
+them as stored and decodes what we apply (the decoders enforce the wire limits, and
 ``Chain.apply_block`` validates everything else). Applying runs in a worker thread so
 the event loop keeps serving peers while a long catch-up executes blocks.
 """
@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable
 
 from tonomy import _core
+from tonomy.chain import stored
 from tonomy.chain.chain import Chain
 
 
@@ -27,12 +28,10 @@ class ChainSyncAdapter:
         return self.chain.head.hash
 
     def get_block(self, height: int) -> bytes | None:
-        block = self.chain.get_block(height) if height >= 1 else None
-        return None if block is None else _core.encode_block(block)
+        return stored.block_bytes(self.chain, height) if height >= 1 else None
 
     def get_commit(self, height: int) -> bytes | None:
-        commit = self.chain.get_commit(height) if height >= 1 else None
-        return None if commit is None else _core.encode_commit(commit)
+        return stored.commit_bytes(self.chain, height) if height >= 1 else None
 
     def apply_block(self, block: bytes, commit: bytes | None) -> Awaitable[None] | None:
         decoded = _core.decode_block(block)

@@ -31,8 +31,12 @@ TAG_GOSSIP_ID = "tonomy/p2p/gossip/v1"
 Subscriber = Callable[[MessageKind, bytes, bytes | None], "Awaitable[bool | None] | bool | None"]
 
 
+#: ``bytes([kind])`` per kind, made once: gossip_id runs for every transaction on every link.
+_KIND_BYTE = {kind: bytes([kind]) for kind in MessageKind}
+
+
 def gossip_id(kind: MessageKind, payload: bytes) -> bytes:
-    return _core.hash_tagged(TAG_GOSSIP_ID, bytes([kind]) + payload)
+    return _core.hash_tagged(TAG_GOSSIP_ID, _KIND_BYTE[kind] + payload)
 
 
 def default_size_limits() -> dict[MessageKind, int]:

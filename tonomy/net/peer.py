@@ -43,6 +43,9 @@ class Peer:
         self._bytes_in = TokenBucket(config.peer_bytes_per_second, config.peer_bytes_burst)
         self._messages_in = TokenBucket(config.peer_messages_per_second, config.peer_messages_burst)
         self._error: NetError | None = None
+        #: Monotonic times of the last frame queued and received, for the keepalive task
+        #: (one timer per peer, not one per frame: a timeout per read costs more than the read).
+        self._last_sent = self._last_heard = time.monotonic()
         #: Set once the manager banned this peer (so one offence is logged and banned once).
         self.punished = False
         self.closed = asyncio.Event()
@@ -74,6 +77,7 @@ class Peer:
         frame = self.channel.seal(encode_envelope(kind, payload))
         self._queue.append(frame)
         self._queued_bytes += len(frame)
+        self._last_sent = time.monotonic()
         self._wakeup.set()
         return True
 
@@ -83,6 +87,7 @@ class Peer:
         loops: list[asyncio.Task[None]] = [
             asyncio.create_task(self._read_loop(handler), name=f"net-reader-{short}"),
             asyncio.create_task(self._write_loop(), name=f"net-writer-{short}"),
+            asyncio.create_task(self._keepalive(), name=f"net-keepalive-{short}"),
         ]
         closed: asyncio.Task[bool] = asyncio.create_task(self.closed.wait())
         try:
@@ -113,37 +118,43 @@ class Peer:
         else:
             self.channel.close()
 
+    async def _keepalive(self) -> None:
+        """PING after ``keepalive_interval`` without sending; end the connection after three
+        intervals without hearing anything from the peer."""
+        idle = self._config.keepalive_interval
+        silence = 3 * idle
+        while True:
+            now = time.monotonic()
+            if now - self._last_heard >= silence:
+                raise ConnectionClosedError(f"{self!r} was silent for {silence}s")
+            if now - self._last_sent >= idle:
+                self.send(MessageKind.PING, b"")
+            wake = min(self._last_sent + idle, self._last_heard + silence)
+            await asyncio.sleep(max(wake - time.monotonic(), idle / 100))
+
     async def _write_loop(self) -> None:
         writer = self.channel.writer
-        idle = self._config.keepalive_interval
         while True:
-            try:
-                async with asyncio.timeout(idle):  # not wait_for: it can swallow a cancel (3.11)
-                    await self._wakeup.wait()
-            except TimeoutError:
-                self.send(MessageKind.PING, b"")
+            await self._wakeup.wait()
             self._wakeup.clear()
-            while self._queue:
+            while self._queue:  # everything queued goes to the transport, then one drain
                 frame = self._queue.popleft()
                 self._queued_bytes -= len(frame)
                 writer.write(frame)
-                try:
-                    await writer.drain()
-                except (ConnectionError, OSError) as exc:
-                    raise ConnectionClosedError(f"writing to {self!r} failed: {exc}") from exc
+            try:
+                await writer.drain()
+            except (ConnectionError, OSError) as exc:
+                raise ConnectionClosedError(f"writing to {self!r} failed: {exc}") from exc
 
     async def _read_loop(self, handler: MessageHandler) -> None:
-        silence = 3 * self._config.keepalive_interval
         while True:
             try:
-                async with asyncio.timeout(silence):
-                    plaintext = await self.channel.recv()
-            except TimeoutError as exc:
-                raise ConnectionClosedError(f"{self!r} was silent for {silence}s") from exc
+                plaintext = await self.channel.recv()  # silence is the keepalive task's watch
             except (ConnectionError, OSError) as exc:
                 if isinstance(exc, NetError):
                     raise
                 raise ConnectionClosedError(f"reading from {self!r} failed: {exc}") from exc
+            self._last_heard = time.monotonic()
             if not self._messages_in.take() or not self._bytes_in.take(len(plaintext) + _FRAME_OVERHEAD):
                 raise RateLimitedError(f"{self!r} exceeded its message or byte rate")
             kind, payload = decode_envelope(plaintext)

@@ -6,6 +6,13 @@ the next ``batch`` blocks, applies them in order through the ``SyncedChain`` cal
 and repeats. Responses are bounded (blocks per request and bytes per response); a
 response nobody asked for, for other heights, or carrying a block the chain refuses
 is a protocol violation: that peer is dropped and banned and another one is tried.
+
+A node that runs consensus itself commits every block through consensus, a moment after
+the fastest peer does: that peer's STATUS then shows it one block ahead. Fetching that
+block would cost the peer a read and a send, and us a decode, of a block we are about to
+commit anyway. With ``follow_grace`` set, a peer exactly one block ahead is given that
+long to be matched by our own commit before its block is requested; a peer further
+ahead (we missed heights: a restart, a partition) is synced from at once.
 """
 
 from __future__ import annotations
@@ -65,6 +72,7 @@ class BlockSync:
         max_response_bytes: int | None = None,
         request_timeout: float = 5.0,
         status_interval: float = 10.0,
+        follow_grace: float = 0.0,
     ) -> None:
         if not 1 <= batch <= MAX_BLOCKS_PER_REQUEST:
             raise ValueError(f"batch must be 1..{MAX_BLOCKS_PER_REQUEST}")
@@ -75,6 +83,9 @@ class BlockSync:
         self.max_response_bytes = min(max_response_bytes or manager.config.max_frame_bytes, manager.config.max_frame_bytes - 64)
         self.request_timeout = request_timeout
         self.status_interval = status_interval
+        self.follow_grace = follow_grace
+        self._graced = -1  # the height we last gave our own consensus time to commit
+        self._advanced = asyncio.Event()  # set by announce(): our head moved
         self.peer_status: dict[bytes, Status] = {}
         self._pending: dict[int, tuple[bytes, GetBlocks, asyncio.Future[Blocks]]] = {}
         self._ids = itertools.count(1)
@@ -103,6 +114,7 @@ class BlockSync:
 
     def announce(self) -> None:
         """Tell every peer our head (the node calls this after committing a block)."""
+        self._advanced.set()
         self.manager.broadcast(MessageKind.STATUS, encode_status(self.status()))
 
     def best_peer(self) -> tuple[bytes, Status] | None:
@@ -126,7 +138,9 @@ class BlockSync:
             self._wakeup.clear()
             advanced = False
             while (best := self.best_peer()) is not None:
-                key, _ = best
+                key, status = best
+                if await self._let_own_commit_come(status.height):
+                    continue
                 try:
                     applied = await self.sync_from(key)
                 except NetError as exc:
@@ -137,6 +151,24 @@ class BlockSync:
                 advanced = advanced or applied > 0
             if advanced:
                 self.announce()
+
+    async def _let_own_commit_come(self, height: int) -> bool:
+        """Wait up to ``follow_grace`` for our head to reach ``height`` if it is the next one.
+
+        True if it waited (the caller looks again at who is ahead); once per height, so a
+        block our consensus does not commit in time is then fetched.
+        """
+        if self.follow_grace <= 0 or height != self.chain.height() + 1 or height == self._graced:
+            return False
+        self._graced = height
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.follow_grace
+        while self.chain.height() < height and (remaining := deadline - loop.time()) > 0:
+            self._advanced.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await self._advanced.wait()
+        return True
 
     async def sync_from(self, peer_key: bytes) -> int:
         """Request and apply the next batch from one peer; returns how many blocks were applied."""

@@ -32,6 +32,7 @@ from typing import Any
 from tonomy import _core
 from tonomy.chain.evidence import evidence_transaction
 from tonomy.errors import PluginVersionMissingError, TonomyError
+from tonomy.node.block_values import DecodedBlocks
 from tonomy.node.consensus_wal import KIND_PROPOSAL, KIND_VOTE, ConsensusWal
 from tonomy.node.schedule import wall_clock_ms
 from tonomy.node.views import transaction_ids
@@ -44,6 +45,9 @@ DEFAULT_TIMEOUTS_MS = (2000, 500, 1000, 500, 1000, 500)
 #: A proposed block whose time is this far ahead of our clock is refused (node-local).
 MAX_CLOCK_DRIFT_MS = 10_000
 REBROADCAST_S = 1.0
+#: Block sync leaves a peer one block ahead this long to our own commit of that block
+#: (consensus decides it here too, a moment later) before fetching it (tonomy.net.sync).
+SYNC_FOLLOW_GRACE_S = 1.0
 
 #: ``publish(kind, message)``: kind is "proposal" or "vote".
 Publisher = Callable[[str, bytes], None]
@@ -87,6 +91,8 @@ class ConsensusDriver:
         self._own_seq = 0
         self._engine: Any = None
         self._wal: ConsensusWal | None = None
+        #: Proposed blocks decoded once: validated, then committed, from the same object.
+        self.decoded = DecodedBlocks()
         self.decided_heights = 0
         self.evidence: list[tuple[bytes, str, int | None]] = []
 
@@ -201,7 +207,7 @@ class ConsensusDriver:
             elif kind == "decide":
                 if out.round:
                     log.info("consensus: height %d decided in round %d", out.height, out.round)
-                pending += await self._decide(out.height, out.value, out.message)
+                pending += await self._decide(out.height, out.block_hash, out.value, out.message)
             elif kind == "evidence":
                 log.warning("consensus: evidence %s against validator %s at height %s", out.reason, out.offender.hex(), out.height)
                 self.evidence.append((out.offender, out.reason, out.height))
@@ -250,7 +256,9 @@ class ConsensusDriver:
                 block = chain.build_block(time_ms)
                 if block.transactions:
                     log.info("consensus: proposing height %d with %d transactions (mempool %d)", height, len(block.transactions), chain.mempool_size)
-                return block.header.hash, _core.encode_block(block)
+                value = _core.encode_block(block)
+                self.decoded.remember(value, block)  # committed from this object once decided
+                return block.header.hash, value
 
             built = await self._worker.call(build)
         except Exception:
@@ -262,7 +270,7 @@ class ConsensusDriver:
     async def _validate(self, height: int, block_hash: bytes, value: bytes) -> None:
         def check(chain: Any) -> bool:
             try:
-                block = _core.decode_block(value)
+                block = self.decoded.decode(value, block_hash)
             except ValueError:
                 return False
             header = block.header
@@ -287,24 +295,25 @@ class ConsensusDriver:
             valid = False
         self._inbox.put_nowait(("validity", height, block_hash, valid))
 
-    async def _decide(self, height: int, value: bytes, commit_bytes: bytes) -> list[Any]:
-        block = _core.decode_block(value)
+    async def _decide(self, height: int, block_hash: bytes, value: bytes, commit_bytes: bytes) -> list[Any]:
         commit = _core.decode_commit(commit_bytes)
 
         def commit_block(chain: Any) -> Any:
             if chain.height + 1 != height:
-                return None  # committed already through block sync
-            return chain.apply_block(block, commit)
+                return None  # committed already through block sync: not even decoded
+            block = self.decoded.decode(value, block_hash)  # validated (or built) here: decoded already
+            return chain.apply_block(block, commit), transaction_ids(block)
 
         try:
-            header = await self._worker.call(commit_block)
+            committed = await self._worker.call(commit_block)
         except Exception:
             # Cannot happen for a block we validated; block sync will bring the chain forward.
             log.exception("consensus: committing decided block %d failed", height)
             return []
-        if header is not None:
+        if committed is not None:
+            header, ids = committed
             self.decided_heights += 1
-            self._on_decided(header, transaction_ids(block))
+            self._on_decided(header, ids)
         return await self._next_height()
 
     async def _report(self, a: bytes, b: bytes) -> None:
@@ -355,4 +364,4 @@ class ConsensusDriver:
                     self._publish(kind, message)
 
 
-__all__ = ["DEFAULT_TIMEOUTS_MS", "SAFETY_FILE", "ConsensusDriver"]
+__all__ = ["DEFAULT_TIMEOUTS_MS", "SAFETY_FILE", "SYNC_FOLLOW_GRACE_S", "ConsensusDriver"]

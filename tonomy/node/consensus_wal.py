@@ -14,7 +14,9 @@ Durability (docs/consensus.md, "Durability"): a PROPOSAL record is fsynced befor
 engine sees the proposal, so no vote this validator signs for a value (and no lock it
 takes on it) can outlive the value's bytes. Vote records are only flushed: losing the
 last few in a power cut costs liveness at most, and peers re-send their votes anyway.
-The rewrite at a new height fsyncs the file and then the directory.
+The rewrite at a new height fsyncs the file and then the directory; when no record is
+kept the file is only truncated (stale records are never replayed: they are below the
+restart height).
 """
 
 from __future__ import annotations
@@ -77,6 +79,12 @@ class ConsensusWal:
     def new_height(self, height: int) -> None:
         """Drop the records of heights below ``height`` (rewrite the file atomically)."""
         self._records = [record for record in self._records if record[1] >= height]
+        if not self._records:
+            # Nothing to keep (the common case): empty the file in place. No fsync needed: if
+            # the truncation is lost in a crash, the old records are below every height a
+            # restart replays (the block before ``height`` is committed already).
+            self._handle.truncate(0)
+            return
         self._handle.close()
         tmp = self.path.with_suffix(".tmp")
         with open(tmp, "wb") as handle:

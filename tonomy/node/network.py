@@ -25,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from tonomy import _core
+from tonomy.chain import stored
 from tonomy.errors import TonomyError
 from tonomy.net import BlockSync, Gossip, MessageKind, NetConfig, NodeIdentity, PeerManager
 from tonomy.net.gossip import gossip_id
 from tonomy.net.txbatch import chunks, decode_transaction_batch, encode_transaction_batch
+from tonomy.node.views import transaction_ids
 
 log = logging.getLogger("tonomy.node.network")
 
@@ -40,6 +42,9 @@ GOSSIP_BATCH_BYTES = 1 << 20
 #: Batches from peers being admitted at once; more are dropped (gossip is best effort).
 MAX_ADMITTING_BATCHES = 64
 
+#: Heights below the head whose stored bytes a synced block is compared with before decoding.
+RECENT_HEIGHTS = 4
+
 #: ``(header, transaction ids)`` after block sync committed a block.
 SyncedListener = Callable[[Any, list[bytes]], None]
 
@@ -47,8 +52,10 @@ SyncedListener = Callable[[Any, list[bytes]], None]
 class WorkerSyncedChain:
     """``SyncedChain`` over the node's chain: reads under the chain's lock, applies on its thread.
 
-    A block this node already holds (committed meanwhile by consensus) is accepted as a
-    no-op when it is the same block, so an honest peer racing our own commit is not punished.
+    Blocks are served as stored, never decoded. A block this node already holds (committed
+    meanwhile by consensus) is accepted as a no-op when it is the same block, so an honest
+    peer racing our own commit is not punished; for the last few heights the stored bytes
+    are compared first, so such a block is not even decoded.
     """
 
     def __init__(self, worker: Any, on_applied: SyncedListener) -> None:
@@ -62,34 +69,34 @@ class WorkerSyncedChain:
         return bytes(self._worker.chain.head.hash)
 
     def get_block(self, height: int) -> bytes | None:
-        block = self._worker.chain.get_block(height) if height >= 1 else None
-        return None if block is None else _core.encode_block(block)
+        return stored.block_bytes(self._worker.chain, height) if height >= 1 else None  # as stored: not decoded
 
     def get_commit(self, height: int) -> bytes | None:
-        commit = self._worker.chain.get_commit(height) if height >= 1 else None
-        return None if commit is None else _core.encode_commit(commit)
+        return stored.commit_bytes(self._worker.chain, height) if height >= 1 else None
 
     def apply_block(self, block: bytes, commit: bytes | None) -> Awaitable[None]:
         return self._apply(block, commit)
 
     async def _apply(self, block: bytes, commit: bytes | None) -> None:
-        decoded = _core.decode_block(block)
-        decoded_commit = _core.decode_commit(commit) if commit else None
-
         def apply(chain: Any) -> Any:
+            head = chain.height
+            for height in range(head, max(0, head - RECENT_HEIGHTS), -1):
+                if stored.block_bytes(chain, height) == block:
+                    return None  # committed meanwhile (by consensus): these very bytes, nothing to decode
+            decoded = _core.decode_block(block)
             header = decoded.header
             if header.height <= chain.height:
-                stored = chain.get_block(header.height)
-                if stored is None or stored.header.hash != header.hash:
+                held = chain.get_block(header.height)
+                if held is None or held.header.hash != header.hash:
                     raise ValueError(f"a different block at height {header.height}")
                 return None
-            if decoded_commit is None:
+            if not commit:
                 raise ValueError("a synced block must carry its commit")
-            return chain.apply_block(decoded, decoded_commit)
+            return chain.apply_block(decoded, _core.decode_commit(commit)), transaction_ids(decoded)
 
-        header = await self._worker.call(apply)
-        if header is not None:
-            self._on_applied(header, [tx.id for tx in decoded.transactions])
+        applied = await self._worker.call(apply)
+        if applied is not None:
+            self._on_applied(*applied)
 
 
 class NodeNetwork:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,7 +114,7 @@ class PluginServices:
             self._empty.discard(height)
 
     async def start(self, data_dir: Path, worker: Any, manager: Any) -> None:
-        from tonomy.chain import codec
+        from tonomy.chain import codec, stored
 
         async def query(plugin: str, name: str, params: dict[str, Any]) -> Any:
             return await worker.call(lambda chain: chain.query(plugin, name, params))
@@ -123,10 +123,12 @@ class PluginServices:
             value, _proof, _header = await worker.call(lambda chain: chain.get_state(plugin, key, None))
             return value  # type: ignore[no-any-return]
 
-        async def events(height: int) -> list[dict[str, Any]]:
+        async def events(height: int, plugin: str | None = None, names: Collection[str] | None = None) -> list[dict[str, Any]]:
+            """The events of block ``height``; only ``plugin``'s (named one of ``names``) when given:
+            the others are not decoded (a block of transfers has thousands)."""
             if height in self._empty:
                 return []
-            rows = await worker.call(lambda chain: chain.get_events(height, height + 1, 100_000))
+            rows = await worker.call(lambda chain: stored.block_events(chain, height, plugin=plugin, names=names))
             out = []
             for row in rows:
                 data = row.get("data")

@@ -193,7 +193,7 @@ async def _serve(
             on_ready(url, head)
         producer: asyncio.Task[None] | None = None
         if is_validator and multi:
-            from tonomy.node.consensus_driver import DEFAULT_TIMEOUTS_MS, ConsensusDriver
+            from tonomy.node.consensus_driver import DEFAULT_TIMEOUTS_MS, SYNC_FOLLOW_GRACE_S, ConsensusDriver
             from tonomy.node.keys import read_key_file
 
             assert network is not None and config.validator_key_file is not None
@@ -215,6 +215,7 @@ async def _serve(
                 publish_transaction=network.publish_transaction,
             )
             network.subscribe_consensus(driver.on_proposal, driver.on_vote)
+            network.sync.follow_grace = SYNC_FOLLOW_GRACE_S  # blocks come through consensus first
             producer = asyncio.create_task(driver.run(stop))
         elif is_validator:
             blocks = BlockLoop(services, BlockSchedule(config.block_time_ms), on_block)

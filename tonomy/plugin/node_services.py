@@ -9,7 +9,8 @@ service a :class:`NodeContext` when it starts:
 * ``query`` / ``state``: read the chain at its head (plugin queries, raw state values);
 * ``peers``: send opaque messages to the service of the same plugin on other nodes
   (one p2p message kind carries every plugin's traffic, tagged by plugin name);
-* ``events``: the chain events of one committed block.
+* ``events``: the chain events of one committed block: ``events(height)`` all of them,
+  ``events(height, plugin=..., names=[...])`` only those (the others are not decoded).
 
 The node mounts the service's FastAPI router under ``/v1/x/<plugin>/`` and calls
 ``on_block(height)`` after each committed block and ``on_peer_message`` for each
@@ -52,7 +53,7 @@ class NodeContext:
     data_dir: Path
     query: Callable[[str, str, dict[str, Any]], Awaitable[Any]]
     state: Callable[[str, bytes], Awaitable[bytes | None]]
-    events: Callable[[int], Awaitable[list[dict[str, Any]]]]
+    events: Callable[..., Awaitable[list[dict[str, Any]]]]
     peers: PluginPeers
     log: logging.Logger
 

@@ -100,9 +100,7 @@ class BlobService:
 
     async def on_block(self, height: int) -> None:
         assert self.ctx is not None and self.store is not None
-        for event in await self.ctx.events(height):
-            if event.get("plugin") != "vault":
-                continue
+        for event in await self.ctx.events(height, plugin="vault", names=("stored", "released")):
             digest = event["data"].get("content_hash")
             if event.get("name") == "stored":
                 self.pending.pop(digest, None)
