@@ -8,7 +8,6 @@ bytes; as smoke tests they assert it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -36,51 +35,19 @@ RECORDS: dict[str, Any] = {
 }
 
 
-def _round_trip(module: Any, data: bytes) -> Callable[[], bytes]:
-    return lambda: module.encode(module.decode(data))
+SIDES = {"core": codec, "baseline": reference}
+
+#: One group per record, each with exactly two tests: the core and the reference.
+CASES = [
+    pytest.param(record, side, marks=pytest.mark.benchmark(group=f"codec_{record}"), id=f"{record}-{side}")
+    for record in RECORDS
+    for side in SIDES
+]
 
 
-def _run(benchmark: Any, side: str, module: Any, record: str) -> None:
+@pytest.mark.parametrize(("record", "side"), CASES)
+def test_codec_round_trip(benchmark: Any, record: str, side: str) -> None:
     benchmark.extra_info["side"] = side
+    module = SIDES[side]
     data = reference.encode(RECORDS[record])
-    assert benchmark(_round_trip(module, data)) == data
-
-
-@pytest.mark.benchmark(group="codec_balance")
-def test_core_codec_balance(benchmark: Any) -> None:
-    _run(benchmark, "core", codec, "balance")
-
-
-@pytest.mark.benchmark(group="codec_balance")
-def test_python_codec_balance(benchmark: Any) -> None:
-    _run(benchmark, "baseline", reference, "balance")
-
-
-@pytest.mark.benchmark(group="codec_account")
-def test_core_codec_account(benchmark: Any) -> None:
-    _run(benchmark, "core", codec, "account")
-
-
-@pytest.mark.benchmark(group="codec_account")
-def test_python_codec_account(benchmark: Any) -> None:
-    _run(benchmark, "baseline", reference, "account")
-
-
-@pytest.mark.benchmark(group="codec_token")
-def test_core_codec_token(benchmark: Any) -> None:
-    _run(benchmark, "core", codec, "token")
-
-
-@pytest.mark.benchmark(group="codec_token")
-def test_python_codec_token(benchmark: Any) -> None:
-    _run(benchmark, "baseline", reference, "token")
-
-
-@pytest.mark.benchmark(group="codec_receipt")
-def test_core_codec_receipt(benchmark: Any) -> None:
-    _run(benchmark, "core", codec, "receipt")
-
-
-@pytest.mark.benchmark(group="codec_receipt")
-def test_python_codec_receipt(benchmark: Any) -> None:
-    _run(benchmark, "baseline", reference, "receipt")
+    assert benchmark(lambda: module.encode(module.decode(data))) == data
