@@ -250,51 +250,53 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<Cow<'a, str>, CoreError> {
         self.pos += 1;
         let start = self.pos;
+        self.skip_plain();
+        if self.peek() == Some(b'"') {
+            let text = self.slice(start, self.pos)?;
+            self.pos += 1;
+            return Ok(Cow::Borrowed(text));
+        }
+        // Escapes only ever stand for ASCII, so the unescaped bytes stay valid UTF-8.
+        let mut text = self.bytes.get(start..self.pos).unwrap_or_default().to_vec();
         loop {
             match self.peek() {
                 Some(b'"') => {
-                    let text = self.slice(start, self.pos)?;
                     self.pos += 1;
-                    return Ok(Cow::Borrowed(text));
+                    return String::from_utf8(text)
+                        .map(Cow::Owned)
+                        .map_err(|_| malformed("encoded value is not valid UTF-8"));
                 }
-                Some(b'\\') => break,
-                Some(byte) if byte < 0x20 => return Err(raw_control(self.pos)),
-                Some(_) => self.pos += 1,
+                Some(b'\\') => text.push(self.escape()?),
+                Some(_) => return Err(raw_control(self.pos)),
                 None => return Err(self.unexpected()),
             }
-        }
-        let mut text = String::from(self.slice(start, self.pos)?);
-        loop {
             let run = self.pos;
-            let end = loop {
-                match self.peek() {
-                    Some(b'"' | b'\\') => break self.pos,
-                    Some(byte) if byte < 0x20 => return Err(raw_control(self.pos)),
-                    Some(_) => self.pos += 1,
-                    None => return Err(self.unexpected()),
-                }
-            };
-            text.push_str(self.slice(run, end)?);
-            if self.peek() == Some(b'"') {
-                self.pos += 1;
-                return Ok(Cow::Owned(text));
-            }
-            text.push(self.escape()?);
+            self.skip_plain();
+            text.extend_from_slice(self.bytes.get(run..self.pos).unwrap_or_default());
         }
     }
 
+    /// Move to the next byte a string cannot hold as is (`"`, `\`, a control character), or the end.
+    fn skip_plain(&mut self) {
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        self.pos += rest
+            .iter()
+            .position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20)
+            .unwrap_or(rest.len());
+    }
+
     /// One escape at `pos` (on its backslash), only in the form the writer uses.
-    fn escape(&mut self) -> Result<char, CoreError> {
+    fn escape(&mut self) -> Result<u8, CoreError> {
         let at = self.pos;
         let next = self.bytes.get(at + 1).copied();
         let (decoded, length) = match next {
-            Some(b'"') => ('"', 2),
-            Some(b'\\') => ('\\', 2),
-            Some(b'b') => ('\u{8}', 2),
-            Some(b't') => ('\t', 2),
-            Some(b'n') => ('\n', 2),
-            Some(b'f') => ('\u{c}', 2),
-            Some(b'r') => ('\r', 2),
+            Some(b'"') => (b'"', 2),
+            Some(b'\\') => (b'\\', 2),
+            Some(b'b') => (0x08, 2),
+            Some(b't') => (b'\t', 2),
+            Some(b'n') => (b'\n', 2),
+            Some(b'f') => (0x0c, 2),
+            Some(b'r') => (b'\r', 2),
             Some(b'u') => {
                 let code = match self.bytes.get(at + 2..at + 6) {
                     Some([b'0', b'0', high @ (b'0' | b'1'), low]) => {
@@ -308,9 +310,7 @@ impl<'a> Parser<'a> {
                     }
                 };
                 match code {
-                    Some(code) if !matches!(code, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d) => {
-                        (char::from(code), 6)
-                    }
+                    Some(code) if !matches!(code, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d) => (code, 6),
                     _ => return Err(bad_escape(at)),
                 }
             }

@@ -193,7 +193,9 @@ impl<'py> Builder for PyBuilder<'py> {
             },
             Int::Unsigned(number) => number.into_pyobject(self.py),
         };
-        Ok(number.map(Bound::into_any).unwrap_or_else(|never| match never {}))
+        Ok(number
+            .map(Bound::into_any)
+            .unwrap_or_else(|never| match never {}))
     }
 
     fn string(&mut self, text: &str) -> Result<Self::Value, Failure> {
