@@ -12,7 +12,7 @@ use crate::CoreResult;
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Builds one canonical encoding. Keys must be written in code point order (sort
-/// with [`Writer::sort_entries`]); commas are placed by the writer.
+/// with [`Writer::key_order`]); commas are placed by the writer.
 #[derive(Debug, Default)]
 pub struct Writer {
     out: Vec<u8>,
@@ -24,7 +24,7 @@ pub struct Writer {
 
 impl Writer {
     pub fn new() -> Self {
-        Self::with_capacity(64)
+        Self::with_capacity(128)
     }
 
     pub fn with_capacity(capacity: usize) -> Self {
@@ -35,9 +35,9 @@ impl Writer {
         }
     }
 
-    /// Sort object entries by key in code point order (which is UTF-8 byte order).
-    pub fn sort_entries<T>(entries: &mut [(&str, T)]) {
-        entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    /// The order object keys are written in: code point order, which is UTF-8 byte order.
+    pub fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+        a.as_bytes().cmp(b.as_bytes())
     }
 
     fn separate(&mut self) {
@@ -164,14 +164,16 @@ impl Writer {
         let bytes = text.as_bytes();
         self.out.reserve(bytes.len() + 2);
         self.out.push(b'"');
-        let mut start = 0;
-        for (index, &byte) in bytes.iter().enumerate() {
-            if byte >= 0x20 && byte != b'"' && byte != b'\\' {
-                continue;
-            }
-            self.out
-                .extend_from_slice(bytes.get(start..index).unwrap_or_default());
-            start = index + 1;
+        let mut rest = bytes;
+        while let Some(at) = rest
+            .iter()
+            .position(|&byte| byte < 0x20 || byte == b'"' || byte == b'\\')
+        {
+            let (plain, special) = rest.split_at(at);
+            self.out.extend_from_slice(plain);
+            let Some((&byte, after)) = special.split_first() else {
+                break;
+            };
             match byte {
                 b'"' => self.out.extend_from_slice(b"\\\""),
                 b'\\' => self.out.extend_from_slice(b"\\\\"),
@@ -186,9 +188,9 @@ impl Writer {
                     self.out.push(HEX[usize::from(control & 0x0f)]);
                 }
             }
+            rest = after;
         }
-        self.out
-            .extend_from_slice(bytes.get(start..).unwrap_or_default());
+        self.out.extend_from_slice(rest);
         self.out.push(b'"');
     }
 }

@@ -101,11 +101,13 @@ fn write_int(writer: &mut Writer, number: &Bound<'_, PyInt>) -> CoreResult<()> {
 
 fn write_dict(writer: &mut Writer, dict: &Bound<'_, PyDict>) -> CoreResult<()> {
     writer.begin_object()?;
-    let mut keys = Vec::with_capacity(dict.len());
-    let mut values = Vec::with_capacity(dict.len());
+    let mut entries = Vec::with_capacity(dict.len());
     for (key, value) in dict.iter() {
         match key.downcast_into_exact::<PyString>() {
-            Ok(key) => keys.push(key),
+            Ok(key) => {
+                utf8(&key)?; // refuse a lone surrogate here, so the sort below sees only UTF-8
+                entries.push((key, value));
+            }
             Err(refused) => {
                 return Err(unencodable(format!(
                     "object keys must be strings, got {}",
@@ -113,17 +115,15 @@ fn write_dict(writer: &mut Writer, dict: &Bound<'_, PyDict>) -> CoreResult<()> {
                 )))
             }
         }
-        values.push(value);
     }
-    let mut entries = keys
-        .iter()
-        .map(utf8)
-        .zip(values.iter())
-        .map(|(key, value)| key.map(|key| (key, value)))
-        .collect::<CoreResult<Vec<_>>>()?;
-    Writer::sort_entries(&mut entries);
-    for (key, value) in entries {
-        writer.key(key)?;
+    entries.sort_unstable_by(|(a, _), (b, _)| {
+        Writer::key_order(
+            a.to_str().unwrap_or_default(),
+            b.to_str().unwrap_or_default(),
+        )
+    });
+    for (key, value) in &entries {
+        writer.key(utf8(key)?)?;
         write_value(writer, value)?;
     }
     writer.end_object();
