@@ -526,3 +526,16 @@ def sd_disclosure_digest(disclosure: bytes) -> bytes:
 
 def sd_match_disclosures(digests: list[bytes], disclosures: list[bytes]) -> list[int]:
     """For each disclosure, the index of its digest in the signed list; raises if any is not covered."""
+
+# --- codec (canonical state encoding; spec in tonomy.chain.codec) ------------
+
+from typing import Any
+
+CODEC_MAX_ENCODED_SIZE: int
+CODEC_MAX_DEPTH: int
+
+def codec_encode(value: object) -> bytes:
+    """The canonical bytes of ``value`` (None, bool, int, str, bytes, list/tuple, dict); UnencodableError otherwise."""
+
+def codec_decode(data: bytes | bytearray | memoryview) -> Any:
+    """The value whose canonical encoding is ``data``; CodecError for any other input."""

@@ -53,6 +53,14 @@ pub enum CoreError {
     /// A bug in the core; reported instead of panicking across the FFI.
     #[error("internal error: {0}")]
     Internal(String),
+
+    /// Bytes that are not the canonical state encoding (`codec`); the message says why.
+    #[error("{0}")]
+    CodecMalformed(String),
+
+    /// A value the canonical state encoding cannot represent (`codec`).
+    #[error("{0}")]
+    Unencodable(String),
 }
 
 impl CoreError {
@@ -70,6 +78,8 @@ impl CoreError {
             CoreError::Storage(_) => "store.error",
             CoreError::Conflict(_) => "store.conflict",
             CoreError::Internal(_) => "core.internal",
+            CoreError::CodecMalformed(_) => "codec.malformed",
+            CoreError::Unencodable(_) => "codec.unencodable",
         }
     }
 
@@ -86,6 +96,8 @@ impl CoreError {
         "store.error",
         "store.conflict",
         "core.internal",
+        "codec.malformed",
+        "codec.unencodable",
     ];
 }
 
@@ -107,6 +119,8 @@ mod tests {
             CoreError::Storage(String::new()),
             CoreError::Conflict(String::new()),
             CoreError::Internal(String::new()),
+            CoreError::CodecMalformed(String::new()),
+            CoreError::Unencodable(String::new()),
         ];
         let codes: Vec<_> = samples.iter().map(|e| e.code()).collect();
         assert_eq!(codes, CoreError::ALL_CODES);

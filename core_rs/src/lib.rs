@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod wire;
 pub mod consensus;
 pub mod sd;
+pub mod codec;
 
 #[cfg(feature = "python")]
 pub mod py;

@@ -9,6 +9,7 @@ pub mod args;
 pub mod errors;
 pub mod gil;
 
+pub mod codec;
 pub mod consensus;
 pub mod crypto;
 pub mod hash;
@@ -32,5 +33,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     wire::register(m)?;
     consensus::register(m)?;
     sd::register(m)?;
+    codec::register(m)?;
     Ok(())
 }
