@@ -8,6 +8,12 @@ precommit quorum and committed by the node).
 * ``network-submit-batch-vs-single``: the same number of transfers on the same cluster,
   submitted in batches (core) or one request per transfer (baseline), each until every
   transfer is final; the ratio is the end-to-end gain of batch submission.
+* ``network-sustained`` (absolute): transfers offered at a fixed rate (``SUSTAINED_RATES``,
+  or ``TONOMY_BENCH_RATES=3000,5000``) for ``SUSTAINED_S`` seconds, a batch every
+  ``TICK_S`` to the next node in turn. A burst measures one queue draining; this measures
+  what the network keeps up with. Latency runs from each batch's scheduled time (so a
+  client held up by a slow node counts against the network, not for it); ``extra_info``
+  has the offered rate, the finalized rate after the first ``WARM_S`` seconds, and p50/p99.
 
 A transaction's final time is when the client sees it in a block of the first node
 (followed by a thread polling ``/v1/health`` and reading each new block); every node
@@ -18,6 +24,7 @@ executed and the balance adds up on the last node.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -50,6 +57,12 @@ BATCH = 250
 #: Client threads submitting one transfer per request (the baseline).
 SINGLE_THREADS = 8
 TIMEOUT_S = 120.0
+#: Offered rates (transfers/s) of the sustained runs, each for SUSTAINED_S seconds.
+SUSTAINED_RATES = tuple(int(r) for r in os.environ.get("TONOMY_BENCH_RATES", "3000,5000").split(","))
+SUSTAINED_S = 10.0
+#: The finalized rate is counted after this many seconds (the pipeline filling up).
+WARM_S = 2.0
+TICK_S = 0.05
 #: Longest wait of one finality long poll (a block commits every BLOCK_TIME_MS).
 POLL_S = 2.0
 
@@ -71,7 +84,7 @@ class Funded:
     transferred: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def transfers(self, count: int) -> list[bytes]:
+    def transfers(self, count: int, expires_in_s: int = 60) -> list[bytes]:
         """``count`` signed transfers of 1 unit, alice to bob, on the current head (untimed)."""
         with NodeClient(self.urls[0]) as client:
             head = client.head()
@@ -79,7 +92,7 @@ class Funded:
         for nonce in range(self.nonce, self.nonce + count):
             # A distinct memo each: no two transfers carry the same action data (as in real use).
             transfer = {"from": "alice", "to": "bob", "symbol": SYMBOL, "amount": 1, "memo": f"t{nonce}"}
-            txs.append(build_transaction(head.chain_id, head, [action("pay", "transfer", transfer, ["alice@active"])], [self.alice], nonce=nonce))
+            txs.append(build_transaction(head.chain_id, head, [action("pay", "transfer", transfer, ["alice@active"])], [self.alice], nonce=nonce, expires_in_s=expires_in_s))
         self.nonce += count
         return txs
 
@@ -271,3 +284,80 @@ def test_transfers_submitted_in_batches(benchmark: Any, funded: Funded) -> None:
 def test_transfers_submitted_one_by_one(benchmark: Any, funded: Funded) -> None:
     benchmark.extra_info["side"] = "baseline"
     run_transfers(benchmark, funded, 20 if benchmark.disabled else 1000, submit_one_by_one)
+
+
+def submit_at_rate(urls: list[str], txs: list[bytes], rate: int, started: float) -> list[tuple[bytes, float]]:
+    """A batch of ``rate * TICK_S`` transfers due every TICK_S from ``started``, to the nodes in
+    turn (one thread per node); (id, scheduled time) per transfer."""
+    per_tick = max(1, round(rate * TICK_S))
+    batches = [(started + k * TICK_S, txs[i : i + per_tick]) for k, i in enumerate(range(0, len(txs), per_tick))]
+    submitted: list[tuple[bytes, float]] = []
+    lock = threading.Lock()
+
+    def node_worker(index: int) -> Callable[[], None]:
+        def run() -> None:
+            with NodeClient(urls[index], timeout=TIMEOUT_S) as client:
+                for due, batch in batches[index :: len(urls)]:
+                    wait = due - time.perf_counter()
+                    if wait > 0:
+                        time.sleep(wait)
+                    results = client.submit_many(batch)
+                    ids = [r for r in results if isinstance(r, bytes)]
+                    assert len(ids) == len(batch), [r for r in results if not isinstance(r, bytes)][:3]
+                    with lock:
+                        submitted.extend((tx_id, due) for tx_id in ids)
+
+        return run
+
+    _in_parallel([node_worker(i) for i in range(len(urls))])
+    return submitted
+
+
+@pytest.mark.benchmark(group="network-sustained")
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("rate", SUSTAINED_RATES)
+def test_sustained_offered_rate(benchmark: Any, funded: Funded, rate: int) -> None:
+    offered, seconds = (200, 1.0) if benchmark.disabled else (rate, SUSTAINED_S)
+    count = int(offered * seconds)
+    outcome: dict[str, float] = {}
+
+    def setup() -> tuple[tuple[list[bytes]], dict[str, Any]]:
+        return (funded.transfers(count, expires_in_s=int(seconds) + 120),), {}
+
+    def run(txs: list[bytes]) -> None:
+        watch = FinalityWatch(funded.urls[0])
+        try:
+            started = time.perf_counter() + 0.2
+            submitted = submit_at_rate(funded.urls, txs, offered, started)
+            assert len(submitted) == count
+            watch.wait_for([tx_id for tx_id, _ in submitted], TIMEOUT_S)
+            finals = [watch.final_at[tx_id] for tx_id, _ in submitted]
+            warm = min(WARM_S, seconds / 2)
+            steady = [t for t in finals if started + warm <= t <= started + seconds]
+            outcome["finalized_per_second"] = len(steady) / (seconds - warm)
+            outcome["all_final_s"] = max(finals) - started
+            latencies = [watch.final_at[tx_id] - due for tx_id, due in submitted]
+            outcome["p50"] = _percentile(latencies, 0.50)
+            outcome["p99"] = _percentile(latencies, 0.99)
+        finally:
+            watch.close()
+        funded.transferred += count
+
+    benchmark.pedantic(run, setup=setup, rounds=1)
+    with NodeClient(funded.urls[-1]) as client:
+        deadline = time.monotonic() + 30
+        while client.query("pay", "balance", {"account": "bob", "symbol": SYMBOL}) != funded.transferred:
+            assert time.monotonic() < deadline, "not every transfer reached the last node"
+            time.sleep(0.1)
+    if benchmark.stats is not None:
+        benchmark.extra_info.update(
+            side="absolute",
+            validators=4,
+            block_time_ms=BLOCK_TIME_MS,
+            offered_per_second=offered,
+            seconds=seconds,
+            finalized_per_second=round(outcome["finalized_per_second"], 1),
+            all_final_after_s=round(outcome["all_final_s"], 2),
+            latency_p50_ms=round(outcome["p50"] * 1000, 1),
+            latency_p99_ms=round(outcome["p99"] * 1000, 1),
+        )
