@@ -317,3 +317,31 @@ def test_hostile_query_parameters_are_refused(apps_net: Net, name: str, params: 
     with pytest.raises(TonomyError) as caught:
         apps_net.chain.query("identity", name, params)
     assert caught.value.code == "core.invalid_input"
+
+
+def test_an_origin_belongs_to_one_app(apps_net: Net) -> None:
+    """No app can register a rival's origin, at registration or by update; a dropped origin is free."""
+    spare = register_data(account="spareapp", origin="https://spare.example", redirect_uris=["https://spare.example/cb"],
+                          request_key=public_key("spareapp-req"))
+    taken = dict(spare, extra_origins=[ORIGIN])
+    receipt = apps_net.send([("identity", "register_app", taken, ["spareapp@active", "alice@active"])], ["spareapp", "alice"])
+    assert receipt.error_code == "identity.origin_taken"
+    assert apps_net.chain.query("identity", "app", {"app": "spareapp"}) is None  # nothing of it stored
+    apps_net.ok([("identity", "register_app", spare, ["spareapp@active", "alice@active"])], ["spareapp", "alice"])
+    # Taking notesapp's origin by update is refused too, and changes nothing.
+    before = app(apps_net, "spareapp")
+    stolen = by_owner(apps_net, "update_app", {"app": "spareapp", "origin": ORIGIN, "redirect_uris": [REDIRECT]}, owner="bob")
+    assert stolen.error_code == "identity.origin_taken"
+    assert app(apps_net, "spareapp") == before
+    # notesapp moves to a new origin: its old one is free for spareapp, its new one is not.
+    moved = by_owner(apps_net, "update_app", {"app": "notesapp", "origin": "https://notes2.example",
+                                              "redirect_uris": ["https://notes2.example/cb"]})
+    assert moved.status == "executed", moved.error_message
+    claimed = by_owner(apps_net, "update_app", {"app": "spareapp", "extra_origins": [ORIGIN]}, owner="bob")
+    assert claimed.status == "executed", claimed.error_message
+    assert app(apps_net, "spareapp")["origins"] == ["https://spare.example", ORIGIN]
+    back = by_owner(apps_net, "update_app", {"app": "spareapp", "extra_origins": ["https://notes2.example"]}, owner="bob")
+    assert back.error_code == "identity.origin_taken"
+    # An app keeps its own origins through an update that repeats them.
+    same = by_owner(apps_net, "update_app", {"app": "notesapp", "origin": "https://notes2.example"})
+    assert same.status == "executed", same.error_message

@@ -322,10 +322,12 @@ def test_app_origins_lists_every_registered_origin_once(app_net: Any) -> None:
     """The node's CORS allow-list: registered origins only, sorted, no duplicates."""
     assert app_net.chain.query("identity", "app_origins", {}) == {"origins": ["https://notes-example.evil", ORIGIN]}
     app_net.create_account("notes2", "app")
-    app_net.ok([("identity", "register_app", {"account": "notes2", "name": "Notes 2", "origin": ORIGIN,
-                 "redirect_uris": [REDIRECT], "scopes": [], "request_key": public_key("notes2-req")},
+    second = {"account": "notes2", "name": "Notes 2", "origin": ORIGIN, "redirect_uris": [REDIRECT], "scopes": [],
+              "request_key": public_key("notes2-req")}
+    app_net.fails("identity.origin_taken", [("identity", "register_app", second, ["notes2@active"])], ["notes2"])
+    app_net.ok([("identity", "register_app", dict(second, origin="https://a.example", redirect_uris=["https://a.example/cb"]),
                  ["notes2@active"])], ["notes2"])
-    assert app_net.chain.query("identity", "app_origins", {}) == {"origins": ["https://notes-example.evil", ORIGIN]}
+    assert app_net.chain.query("identity", "app_origins", {}) == {"origins": ["https://a.example", "https://notes-example.evil", ORIGIN]}
     with pytest.raises(TonomyError) as extra:
         app_net.chain.query("identity", "app_origins", {"all": True})
     assert extra.value.code == "core.invalid_input"

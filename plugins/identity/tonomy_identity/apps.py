@@ -93,6 +93,22 @@ def _origins(primary: str, extra: list[str]) -> list[str]:
     return [primary] + sorted(set(extra) - {primary})
 
 
+def _claim_origins(ctx: Any, app: str, held: list[str], wanted: list[str]) -> None:
+    """Make ``wanted`` the app's origins in the origin index, refusing one another app holds.
+
+    Exclusive so that an origin names exactly one app: a wallet or a node that sees a page's
+    origin knows whose rules apply, and no app can register a rival's site as its own.
+    """
+    for origin in sorted(set(wanted) - set(held)):
+        holder = ctx.state.get_record(layout.origin_key(origin))
+        if holder is not None and holder != app:
+            ctx.fail("origin_taken", f"{origin!r} is registered by the app {holder!r}; an origin belongs to one app")
+    for origin in sorted(set(held) - set(wanted)):
+        ctx.state.delete(layout.origin_key(origin))
+    for origin in sorted(set(wanted) - set(held)):
+        ctx.state.put_record(layout.origin_key(origin), app)
+
+
 def _check_redirects(ctx: Any, origins: list[str], uris: list[str]) -> None:
     for uri in uris:
         problem = redirect_problem(origins, uri)
@@ -114,6 +130,7 @@ def register_app(ctx: Any, data: Any) -> None:
     require_account(ctx, owner, OWNER_TYPES)
     origins = _origins(data["origin"], data.get("extra_origins", []))
     _check_redirects(ctx, origins, data["redirect_uris"])
+    _claim_origins(ctx, app, [], origins)
     record = {
         "name": data["name"],
         "description": data.get("description", ""),
@@ -163,7 +180,9 @@ def update_app(ctx: Any, data: Any) -> None:
     if "origin" in data or "extra_origins" in data:
         primary = data.get("origin", record["origin"])
         extra = data["extra_origins"] if "extra_origins" in data else app_origins(record)[1:]
+        held = app_origins(record)
         record["origin"], record["origins"] = primary, _origins(primary, extra)
+        _claim_origins(ctx, app, held, record["origins"])
     if "redirect_uris" in data:
         record["redirect_uris"] = sorted(data["redirect_uris"])
     _check_redirects(ctx, record["origins"], record["redirect_uris"])

@@ -75,6 +75,7 @@ ALL_CODES = (
     "identity.session_expired",
     "identity.bad_sequence",
     "identity.app_exists",
+    "identity.origin_taken",
     "identity.key_reused",
     "identity.nothing_to_change",
     # credentials (chain side)

@@ -43,6 +43,11 @@ def app_key(app: str) -> bytes:
 APPS_RANGE = (b"app/", b"app0")
 
 
+def origin_key(origin: str) -> bytes:
+    """origin → the app that registered it (a string record): an origin belongs to one app."""
+    return b"origin/" + origin.encode()
+
+
 def owner_apps_prefix(owner: str) -> bytes:
     return b"owner-app/" + owner.encode() + b"/"
 
