@@ -130,3 +130,32 @@ def test_sweep_drops_unreferenced_uploads_after_the_grace_period(world) -> None:
     assert world.blobs.sweep(referenced, grace_s=60, now=time.time() + 120) == [orphan]
     assert not world.blobs.has(orphan)
     assert vault.read("alice", rid, "note") == b"referenced"
+
+
+def test_referenced_blobs_pages_through_every_referenced_hash(world) -> None:  # type: ignore[no-untyped-def]
+    from tonomy.errors import TonomyError
+    from tonomy.vault import Vault
+    from tonomy.wallet.kdf import FLOOR
+    from tonomy_vault.actions import REFERENCED_PAGE
+
+    p = world.people["alice"]
+    vault = Vault.create(world.server, world.directory, "alice", kek=p.kek, x25519_secret=p.secret, kdf=FLOOR)
+    vault.create_record({"a": b"one", "b": b"two", "c": b"three"})
+
+    def referenced(digest: bytes) -> bool:
+        return bool(world.net.chain.query("vault", "referenced", {"content_hash": digest}))
+
+    every = world.net.chain.query("vault", "referenced_blobs", {})
+    assert len(every) >= 4 and every == sorted(every) and all(referenced(h) for h in every)  # 3 fields and the keyring
+    assert len(every) < REFERENCED_PAGE
+    # Paging: after any hash, exactly the ones above it; after the last, nothing.
+    assert world.net.chain.query("vault", "referenced_blobs", {"after": every[1]}) == every[2:]
+    assert world.net.chain.query("vault", "referenced_blobs", {"after": every[-1]}) == []
+    assert world.net.chain.query("vault", "referenced_blobs", {"after": bytes(32)}) == every
+    for hostile in ({"after": b"short"}, {"after": "00" * 32}, {"limit": 5}):
+        try:
+            world.net.chain.query("vault", "referenced_blobs", hostile)
+        except TonomyError as exc:
+            assert exc.code == "core.invalid_input"
+        else:
+            raise AssertionError(f"{hostile} was accepted")

@@ -42,16 +42,26 @@ class Peers:
         self.punished.append(peer_key)
 
 
-def service(tmp_path: Path, events: dict[int, list[dict[str, Any]]]) -> tuple[BlobService, Peers]:
+def service(
+    tmp_path: Path, events: dict[int, list[dict[str, Any]]], referenced: list[bytes] | None = None
+) -> tuple[BlobService, Peers]:
+    """A blob service whose chain holds ``events`` per height and references ``referenced``
+    (answered a page of 2 at a time, as the query pages)."""
     peers = Peers()
+    on_chain = sorted(referenced or [])
 
     async def get_events(height: int, plugin: str | None = None, names: Any = None) -> list[dict[str, Any]]:
         return [e for e in events.get(height, []) if plugin in (None, e["plugin"]) and (names is None or e["name"] in names)]
 
-    async def no_chain(*args: Any) -> Any:
-        return False
+    async def query(plugin: str, name: str, params: dict[str, Any]) -> Any:
+        if name == "referenced_blobs":
+            return [h for h in on_chain if "after" not in params or h > params["after"]][:2]
+        return params.get("content_hash") in on_chain
 
-    ctx = NodeContext("vault", tmp_path, no_chain, no_chain, get_events, peers, logging.getLogger("test.vault"))
+    async def no_state(*args: Any) -> Any:
+        return None
+
+    ctx = NodeContext("vault", tmp_path, query, no_state, get_events, peers, logging.getLogger("test.vault"))
     svc = BlobService()
     asyncio.run(svc.start(ctx))
     return svc, peers
@@ -109,3 +119,29 @@ def test_a_blob_already_held_is_not_asked_for(tmp_path: Path) -> None:
     svc.store.put(blob)
     asyncio.run(svc.on_block(1))
     assert peers.sent == [] and BlobStore(tmp_path / "blobs").get(blob_hash(blob)) == blob
+
+
+def test_blobs_missed_while_away_are_repaired_from_the_chain(tmp_path: Path) -> None:
+    """No event announces them (the node was down), yet every referenced blob it lacks is
+    wanted at its first block, page after page; one it holds is not; and a blob given up
+    after WANT_ATTEMPTS blocks is wanted again at the next repair walk."""
+    from tonomy_vault import replication
+
+    blobs = [os.urandom(30 + i) for i in range(5)]
+    hashes = [blob_hash(b) for b in blobs]
+    svc, peers = service(tmp_path, {}, referenced=hashes)
+    assert svc.store is not None
+    svc.store.put(blobs[0])
+    asyncio.run(svc.on_block(10))
+    asked = {record["h"] for _, record in peers.sent if record["t"] == "get"}
+    assert asked == set(hashes[1:])
+    asyncio.run(svc.on_peer_message(b"a" * 32, encode_record({"t": "blob", "h": hashes[1], "data": blobs[1]})))
+    assert svc.store.has(hashes[1])
+    # Nobody has the other three: the service gives up after WANT_ATTEMPTS blocks ...
+    for height in range(11, 12 + replication.WANT_ATTEMPTS):
+        asyncio.run(svc.on_block(height))
+    assert svc.wanted == {}
+    # ... and wants them again at the next walk.
+    peers.sent.clear()
+    asyncio.run(svc.on_block(10 + replication.REPAIR_EVERY))
+    assert {record["h"] for _, record in peers.sent if record["t"] == "get"} == set(hashes[2:])

@@ -53,6 +53,8 @@ def tonomy_register_queries(register: QueryRegistrar) -> None:
     register(QuerySpec("keyring", a.q_keyring, a.Q_OWNER, description="The owner's keyring pointer"))
     register(QuerySpec("usage", a.q_usage, a.Q_OWNER, description="Bytes the owner stores"))
     register(QuerySpec("referenced", a.q_referenced, a.Q_HASH, description="Whether any entry or keyring references a blob"))
+    register(QuerySpec("referenced_blobs", a.q_referenced_blobs, a.Q_REFERENCED_BLOBS,
+                       description="Referenced blob hashes, ascending, up to 256 after `after`"))
 
 
 @hookimpl

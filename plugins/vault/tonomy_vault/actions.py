@@ -54,6 +54,11 @@ Q_RECORD = RecordSchema((_OWNER, _RECORD))
 Q_ENTRY = RecordSchema((_OWNER, _RECORD, _FIELD))
 Q_GRANT = RecordSchema((_OWNER, _RECORD, _READER))
 Q_HASH = RecordSchema((_HASH,))
+Q_REFERENCED_BLOBS = RecordSchema(
+    (Field("after", bytes, required=False, minimum=rec.HASH_BYTES, maximum=rec.HASH_BYTES, description="the last hash of the previous page"),)
+)
+#: Hashes one ``referenced_blobs`` answer holds at most.
+REFERENCED_PAGE = 256
 
 
 def quota(ctx: Any) -> int:
@@ -213,6 +218,19 @@ def q_keyring(ctx: Any, params: Any) -> Any:
 
 def q_referenced(ctx: Any, params: Any) -> bool:
     return ctx.state.get(rec.refcount_key(params["content_hash"])) is not None
+
+
+def q_referenced_blobs(ctx: Any, params: Any) -> list[bytes]:
+    """Referenced blob hashes in ascending order, a page at a time after ``after``: what a node
+    that missed ``stored`` events (it was down, or every peer was) walks to repair its store."""
+    prefix = rec.refcount_key(b"")
+    start = rec.refcount_key(params["after"]) + b"\x00" if "after" in params else prefix
+    hashes: list[bytes] = []
+    for key, _ in ctx.state.items(start, rec.prefix_end(prefix)):
+        hashes.append(key[len(prefix) :])
+        if len(hashes) == REFERENCED_PAGE:
+            break
+    return hashes
 
 
 def q_usage(ctx: Any, params: Any) -> int:

@@ -13,6 +13,11 @@
   hashes to the hash asked for; a peer that sends one that does not is banned
   (content addressing makes a lie provable). Blobs over the p2p frame limit are not
   replicated (clients upload them to each node they use).
+* Events only tell a node what happened while it was listening, and a wanted blob is
+  given up after ``WANT_ATTEMPTS`` blocks. So at its first block and every
+  ``REPAIR_EVERY`` blocks the service also walks every referenced hash on chain (query
+  ``referenced_blobs``) and wants the ones it lacks: a node that was down, or whose
+  peers lacked a blob for a while, converges anyway.
 """
 
 from __future__ import annotations
@@ -36,6 +41,10 @@ MAX_PENDING_BYTES = 256 * 1024 * 1024
 #: Blocks a wanted blob is asked for again before the node gives up (a later ``stored`` retries).
 WANT_ATTEMPTS = 50
 MAX_P2P_BLOB = 8 * 1024 * 1024
+#: Blocks between two walks of every referenced blob (the first comes with the first block).
+REPAIR_EVERY = 600
+#: Most blobs wanted at once: a repair adds no more, the next one continues.
+MAX_WANTED = 1024
 
 
 class BlobService:
@@ -46,6 +55,7 @@ class BlobService:
         self.pending: dict[bytes, tuple[int, float]] = {}  # uploads not yet seen referenced: size, time
         self.penalised = 0
         self.replicated = 0
+        self.repaired_at: int | None = None  # height of the last walk of referenced blobs
 
     async def start(self, ctx: NodeContext) -> None:
         self.ctx = ctx
@@ -110,6 +120,9 @@ class BlobService:
                 self.wanted.pop(digest, None)
                 self.pending.pop(digest, None)
                 self.store.delete(digest)
+        if self.repaired_at is None or height - self.repaired_at >= REPAIR_EVERY:
+            self.repaired_at = height
+            await self._repair()
         for digest in list(self.wanted):
             self.wanted[digest] -= 1
             if self.wanted[digest] < 0 or self.store.has(digest):
@@ -118,6 +131,19 @@ class BlobService:
             self.ctx.peers.broadcast(encode_record({"t": "get", "h": digest}))
         if height % 20 == 0:
             await self._sweep()
+
+    async def _repair(self) -> None:
+        """Want every blob the chain references that this node lacks (up to MAX_WANTED)."""
+        assert self.ctx is not None and self.store is not None
+        params: dict[str, Any] = {}
+        while len(self.wanted) < MAX_WANTED:
+            page = await self.ctx.query("vault", "referenced_blobs", params)
+            for digest in page:
+                if digest not in self.wanted and not self.store.has(digest) and len(self.wanted) < MAX_WANTED:
+                    self.wanted[digest] = WANT_ATTEMPTS
+            if not page:
+                break
+            params = {"after": page[-1]}
 
     async def _sweep(self) -> None:
         assert self.ctx is not None and self.store is not None
