@@ -205,12 +205,20 @@ class NodeNetwork:
         if len(self._admitting) >= MAX_ADMITTING_BATCHES:
             self.batches_dropped += 1
             return False
-        task = asyncio.create_task(self._admit_batch(fresh, source), name="p2p-admit-batch")
+        # A batch wholly fresh and not too big goes on as received if all of it is admitted.
+        whole = payload if len(fresh) == len(txs) and len(payload) <= GOSSIP_BATCH_BYTES else None
+        task = asyncio.create_task(self._admit_batch(fresh, source, whole), name="p2p-admit-batch")
         self._admitting.add(task)
         task.add_done_callback(self._admitting.discard)
         return False
 
-    async def _admit_batch(self, txs: list[bytes], source: bytes | None) -> None:
+    async def _admit_batch(self, txs: list[bytes], source: bytes | None, whole: bytes | None = None) -> None:
+        """Admit ``txs`` (one chain call) and relay those admitted to every peer but ``source``.
+
+        ``whole`` is the batch message ``txs`` were decoded from, when they are all of it:
+        if every one is admitted, it is relayed as it came (the same bytes a re-encode
+        would give), saving the encode.
+        """
         try:
             results = await self._worker.call_bulk(lambda chain, batch: chain.submit_many(batch), txs)
         except TonomyError as exc:
@@ -224,7 +232,9 @@ class NodeNetwork:
             if isinstance(result, bytes):
                 self._on_transaction_admitted(result)
                 admitted.append(tx)
-        if admitted:
+        if whole is not None and len(admitted) == len(txs):
+            self.gossip.publish(MessageKind.TRANSACTIONS, whole, exclude=source)
+        elif admitted:
             self._send_batches(admitted, exclude=source)
 
     def announce(self) -> None:
