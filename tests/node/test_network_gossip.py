@@ -58,8 +58,15 @@ async def _line(tmp: Path) -> tuple[list[NodeNetwork], list[Worker], list[list[b
     await wait_until(lambda: len(nets[1].manager.peers) == 2, what="A and C connected to B")
     received: list[list[bytes]] = [[] for _ in nets]
     for net, inbox in zip(nets, received, strict=True):
-        net.gossip.subscribe(MessageKind.TRANSACTIONS, lambda _k, payload, _s, inbox=inbox: inbox.append(payload))
+        net.gossip.subscribe(MessageKind.TRANSACTIONS, _recorder(inbox))
     return nets, workers, received
+
+
+def _recorder(inbox: list[bytes]) -> Any:
+    def record(_kind: MessageKind, payload: bytes, _source: bytes | None) -> None:
+        inbox.append(payload)
+
+    return record
 
 
 def _dir(path: Path) -> Path:
