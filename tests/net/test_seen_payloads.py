@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.net.helpers import ManualClock as Clock
 from tonomy.net.seen import SeenPayloads
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_fresh_returns_first_sightings_in_order_and_dedups_within_a_call() -> None:
