@@ -27,6 +27,16 @@ FAST = NetConfig(
 )
 
 
+class ManualClock:
+    """A clock that moves only when a test sets ``now``."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def config(**changes: Any) -> NetConfig:
     return dataclasses.replace(FAST, **changes)
 

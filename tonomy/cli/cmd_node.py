@@ -100,7 +100,7 @@ def node_command(
     def ready(url: str, head: Any) -> None:
         click.echo(f"tonomy node: API {url} (height {head.height})")
 
-    asyncio.run(run_node(config, on_ready=ready))
+    asyncio.run(run_node(config, on_ready=ready, settle_gc=True))
     click.echo("tonomy node: stopped")
 
 

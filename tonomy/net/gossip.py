@@ -31,6 +31,11 @@ TAG_GOSSIP_ID = "tonomy/p2p/gossip/v1"
 Subscriber = Callable[[MessageKind, bytes, bytes | None], "Awaitable[bool | None] | bool | None"]
 
 
+#: Kinds not deduplicated by message id: a transaction batch is never relayed as is (each
+#: node re-cuts what it admitted), so a batch id is never seen twice; its subscriber
+#: deduplicates the transactions inside, and hashing every batch would only cost.
+DEDUP_BY_SUBSCRIBER = frozenset({MessageKind.TRANSACTIONS})
+
 #: ``bytes([kind])`` per kind, made once: gossip_id runs for every transaction on every link.
 _KIND_BYTE = {kind: bytes([kind]) for kind in MessageKind}
 
@@ -91,7 +96,7 @@ class Gossip:
             raise ValueError(f"{kind.name} is not a gossip kind")
         if len(payload) > self.size_limits.get(kind, self.manager.config.max_frame_bytes - 1):
             raise ValueError(f"a {kind.name} of {len(payload)} bytes is over its gossip limit")
-        if not self.seen.add(gossip_id(kind, payload)):
+        if kind not in DEDUP_BY_SUBSCRIBER and not self.seen.add(gossip_id(kind, payload)):
             return 0
         return self._send(kind, payload, exclude=exclude)
 
@@ -135,7 +140,7 @@ class Gossip:
         limit = self.size_limits.get(kind)
         if limit is not None and len(payload) > limit:
             raise ProtocolViolationError(f"a gossiped {kind.name} of {len(payload)} bytes (limit {limit})")
-        if not self.seen.add(gossip_id(kind, payload)):
+        if kind not in DEDUP_BY_SUBSCRIBER and not self.seen.add(gossip_id(kind, payload)):
             self.duplicates += 1
             return
         self.delivered += 1

@@ -137,10 +137,16 @@ class Peer:
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
-            while self._queue:  # everything queued goes to the transport, then one drain
-                frame = self._queue.popleft()
+            queue = self._queue
+            if len(queue) == 1:
+                frame = queue.popleft()
                 self._queued_bytes -= len(frame)
                 writer.write(frame)
+            elif queue:  # everything queued goes to the transport as one write (one syscall), then one drain
+                frames = list(queue)
+                queue.clear()
+                self._queued_bytes -= sum(map(len, frames))
+                writer.writelines(frames)
             try:
                 await writer.drain()
             except (ConnectionError, OSError) as exc:

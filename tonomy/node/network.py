@@ -28,7 +28,7 @@ from tonomy import _core
 from tonomy.chain import stored
 from tonomy.errors import TonomyError
 from tonomy.net import BlockSync, Gossip, MessageKind, NetConfig, NodeIdentity, PeerManager
-from tonomy.net.gossip import gossip_id
+from tonomy.net.seen import SeenPayloads
 from tonomy.net.txbatch import chunks, decode_transaction_batch, encode_transaction_batch
 from tonomy.node.views import transaction_ids
 
@@ -41,6 +41,12 @@ GOSSIP_BATCH_DELAY_S = 0.005
 GOSSIP_BATCH_BYTES = 1 << 20
 #: Batches from peers being admitted at once; more are dropped (gossip is best effort).
 MAX_ADMITTING_BATCHES = 64
+
+#: The transactions this node has seen (from the API or in peers' batches) are remembered
+#: by their bytes: at most this many, this many bytes, this long (see SeenPayloads).
+SEEN_TRANSACTIONS = 100_000
+SEEN_TRANSACTION_BYTES = 48 << 20
+SEEN_TRANSACTION_TTL_S = 600.0
 
 #: Heights below the head whose stored bytes a synced block is compared with before decoding.
 RECENT_HEIGHTS = 4
@@ -116,6 +122,8 @@ class NodeNetwork:
         self.sync = BlockSync(self.manager, WorkerSyncedChain(worker, on_synced), status_interval=2.0)
         self._worker = worker
         self._on_transaction_admitted = on_transaction_admitted
+        #: Dedup of batched transactions (not hashed: every copy on every link is checked).
+        self.seen_transactions = SeenPayloads(SEEN_TRANSACTIONS, SEEN_TRANSACTION_BYTES, SEEN_TRANSACTION_TTL_S)
         self.gossip.subscribe(MessageKind.TRANSACTION, self._on_transaction)
         self.gossip.subscribe(MessageKind.TRANSACTIONS, self._on_transactions)
         self.address: tuple[str, int] | None = None
@@ -154,7 +162,7 @@ class NodeNetwork:
 
     def publish_transaction(self, tx_bytes: bytes) -> None:
         """Gossip a transaction this node admitted; it leaves with the others of the next few ms."""
-        if not self.gossip.seen.add(gossip_id(MessageKind.TRANSACTION, tx_bytes)):
+        if not self.seen_transactions.fresh([tx_bytes]):
             return  # gossiped already (it came from a peer, or was submitted twice)
         self._outbox.append(tx_bytes)
         if self._flush is None:
@@ -191,18 +199,26 @@ class NodeNetwork:
         what this node admitted goes on as its own batch, to every peer but the sender.
         """
         txs = decode_transaction_batch(payload)
-        fresh = [tx for tx in txs if self.gossip.seen.add(gossip_id(MessageKind.TRANSACTION, tx))]
+        fresh = self.seen_transactions.fresh(txs)
         if not fresh:
             return False
         if len(self._admitting) >= MAX_ADMITTING_BATCHES:
             self.batches_dropped += 1
             return False
-        task = asyncio.create_task(self._admit_batch(fresh, source), name="p2p-admit-batch")
+        # A batch wholly fresh and not too big goes on as received if all of it is admitted.
+        whole = payload if len(fresh) == len(txs) and len(payload) <= GOSSIP_BATCH_BYTES else None
+        task = asyncio.create_task(self._admit_batch(fresh, source, whole), name="p2p-admit-batch")
         self._admitting.add(task)
         task.add_done_callback(self._admitting.discard)
         return False
 
-    async def _admit_batch(self, txs: list[bytes], source: bytes | None) -> None:
+    async def _admit_batch(self, txs: list[bytes], source: bytes | None, whole: bytes | None = None) -> None:
+        """Admit ``txs`` (one chain call) and relay those admitted to every peer but ``source``.
+
+        ``whole`` is the batch message ``txs`` were decoded from, when they are all of it:
+        if every one is admitted, it is relayed as it came (the same bytes a re-encode
+        would give), saving the encode.
+        """
         try:
             results = await self._worker.call_bulk(lambda chain, batch: chain.submit_many(batch), txs)
         except TonomyError as exc:
@@ -216,7 +232,9 @@ class NodeNetwork:
             if isinstance(result, bytes):
                 self._on_transaction_admitted(result)
                 admitted.append(tx)
-        if admitted:
+        if whole is not None and len(admitted) == len(txs):
+            self.gossip.publish(MessageKind.TRANSACTIONS, whole, exclude=source)
+        elif admitted:
             self._send_batches(admitted, exclude=source)
 
     def announce(self) -> None:

@@ -31,6 +31,7 @@ from tonomy.node.chain_worker import ChainWorker
 from tonomy.node.commit_watch import CommitWatch
 from tonomy.node.config import LOCK_FILE, RUNTIME_FILE, NodeConfig, api_url
 from tonomy.node.errors import DataDirInUseError, NodeConfigError
+from tonomy.node.gc_tuning import settle_after_start_up
 from tonomy.node.schedule import BlockSchedule
 
 log = logging.getLogger("tonomy.node")
@@ -97,15 +98,20 @@ async def run_node(
     on_ready: ReadyListener | None = None,
     on_block: BlockListener | None = None,
     stop: asyncio.Event | None = None,
+    settle_gc: bool = False,
 ) -> None:
-    """Run a node until SIGINT/SIGTERM (or ``stop`` is set)."""
+    """Run a node until SIGINT/SIGTERM (or ``stop`` is set).
+
+    ``settle_gc`` (for a process that runs only the node, like the CLI's) tunes the cyclic
+    garbage collector once the node has started: see :mod:`tonomy.node.gc_tuning`.
+    """
     loop = asyncio.get_running_loop()
     stop = stop or asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
         with data_dir_lock(config.data_dir):
-            await _serve(config, opener, on_ready, on_block, stop)
+            await _serve(config, opener, on_ready, on_block, stop, settle_gc)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
@@ -117,6 +123,7 @@ async def _serve(
     on_ready: ReadyListener | None,
     on_block: BlockListener | None,
     stop: asyncio.Event,
+    settle_gc: bool,
 ) -> None:
     worker = ChainWorker()
     watch = CommitWatch()
@@ -222,6 +229,8 @@ async def _serve(
             if network is not None:
                 blocks = BlockLoop(services, BlockSchedule(config.block_time_ms), _announcing(on_block, network))
             producer = asyncio.create_task(blocks.run(stop))
+        if settle_gc:
+            settle_after_start_up()
         stop_task = asyncio.create_task(stop.wait())
         await asyncio.wait({stop_task, server_task}, return_when=asyncio.FIRST_COMPLETED)
         stop.set()
