@@ -230,7 +230,7 @@ class ExecutionEngine:
             tx_id = tx.id
         body = tx.body
         meter = Meter(self._memo.limits(params, body.max_ops))
-        run = _TransactionRun(overlay, meter, [], block, params)
+        run = _TransactionRun(overlay, meter, [], block, params, [])
         overlay.checkpoint()
         self._run = run
         try:
@@ -292,20 +292,13 @@ class ExecutionEngine:
             return
         spec = self._memo.action(plugin, name)
         window = self._app_window(run.overlay, run, plugin)
-        ctx = ActionContext(
-            plugin=plugin,
-            action=name,
-            authorization=authorization,
-            block=run.block,
-            state=_plugin_state(run.overlay, plugin, run.meter, window),
-            random=random,
-            meter=run.meter,
-            dispatcher=self,
-            events=run.events,
-            depth=depth,
-            caller=run.running[-1] if run.running else None,
-        )
-        run.running.append(plugin)
+        running = run.running
+        meter = run.meter
+        state = _plugin_state(run.overlay, plugin, meter, window)
+        # Positional (plugin, action, authorization, block, state, random, meter, dispatcher,
+        # events, depth, caller): one context per action, and keywords cost more.
+        ctx = ActionContext(plugin, name, authorization, run.block, state, random, meter, self, run.events, depth, running[-1] if running else None)
+        running.append(plugin)
         try:
             spec.handler(ctx, data)
         finally:
