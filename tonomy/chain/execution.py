@@ -81,7 +81,11 @@ def check_authority(state: StateView, tx: _core.SignedTransaction, params: Chain
     checker's own code kept at the start of the message. Verdicts come from the node's
     memo when every state value the check read is unchanged (:mod:`tonomy.chain.authcache`).
     """
-    declared = declared_actions(tx)
+    _check_declared_authority(state, tx, declared_actions(tx), params)
+
+
+def _check_declared_authority(state: StateView, tx: _core.SignedTransaction, declared: DeclaredActions, params: ChainParameters) -> None:
+    """:func:`check_authority` of ``tx`` whose :func:`declared_actions` are ``declared``."""
     # Only a transaction whose first action is evidence can be evidence only (cheap to rule out).
     maybe_evidence = not declared or declared[0][:2] == (SYSTEM_PLUGIN, "evidence")
     if maybe_evidence and is_evidence_only(tx):
@@ -96,13 +100,31 @@ def check_authority(state: StateView, tx: _core.SignedTransaction, params: Chain
 
 
 def declared_actions(tx: _core.SignedTransaction) -> DeclaredActions:
-    """Each action's plugin, name and ``(actor, permission)`` levels, as the wire has them."""
-    return tuple(
-        [
-            (action.plugin, action.name, tuple([(level.actor, level.permission) for level in action.authorization]))
-            for action in tx.body.actions
-        ]
-    )
+    """Each action's plugin, name and ``(actor, permission)`` levels, as the wire has them.
+
+    Remembered by transaction id: admission and execution (and every validator's
+    execution) read the same transaction, and the id hashes the whole body these come
+    from, chain id included (the signatures are not part of the answer).
+    """
+    tx_id = tx.id
+    known = _DECLARED.get(tx_id)
+    if known is None:
+        known = tuple(
+            [
+                (action.plugin, action.name, tuple([(level.actor, level.permission) for level in action.authorization]))
+                for action in tx.body.actions
+            ]
+        )
+        if len(_DECLARED) >= DECLARED_MAX:
+            _DECLARED.clear()
+        _DECLARED[tx_id] = known
+    return known
+
+
+#: Declared actions by transaction id (node-local, bounded: emptied when full). Sized
+#: for the transactions between admission and execution at a few thousand per second.
+DECLARED_MAX = 16_384
+_DECLARED: dict[bytes, DeclaredActions] = {}
 
 
 def declared_authorizations(tx: _core.SignedTransaction) -> list[ActionAuthorization]:
@@ -234,12 +256,13 @@ class ExecutionEngine:
         overlay.checkpoint()
         self._run = run
         try:
-            check_authority(overlay, tx, params)
+            declared = declared_actions(tx)
+            _check_declared_authority(overlay, tx, declared, params)
             level = self._memo.level
-            for action_index, action in enumerate(body.actions):
-                plugin, name = action.plugin, action.name  # each read of the core's object builds a new str
+            # The names and levels as declared (read from the core's objects once, remembered).
+            for action_index, (action, (plugin, name, pairs)) in enumerate(zip(body.actions, declared, strict=True)):
                 data = self.decode_action(plugin, name, action.data)
-                levels = tuple([level(one.actor, one.permission) for one in action.authorization])
+                levels = tuple([level(actor, permission) for actor, permission in pairs])
                 random = DeterministicRandom.deferred(action_seed, block_seed, tx_id, action_index)
                 self._run_action(plugin, name, data, levels, random, depth=0)
         except NODE_LOCAL_FAULTS:
