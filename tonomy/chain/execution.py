@@ -41,7 +41,7 @@ from tonomy.chain.context import (
 from tonomy.chain.overlay import ReadOnlyState, WriteOverlay
 from tonomy.chain.permissions import AUTH_ACTIONS, check_permission_requirement, required_permission
 from tonomy.chain.parameters import GOVERNANCE_PLUGIN, SYSTEM_PARAMETERS, ChainParameters, parameter_key, read_parameter
-from tonomy.chain.receipts import EXECUTED, FAILED, Receipt
+from tonomy.chain.receipts import EXECUTED, FAILED, Receipt, new_receipt
 from tonomy.chain.state import StateView
 from tonomy.chain.system import SYSTEM_ACTIONS, SYSTEM_PLUGIN, SYSTEM_QUERIES, MeteredState, SystemCall
 from tonomy.errors import (
@@ -285,7 +285,7 @@ class ExecutionEngine:
     @staticmethod
     def _receipt(tx_id: bytes, block: BlockInfo, index: int, run: _TransactionRun, code: str | None, message: str | None) -> Receipt:
         # Positional: one receipt per transaction, and keywords cost a third more.
-        return Receipt(
+        return new_receipt(
             tx_id,
             block.height,
             index,
