@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tonomy import _core
-from tonomy.chain import codec
+from tonomy.chain import codec, execution
 from tonomy.chain.authority import Authority, PermissionLevel
 from tonomy.chain.context import Event
 from tonomy.chain.execution import ExecutionEngine, action_seed
@@ -296,3 +296,41 @@ def test_a_call_cannot_escalate_a_linked_permission(net: LedgerNet) -> None:
     assert run(net, system("linkauth", link_notes, "alice@active"), ["alice"]).ok
     assert run(net, forward, ["alice-relay"], nonce=1).ok
     assert note(net, "alice", "esc") == b"x"
+
+
+# -- declared actions, remembered by transaction id ---------------------------------------------
+
+
+def _declaring(actor: str, permission: str, *, nonce: int = 1) -> _core.SignedTransaction:
+    level = _core.PermissionLevel(actor, permission)
+    actions = [_core.Action("pay", "transfer", [level], b""), _core.Action("notes", "write", [level, _core.PermissionLevel("bob", "active")])]
+    body = _core.TransactionBody(b"\x01" * 32, 1_900_000_000, 1, b"\x02" * 8, actions, nonce=nonce)
+    return _core.SignedTransaction(body, [_core.TransactionSignature(b"\x03" * 32, b"\x04" * 64)])
+
+
+def _read_from_the_wire(tx: _core.SignedTransaction) -> tuple[Any, ...]:
+    return tuple((a.plugin, a.name, tuple((lv.actor, lv.permission) for lv in a.authorization)) for a in tx.body.actions)
+
+
+def test_declared_actions_are_remembered_by_the_whole_body() -> None:
+    execution._DECLARED.clear()
+    first = _declaring("alice", "active")
+    assert execution.declared_actions(first) == _read_from_the_wire(first)
+    assert execution.declared_actions(first) is execution.declared_actions(first)  # remembered
+    # Bodies that differ only in one authorization: a memo keyed by anything less than the
+    # whole body (the actions' names, the nonce) would answer the first one's levels here.
+    other = _declaring("alice", "owner")
+    assert execution.declared_actions(other) == _read_from_the_wire(other)
+    assert execution.declared_actions(other)[0][2] == (("alice", "owner"),)
+    # A decoded copy (another object, the same bytes) gets the same answer.
+    copy = _core.decode_signed_transaction(_core.encode_signed_transaction(first))
+    assert execution.declared_actions(copy) == _read_from_the_wire(first)
+
+
+def test_the_declared_actions_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(execution, "DECLARED_MAX", 3)
+    execution._DECLARED.clear()
+    for nonce in range(10):
+        tx = _declaring("carol", "active", nonce=nonce)
+        assert execution.declared_actions(tx) == _read_from_the_wire(tx)
+        assert len(execution._DECLARED) <= 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from tonomy.chain import blocks, codec
 from tonomy.chain.context import Event
-from tonomy.chain.receipts import EXECUTED, FAILED, Receipt, event_key, event_record
+from tonomy.chain.receipts import EXECUTED, FAILED, Receipt, event_key, event_record, new_receipt
 from tonomy.errors import UnencodableError
 
 texts = st.text(max_size=40)  # any code points: quotes, backslashes, controls, non-ASCII
@@ -109,3 +110,14 @@ def test_remembered_strings_are_keyed_by_the_whole_string() -> None:
     for name in names + names:
         receipt = Receipt(b"\x03" * 32, 1, 0, EXECUTED, None, None, (Event("pay", name, b"1"),), 1, 1)
         assert receipt.encode() == codec.encode(receipt.to_record())
+
+
+def test_a_receipt_built_fast_is_the_receipt_the_dataclass_builds() -> None:
+    values = (b"\x05" * 32, 7, 3, FAILED, "pay.overdrawn", "too little", (Event("pay", "x", b"1"),), 4, 99)
+    fast, slow = new_receipt(*values), Receipt(*values)
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    # Every field is set, each from its own argument (distinct values: a swap would show).
+    assert [getattr(fast, f.name) for f in fields(Receipt)] == list(values)
+    assert fast.encode() == slow.encode()
+    with pytest.raises(AttributeError):
+        fast.status = EXECUTED  # type: ignore[misc]

@@ -174,6 +174,20 @@ def test_getters_return_plain_python_values() -> None:
     assert b.header.height == 10 and len(b.transactions) == 2 and len(b.last_commit.votes) == 3
 
 
+def test_a_block_hands_out_the_same_header_and_transactions_every_time() -> None:
+    built = block(3)
+    txs = [signed(body(nonce=i)) for i in range(3)]
+    made = core.Block(built.header, txs, built.last_commit)
+    assert list(made.transactions) == txs and all(a is b for a, b in zip(made.transactions, txs))
+    decoded = core.decode_block(core.encode_block(built))
+    assert decoded.transactions is decoded.transactions and decoded.header is decoded.header
+    assert decoded.transactions == built.transactions and decoded.header == built.header
+    # Equality is by value: a block whose memo was filled equals one whose memo is empty,
+    # and one transaction more makes another block.
+    assert core.decode_block(core.encode_block(built)) == decoded
+    assert core.Block(built.header, [*txs, signed(body(nonce=9))], built.last_commit) != made
+
+
 def test_values_are_frozen() -> None:
     v = vote()
     with pytest.raises(AttributeError):

@@ -41,7 +41,7 @@ from tonomy.chain.context import (
 from tonomy.chain.overlay import ReadOnlyState, WriteOverlay
 from tonomy.chain.permissions import AUTH_ACTIONS, check_permission_requirement, required_permission
 from tonomy.chain.parameters import GOVERNANCE_PLUGIN, SYSTEM_PARAMETERS, ChainParameters, parameter_key, read_parameter
-from tonomy.chain.receipts import EXECUTED, FAILED, Receipt
+from tonomy.chain.receipts import EXECUTED, FAILED, Receipt, new_receipt
 from tonomy.chain.state import StateView
 from tonomy.chain.system import SYSTEM_ACTIONS, SYSTEM_PLUGIN, SYSTEM_QUERIES, MeteredState, SystemCall
 from tonomy.errors import (
@@ -81,7 +81,11 @@ def check_authority(state: StateView, tx: _core.SignedTransaction, params: Chain
     checker's own code kept at the start of the message. Verdicts come from the node's
     memo when every state value the check read is unchanged (:mod:`tonomy.chain.authcache`).
     """
-    declared = declared_actions(tx)
+    _check_declared_authority(state, tx, declared_actions(tx), params)
+
+
+def _check_declared_authority(state: StateView, tx: _core.SignedTransaction, declared: DeclaredActions, params: ChainParameters) -> None:
+    """:func:`check_authority` of ``tx`` whose :func:`declared_actions` are ``declared``."""
     # Only a transaction whose first action is evidence can be evidence only (cheap to rule out).
     maybe_evidence = not declared or declared[0][:2] == (SYSTEM_PLUGIN, "evidence")
     if maybe_evidence and is_evidence_only(tx):
@@ -96,13 +100,31 @@ def check_authority(state: StateView, tx: _core.SignedTransaction, params: Chain
 
 
 def declared_actions(tx: _core.SignedTransaction) -> DeclaredActions:
-    """Each action's plugin, name and ``(actor, permission)`` levels, as the wire has them."""
-    return tuple(
-        [
-            (action.plugin, action.name, tuple([(level.actor, level.permission) for level in action.authorization]))
-            for action in tx.body.actions
-        ]
-    )
+    """Each action's plugin, name and ``(actor, permission)`` levels, as the wire has them.
+
+    Remembered by transaction id: admission and execution (and every validator's
+    execution) read the same transaction, and the id hashes the whole body these come
+    from, chain id included (the signatures are not part of the answer).
+    """
+    tx_id = tx.id
+    known = _DECLARED.get(tx_id)
+    if known is None:
+        known = tuple(
+            [
+                (action.plugin, action.name, tuple([(level.actor, level.permission) for level in action.authorization]))
+                for action in tx.body.actions
+            ]
+        )
+        if len(_DECLARED) >= DECLARED_MAX:
+            _DECLARED.clear()
+        _DECLARED[tx_id] = known
+    return known
+
+
+#: Declared actions by transaction id (node-local, bounded: emptied when full). Sized
+#: for the transactions between admission and execution at a few thousand per second.
+DECLARED_MAX = 16_384
+_DECLARED: dict[bytes, DeclaredActions] = {}
 
 
 def declared_authorizations(tx: _core.SignedTransaction) -> list[ActionAuthorization]:
@@ -230,16 +252,17 @@ class ExecutionEngine:
             tx_id = tx.id
         body = tx.body
         meter = Meter(self._memo.limits(params, body.max_ops))
-        run = _TransactionRun(overlay, meter, [], block, params)
+        run = _TransactionRun(overlay, meter, [], block, params, [])
         overlay.checkpoint()
         self._run = run
         try:
-            check_authority(overlay, tx, params)
+            declared = declared_actions(tx)
+            _check_declared_authority(overlay, tx, declared, params)
             level = self._memo.level
-            for action_index, action in enumerate(body.actions):
-                plugin, name = action.plugin, action.name  # each read of the core's object builds a new str
+            # The names and levels as declared (read from the core's objects once, remembered).
+            for action_index, (action, (plugin, name, pairs)) in enumerate(zip(body.actions, declared, strict=True)):
                 data = self.decode_action(plugin, name, action.data)
-                levels = tuple([level(one.actor, one.permission) for one in action.authorization])
+                levels = tuple([level(actor, permission) for actor, permission in pairs])
                 random = DeterministicRandom.deferred(action_seed, block_seed, tx_id, action_index)
                 self._run_action(plugin, name, data, levels, random, depth=0)
         except NODE_LOCAL_FAULTS:
@@ -262,7 +285,7 @@ class ExecutionEngine:
     @staticmethod
     def _receipt(tx_id: bytes, block: BlockInfo, index: int, run: _TransactionRun, code: str | None, message: str | None) -> Receipt:
         # Positional: one receipt per transaction, and keywords cost a third more.
-        return Receipt(
+        return new_receipt(
             tx_id,
             block.height,
             index,
@@ -292,20 +315,13 @@ class ExecutionEngine:
             return
         spec = self._memo.action(plugin, name)
         window = self._app_window(run.overlay, run, plugin)
-        ctx = ActionContext(
-            plugin=plugin,
-            action=name,
-            authorization=authorization,
-            block=run.block,
-            state=_plugin_state(run.overlay, plugin, run.meter, window),
-            random=random,
-            meter=run.meter,
-            dispatcher=self,
-            events=run.events,
-            depth=depth,
-            caller=run.running[-1] if run.running else None,
-        )
-        run.running.append(plugin)
+        running = run.running
+        meter = run.meter
+        state = _plugin_state(run.overlay, plugin, meter, window)
+        # Positional (plugin, action, authorization, block, state, random, meter, dispatcher,
+        # events, depth, caller): one context per action, and keywords cost more.
+        ctx = ActionContext(plugin, name, authorization, run.block, state, random, meter, self, run.events, depth, running[-1] if running else None)
+        running.append(plugin)
         try:
             spec.handler(ctx, data)
         finally:

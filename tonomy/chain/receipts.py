@@ -91,6 +91,35 @@ class Receipt:
         )
 
 
+# One receipt per transaction: the frozen dataclass's ``__init__`` sets each field through
+# ``object.__setattr__`` (about twice the cost of the slots' own setters used here).
+def _setter(name: str) -> Any:
+    return getattr(Receipt, name).__set__
+
+
+_set_tx_id, _set_height, _set_index = _setter("tx_id"), _setter("height"), _setter("index")
+_set_status, _set_error_code, _set_error_message = _setter("status"), _setter("error_code"), _setter("error_message")
+_set_events, _set_state_ops, _set_bytes_written = _setter("events"), _setter("state_ops"), _setter("bytes_written")
+
+
+def new_receipt(
+    tx_id: bytes, height: int, index: int, status: str, error_code: str | None, error_message: str | None,
+    events: tuple[Event, ...], state_ops: int, bytes_written: int,
+) -> Receipt:
+    """``Receipt(...)`` with the same fields in the same order, built faster."""
+    receipt: Receipt = object.__new__(Receipt)
+    _set_tx_id(receipt, tx_id)
+    _set_height(receipt, height)
+    _set_index(receipt, index)
+    _set_status(receipt, status)
+    _set_error_code(receipt, error_code)
+    _set_error_message(receipt, error_message)
+    _set_events(receipt, events)
+    _set_state_ops(receipt, state_ops)
+    _set_bytes_written(receipt, bytes_written)
+    return receipt
+
+
 def event_record(event: Event) -> dict[str, Any]:
     return {"plugin": event.plugin, "name": event.name, "data": event.data}
 

@@ -7,6 +7,7 @@
 //! `MalformedError`/`TooLargeError` and runs without the GIL for large input.
 
 use pyo3::prelude::*;
+use pyo3::sync::GILOnceCell;
 use pyo3::types::{PyBytes, PyTuple};
 
 use super::errors::MapPy;
@@ -377,10 +378,44 @@ impl PyBlockHeader {
     }
 }
 
+/// A Python object a getter builds on first use and hands out again after (the class
+/// is frozen, so it never changes).
+type Memo<T> = GILOnceCell<Py<T>>;
+
+fn remembered<'py, T>(
+    py: Python<'py>,
+    cell: &Memo<T>,
+    make: impl FnOnce() -> PyResult<Bound<'py, T>>,
+) -> PyResult<Bound<'py, T>> {
+    cell.get_or_try_init(py, || make().map(Bound::unbind))
+        .map(|object| object.bind(py).clone())
+}
+
+/// A block's header and transactions as Python objects, made once: the node reads
+/// them several times per block (validation, consensus, finality views), and each
+/// read otherwise copied every transaction.
+#[derive(Default)]
+pub struct BlockMemo {
+    header: Memo<PyBlockHeader>,
+    transactions: Memo<PyTuple>,
+}
+
 /// A header, the block's transactions and the commit of the previous block.
 #[pyclass(frozen, eq, name = "Block", module = "tonomy._core")]
-#[derive(Clone, PartialEq)]
-pub struct PyBlock(wire::Block);
+pub struct PyBlock(wire::Block, BlockMemo);
+
+impl From<wire::Block> for PyBlock {
+    fn from(block: wire::Block) -> Self {
+        PyBlock(block, BlockMemo::default())
+    }
+}
+
+/// Equal blocks are equal values, whatever their memos hold.
+impl PartialEq for PyBlock {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
 
 #[pymethods]
 impl PyBlock {
@@ -391,19 +426,32 @@ impl PyBlock {
         transactions: Vec<Bound<'_, PySignedTransaction>>,
         last_commit: Option<Bound<'_, PyCommit>>,
     ) -> Self {
-        PyBlock(wire::Block {
+        let block = wire::Block {
             header: header.get().0.clone(),
             transactions: transactions.iter().map(|t| t.get().0.clone()).collect(),
             last_commit: last_commit.map(|c| c.get().0.clone()).unwrap_or_default(),
+        };
+        // The objects given are the block's own: handing them out again saves copying
+        // every transaction back on the first read of ``transactions``.
+        let memo = BlockMemo::default();
+        let py = header.py();
+        let _ = memo.header.set(py, header.unbind());
+        if let Ok(tuple) = PyTuple::new(py, &transactions) {
+            let _ = memo.transactions.set(py, tuple.unbind());
+        }
+        PyBlock(block, memo)
+    }
+    #[getter]
+    fn header<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBlockHeader>> {
+        remembered(py, &self.1.header, || {
+            Bound::new(py, PyBlockHeader(self.0.header.clone()))
         })
     }
     #[getter]
-    fn header(&self) -> PyBlockHeader {
-        PyBlockHeader(self.0.header.clone())
-    }
-    #[getter]
     fn transactions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        tuple_of(py, &self.0.transactions, PySignedTransaction)
+        remembered(py, &self.1.transactions, || {
+            tuple_of(py, &self.0.transactions, PySignedTransaction)
+        })
     }
     #[getter]
     fn last_commit(&self) -> PyCommit {
@@ -591,6 +639,24 @@ impl PyWireLimits {
     }
 }
 
+/// What the decoders build from a decoded value (the block adds its memo).
+macro_rules! plain_value {
+    ($($py:ident($wire:ty)),*) => {$(
+        impl From<$wire> for $py {
+            fn from(value: $wire) -> Self {
+                $py(value)
+            }
+        }
+    )*};
+}
+plain_value!(
+    PyTransactionBody(wire::TransactionBody),
+    PySignedTransaction(wire::SignedTransaction),
+    PyBlockHeader(wire::BlockHeader),
+    PyVote(wire::Vote),
+    PyCommit(wire::Commit)
+);
+
 // --- functions ---------------------------------------------------------------------
 
 /// One decoder and one encoder per message: the decoder releases the GIL for large
@@ -605,7 +671,10 @@ macro_rules! codec_pair {
         #[doc = $decode_doc]
         #[pyfunction]
         fn $decode(py: Python<'_>, data: &[u8]) -> PyResult<$py> {
-            run(py, data.len() > RELEASE_GIL_ABOVE, || $decoder(data, LIMITS)).map($py)
+            run(py, data.len() > RELEASE_GIL_ABOVE, || {
+                $decoder(data, LIMITS)
+            })
+            .map(<$py>::from)
         }
 
         #[doc = $encode_doc]

@@ -30,8 +30,22 @@ def inverted(height: int) -> bytes:
     return b"%020d" % (TOP - height)
 
 
+#: ``(height, inverted(height))`` of the last height a balance was recorded at: a
+#: block's transfers all record at the same height (a pure function of the height).
+_last_inverted: tuple[int, bytes] = (-1, b"")
+
+
+def _inverted_now(height: int) -> bytes:
+    global _last_inverted
+    known, spelled = _last_inverted
+    if known != height:
+        spelled = inverted(height)
+        _last_inverted = (height, spelled)
+    return spelled
+
+
 def balance_history_prefix(account: str, symbol: str) -> bytes:
-    return b"ck/" + account.encode("ascii") + b"/" + symbol.encode("ascii") + b"/"
+    return f"ck/{account}/{symbol}/".encode("ascii")
 
 
 def supply_history_prefix(symbol: str) -> bytes:
@@ -40,7 +54,7 @@ def supply_history_prefix(symbol: str) -> bytes:
 
 def record_balance(ctx: Any, account: str, symbol: str, amount: int) -> None:
     """The balance of ``account`` in ``symbol`` at the end of this block is (so far) ``amount``."""
-    ctx.state.put_record(balance_history_prefix(account, symbol) + inverted(ctx.height), amount)
+    ctx.state.put_record(balance_history_prefix(account, symbol) + _inverted_now(ctx.height), amount)
 
 
 def record_supply(ctx: Any, symbol: str, supply: int) -> None:

@@ -66,11 +66,12 @@ def token_key(symbol: str) -> bytes:
 
 
 def balance_prefix(account: str) -> bytes:
-    return b"bal/" + account.encode("ascii") + b"/"
+    return f"bal/{account}/".encode("ascii")
 
 
 def balance_key(account: str, symbol: str) -> bytes:
-    return balance_prefix(account) + symbol.encode("ascii")
+    # One format and one encode: every transfer builds four keys like this one.
+    return f"bal/{account}/{symbol}".encode("ascii")
 
 
 def created_count_key(account: str) -> bytes:

@@ -8,7 +8,7 @@ from tonomy_pay.layout import is_account_name, is_symbol
 
 
 def lock_key(account: str, symbol: str) -> bytes:
-    return b"lock/" + account.encode("ascii") + b"/" + symbol.encode("ascii")
+    return f"lock/{account}/{symbol}".encode("ascii")
 
 
 def live_lock(ctx: Any, account: str, symbol: str) -> dict[str, Any] | None:
