@@ -22,6 +22,7 @@ The mempool adds its own (``tx.duplicate``, ``tx.mempool_full``, ``tx.quota_exce
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tonomy import _core
 from tonomy.chain.execution import ExecutionEngine, check_authority
@@ -45,9 +46,11 @@ from tonomy.errors import (
 from tonomy.chain import blocks
 
 
-@dataclass(frozen=True, slots=True)
-class AdmittedTransaction:
-    """A transaction that passed admission, with what the mempool needs."""
+class AdmittedTransaction(NamedTuple):
+    """A transaction that passed admission, with what the mempool needs.
+
+    A named tuple (immutable like a frozen dataclass, and built in a third of the time:
+    one is made per transaction on every node)."""
 
     tx: _core.SignedTransaction
     tx_id: bytes
