@@ -71,6 +71,28 @@ fn corrupt(rng: &mut StdRng, item: &mut Owned, other: &Owned) {
     }
 }
 
+/// Corrupt each item with probability `rate`.
+fn corrupt_some(rng: &mut StdRng, owned: &mut [Owned], spare: &Owned, rate: f64) {
+    for item in owned.iter_mut() {
+        if rng.gen_bool(rate) {
+            corrupt(rng, item, spare);
+        }
+    }
+}
+
+/// The items as a batch, and what the single path decides for each.
+fn items_and_single_verdicts(owned: &[Owned]) -> (Vec<BatchItem<'_>>, Vec<bool>) {
+    let items: Vec<BatchItem<'_>> = owned
+        .iter()
+        .map(|o| BatchItem { public_key: &o.public_key, message: &o.message, signature: &o.signature })
+        .collect();
+    let single = items
+        .iter()
+        .map(|i| verify(i.public_key, i.message, i.signature).is_ok())
+        .collect();
+    (items, single)
+}
+
 #[test]
 fn mixed_order_signatures_are_valid_under_the_cofactored_rule() {
     let mut rng = StdRng::seed_from_u64(1);
@@ -118,19 +140,8 @@ fn batch_equals_single_on_random_batches() {
             })
             .collect();
         let spare = honest(&mut rng);
-        for item in owned.iter_mut() {
-            if rng.gen_bool(rate) {
-                corrupt(&mut rng, item, &spare);
-            }
-        }
-        let items: Vec<BatchItem<'_>> = owned
-            .iter()
-            .map(|o| BatchItem { public_key: &o.public_key, message: &o.message, signature: &o.signature })
-            .collect();
-        let single: Vec<bool> = items
-            .iter()
-            .map(|i| verify(i.public_key, i.message, i.signature).is_ok())
-            .collect();
+        corrupt_some(&mut rng, &mut owned, &spare, rate);
+        let (items, single) = items_and_single_verdicts(&owned);
         for threads in [1, 2, 3] {
             assert_eq!(
                 verify_batch_with_threads(&items, threads),
@@ -192,19 +203,8 @@ fn batch_equals_single_when_keys_repeat() {
             signature: sign(&seeds[0], b"spare").to_vec(),
         };
         let rate = [0.0, 0.02, 0.3][round % 3];
-        for item in owned.iter_mut() {
-            if rng.gen_bool(rate) {
-                corrupt(&mut rng, item, &spare);
-            }
-        }
-        let items: Vec<BatchItem<'_>> = owned
-            .iter()
-            .map(|o| BatchItem { public_key: &o.public_key, message: &o.message, signature: &o.signature })
-            .collect();
-        let single: Vec<bool> = items
-            .iter()
-            .map(|i| verify(i.public_key, i.message, i.signature).is_ok())
-            .collect();
+        corrupt_some(&mut rng, &mut owned, &spare, rate);
+        let (items, single) = items_and_single_verdicts(&owned);
         if rate == 0.0 {
             assert!(single.iter().all(|ok| *ok), "round {round}: an honest item fails");
         }
