@@ -22,6 +22,7 @@ The mempool adds its own (``tx.duplicate``, ``tx.mempool_full``, ``tx.quota_exce
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tonomy import _core
 from tonomy.chain.execution import ExecutionEngine, check_authority
@@ -45,9 +46,11 @@ from tonomy.errors import (
 from tonomy.chain import blocks
 
 
-@dataclass(frozen=True, slots=True)
-class AdmittedTransaction:
-    """A transaction that passed admission, with what the mempool needs."""
+class AdmittedTransaction(NamedTuple):
+    """A transaction that passed admission, with what the mempool needs.
+
+    A named tuple (immutable like a frozen dataclass, and built in a third of the time:
+    one is made per transaction on every node)."""
 
     tx: _core.SignedTransaction
     tx_id: bytes
@@ -72,10 +75,15 @@ def decode_transaction(raw: object) -> _core.SignedTransaction:
 
 def check_expiration(tx: _core.SignedTransaction, time_ms: int, max_lifetime_s: int) -> None:
     """Valid while ``time_ms <= expiration`` and at most ``max_lifetime_s`` ahead of ``time_ms``."""
-    expiration_ms = tx.body.expiration * 1000
+    check_body_expiration(tx.body, time_ms, max_lifetime_s)
+
+
+def check_body_expiration(body: _core.TransactionBody, time_ms: int, max_lifetime_s: int) -> None:
+    """:func:`check_expiration` on a body already read (reading ``tx.body`` copies it)."""
+    expiration_ms = body.expiration * 1000
     if expiration_ms < time_ms:
         raise TransactionExpiredError(
-            f"the transaction expired at {tx.body.expiration} s, before the chain time {time_ms // 1000} s; sign it again"
+            f"the transaction expired at {body.expiration} s, before the chain time {time_ms // 1000} s; sign it again"
         )
     if expiration_ms - time_ms > max_lifetime_s * 1000:
         raise ExpirationTooFarError(
@@ -99,7 +107,15 @@ def check_tapos(
     ``known`` (block hashes by height, for one head) saves reading the same block's hash
     for every transaction of a batch: a stored block hash never changes.
     """
-    height = reference_height(tx.body.ref_block_num, head.height)
+    check_body_tapos(tx.body, store, head, known)
+
+
+def check_body_tapos(
+    body: _core.TransactionBody, store: _core.Store, head: _core.BlockHeader, known: dict[int, bytes | None] | None = None
+) -> None:
+    """:func:`check_tapos` on a body already read."""
+    ref_block_num = body.ref_block_num
+    height = reference_height(ref_block_num, head.height)
     if height is None:
         stored_hash = None
     elif known is None:
@@ -109,8 +125,8 @@ def check_tapos(
     else:
         stored_hash = known[height] = store.aux_get(blocks.META, blocks.hash_key(height))
     if stored_hash is None:
-        raise TaposError(f"the reference block {tx.body.ref_block_num} is not a block of this chain (head is {head.height})")
-    if stored_hash[:8] != tx.body.ref_block_prefix:
+        raise TaposError(f"the reference block {ref_block_num} is not a block of this chain (head is {head.height})")
+    if stored_hash[:8] != body.ref_block_prefix:
         raise TaposError(
             f"the reference block prefix does not match block {height} of this chain: the transaction was built on another fork or chain"
         )
@@ -146,27 +162,32 @@ class AdmissionContext:
     block_hashes: dict[int, bytes | None] = field(default_factory=dict)
 
 
-def check_before_signatures(raw: object, ctx: AdmissionContext) -> tuple[_core.SignedTransaction, bytes]:
-    """Checks 1 to 7 (everything before the signatures); returns the transaction and its id."""
+def check_before_signatures(raw: object, ctx: AdmissionContext) -> tuple[_core.SignedTransaction, bytes, str]:
+    """Checks 1 to 7 (everything before the signatures).
+
+    Returns the transaction, its id and its first declared actor (whose mempool quota it
+    counts against); the body is read once (each ``tx.body`` is a copy).
+    """
     tx = decode_transaction(raw)
     body = tx.body
     if body.chain_id != ctx.chain_id:
         raise WrongChainError(f"the transaction is for chain {body.chain_id.hex()[:16]}…, this is {ctx.chain_id.hex()[:16]}…")
-    check_expiration(tx, ctx.head.time, ctx.params.max_tx_lifetime_s)
-    check_tapos(tx, ctx.store, ctx.head, ctx.block_hashes)
+    check_body_expiration(body, ctx.head.time, ctx.params.max_tx_lifetime_s)
+    check_body_tapos(body, ctx.store, ctx.head, ctx.block_hashes)
     tx_id = tx.id
     if ctx.store.aux_get(blocks.TX_INDEX, tx_id) is not None:
         raise DuplicateTransactionError(f"transaction {tx_id.hex()} is already in a block")
-    for action in body.actions:
-        ctx.engine.decode_action(action.plugin, action.name, action.data)
-    return tx, tx_id
+    actions = body.actions
+    decode_action = ctx.engine.decode_action
+    for action in actions:
+        decode_action(action.plugin, action.name, action.data)
+    return tx, tx_id, actions[0].authorization[0].actor
 
 
-def finish_admission(raw: bytes, tx: _core.SignedTransaction, tx_id: bytes, ctx: AdmissionContext) -> AdmittedTransaction:
+def finish_admission(raw: bytes, tx: _core.SignedTransaction, tx_id: bytes, account: str, ctx: AdmissionContext) -> AdmittedTransaction:
     """Check 9 (authority on the committed state), once the signatures verified."""
     check_authority(ctx.state, tx, ctx.params)
-    account = tx.body.actions[0].authorization[0].actor
-    return AdmittedTransaction(tx=tx, tx_id=tx_id, raw=bytes(raw), account=account)
+    return AdmittedTransaction(tx, tx_id, raw, account)
 
 
 def admit(
@@ -181,7 +202,7 @@ def admit(
 ) -> AdmittedTransaction:
     """Run every admission check on ``raw`` against the committed chain; raises a ``tx.*`` error."""
     ctx = AdmissionContext(chain_id, head, store, state, params, engine)
-    tx, tx_id = check_before_signatures(raw, ctx)
+    tx, tx_id, account = check_before_signatures(raw, ctx)
     assert isinstance(raw, (bytes, bytearray, memoryview))  # decode_transaction refused anything else
     check_signatures(tx)
-    return finish_admission(bytes(raw), tx, tx_id, ctx)
+    return finish_admission(bytes(raw), tx, tx_id, account, ctx)

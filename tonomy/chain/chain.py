@@ -341,25 +341,25 @@ class Chain:
             params = self.parameters()
             ctx = AdmissionContext(self._chain_id, self._head, self._store, WriteOverlay(self._store), params, self._head_engine())
             results: list[AdmittedTransaction | TonomyError | None] = []
-            checked: list[tuple[int, _core.SignedTransaction, bytes]] = []
+            checked: list[tuple[int, _core.SignedTransaction, bytes, str]] = []
             for raw in raws:
                 try:
-                    tx, tx_id = check_before_signatures(raw, ctx)
+                    tx, tx_id, account = check_before_signatures(raw, ctx)
                     if queue and tx_id in self._mempool:  # what the mempool would answer, before the costly checks
                         raise DuplicateTransactionError(f"transaction {tx_id.hex()} is already waiting for a block")
                 except TonomyError as exc:
                     results.append(exc)
                     continue
-                checked.append((len(results), tx, tx_id))
+                checked.append((len(results), tx, tx_id, account))
                 results.append(None)
-            problems = self._verified.check([tx for _, tx, _ in checked], [tx_id for _, _, tx_id in checked])
-            for (index, tx, tx_id), problem in zip(checked, problems, strict=True):
+            problems = self._verified.check([c[1] for c in checked], [c[2] for c in checked])
+            for (index, tx, tx_id, account), problem in zip(checked, problems, strict=True):
                 try:
                     if problem is not None:
                         raise problem
                     raw = raws[index]
                     assert isinstance(raw, (bytes, bytearray, memoryview))  # it decoded
-                    entry = finish_admission(bytes(raw), tx, tx_id, ctx)
+                    entry = finish_admission(bytes(raw), tx, tx_id, account, ctx)
                     if queue:
                         self._mempool.add(entry, max_size=params.mempool_max, max_per_account=params.mempool_max_per_account)
                     results[index] = entry

@@ -59,40 +59,35 @@ class VerifiedSignatures:
         Signatures not in the cache are verified together in one core call.
         """
         digests = ids if ids is not None else [tx.id for tx in txs]
-        triples: list[list[tuple[bytes, bytes, bytes]]] = []
-        unknown: list[tuple[bytes, bytes, bytes]] = []
-        for tx, digest in zip(txs, digests, strict=True):
-            own = [(signature.public_key, digest, signature.signature) for signature in tx.signatures]
-            triples.append(own)
-            for triple in own:
-                if triple in self._entries:
+        entries = self._entries
+        # Each signature not in the cache: (its transaction's position, its index, the triple).
+        unknown: list[tuple[int, int, tuple[bytes, bytes, bytes]]] = []
+        for position, (tx, digest) in enumerate(zip(txs, digests, strict=True)):
+            for index, signature in enumerate(tx.signatures):
+                triple = (signature.public_key, digest, signature.signature)
+                if triple in entries:
                     self.hits += 1
                 else:
-                    unknown.append(triple)
-        verdicts: dict[tuple[bytes, bytes, bytes], bool] = {}
-        if unknown:
-            try:
-                results = _core.ed25519_verify_batch(
-                    [t[0] for t in unknown], [t[1] for t in unknown], [t[2] for t in unknown]
+                    unknown.append((position, index, triple))
+        out: list[BadSignatureError | None] = [None] * len(digests)
+        if not unknown:
+            return out
+        try:
+            results = _core.ed25519_verify_batch(
+                [u[2][0] for u in unknown], [u[2][1] for u in unknown], [u[2][2] for u in unknown]
+            )
+        except TonomyError as exc:
+            error = BadSignatureError(f"the signatures cannot be checked: {exc.message}")
+            for position, _, _ in unknown:
+                out[position] = error
+            return out
+        for (position, index, triple), ok in zip(unknown, results, strict=True):
+            if ok:
+                self._remember(triple)
+            elif out[position] is None:  # the first signature of the transaction that fails
+                out[position] = BadSignatureError(
+                    f"signature {index} (key {triple[0].hex()[:16]}…) does not sign this transaction"
                 )
-            except TonomyError as exc:
-                error = BadSignatureError(f"the signatures cannot be checked: {exc.message}")
-                unchecked = set(unknown)
-                return [error if any(t in unchecked for t in own) else None for own in triples]
-            for triple, ok in zip(unknown, results, strict=True):
-                verdicts[triple] = bool(ok)
-                if ok:
-                    self._remember(triple)
-        out: list[BadSignatureError | None] = []
-        for own in triples:
-            problem = None
-            for index, triple in enumerate(own):
-                if not verdicts.get(triple, True):
-                    problem = BadSignatureError(
-                        f"signature {index} (key {triple[0].hex()[:16]}…) does not sign this transaction"
-                    )
-                    break
-            out.append(problem)
         return out
 
 

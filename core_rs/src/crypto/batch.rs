@@ -20,6 +20,11 @@
 //! Large batches are split into contiguous chunks, one per core; each chunk is decoded and
 //! checked on its own thread with the weights of its items (a chunk's sum is the sub-sum of
 //! the whole, so the argument above applies per chunk).
+//!
+//! A key that signs several items of a chunk is decoded once, and its terms enter the
+//! multiscalar multiplication as ONE point with the sum of their scalars:
+//! `Σ [zᵢkᵢ]A = [Σ zᵢkᵢ]A` is the same group element, so the equation and every verdict
+//! are unchanged; only the work shrinks (a busy account's transactions share a key).
 
 use std::sync::OnceLock;
 
@@ -28,7 +33,9 @@ use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 
-use super::encoding::{prepare, Prepared};
+use std::collections::HashMap;
+
+use super::encoding::{decode_public_key, key_array, prepare_with_key, Prepared, PUBLIC_KEY_LEN};
 use super::verify::cofactored_equation_holds;
 use crate::hash::{tagged_hasher_static, tags};
 
@@ -107,9 +114,15 @@ fn batch_weights(items: &[BatchItem<'_>]) -> Vec<Scalar> {
 
 /// Decode and check one contiguous chunk on the current thread.
 fn verify_chunk(items: &[BatchItem<'_>], weights: &[Scalar]) -> Vec<bool> {
-    let prepared: Vec<Option<Prepared>> = items
+    let mut keys = KeyTable::default();
+    let prepared: Vec<Option<Keyed>> = items
         .iter()
-        .map(|item| prepare(item.public_key, item.message, item.signature).ok())
+        .map(|item| {
+            let (key, point) = keys.decode(item.public_key)?;
+            let key_bytes = key_array(item.public_key).ok()?;
+            let prepared = prepare_with_key(&key_bytes, point, item.message, item.signature).ok()?;
+            Some(Keyed { key, prepared })
+        })
         .collect();
     let mut results = vec![false; items.len()];
     let candidates: Vec<usize> = (0..items.len()).filter(|&i| prepared[i].is_some()).collect();
@@ -118,9 +131,38 @@ fn verify_chunk(items: &[BatchItem<'_>], weights: &[Scalar]) -> Vec<bool> {
     results
 }
 
+/// An item that passed every encoding rule, with the index of its key in the chunk.
+struct Keyed {
+    key: usize,
+    prepared: Prepared,
+}
+
+/// The distinct public keys of a chunk, each decoded once (a bad key is remembered as
+/// bad). Only looked up, never iterated, so the map's order reaches no output.
+#[derive(Default)]
+struct KeyTable {
+    index: HashMap<[u8; PUBLIC_KEY_LEN], Option<(usize, EdwardsPoint)>>,
+    count: usize,
+}
+
+impl KeyTable {
+    fn decode(&mut self, public_key: &[u8]) -> Option<(usize, EdwardsPoint)> {
+        let bytes = key_array(public_key).ok()?;
+        if let Some(known) = self.index.get(&bytes) {
+            return *known;
+        }
+        let decoded = decode_public_key(&bytes).ok().map(|point| (self.count, point));
+        if decoded.is_some() {
+            self.count += 1;
+        }
+        self.index.insert(bytes, decoded);
+        decoded
+    }
+}
+
 /// Decides a set of decoded items, writing `true` for the valid ones.
 struct Checker<'a> {
-    prepared: &'a [Option<Prepared>],
+    prepared: &'a [Option<Keyed>],
     weights: &'a [Scalar],
     results: &'a mut [bool],
 }
@@ -133,7 +175,7 @@ impl Checker<'_> {
         }
         if group.len() <= SINGLE_CHECK_AT_MOST {
             for &index in group {
-                self.set(index, self.item(index).is_some_and(cofactored_equation_holds));
+                self.set(index, self.item(index).is_some_and(|keyed| cofactored_equation_holds(&keyed.prepared)));
             }
             return;
         }
@@ -157,18 +199,29 @@ impl Checker<'_> {
     }
 
     /// The weighted cofactored equation over `group` in one multiscalar multiplication.
-    /// Points are negated rather than scalars so the 128-bit weights on `R` stay short.
+    /// Points are negated rather than scalars so the 128-bit weights on `R` stay short;
+    /// the terms of one key are summed into one scalar on that key.
     fn group_equation_holds(&self, group: &[usize]) -> bool {
         let mut basepoint_scalar = Scalar::ZERO;
         let mut scalars = Vec::with_capacity(2 * group.len() + 1);
         let mut points = Vec::with_capacity(2 * group.len() + 1);
+        // Position in `scalars` of each key's merged term, by the key's chunk index.
+        let mut key_slot: HashMap<usize, usize> = HashMap::new();
         for &index in group {
-            let (Some(item), Some(weight)) = (self.item(index), self.weights.get(index)) else {
+            let (Some(keyed), Some(weight)) = (self.item(index), self.weights.get(index)) else {
                 return false;
             };
+            let item = &keyed.prepared;
             basepoint_scalar += weight * item.response;
-            scalars.push(weight * item.challenge);
-            points.push(-item.public_key);
+            let key_term = weight * item.challenge;
+            match key_slot.get(&keyed.key).and_then(|&slot| scalars.get_mut(slot)) {
+                Some(merged) => *merged += key_term,
+                None => {
+                    key_slot.insert(keyed.key, scalars.len());
+                    scalars.push(key_term);
+                    points.push(-item.public_key);
+                }
+            }
             scalars.push(*weight);
             points.push(-item.commitment);
         }
@@ -179,7 +232,7 @@ impl Checker<'_> {
             .is_identity()
     }
 
-    fn item(&self, index: usize) -> Option<&Prepared> {
+    fn item(&self, index: usize) -> Option<&Keyed> {
         self.prepared.get(index).and_then(Option::as_ref)
     }
 

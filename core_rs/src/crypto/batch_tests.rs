@@ -71,6 +71,28 @@ fn corrupt(rng: &mut StdRng, item: &mut Owned, other: &Owned) {
     }
 }
 
+/// Corrupt each item with probability `rate`.
+fn corrupt_some(rng: &mut StdRng, owned: &mut [Owned], spare: &Owned, rate: f64) {
+    for item in owned.iter_mut() {
+        if rng.gen_bool(rate) {
+            corrupt(rng, item, spare);
+        }
+    }
+}
+
+/// The items as a batch, and what the single path decides for each.
+fn items_and_single_verdicts(owned: &[Owned]) -> (Vec<BatchItem<'_>>, Vec<bool>) {
+    let items: Vec<BatchItem<'_>> = owned
+        .iter()
+        .map(|o| BatchItem { public_key: &o.public_key, message: &o.message, signature: &o.signature })
+        .collect();
+    let single = items
+        .iter()
+        .map(|i| verify(i.public_key, i.message, i.signature).is_ok())
+        .collect();
+    (items, single)
+}
+
 #[test]
 fn mixed_order_signatures_are_valid_under_the_cofactored_rule() {
     let mut rng = StdRng::seed_from_u64(1);
@@ -118,19 +140,8 @@ fn batch_equals_single_on_random_batches() {
             })
             .collect();
         let spare = honest(&mut rng);
-        for item in owned.iter_mut() {
-            if rng.gen_bool(rate) {
-                corrupt(&mut rng, item, &spare);
-            }
-        }
-        let items: Vec<BatchItem<'_>> = owned
-            .iter()
-            .map(|o| BatchItem { public_key: &o.public_key, message: &o.message, signature: &o.signature })
-            .collect();
-        let single: Vec<bool> = items
-            .iter()
-            .map(|i| verify(i.public_key, i.message, i.signature).is_ok())
-            .collect();
+        corrupt_some(&mut rng, &mut owned, &spare, rate);
+        let (items, single) = items_and_single_verdicts(&owned);
         for threads in [1, 2, 3] {
             assert_eq!(
                 verify_batch_with_threads(&items, threads),
@@ -164,4 +175,41 @@ fn batch_result_is_deterministic_and_order_preserving() {
     let mut reversed = verify_batch(&reversed_items);
     reversed.reverse();
     assert_eq!(first, reversed);
+}
+
+/// Many items under few keys (their key terms are merged in the multiscalar sum),
+/// mixed-order keys among them, with corruptions that swap keys between items: the
+/// batch must still equal the single path item by item.
+#[test]
+fn batch_equals_single_when_keys_repeat() {
+    let mut rng = StdRng::seed_from_u64(0x5a3e_4e75);
+    for round in 0..12 {
+        let seeds: Vec<[u8; 32]> = (0..1 + round % 4).map(|_| rng.gen()).collect();
+        let mut owned: Vec<Owned> = (0..150)
+            .map(|i| {
+                let message: Vec<u8> = (0..rng.gen_range(0..60)).map(|_| rng.gen()).collect();
+                if i % 5 == 4 {
+                    // one mixed-order key per round (same secret), R torsion varying
+                    let mut same_secret = StdRng::seed_from_u64(round as u64);
+                    return mixed_order_signature(&mut same_secret, 1 + round % 7, i % 8);
+                }
+                let seed = seeds[rng.gen_range(0..seeds.len())];
+                Owned { public_key: public_key(&seed).to_vec(), signature: sign(&seed, &message).to_vec(), message }
+            })
+            .collect();
+        let spare = Owned {
+            public_key: public_key(&seeds[0]).to_vec(),
+            message: b"spare".to_vec(),
+            signature: sign(&seeds[0], b"spare").to_vec(),
+        };
+        let rate = [0.0, 0.02, 0.3][round % 3];
+        corrupt_some(&mut rng, &mut owned, &spare, rate);
+        let (items, single) = items_and_single_verdicts(&owned);
+        if rate == 0.0 {
+            assert!(single.iter().all(|ok| *ok), "round {round}: an honest item fails");
+        }
+        for threads in [1, 2] {
+            assert_eq!(verify_batch_with_threads(&items, threads), single, "round {round}, {threads} threads");
+        }
+    }
 }

@@ -30,20 +30,40 @@ pub(crate) struct Prepared {
 /// Apply every encoding rule to one `(public key, message, signature)` and compute
 /// `k = SHA-512(R ‖ A ‖ M) mod l`.
 pub(crate) fn prepare(public_key: &[u8], message: &[u8], signature: &[u8]) -> CoreResult<Prepared> {
-    let key_bytes = fixed::<PUBLIC_KEY_LEN>(public_key).ok_or_else(|| {
-        CoreError::InvalidPublicKey(format!(
-            "a public key is {PUBLIC_KEY_LEN} bytes, got {}",
-            public_key.len()
-        ))
-    })?;
-    let signature_bytes = fixed::<SIGNATURE_LEN>(signature).ok_or_else(|| {
+    let key_bytes = key_array(public_key)?;
+    signature_array(signature)?; // both lengths before any decoding: the documented order
+    let point = decode_public_key(&key_bytes)?;
+    prepare_with_key(&key_bytes, point, message, signature)
+}
+
+fn signature_array(signature: &[u8]) -> CoreResult<[u8; SIGNATURE_LEN]> {
+    fixed::<SIGNATURE_LEN>(signature).ok_or_else(|| {
         CoreError::InvalidSignature(format!(
             "a signature is {SIGNATURE_LEN} bytes, got {}",
             signature.len()
         ))
-    })?;
-    let public_key = decode_public_key(&key_bytes)?;
+    })
+}
 
+/// A public key's bytes as an array; any other length is `InvalidPublicKey`.
+pub(crate) fn key_array(public_key: &[u8]) -> CoreResult<[u8; PUBLIC_KEY_LEN]> {
+    fixed::<PUBLIC_KEY_LEN>(public_key).ok_or_else(|| {
+        CoreError::InvalidPublicKey(format!(
+            "a public key is {PUBLIC_KEY_LEN} bytes, got {}",
+            public_key.len()
+        ))
+    })
+}
+
+/// [`prepare`] for a key already decoded by [`decode_public_key`] from `key_bytes`
+/// (the batch path decodes each distinct key once).
+pub(crate) fn prepare_with_key(
+    key_bytes: &[u8; PUBLIC_KEY_LEN],
+    public_key: EdwardsPoint,
+    message: &[u8],
+    signature: &[u8],
+) -> CoreResult<Prepared> {
+    let signature_bytes = signature_array(signature)?;
     let (r_bytes, s_bytes) = split_signature(&signature_bytes);
     let response = decode_response(s_bytes)?;
     let commitment = decode_point(&r_bytes).map_err(|why| CoreError::InvalidSignature(format!("R {why}")))?;
@@ -52,7 +72,7 @@ pub(crate) fn prepare(public_key: &[u8], message: &[u8], signature: &[u8]) -> Co
         public_key,
         commitment,
         response,
-        challenge: challenge(&r_bytes, &key_bytes, message),
+        challenge: challenge(&r_bytes, key_bytes, message),
     })
 }
 

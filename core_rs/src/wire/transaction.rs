@@ -80,7 +80,7 @@ impl TransactionBody {
             limits.max_actions,
         )?;
         for (i, action) in self.actions.iter().enumerate() {
-            action.validate(&format!("TransactionBody.actions[{i}]"), limits)?;
+            with_path(|| format!("TransactionBody.actions[{i}]"), |path| action.validate(path, limits))?;
         }
         Ok(())
     }
@@ -88,36 +88,33 @@ impl TransactionBody {
 
 impl Action {
     fn validate(&self, path: &str, limits: &Limits) -> CoreResult<()> {
-        check_name(&format!("{path}.plugin"), &self.plugin, limits.max_name_len)?;
-        check_name(&format!("{path}.name"), &self.name, limits.max_name_len)?;
-        data_size(
-            &format!("{path}.data"),
-            self.data.len(),
-            limits.max_action_data_bytes,
+        let max_name = limits.max_name_len;
+        with_path(|| format!("{path}.plugin"), |what| check_name(what, &self.plugin, max_name))?;
+        with_path(|| format!("{path}.name"), |what| check_name(what, &self.name, max_name))?;
+        with_path(
+            || format!("{path}.data"),
+            |what| data_size(what, self.data.len(), limits.max_action_data_bytes),
         )?;
-        let what = format!("{path}.authorization");
-        count(
-            &what,
-            self.authorization.len(),
-            1,
-            limits.max_authorizations,
-        )?;
+        let auth_path = || format!("{path}.authorization");
+        with_path(auth_path, |what| {
+            count(what, self.authorization.len(), 1, limits.max_authorizations)
+        })?;
         for (i, level) in self.authorization.iter().enumerate() {
-            check_name(
-                &format!("{what}[{i}].actor"),
-                &level.actor,
-                limits.max_name_len,
+            with_path(
+                || format!("{}[{i}].actor", auth_path()),
+                |what| check_name(what, &level.actor, max_name),
             )?;
-            check_name(
-                &format!("{what}[{i}].permission"),
-                &level.permission,
-                limits.max_name_len,
+            with_path(
+                || format!("{}[{i}].permission", auth_path()),
+                |what| check_name(what, &level.permission, max_name),
             )?;
             // Lists are short (≤ max_authorizations), so a quadratic scan is cheapest.
             if self.authorization[..i].contains(level) {
                 return Err(CoreError::Malformed(format!(
-                    "{what}[{i}]: {}@{} is listed twice",
-                    level.actor, level.permission
+                    "{}[{i}]: {}@{} is listed twice",
+                    auth_path(),
+                    level.actor,
+                    level.permission
                 )));
             }
         }
@@ -247,10 +244,9 @@ fn read_body(
     )?;
     let mut actions = Vec::with_capacity(list.len() as usize);
     for (i, action) in list.iter().enumerate() {
-        actions.push(read_action(
-            action,
-            &format!("TransactionBody.actions[{i}]"),
-            limits,
+        actions.push(with_path(
+            || format!("TransactionBody.actions[{i}]"),
+            |path| read_action(action, path, limits),
         )?);
     }
     let body = TransactionBody {
@@ -271,41 +267,40 @@ fn read_action(
     path: &str,
     limits: &Limits,
 ) -> CoreResult<Action> {
-    let plugin = read_name(
-        &format!("{path}.plugin"),
-        action.get_plugin(),
-        limits.max_name_len,
+    let max_name = limits.max_name_len;
+    let plugin = with_path(
+        || format!("{path}.plugin"),
+        |what| read_name(what, action.get_plugin(), max_name),
     )?;
-    let name = read_name(
-        &format!("{path}.name"),
-        action.get_name(),
-        limits.max_name_len,
+    let name = with_path(
+        || format!("{path}.name"),
+        |what| read_name(what, action.get_name(), max_name),
     )?;
-    let data_path = format!("{path}.data");
-    let data = read_data(&data_path, action.get_data())?;
-    data_size(&data_path, data.len(), limits.max_action_data_bytes)?;
-    let auth_path = format!("{path}.authorization");
+    let data = with_path(
+        || format!("{path}.data"),
+        |what| {
+            let data = read_data(what, action.get_data())?;
+            data_size(what, data.len(), limits.max_action_data_bytes)?;
+            Ok(data)
+        },
+    )?;
+    let auth_path = || format!("{path}.authorization");
     let list = action
         .get_authorization()
-        .map_err(|err| malformed(&auth_path, err))?;
-    count(
-        &auth_path,
-        list.len() as usize,
-        1,
-        limits.max_authorizations,
-    )?;
+        .map_err(|err| malformed(&auth_path(), err))?;
+    with_path(auth_path, |what| {
+        count(what, list.len() as usize, 1, limits.max_authorizations)
+    })?;
     let mut authorization = Vec::with_capacity(list.len() as usize);
     for (i, level) in list.iter().enumerate() {
         authorization.push(PermissionLevel {
-            actor: read_name(
-                &format!("{auth_path}[{i}].actor"),
-                level.get_actor(),
-                limits.max_name_len,
+            actor: with_path(
+                || format!("{}[{i}].actor", auth_path()),
+                |what| read_name(what, level.get_actor(), max_name),
             )?,
-            permission: read_name(
-                &format!("{auth_path}[{i}].permission"),
-                level.get_permission(),
-                limits.max_name_len,
+            permission: with_path(
+                || format!("{}[{i}].permission", auth_path()),
+                |what| read_name(what, level.get_permission(), max_name),
             )?,
         });
     }
@@ -333,11 +328,15 @@ fn read_signed(
     )?;
     let mut signatures = Vec::with_capacity(list.len() as usize);
     for (i, sig) in list.iter().enumerate() {
-        let key_path = format!("SignedTransaction.signatures[{i}].publicKey");
-        let sig_path = format!("SignedTransaction.signatures[{i}].signature");
         signatures.push(Signature {
-            public_key: fixed(&key_path, read_data(&key_path, sig.get_public_key())?)?,
-            signature: fixed(&sig_path, read_data(&sig_path, sig.get_signature())?)?,
+            public_key: with_path(
+                || format!("SignedTransaction.signatures[{i}].publicKey"),
+                |path| fixed(path, read_data(path, sig.get_public_key())?),
+            )?,
+            signature: with_path(
+                || format!("SignedTransaction.signatures[{i}].signature"),
+                |path| fixed(path, read_data(path, sig.get_signature())?),
+            )?,
         });
     }
     check_signatures(&signatures, limits)?;
@@ -349,6 +348,18 @@ fn read_signed(
         body_bytes: body_bytes.to_vec(),
         signatures,
         id,
+    })
+}
+
+/// Run `check` with an empty path and put the real path (formatted only then) in front
+/// of its error. Every check's message starts with the path it is given, so the message is
+/// exactly the one the real path gives; nested calls compose. Nothing is read twice (a
+/// Cap'n Proto reader counts what it reads), and the valid case formats no path strings.
+pub(crate) fn with_path<T>(path: impl FnOnce() -> String, check: impl FnOnce(&str) -> CoreResult<T>) -> CoreResult<T> {
+    check("").map_err(|err| match err {
+        CoreError::Malformed(m) => CoreError::Malformed(format!("{}{m}", path())),
+        CoreError::TooLarge(m) => CoreError::TooLarge(format!("{}{m}", path())),
+        other => other,
     })
 }
 

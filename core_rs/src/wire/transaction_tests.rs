@@ -321,3 +321,25 @@ fn encoders_check_the_limits_they_are_given() {
     let err = decode_signed_transaction(&bytes, &tight).unwrap_err();
     assert_eq!(err.code(), "wire.too_large");
 }
+
+/// Paths are put together only when a check fails: the message must still name the
+/// whole path, once, exactly as a path formatted up front would.
+#[test]
+fn error_messages_carry_the_whole_path_exactly() {
+    let mut body = sample_body();
+    body.actions[1].authorization[1].actor = "Upper".into();
+    let want = "TransactionBody.actions[1].authorization[1].actor: a name must start with a-z or 0-9, got \"Upper\"";
+    assert!(decode_err(&unchecked(&body)).to_string().contains(want), "{}", decode_err(&unchecked(&body)));
+    let err = encode_transaction_body(&body, L).unwrap_err();
+    assert!(err.to_string().contains(want), "{err}");
+
+    let mut body = sample_body();
+    body.actions[1].authorization = vec![level("alice", "active"), level("alice", "active")];
+    let want = "TransactionBody.actions[1].authorization[1]: alice@active is listed twice";
+    assert!(decode_err(&unchecked(&body)).to_string().contains(want), "{}", decode_err(&unchecked(&body)));
+
+    let mut body = sample_body();
+    body.actions[0].data = vec![1; L.max_action_data_bytes + 1];
+    let want = format!("TransactionBody.actions[0].data: {} bytes, the limit is {}", L.max_action_data_bytes + 1, L.max_action_data_bytes);
+    assert!(decode_err(&unchecked(&body)).to_string().contains(&want), "{}", decode_err(&unchecked(&body)));
+}
