@@ -1,5 +1,5 @@
-"""Finality over the network: 4 validator processes on loopback, Pay transfers submitted
-round-robin to all four nodes, timed from submit until they are final (decided by a 2/3+
+"""Finality over the network: 4 validator processes on loopback, Pay transfers from 256
+accounts (each signs with its own key) submitted round-robin to all four nodes, timed from submit until they are final (decided by a 2/3+
 precommit quorum and committed by the node).
 
 * ``network-4-validators`` (absolute): transfers submitted in batches
@@ -24,6 +24,7 @@ executed and the balance adds up on the last node.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -57,6 +58,9 @@ BATCH = 250
 #: Client threads submitting one transfer per request (the baseline).
 SINGLE_THREADS = 8
 TIMEOUT_S = 120.0
+#: Accounts that sign the transfers in turn, each with its own key (one sender would flatter
+#: every per-key and per-account memo: verdicts, signature batching).
+SENDERS = 256
 #: Offered rates (transfers/s) of the sustained runs, each for SUSTAINED_S seconds.
 SUSTAINED_RATES = tuple(int(r) for r in os.environ.get("TONOMY_BENCH_RATES", "3000,5000").split(","))
 SUSTAINED_S = 10.0
@@ -74,32 +78,45 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 @dataclass
 class Funded:
-    """A running cluster in which alice holds the tokens she transfers to bob."""
+    """A running cluster in which SENDERS accounts hold the tokens they transfer to bob."""
 
     cluster: Cluster
     urls: list[str]
     chain_id: bytes
-    alice: bytes
+    senders: list[tuple[str, bytes]]  # (account, key seed)
     nonce: int = 0
     transferred: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def transfers(self, count: int, expires_in_s: int = 60) -> list[bytes]:
-        """``count`` signed transfers of 1 unit, alice to bob, on the current head (untimed)."""
+        """``count`` signed transfers of 1 unit to bob, the senders in turn, on the current head (untimed)."""
         with NodeClient(self.urls[0]) as client:
             head = client.head()
         txs = []
         for nonce in range(self.nonce, self.nonce + count):
+            account, seed = self.senders[nonce % len(self.senders)]
             # A distinct memo each: no two transfers carry the same action data (as in real use).
-            transfer = {"from": "alice", "to": "bob", "symbol": SYMBOL, "amount": 1, "memo": f"t{nonce}"}
-            txs.append(build_transaction(head.chain_id, head, [action("pay", "transfer", transfer, ["alice@active"])], [self.alice], nonce=nonce, expires_in_s=expires_in_s))
+            transfer = {"from": account, "to": "bob", "symbol": SYMBOL, "amount": 1, "memo": f"t{nonce}"}
+            txs.append(build_transaction(head.chain_id, head, [action("pay", "transfer", transfer, [f"{account}@active"])], [seed],
+                                         nonce=nonce, expires_in_s=expires_in_s))
         self.nonce += count
         return txs
 
 
+def _sender_names() -> tuple[str, ...]:
+    return tuple(f"sender{i}" for i in range(SENDERS))
+
+
 @pytest.fixture(scope="module")
 def funded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Funded]:
-    cluster = make_cluster(tmp_path_factory.mktemp("cluster"), 4, block_time_ms=BLOCK_TIME_MS, parameters=ROOMY)
+    with funded_cluster(tmp_path_factory.mktemp("cluster")) as ready:
+        yield ready
+
+
+@contextlib.contextmanager
+def funded_cluster(root: Path) -> Iterator[Funded]:
+    """4 validator processes under ``root`` with every sender funded (also for ad-hoc profiling runs)."""
+    cluster = make_cluster(root, 4, ("alice", "bob", *_sender_names()), block_time_ms=BLOCK_TIME_MS, parameters=ROOMY)
     cluster.start()
     try:
         urls = [node.url for node in cluster.nodes]
@@ -114,7 +131,21 @@ def funded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Funded]:
             ]
             status = client.submit_and_wait(build_transaction(head.chain_id, head, funding, seeds[:3]), timeout=60)
             assert status.receipt is not None and status.receipt.ok
-        yield Funded(cluster, urls, head.chain_id, cluster.keys["alice"].seed)
+            # alice funds every sender, then each transfer is signed by its own sender's key.
+            head = client.head()
+            share = FUNDS // (2 * SENDERS)
+            alice = cluster.keys["alice"].seed
+            gifts = [
+                build_transaction(head.chain_id, head, [action("pay", "transfer", {"from": "alice", "to": name, "symbol": SYMBOL,
+                                                                                   "amount": share, "memo": ""}, ["alice@active"])],
+                                  [alice], nonce=i)
+                for i, name in enumerate(_sender_names())
+            ]
+            ids = [r for r in client.submit_many(gifts) if isinstance(r, bytes)]
+            assert len(ids) == SENDERS
+            assert len(client.wait_many(ids, head.height, timeout=60)) == SENDERS
+        senders = [(name, cluster.keys[name].seed) for name in _sender_names()]
+        yield Funded(cluster, urls, head.chain_id, senders)
     finally:
         cluster.stop()
 
