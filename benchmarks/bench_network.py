@@ -88,6 +88,14 @@ class Funded:
     transferred: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def check_all_arrived(self) -> None:
+        """Every transfer of every round committed exactly once, on the last node too."""
+        with NodeClient(self.urls[-1]) as client:
+            deadline = time.monotonic() + 30
+            while client.query("pay", "balance", {"account": "bob", "symbol": SYMBOL}) != self.transferred:
+                assert time.monotonic() < deadline, "not every transfer reached the last node"
+                time.sleep(0.1)
+
     def transfers(self, count: int, expires_in_s: int = 60) -> list[bytes]:
         """``count`` signed transfers of 1 unit to bob, the senders in turn, on the current head (untimed)."""
         with NodeClient(self.urls[0]) as client:
@@ -219,16 +227,23 @@ def _in_parallel(work: list[Callable[[], None]]) -> None:
 
 
 def submit_in_batches(urls: list[str], txs: list[bytes]) -> list[tuple[bytes, float]]:
-    """One thread per node, each sending its share of batches; (id, submit time) per transfer."""
+    """One thread per node, each sending its share of batches at once; (id, submit time) per transfer."""
+    return _submit_batches(urls, [(None, txs[i : i + BATCH]) for i in range(0, len(txs), BATCH)])
+
+
+def _submit_batches(urls: list[str], batches: list[tuple[float | None, list[bytes]]]) -> list[tuple[bytes, float]]:
+    """Batches to the nodes in turn (one thread per node), each sent at its due time (None:
+    at once); (id, due time, or the send time when there is none) per transfer."""
     submitted: list[tuple[bytes, float]] = []
     lock = threading.Lock()
-    batches = [txs[i : i + BATCH] for i in range(0, len(txs), BATCH)]
 
     def node_worker(index: int) -> Callable[[], None]:
         def run() -> None:
             with NodeClient(urls[index], timeout=TIMEOUT_S) as client:
-                for batch in batches[index :: len(urls)]:
-                    started = time.perf_counter()
+                for due, batch in batches[index :: len(urls)]:
+                    if due is not None and due > time.perf_counter():
+                        time.sleep(due - time.perf_counter())
+                    started = time.perf_counter() if due is None else due
                     results = client.submit_many(batch)
                     ids = [r for r in results if isinstance(r, bytes)]
                     assert len(ids) == len(batch), [r for r in results if not isinstance(r, bytes)][:3]
@@ -283,11 +298,7 @@ def run_transfers(benchmark: Any, funded: Funded, count: int, submit: Callable[[
         funded.transferred += count
 
     benchmark.pedantic(run, setup=setup, rounds=1 if benchmark.disabled else 2)
-    with NodeClient(funded.urls[-1]) as client:
-        deadline = time.monotonic() + 30
-        while client.query("pay", "balance", {"account": "bob", "symbol": SYMBOL}) != funded.transferred:
-            assert time.monotonic() < deadline, "not every transfer reached the last node"
-            time.sleep(0.1)
+    funded.check_all_arrived()
     if benchmark.stats is not None:
         benchmark.extra_info["validators"] = 4
         benchmark.extra_info["block_time_ms"] = BLOCK_TIME_MS
@@ -319,29 +330,9 @@ def test_transfers_submitted_one_by_one(benchmark: Any, funded: Funded) -> None:
 
 def submit_at_rate(urls: list[str], txs: list[bytes], rate: int, started: float) -> list[tuple[bytes, float]]:
     """A batch of ``rate * TICK_S`` transfers due every TICK_S from ``started``, to the nodes in
-    turn (one thread per node); (id, scheduled time) per transfer."""
+    turn; (id, scheduled time) per transfer."""
     per_tick = max(1, round(rate * TICK_S))
-    batches = [(started + k * TICK_S, txs[i : i + per_tick]) for k, i in enumerate(range(0, len(txs), per_tick))]
-    submitted: list[tuple[bytes, float]] = []
-    lock = threading.Lock()
-
-    def node_worker(index: int) -> Callable[[], None]:
-        def run() -> None:
-            with NodeClient(urls[index], timeout=TIMEOUT_S) as client:
-                for due, batch in batches[index :: len(urls)]:
-                    wait = due - time.perf_counter()
-                    if wait > 0:
-                        time.sleep(wait)
-                    results = client.submit_many(batch)
-                    ids = [r for r in results if isinstance(r, bytes)]
-                    assert len(ids) == len(batch), [r for r in results if not isinstance(r, bytes)][:3]
-                    with lock:
-                        submitted.extend((tx_id, due) for tx_id in ids)
-
-        return run
-
-    _in_parallel([node_worker(i) for i in range(len(urls))])
-    return submitted
+    return _submit_batches(urls, [(started + k * TICK_S, txs[i : i + per_tick]) for k, i in enumerate(range(0, len(txs), per_tick))])
 
 
 @pytest.mark.benchmark(group="network-sustained")
@@ -375,11 +366,7 @@ def test_sustained_offered_rate(benchmark: Any, funded: Funded, rate: int) -> No
         funded.transferred += count
 
     benchmark.pedantic(run, setup=setup, rounds=1)
-    with NodeClient(funded.urls[-1]) as client:
-        deadline = time.monotonic() + 30
-        while client.query("pay", "balance", {"account": "bob", "symbol": SYMBOL}) != funded.transferred:
-            assert time.monotonic() < deadline, "not every transfer reached the last node"
-            time.sleep(0.1)
+    funded.check_all_arrived()
     if benchmark.stats is not None:
         benchmark.extra_info.update(
             side="absolute",
