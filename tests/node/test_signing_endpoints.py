@@ -123,3 +123,33 @@ def test_hostile_signed_requests(running_node: NodeProcess, network: Network) ->
     with NodeClient(url) as client:
         for height in range(before + 1, client.head().height + 1):
             assert doc["id"] not in [i.hex() for i in client.block(height).transaction_ids]
+
+
+
+def test_a_fresh_node_is_ready_on_a_current_head(tmp_path: Any) -> None:
+    """A producer makes its due block before it says it is ready: the genesis time (long
+    past) is never the head a client builds on, so a body built at once does not expire in
+    the node's first block (it used to pass admission and then expire without a word)."""
+    import asyncio
+
+    from tonomy.node.config import NodeConfig
+    from tonomy.node.process import run_node
+    from tonomy.node.schedule import wall_clock_ms
+    from tonomy.testing.network import make_network
+
+    network = make_network(tmp_path / "net")
+    config = NodeConfig(tmp_path / "node", network.genesis_file, network.validator_key_file, api_port=0, block_time_ms=200)
+    seen: dict[str, Any] = {}
+
+    async def main() -> None:
+        stop = asyncio.Event()
+
+        def ready(url: str, head: Any) -> None:
+            seen["head"], seen["clock"] = head, wall_clock_ms()
+            stop.set()
+
+        await asyncio.wait_for(run_node(config, on_ready=ready, stop=stop), 60)
+
+    asyncio.run(main())
+    head = seen["head"]
+    assert head.height >= 1 and head.time > seen["clock"] - 10_000  # the head the first client sees is current

@@ -36,6 +36,14 @@ class BlockLoop:
         self._listener = listener
         self.blocks_produced = 0
 
+    async def produce_due(self) -> None:
+        """Produce the block whose slot has come, if one has: called before the node says it is
+        ready, so a client never builds on a head whose time lags the clock (a transaction whose
+        expiry counts from a stale genesis time would pass admission and expire in block 1)."""
+        time_ms, delay = self._schedule.plan(self._services.head.time)
+        if delay == 0:
+            await self._produce(time_ms)
+
     async def run(self, stop: asyncio.Event) -> None:
         """Produce blocks until ``stop`` is set; a block in progress always finishes first."""
         services = self._services
@@ -44,7 +52,7 @@ class BlockLoop:
             if delay > 0 and await _stopped_within(stop, delay):
                 return
             try:
-                header, ids = await services.worker.call(_produce, time_ms)
+                await self._produce(time_ms)
             except PluginVersionMissingError as exc:  # state demands code this node lacks: stop producing
                 log.critical("HALTED: %s", exc.message)
                 return
@@ -53,12 +61,15 @@ class BlockLoop:
                 log.exception("producing the block at time %d failed", time_ms)
                 if await _stopped_within(stop, self._schedule.block_time_ms / 1000):
                     return
-                continue
-            services.block_committed(header, len(ids))
-            services.watch.committed(header.height, ids)
-            self.blocks_produced += 1
-            if self._listener is not None:
-                self._listener(header, len(ids))
+
+    async def _produce(self, time_ms: int) -> None:
+        services = self._services
+        header, ids = await services.worker.call(_produce, time_ms)
+        services.block_committed(header, len(ids))
+        services.watch.committed(header.height, ids)
+        self.blocks_produced += 1
+        if self._listener is not None:
+            self._listener(header, len(ids))
 
 
 async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:

@@ -194,6 +194,15 @@ async def _serve(
             server_task.result()  # re-raise why the server could not start
             raise NodeConfigError("the API server stopped during start-up")
         url = api_url(host, port)
+        blocks: BlockLoop | None = None
+        if is_validator and not multi:
+            listener = on_block if network is None else _announcing(on_block, network)
+            blocks = BlockLoop(services, BlockSchedule(config.block_time_ms), listener)
+            try:
+                await blocks.produce_due()  # the chain's time catches up with the clock before anyone builds on it
+            except Exception:  # the block loop meets it again at once: logs it, halts or retries
+                log.debug("the first due block was not produced before start-up", exc_info=True)
+            head = services.head
         runtime_file = _write_runtime_file(config.data_dir, url, runtime_extra)
         log.info("node API at %s, head height %d", url, head.height)
         if on_ready is not None:
@@ -224,10 +233,7 @@ async def _serve(
             network.subscribe_consensus(driver.on_proposal, driver.on_vote)
             network.sync.follow_grace = SYNC_FOLLOW_GRACE_S  # blocks come through consensus first
             producer = asyncio.create_task(driver.run(stop))
-        elif is_validator:
-            blocks = BlockLoop(services, BlockSchedule(config.block_time_ms), on_block)
-            if network is not None:
-                blocks = BlockLoop(services, BlockSchedule(config.block_time_ms), _announcing(on_block, network))
+        elif blocks is not None:
             producer = asyncio.create_task(blocks.run(stop))
         if settle_gc:
             settle_after_start_up()
