@@ -19,6 +19,7 @@ pub mod sd;
 pub mod smt;
 pub mod store;
 pub mod wire;
+pub mod wire_vote;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {

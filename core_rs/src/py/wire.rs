@@ -12,6 +12,7 @@ use pyo3::types::{PyBytes, PyTuple};
 
 use super::errors::MapPy;
 use super::gil;
+use super::wire_vote::{PyCommit, PyVote};
 use crate::wire::{self, Limits};
 use crate::{CoreError, CoreResult};
 
@@ -33,7 +34,7 @@ fn run<T: Send>(
     }
 }
 
-fn array<const N: usize>(what: &str, bytes: &[u8]) -> PyResult<[u8; N]> {
+pub(super) fn array<const N: usize>(what: &str, bytes: &[u8]) -> PyResult<[u8; N]> {
     <[u8; N]>::try_from(bytes)
         .map_err(|_| {
             CoreError::InvalidInput(format!(
@@ -44,7 +45,7 @@ fn array<const N: usize>(what: &str, bytes: &[u8]) -> PyResult<[u8; N]> {
         .map_py()
 }
 
-fn short_hex(bytes: &[u8]) -> String {
+pub(super) fn short_hex(bytes: &[u8]) -> String {
     let full: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     if full.len() > 16 {
         format!("{}…", &full[..16])
@@ -53,7 +54,7 @@ fn short_hex(bytes: &[u8]) -> String {
     }
 }
 
-fn tuple_of<'py, T, W>(
+pub(super) fn tuple_of<'py, T, W>(
     py: Python<'py>,
     items: &[T],
     wrap: impl Fn(T) -> W,
@@ -468,109 +469,6 @@ impl PyBlock {
             self.0.header.height,
             self.0.transactions.len()
         )
-    }
-}
-
-// --- vote --------------------------------------------------------------------------
-
-/// One validator's vote; ``kind`` is ``"prevote"`` or ``"precommit"``.
-#[pyclass(frozen, eq, name = "Vote", module = "tonomy._core")]
-#[derive(Clone, PartialEq)]
-pub struct PyVote(wire::Vote);
-
-#[pymethods]
-impl PyVote {
-    #[new]
-    #[pyo3(signature = (kind, chain_id, height, round, block_hash, validator, signature))]
-    fn new(
-        kind: &str,
-        chain_id: &[u8],
-        height: u64,
-        round: u32,
-        block_hash: Option<&[u8]>,
-        validator: &[u8],
-        signature: &[u8],
-    ) -> PyResult<Self> {
-        Ok(PyVote(wire::Vote {
-            kind: wire::VoteKind::parse(kind).map_py()?,
-            chain_id: array("chain_id", chain_id)?,
-            height,
-            round,
-            block_hash: block_hash.map(|h| array("block_hash", h)).transpose()?,
-            validator: array("validator", validator)?,
-            signature: array("signature", signature)?,
-        }))
-    }
-    #[getter]
-    fn kind(&self) -> &'static str {
-        self.0.kind.as_str()
-    }
-    #[getter]
-    fn chain_id<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.0.chain_id)
-    }
-    #[getter]
-    fn height(&self) -> u64 {
-        self.0.height
-    }
-    #[getter]
-    fn round(&self) -> u32 {
-        self.0.round
-    }
-    /// ``None`` for a nil vote.
-    #[getter]
-    fn block_hash<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
-        self.0.block_hash.map(|h| PyBytes::new(py, &h))
-    }
-    #[getter]
-    fn validator<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.0.validator)
-    }
-    #[getter]
-    fn signature<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.0.signature)
-    }
-    /// The digest ``signature`` signs.
-    #[getter]
-    fn signing_digest<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.0.signing_digest())
-    }
-    fn __repr__(&self) -> String {
-        let target = self
-            .0
-            .block_hash
-            .map_or_else(|| "nil".to_string(), |h| short_hex(&h));
-        format!(
-            "Vote({} h={} r={} {} by {})",
-            self.0.kind.as_str(),
-            self.0.height,
-            self.0.round,
-            target,
-            short_hex(&self.0.validator)
-        )
-    }
-}
-
-/// Precommits that finalize one block, sorted by validator key.
-#[pyclass(frozen, eq, name = "Commit", module = "tonomy._core")]
-#[derive(Clone, PartialEq)]
-pub struct PyCommit(wire::Commit);
-
-#[pymethods]
-impl PyCommit {
-    #[new]
-    #[pyo3(signature = (votes = Vec::new()))]
-    fn new(votes: Vec<Bound<'_, PyVote>>) -> Self {
-        PyCommit(wire::Commit {
-            votes: votes.iter().map(|v| v.get().0.clone()).collect(),
-        })
-    }
-    #[getter]
-    fn votes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        tuple_of(py, &self.0.votes, PyVote)
-    }
-    fn __repr__(&self) -> String {
-        format!("Commit(votes={})", self.0.votes.len())
     }
 }
 
