@@ -11,7 +11,9 @@ from tests.net.helpers import CHAIN_ID, FAST, closed_by_peer, config, node, raw_
 from tonomy.net import MessageKind, NodeIdentity, PeerManager
 from tonomy.net.envelope import encode_envelope
 from tonomy.net.gossip import Gossip, gossip_id
+from tonomy.net import handshake
 from tonomy.net.seen import SeenCache
+from tonomy.net.txbatch import encode_covered_batch, encode_transaction_batch
 
 
 class Clock:
@@ -155,6 +157,25 @@ def test_oversize_gossip_is_a_violation() -> None:
         channel = await raw_client(address, attacker, local_host="127.0.0.6")
         await channel.send(encode_envelope(MessageKind.VOTE, bytes(100)))  # at the limit: fine
         await channel.send(encode_envelope(MessageKind.VOTE, bytes(101)))
+        assert await closed_by_peer(channel.reader)
+        assert server.bans.is_banned(attacker.public_key)
+        channel.close()
+        await server.close()
+
+    run(scenario())
+
+
+def test_a_version_2_kind_from_a_version_1_peer_is_a_violation(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def scenario() -> None:
+        server, address = await node()
+        Gossip(server)
+        attacker = NodeIdentity.generate()
+        monkeypatch.setattr(handshake, "MAX_VERSION", 1)  # the client offers version 1 only
+        channel = await raw_client(address, attacker, local_host="127.0.0.7")
+        monkeypatch.undo()
+        assert channel.session.version == 1
+        batch = encode_covered_batch([], encode_transaction_batch([b"tx"]))
+        await channel.send(encode_envelope(MessageKind.COVERED_TRANSACTIONS, batch))
         assert await closed_by_peer(channel.reader)
         assert server.bans.is_banned(attacker.public_key)
         channel.close()

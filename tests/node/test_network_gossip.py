@@ -16,7 +16,7 @@ from tests.net.helpers import CHAIN_ID, FAST, run, wait_until
 from tonomy import _core
 from tonomy.errors import TonomyError
 from tonomy.net import MessageKind
-from tonomy.net.txbatch import encode_transaction_batch
+from tonomy.net.txbatch import decode_covered_batch, encode_transaction_batch
 from tonomy.node.network import NodeNetwork
 
 
@@ -42,7 +42,9 @@ class Worker:
     call_bulk = call
 
 
-async def _line(tmp: Path) -> tuple[list[NodeNetwork], list[Worker], list[list[bytes]]]:
+async def _line(tmp: Path, *, mesh: bool = False) -> tuple[list[NodeNetwork], list[Worker], list[list[bytes]]]:
+    """A - B - C (``mesh``: and A - C too). ``received[i]``: the batch messages node i got,
+    unwrapped (a covered batch is recorded as its inner batch)."""
     workers = [Worker() for _ in range(3)]
     nets = [
         NodeNetwork(
@@ -54,17 +56,21 @@ async def _line(tmp: Path) -> tuple[list[NodeNetwork], list[Worker], list[list[b
     b_host, b_port = await nets[1].start("127.0.0.1", 0, [])
     b = f"{nets[1].identity.public_key.hex()}@{b_host}:{b_port}"
     await nets[0].start("127.0.0.1", 0, [b])
-    await nets[2].start("127.0.0.1", 0, [b])
+    a = f"{nets[0].identity.public_key.hex()}@{nets[0].address[0]}:{nets[0].address[1]}"  # type: ignore[index]
+    await nets[2].start("127.0.0.1", 0, [b, a] if mesh else [b])
     await wait_until(lambda: len(nets[1].manager.peers) == 2, what="A and C connected to B")
+    if mesh:
+        await wait_until(lambda: len(nets[0].manager.peers) == 2, what="C connected to A")
     received: list[list[bytes]] = [[] for _ in nets]
     for net, inbox in zip(nets, received, strict=True):
         net.gossip.subscribe(MessageKind.TRANSACTIONS, _recorder(inbox))
+        net.gossip.subscribe(MessageKind.COVERED_TRANSACTIONS, _recorder(inbox))
     return nets, workers, received
 
 
 def _recorder(inbox: list[bytes]) -> Any:
-    def record(_kind: MessageKind, payload: bytes, _source: bytes | None) -> None:
-        inbox.append(payload)
+    def record(kind: MessageKind, payload: bytes, _source: bytes | None) -> None:
+        inbox.append(decode_covered_batch(payload)[1] if kind is MessageKind.COVERED_TRANSACTIONS else payload)
 
     return record
 
@@ -96,6 +102,30 @@ def test_transactions_reach_a_node_two_hops_away_once_and_refused_ones_stop(tmp_
             await asyncio.sleep(0.2)
             assert len(workers[1].chain.submitted) == 8 and len(workers[2].chain.submitted) == 7
             assert workers[0].chain.submitted == []  # nothing came back to the origin
+        finally:
+            for net in nets:
+                await net.close()
+
+    run(scenario(), timeout=30)
+
+
+def test_in_a_full_mesh_a_batch_crosses_each_link_once(tmp_path: Path) -> None:
+    """A, B, C all connected: A's batch names B and C as covered, so neither relays it."""
+
+    async def scenario() -> None:
+        nets, workers, received = await _line(tmp_path, mesh=True)
+        try:
+            good = [os.urandom(150) for _ in range(4)]
+            for tx in good:
+                nets[0].publish_transaction(tx)
+            await wait_until(
+                lambda: workers[1].chain.submitted == good and workers[2].chain.submitted == good,
+                what="B and C admitting A's batch",
+            )
+            await asyncio.sleep(0.2)  # a relay, if any, would arrive meanwhile
+            assert received[1] == [encode_transaction_batch(good)]
+            assert received[2] == [encode_transaction_batch(good)]  # from A only: B did not relay
+            assert received[0] == []
         finally:
             for net in nets:
                 await net.close()

@@ -22,6 +22,7 @@ class MessageKind(IntEnum):
     VOTE = 0x12
     BLOCK = 0x13
     TRANSACTIONS = 0x14  # a batch of transactions (tonomy.net.txbatch)
+    COVERED_TRANSACTIONS = 0x15  # version 2: a batch and the peers it reached (txbatch)
     # block sync (request/response with one peer, never relayed)
     STATUS = 0x20
     GET_BLOCKS = 0x21
@@ -32,8 +33,17 @@ class MessageKind(IntEnum):
 
 
 GOSSIP_KINDS = frozenset(
-    {MessageKind.TRANSACTION, MessageKind.TRANSACTIONS, MessageKind.PROPOSAL, MessageKind.VOTE, MessageKind.BLOCK}
+    {
+        MessageKind.TRANSACTION,
+        MessageKind.TRANSACTIONS,
+        MessageKind.COVERED_TRANSACTIONS,
+        MessageKind.PROPOSAL,
+        MessageKind.VOTE,
+        MessageKind.BLOCK,
+    }
 )
+#: The protocol version that introduced each kind not in version 1.
+KIND_SINCE_VERSION = {MessageKind.COVERED_TRANSACTIONS: 2}
 _KINDS = {int(kind): kind for kind in MessageKind}
 
 

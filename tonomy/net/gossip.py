@@ -22,6 +22,7 @@ from tonomy.net.manager import PeerManager
 from tonomy.net.peer import Peer
 from tonomy.net.ratelimit import TokenBucket
 from tonomy.net.seen import SeenCache
+from tonomy.net.txbatch import MAX_COVERED, encode_covered_batch
 
 log = logging.getLogger("tonomy.net")
 
@@ -34,7 +35,10 @@ Subscriber = Callable[[MessageKind, bytes, bytes | None], "Awaitable[bool | None
 #: Kinds not deduplicated by message id: a transaction batch is never relayed as is (each
 #: node re-cuts what it admitted), so a batch id is never seen twice; its subscriber
 #: deduplicates the transactions inside, and hashing every batch would only cost.
-DEDUP_BY_SUBSCRIBER = frozenset({MessageKind.TRANSACTIONS})
+DEDUP_BY_SUBSCRIBER = frozenset({MessageKind.TRANSACTIONS, MessageKind.COVERED_TRANSACTIONS})
+
+#: Peers speaking this protocol version or later take COVERED_TRANSACTIONS.
+COVERED_SINCE_VERSION = 2
 
 #: ``bytes([kind])`` per kind, made once: gossip_id runs for every transaction on every link.
 _KIND_BYTE = {kind: bytes([kind]) for kind in MessageKind}
@@ -50,6 +54,7 @@ def default_size_limits() -> dict[MessageKind, int]:
     return {
         MessageKind.TRANSACTION: limits.max_transaction_bytes,
         MessageKind.TRANSACTIONS: limits.max_block_bytes,
+        MessageKind.COVERED_TRANSACTIONS: limits.max_block_bytes + 1 + 32 * MAX_COVERED,
         MessageKind.VOTE: limits.max_vote_bytes,
         MessageKind.PROPOSAL: limits.max_block_bytes,
         MessageKind.BLOCK: limits.max_block_bytes,
@@ -99,6 +104,44 @@ class Gossip:
         if kind not in DEDUP_BY_SUBSCRIBER and not self.seen.add(gossip_id(kind, payload)):
             return 0
         return self._send(kind, payload, exclude=exclude)
+
+    def publish_batch(self, batch: bytes, covered: frozenset[bytes] = frozenset()) -> frozenset[bytes]:
+        """Send a transaction batch message to every peer not in ``covered``; returns the
+        keys it now covers (``covered``, this node and the peers it went to).
+
+        ``covered`` names nodes that have the batch already (its sender and those the
+        sender says it sent it to). Version 2 peers get it as COVERED_TRANSACTIONS naming
+        every node covered after this send, so in a full mesh a batch crosses each link
+        once instead of being relayed by every receiver; version 1 peers get it plain.
+        """
+        if len(batch) > self.size_limits[MessageKind.TRANSACTIONS]:
+            raise ValueError(f"a batch of {len(batch)} bytes is over its gossip limit")
+        cost = len(batch) + 64
+        recipients = []
+        for key, peer in list(self.manager.peers.items()):
+            if key in covered:
+                continue
+            messages, volume = self._budget(key)
+            if not messages.take() or not volume.take(cost):
+                self.dropped += 1
+                continue
+            recipients.append(peer)
+        if not recipients:
+            return covered
+        # Those we send to, ourselves, then the inherited keys (these are left out first
+        # if there are too many: that costs redundant relays, never a missed one).
+        now_covered = [peer.key for peer in recipients]
+        now_covered.append(self.manager.identity.public_key)
+        now_covered += sorted(covered.difference(now_covered))
+        wrapped = None
+        for peer in recipients:
+            if peer.version >= COVERED_SINCE_VERSION:
+                if wrapped is None:
+                    wrapped = encode_covered_batch(now_covered, batch)
+                peer.send(MessageKind.COVERED_TRANSACTIONS, wrapped)
+            else:
+                peer.send(MessageKind.TRANSACTIONS, batch)
+        return covered.union(now_covered)
 
     def _send(self, kind: MessageKind, payload: bytes, exclude: bytes | None) -> int:
         """Send to every peer but ``exclude`` whose gossip budget allows it.

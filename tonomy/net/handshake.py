@@ -34,7 +34,7 @@ from tonomy.net.identity import NodeIdentity, verify_identity_signature
 MAGIC = b"TNMYP2P\x00"
 #: Protocol versions this code speaks (the highest common one is chosen).
 MIN_VERSION = 1
-MAX_VERSION = 1
+MAX_VERSION = 2  # 2: COVERED_TRANSACTIONS (docs/p2p.md)
 
 HELLO, ACCEPT, AUTH, REJECT = 0x01, 0x02, 0x03, 0x7F
 REJECT_VERSION, REJECT_CHAIN = 1, 2

@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable
 
 from tonomy.net.channel import HEADER, TAG_BYTES, SecureChannel
 from tonomy.net.config import NetConfig
-from tonomy.net.envelope import MessageKind, decode_envelope, encode_envelope
-from tonomy.net.errors import BackpressureError, ConnectionClosedError, NetError, RateLimitedError
+from tonomy.net.envelope import KIND_SINCE_VERSION, MessageKind, decode_envelope, encode_envelope
+from tonomy.net.errors import BackpressureError, ConnectionClosedError, NetError, ProtocolViolationError, RateLimitedError
 from tonomy.net.ratelimit import TokenBucket
 
 log = logging.getLogger("tonomy.net")
@@ -33,6 +33,8 @@ class Peer:
     def __init__(self, channel: SecureChannel, address: tuple[str, int], outbound: bool, config: NetConfig) -> None:
         self.channel = channel
         self.key = channel.peer_key
+        #: The protocol version negotiated in the handshake (which kinds may be sent).
+        self.version = channel.session.version
         self.address = address
         self.outbound = outbound
         self.connected_at = time.monotonic()
@@ -164,6 +166,8 @@ class Peer:
             if not self._messages_in.take() or not self._bytes_in.take(len(plaintext) + _FRAME_OVERHEAD):
                 raise RateLimitedError(f"{self!r} exceeded its message or byte rate")
             kind, payload = decode_envelope(plaintext)
+            if kind in KIND_SINCE_VERSION and KIND_SINCE_VERSION[kind] > self.version:
+                raise ProtocolViolationError(f"a {kind.name} message under protocol version {self.version}")
             if kind is MessageKind.PING:
                 self.send(MessageKind.PONG, b"")
             elif kind is not MessageKind.PONG:

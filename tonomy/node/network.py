@@ -29,7 +29,7 @@ from tonomy.chain import stored
 from tonomy.errors import TonomyError
 from tonomy.net import BlockSync, Gossip, MessageKind, NetConfig, NodeIdentity, PeerManager
 from tonomy.net.seen import SeenPayloads
-from tonomy.net.txbatch import chunks, decode_transaction_batch, encode_transaction_batch
+from tonomy.net.txbatch import chunks, decode_covered_batch, decode_transaction_batch, encode_transaction_batch
 from tonomy.node.views import transaction_ids
 
 log = logging.getLogger("tonomy.node.network")
@@ -126,6 +126,7 @@ class NodeNetwork:
         self.seen_transactions = SeenPayloads(SEEN_TRANSACTIONS, SEEN_TRANSACTION_BYTES, SEEN_TRANSACTION_TTL_S)
         self.gossip.subscribe(MessageKind.TRANSACTION, self._on_transaction)
         self.gossip.subscribe(MessageKind.TRANSACTIONS, self._on_transactions)
+        self.gossip.subscribe(MessageKind.COVERED_TRANSACTIONS, self._on_transactions)
         self.address: tuple[str, int] | None = None
         self._outbox: list[bytes] = []
         self._flush: asyncio.TimerHandle | None = None
@@ -171,12 +172,12 @@ class NodeNetwork:
     def _flush_outbox(self) -> None:
         self._flush = None
         outbox, self._outbox = self._outbox, []
-        self._send_batches(outbox, exclude=None)
+        self._send_batches(outbox, frozenset())
 
-    def _send_batches(self, txs: list[bytes], exclude: bytes | None) -> None:
+    def _send_batches(self, txs: list[bytes], covered: frozenset[bytes]) -> None:
         for batch in chunks(txs, GOSSIP_BATCH_BYTES):
             try:
-                self.gossip.publish(MessageKind.TRANSACTIONS, encode_transaction_batch(batch), exclude=exclude)
+                self.gossip.publish_batch(encode_transaction_batch(batch), covered)
             except ValueError:
                 log.debug("p2p: a transaction batch over the gossip limit was not gossiped")
 
@@ -191,13 +192,20 @@ class NodeNetwork:
         self._on_transaction_admitted(tx_id)
         return True
 
-    def _on_transactions(self, _kind: MessageKind, payload: bytes, source: bytes | None) -> bool:
+    def _on_transactions(self, kind: MessageKind, payload: bytes, source: bytes | None) -> bool:
         """A batch from a peer: admit the transactions not seen before, relay those admitted.
 
         Malformed framing raises ProtocolViolationError (the peer is banned); a refused
         transaction inside is only not relayed. The batch itself is never relayed as is:
-        what this node admitted goes on as its own batch, to every peer but the sender.
+        what this node admitted goes on as its own batch, to every peer that does not
+        have it already: not the sender, nor (COVERED_TRANSACTIONS) the peers the sender
+        says the batch reached.
         """
+        covered: frozenset[bytes] = frozenset()
+        if kind is MessageKind.COVERED_TRANSACTIONS:
+            covered, payload = decode_covered_batch(payload)
+        if source is not None:
+            covered = covered.union((source,))
         txs = decode_transaction_batch(payload)
         fresh = self.seen_transactions.fresh(txs)
         if not fresh:
@@ -207,13 +215,13 @@ class NodeNetwork:
             return False
         # A batch wholly fresh and not too big goes on as received if all of it is admitted.
         whole = payload if len(fresh) == len(txs) and len(payload) <= GOSSIP_BATCH_BYTES else None
-        task = asyncio.create_task(self._admit_batch(fresh, source, whole), name="p2p-admit-batch")
+        task = asyncio.create_task(self._admit_batch(fresh, covered, whole), name="p2p-admit-batch")
         self._admitting.add(task)
         task.add_done_callback(self._admitting.discard)
         return False
 
-    async def _admit_batch(self, txs: list[bytes], source: bytes | None, whole: bytes | None = None) -> None:
-        """Admit ``txs`` (one chain call) and relay those admitted to every peer but ``source``.
+    async def _admit_batch(self, txs: list[bytes], covered: frozenset[bytes], whole: bytes | None = None) -> None:
+        """Admit ``txs`` (one chain call) and relay those admitted to every peer not ``covered``.
 
         ``whole`` is the batch message ``txs`` were decoded from, when they are all of it:
         if every one is admitted, it is relayed as it came (the same bytes a re-encode
@@ -233,9 +241,9 @@ class NodeNetwork:
                 self._on_transaction_admitted(result)
                 admitted.append(tx)
         if whole is not None and len(admitted) == len(txs):
-            self.gossip.publish(MessageKind.TRANSACTIONS, whole, exclude=source)
+            self.gossip.publish_batch(whole, covered)
         elif admitted:
-            self._send_batches(admitted, exclude=source)
+            self._send_batches(admitted, covered)
 
     def announce(self) -> None:
         self.sync.announce()
