@@ -26,6 +26,7 @@ from typing import Any
 
 import tonomy_pay  # type: ignore[import-untyped]
 
+from tonomy import _core
 from tonomy.chain import blocks
 from tonomy.chain.chain import Chain
 from tonomy.chain.txbuilder import action, build_transaction
@@ -91,8 +92,9 @@ def main() -> None:
     assert len(block.transactions) == args.count
     stage("validate", lambda: follower.validate_block(block))
     commit = blocks.sign_commit(seed("validator"), block.header)
-    stage("apply_proposer", lambda: proposer.apply_block(block, commit))
-    stage("apply_follower", lambda: follower.apply_block(block, commit))
+    value = _core.encode_block(block)  # the proposal's bytes (the node stores them as they are)
+    stage("apply_proposer", lambda: proposer.apply_block(block, commit, value))
+    stage("apply_follower", lambda: follower.apply_block(block, commit, value))
     assert proposer.head == follower.head
     for name, (wall, cpu, _) in timings.items():
         print(f"{name:15} {wall * 1e6 / args.count:7.1f} us/tx wall {cpu * 1e6 / args.count:7.1f} us/tx CPU")

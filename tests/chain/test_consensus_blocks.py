@@ -84,3 +84,27 @@ def test_a_node_without_a_validator_key_cannot_build(tmp_path: Path, ledger_mana
     with Chain.open(tmp_path / "full", genesis, manager, durable=False) as chain:
         with pytest.raises(ChainStateError):
             chain.build_block(chain.head.time + 500)
+
+
+def test_apply_block_stores_the_given_encoding_only_for_the_block_it_commits(four: list[Chain]) -> None:
+    from tonomy.chain import stored
+
+    proposer = four[1]
+    net = LedgerNet(Path("."), proposer.genesis, None, proposer)
+    tx = net.transaction(LedgerNet.action("notes", "write", {"owner": "alice", "key": "k", "text": "hi"}, "alice@active"), ["alice"])
+    for chain in four:
+        chain.submit(tx)
+    block = proposer.build_block(proposer.head.time + 500)
+    value = _core.encode_block(block)
+    commit = precommits(block, VALIDATORS[:3])
+    proposer.apply_block(block, commit, value)  # its own build
+    four[2].apply_block(_core.decode_block(value), commit, value)  # a follower, from the proposal bytes
+    four[3].apply_block(block, commit)  # no bytes given: encoded here
+    # four[0] validated the block (its execution is cached), then is handed another Block
+    # object with the same header and its own encoding: the block committed is the
+    # validated one, so the bytes given do not describe it and are not stored.
+    assert four[0].validate_block(block) == block.header
+    other = _core.Block(block.header, [], None)
+    four[0].apply_block(other, commit, _core.encode_block(other))
+    assert {stored.block_bytes(chain, 1) for chain in four} == {value}
+    assert len({c.store.root() for c in four}) == 1

@@ -435,17 +435,22 @@ class Chain:
         with self._lock:
             return self._validated(block, None).header
 
-    def apply_block(self, block: _core.Block, commit: _core.Commit | None = None) -> _core.BlockHeader:
+    def apply_block(
+        self, block: _core.Block, commit: _core.Commit | None = None, encoded: bytes | None = None
+    ) -> _core.BlockHeader:
         """Validate and execute a block another validator produced, then commit it.
 
         The header must extend the head, its transactions must pass the block checks
         (signatures, expiry, TAPOS, no duplicates), and executing them must give exactly
         the header's transaction root and state root. ``commit`` (the precommits for this
-        block) is stored when given and must finalize it.
+        block) is stored when given and must finalize it. ``encoded``: the bytes ``block``
+        was decoded from (or encoded to), stored as they are instead of encoding again.
         """
         with self._lock:
             executed = self._validated(block, commit)
-            self._commit(executed, commit)
+            if encoded is not None and executed.block is not block and executed.block != block:
+                encoded = None  # the block stored is not the one given: encode what is stored
+            self._commit(executed, commit, encoded)
             self._executed_cache = None
             self._mempool.remove([receipt.tx_id for receipt in executed.receipts])  # the block's ids, already hashed
             return executed.header
@@ -592,10 +597,10 @@ class Chain:
                 raise ChainStateError(f"transaction {tx_id.hex()[:16]}… is in a block already")
             seen.add(tx_id)
 
-    def _commit(self, executed: ExecutedBlock, own_commit: _core.Commit | None) -> None:
+    def _commit(self, executed: ExecutedBlock, own_commit: _core.Commit | None, encoded: bytes | None = None) -> None:
         header = executed.header
         aux: list[tuple[str, bytes, bytes | None]] = [
-            (blocks.BLOCKS, blocks.height_key(header.height), _core.encode_block(executed.block)),
+            (blocks.BLOCKS, blocks.height_key(header.height), encoded or _core.encode_block(executed.block)),
             (blocks.META, blocks.hash_key(header.height), header.hash),
         ]
         if own_commit is not None:

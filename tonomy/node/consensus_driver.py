@@ -302,7 +302,7 @@ class ConsensusDriver:
             if chain.height + 1 != height:
                 return None  # committed already through block sync: not even decoded
             block = self.decoded.decode(value, block_hash)  # validated (or built) here: decoded already
-            return chain.apply_block(block, commit), transaction_ids(block)
+            return chain.apply_block(block, commit, value), transaction_ids(block)
 
         try:
             committed = await self._worker.call(commit_block)

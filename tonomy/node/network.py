@@ -98,7 +98,7 @@ class WorkerSyncedChain:
                 return None
             if not commit:
                 raise ValueError("a synced block must carry its commit")
-            return chain.apply_block(decoded, _core.decode_commit(commit)), transaction_ids(decoded)
+            return chain.apply_block(decoded, _core.decode_commit(commit), block), transaction_ids(decoded)
 
         applied = await self._worker.call(apply)
         if applied is not None:
