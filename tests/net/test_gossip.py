@@ -8,12 +8,13 @@ import os
 import pytest
 
 from tests.net.helpers import CHAIN_ID, FAST, closed_by_peer, config, node, raw_client, run, wait_until
-from tonomy.net import MessageKind, NodeIdentity, PeerManager
+from tonomy.net import MessageKind, NodeIdentity, PeerAddress, PeerManager
 from tonomy.net.envelope import encode_envelope
 from tonomy.net.gossip import Gossip, gossip_id
 from tonomy.net import handshake
 from tonomy.net.seen import SeenCache
-from tonomy.net.txbatch import encode_covered_batch, encode_transaction_batch
+from tonomy.net.covered import encode_covered
+from tonomy.net.txbatch import encode_transaction_batch
 
 
 class Clock:
@@ -43,9 +44,9 @@ def test_gossip_id_separates_kinds() -> None:
     assert gossip_id(MessageKind.VOTE, b"x") == gossip_id(MessageKind.VOTE, b"x")
 
 
-async def _line(count: int) -> tuple[list[PeerManager], list[Gossip], list[list[tuple[MessageKind, bytes, bytes | None]]]]:
+async def _line(count: int, addresses: list[PeerAddress] | None = None) -> tuple[list[PeerManager], list[Gossip], list[list[tuple[MessageKind, bytes, bytes | None]]]]:
     managers, gossips, inboxes = [], [], []
-    addresses = []
+    addresses = [] if addresses is None else addresses
     for _ in range(count):
         manager, address = await node()
         gossip = Gossip(manager)
@@ -55,7 +56,7 @@ async def _line(count: int) -> tuple[list[PeerManager], list[Gossip], list[list[
             inbox.append((kind, payload, source))
             return True
 
-        for kind in (MessageKind.TRANSACTION, MessageKind.VOTE):
+        for kind in (MessageKind.TRANSACTION, MessageKind.VOTE, MessageKind.PROPOSAL):
             gossip.subscribe(kind, record)
         managers.append(manager)
         gossips.append(gossip)
@@ -90,6 +91,47 @@ def test_gossip_across_five_nodes_in_a_line_delivers_once_per_node() -> None:
         assert gossips[0].publish(MessageKind.TRANSACTION, tx) == 0  # already seen: not re-sent
         for manager in managers:
             await manager.close()
+
+    run(scenario())
+
+
+def test_a_proposal_crosses_a_line_in_covered_form_and_each_link_once_in_a_mesh() -> None:
+    async def scenario() -> None:
+        addresses: list[PeerAddress] = []
+        managers, gossips, inboxes = await _line(4, addresses)
+        proposal = b"proposal-" + os.urandom(32)
+        assert gossips[0].publish(MessageKind.PROPOSAL, proposal) == 1
+        await wait_until(lambda: all(inboxes[i] for i in range(1, 4)), what="the proposal down the line")
+        for i in range(1, 4):  # relayed hop by hop: nothing the sender names stops a peer it never reached
+            assert inboxes[i] == [(MessageKind.PROPOSAL, proposal, managers[i - 1].identity.public_key)]
+        # Close the mesh: every node now has every other as a peer.
+        for i in range(4):
+            for j in range(i + 2, 4):
+                managers[i].add_peer(addresses[j])
+        await wait_until(lambda: all(len(m.peers) == 3 for m in managers), what="the mesh")
+        second = b"proposal-" + os.urandom(32)
+        gossips[1].publish(MessageKind.PROPOSAL, second)
+        await wait_until(lambda: [len(inbox) for inbox in inboxes] == [1, 1, 2, 2], what="the second proposal")
+        await asyncio.sleep(0.2)  # a relay, if any, would arrive meanwhile
+        assert sum(g.duplicates for g in gossips) == 0  # named as covered: nobody relayed it
+        assert all(inboxes[i][-1] == (MessageKind.PROPOSAL, second, managers[1].identity.public_key) for i in (0, 2, 3))
+        for manager in managers:
+            await manager.close()
+
+    run(scenario())
+
+
+def test_a_covered_proposal_over_the_proposal_limit_bans() -> None:
+    async def scenario() -> None:
+        server, address = await node()
+        Gossip(server, size_limits={MessageKind.PROPOSAL: 100, MessageKind.COVERED_PROPOSAL: 10_000})
+        attacker = NodeIdentity.generate()
+        channel = await raw_client(address, attacker, local_host="127.0.0.8")
+        await channel.send(encode_envelope(MessageKind.COVERED_PROPOSAL, encode_covered([], bytes(101))))
+        assert await closed_by_peer(channel.reader)
+        assert server.bans.is_banned(attacker.public_key)
+        channel.close()
+        await server.close()
 
     run(scenario())
 
@@ -174,7 +216,7 @@ def test_a_version_2_kind_from_a_version_1_peer_is_a_violation(monkeypatch: pyte
         channel = await raw_client(address, attacker, local_host="127.0.0.7")
         monkeypatch.undo()
         assert channel.session.version == 1
-        batch = encode_covered_batch([], encode_transaction_batch([b"tx"]))
+        batch = encode_covered([], encode_transaction_batch([b"tx"]))
         await channel.send(encode_envelope(MessageKind.COVERED_TRANSACTIONS, batch))
         assert await closed_by_peer(channel.reader)
         assert server.bans.is_banned(attacker.public_key)

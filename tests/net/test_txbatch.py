@@ -10,15 +10,7 @@ from tonomy import _core
 from tonomy.net.envelope import GOSSIP_KINDS, MessageKind
 from tonomy.net.errors import ProtocolViolationError
 from tonomy.net.gossip import default_size_limits
-from tonomy.net.txbatch import (
-    MAX_BATCH,
-    MAX_COVERED,
-    chunks,
-    decode_covered_batch,
-    decode_transaction_batch,
-    encode_covered_batch,
-    encode_transaction_batch,
-)
+from tonomy.net.txbatch import MAX_BATCH, chunks, decode_transaction_batch, encode_transaction_batch
 
 LIMIT = _core.WIRE_LIMITS.max_transaction_bytes
 
@@ -76,31 +68,3 @@ def test_chunks_respect_count_and_size() -> None:
     assert list(chunks([], 100)) == []
     assert list(chunks([b"x" * 500], 100)) == [[b"x" * 500]]  # one transaction over the size still goes alone
 
-
-def test_covered_batch_round_trip_and_key_cap() -> None:
-    batch = encode_transaction_batch([b"tx1", b"tx2"])
-    keys = [bytes([i]) * 32 for i in range(3)]
-    covered, inner = decode_covered_batch(encode_covered_batch(keys, batch))
-    assert covered == frozenset(keys) and inner == batch
-    many = [i.to_bytes(32, "big") for i in range(MAX_COVERED + 5)]
-    covered, inner = decode_covered_batch(encode_covered_batch(many, batch))
-    assert covered == frozenset(many[:MAX_COVERED]) and inner == batch  # the rest left out, not an error
-    assert decode_covered_batch(encode_covered_batch([], batch)) == (frozenset(), batch)
-    with pytest.raises(ValueError):
-        encode_covered_batch([b"short"], batch)
-
-
-@pytest.mark.parametrize(
-    "payload",
-    [b"", bytes([MAX_COVERED + 1]) + bytes(32 * (MAX_COVERED + 1)), bytes([2]) + bytes(63), bytes([255])],
-)
-def test_malformed_covered_batches_are_violations(payload: bytes) -> None:
-    with pytest.raises(ProtocolViolationError):
-        decode_covered_batch(payload)
-
-
-def test_a_covered_batch_with_a_garbage_inner_batch_is_refused_by_the_batch_decoder() -> None:
-    covered, inner = decode_covered_batch(bytes([1]) + bytes(32) + b"\x00")
-    assert covered == frozenset([bytes(32)])
-    with pytest.raises(ProtocolViolationError):
-        decode_transaction_batch(inner)

@@ -16,7 +16,8 @@ from tests.net.helpers import CHAIN_ID, FAST, run, wait_until
 from tonomy import _core
 from tonomy.errors import TonomyError
 from tonomy.net import MessageKind
-from tonomy.net.txbatch import decode_covered_batch, encode_transaction_batch
+from tonomy.net.covered import decode_covered
+from tonomy.net.txbatch import encode_transaction_batch
 from tonomy.node.network import NodeNetwork
 
 
@@ -70,7 +71,7 @@ async def _line(tmp: Path, *, mesh: bool = False) -> tuple[list[NodeNetwork], li
 
 def _recorder(inbox: list[bytes]) -> Any:
     def record(kind: MessageKind, payload: bytes, _source: bytes | None) -> None:
-        inbox.append(decode_covered_batch(payload)[1] if kind is MessageKind.COVERED_TRANSACTIONS else payload)
+        inbox.append(decode_covered(payload)[1] if kind is MessageKind.COVERED_TRANSACTIONS else payload)
 
     return record
 

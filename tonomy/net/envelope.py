@@ -22,7 +22,8 @@ class MessageKind(IntEnum):
     VOTE = 0x12
     BLOCK = 0x13
     TRANSACTIONS = 0x14  # a batch of transactions (tonomy.net.txbatch)
-    COVERED_TRANSACTIONS = 0x15  # version 2: a batch and the peers it reached (txbatch)
+    COVERED_TRANSACTIONS = 0x15  # version 2: a batch and the peers it reached (covered)
+    COVERED_PROPOSAL = 0x16  # version 2: a proposal and the peers it reached (covered)
     # block sync (request/response with one peer, never relayed)
     STATUS = 0x20
     GET_BLOCKS = 0x21
@@ -38,12 +39,15 @@ GOSSIP_KINDS = frozenset(
         MessageKind.TRANSACTIONS,
         MessageKind.COVERED_TRANSACTIONS,
         MessageKind.PROPOSAL,
+        MessageKind.COVERED_PROPOSAL,
         MessageKind.VOTE,
         MessageKind.BLOCK,
     }
 )
 #: The protocol version that introduced each kind not in version 1.
-KIND_SINCE_VERSION = {MessageKind.COVERED_TRANSACTIONS: 2}
+KIND_SINCE_VERSION = {MessageKind.COVERED_TRANSACTIONS: 2, MessageKind.COVERED_PROPOSAL: 2}
+#: The covered form (tonomy.net.covered) of a kind, sent to peers of version 2 or later.
+COVERED_FORM = {MessageKind.TRANSACTIONS: MessageKind.COVERED_TRANSACTIONS, MessageKind.PROPOSAL: MessageKind.COVERED_PROPOSAL}
 _KINDS = {int(kind): kind for kind in MessageKind}
 
 

@@ -16,13 +16,13 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from tonomy import _core
-from tonomy.net.envelope import GOSSIP_KINDS, MessageKind
+from tonomy.net.covered import MAX_OVERHEAD, decode_covered, encode_covered
+from tonomy.net.envelope import COVERED_FORM, GOSSIP_KINDS, MessageKind
 from tonomy.net.errors import ProtocolViolationError
 from tonomy.net.manager import PeerManager
 from tonomy.net.peer import Peer
 from tonomy.net.ratelimit import TokenBucket
 from tonomy.net.seen import SeenCache
-from tonomy.net.txbatch import MAX_COVERED, encode_covered_batch
 
 log = logging.getLogger("tonomy.net")
 
@@ -37,7 +37,7 @@ Subscriber = Callable[[MessageKind, bytes, bytes | None], "Awaitable[bool | None
 #: deduplicates the transactions inside, and hashing every batch would only cost.
 DEDUP_BY_SUBSCRIBER = frozenset({MessageKind.TRANSACTIONS, MessageKind.COVERED_TRANSACTIONS})
 
-#: Peers speaking this protocol version or later take COVERED_TRANSACTIONS.
+#: Peers speaking this protocol version or later take the covered forms (COVERED_FORM).
 COVERED_SINCE_VERSION = 2
 
 #: ``bytes([kind])`` per kind, made once: gossip_id runs for every transaction on every link.
@@ -54,7 +54,8 @@ def default_size_limits() -> dict[MessageKind, int]:
     return {
         MessageKind.TRANSACTION: limits.max_transaction_bytes,
         MessageKind.TRANSACTIONS: limits.max_block_bytes,
-        MessageKind.COVERED_TRANSACTIONS: limits.max_block_bytes + 1 + 32 * MAX_COVERED,
+        MessageKind.COVERED_TRANSACTIONS: limits.max_block_bytes + MAX_OVERHEAD,
+        MessageKind.COVERED_PROPOSAL: limits.max_block_bytes + MAX_OVERHEAD,
         MessageKind.VOTE: limits.max_vote_bytes,
         MessageKind.PROPOSAL: limits.max_block_bytes,
         MessageKind.BLOCK: limits.max_block_bytes,
@@ -103,20 +104,26 @@ class Gossip:
             raise ValueError(f"a {kind.name} of {len(payload)} bytes is over its gossip limit")
         if kind not in DEDUP_BY_SUBSCRIBER and not self.seen.add(gossip_id(kind, payload)):
             return 0
+        if kind in COVERED_FORM:
+            return self._send_covering(kind, payload, frozenset() if exclude is None else frozenset((exclude,)))
         return self._send(kind, payload, exclude=exclude)
 
-    def publish_batch(self, batch: bytes, covered: frozenset[bytes] = frozenset()) -> frozenset[bytes]:
-        """Send a transaction batch message to every peer not in ``covered``; returns the
-        keys it now covers (``covered``, this node and the peers it went to).
-
-        ``covered`` names nodes that have the batch already (its sender and those the
-        sender says it sent it to). Version 2 peers get it as COVERED_TRANSACTIONS naming
-        every node covered after this send, so in a full mesh a batch crosses each link
-        once instead of being relayed by every receiver; version 1 peers get it plain.
-        """
+    def publish_batch(self, batch: bytes, covered: frozenset[bytes] = frozenset()) -> int:
+        """Send a transaction batch message to every peer not in ``covered`` (nodes that
+        have it: its sender and those the sender named); returns how many took it."""
         if len(batch) > self.size_limits[MessageKind.TRANSACTIONS]:
             raise ValueError(f"a batch of {len(batch)} bytes is over its gossip limit")
-        cost = len(batch) + 64
+        return self._send_covering(MessageKind.TRANSACTIONS, batch, covered)
+
+    def _send_covering(self, kind: MessageKind, payload: bytes, covered: frozenset[bytes]) -> int:
+        """Send to every peer not in ``covered`` whose budget allows it (see ``_send``).
+
+        Version 2 peers get the covered form (tonomy.net.covered) naming every node that
+        has the message once this send is done: those we send to, ourselves, and the
+        nodes ``covered`` names; so in a full mesh a message crosses each link once
+        instead of being relayed by every receiver. Version 1 peers get it plain.
+        """
+        cost = len(payload) + 64
         recipients = []
         for key, peer in list(self.manager.peers.items()):
             if key in covered:
@@ -126,22 +133,21 @@ class Gossip:
                 self.dropped += 1
                 continue
             recipients.append(peer)
-        if not recipients:
-            return covered
-        # Those we send to, ourselves, then the inherited keys (these are left out first
-        # if there are too many: that costs redundant relays, never a missed one).
-        now_covered = [peer.key for peer in recipients]
-        now_covered.append(self.manager.identity.public_key)
-        now_covered += sorted(covered.difference(now_covered))
+        # Those we send to, ourselves, then the inherited keys (these are the ones left
+        # out if there are too many).
+        names = [peer.key for peer in recipients]
+        names.append(self.manager.identity.public_key)
+        names += sorted(covered.difference(names))
         wrapped = None
+        sent = 0
         for peer in recipients:
             if peer.version >= COVERED_SINCE_VERSION:
                 if wrapped is None:
-                    wrapped = encode_covered_batch(now_covered, batch)
-                peer.send(MessageKind.COVERED_TRANSACTIONS, wrapped)
+                    wrapped = encode_covered(names, payload)
+                sent += peer.send(COVERED_FORM[kind], wrapped)
             else:
-                peer.send(MessageKind.TRANSACTIONS, batch)
-        return covered.union(now_covered)
+                sent += peer.send(kind, payload)
+        return sent
 
     def _send(self, kind: MessageKind, payload: bytes, exclude: bytes | None) -> int:
         """Send to every peer but ``exclude`` whose gossip budget allows it.
@@ -183,6 +189,13 @@ class Gossip:
         limit = self.size_limits.get(kind)
         if limit is not None and len(payload) > limit:
             raise ProtocolViolationError(f"a gossiped {kind.name} of {len(payload)} bytes (limit {limit})")
+        covered: frozenset[bytes] = frozenset()
+        if kind is MessageKind.COVERED_PROPOSAL:  # relayed here: unwrap (covered batches go to their subscriber)
+            covered, payload = decode_covered(payload)
+            kind = MessageKind.PROPOSAL
+            inner_limit = self.size_limits.get(kind)
+            if inner_limit is not None and len(payload) > inner_limit:
+                raise ProtocolViolationError(f"a gossiped {kind.name} of {len(payload)} bytes (limit {inner_limit})")
         if kind not in DEDUP_BY_SUBSCRIBER and not self.seen.add(gossip_id(kind, payload)):
             self.duplicates += 1
             return
@@ -195,4 +208,7 @@ class Gossip:
             if result is False:
                 relay = False
         if relay:
-            self._send(kind, payload, exclude=peer.key)
+            if kind in COVERED_FORM:
+                self._send_covering(kind, payload, covered.union((peer.key,)))
+            else:
+                self._send(kind, payload, exclude=peer.key)

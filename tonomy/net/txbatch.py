@@ -68,39 +68,6 @@ def decode_transaction_batch(payload: bytes) -> list[bytes]:
     return out
 
 
-#: Peer keys a covered batch (``MessageKind.COVERED_TRANSACTIONS``) names at most.
-MAX_COVERED = 64
-_KEY_BYTES = 32
-
-
-def encode_covered_batch(covered: Sequence[bytes], batch: bytes) -> bytes:
-    """``n u8 ‖ n × key[32] ‖ batch``: a batch and the nodes it is known to reach already.
-
-    Covered keys tell the receiver whom not to relay to (they have the batch: its sender
-    sent it to them). Over MAX_COVERED keys the rest are left out: that costs only
-    redundant relays, never a missed one.
-    """
-    keys = list(covered)[:MAX_COVERED]
-    if any(len(key) != _KEY_BYTES for key in keys):
-        raise ValueError("a covered peer key is 32 bytes")
-    return b"".join([bytes([len(keys)]), *keys, batch])
-
-
-def decode_covered_batch(payload: bytes) -> tuple[frozenset[bytes], bytes]:
-    """``(covered keys, batch message)``; ProtocolViolationError on bad framing (the batch
-    itself is checked by :func:`decode_transaction_batch`)."""
-    if not payload:
-        raise ProtocolViolationError("an empty covered transaction batch")
-    count = payload[0]
-    if count > MAX_COVERED:
-        raise ProtocolViolationError(f"a covered batch naming {count} peers (at most {MAX_COVERED})")
-    start = 1 + count * _KEY_BYTES
-    if len(payload) < start:
-        raise ProtocolViolationError("a covered batch cut short in its peer keys")
-    covered = frozenset(payload[1 + i * _KEY_BYTES : 1 + (i + 1) * _KEY_BYTES] for i in range(count))
-    return covered, payload[start:]
-
-
 def chunks(transactions: Sequence[bytes], max_bytes: int) -> Iterator[list[bytes]]:
     """Split into batches of at most MAX_BATCH transactions and about ``max_bytes`` encoded."""
     batch: list[bytes] = []
@@ -118,10 +85,7 @@ def chunks(transactions: Sequence[bytes], max_bytes: int) -> Iterator[list[bytes
 
 __all__ = [
     "MAX_BATCH",
-    "MAX_COVERED",
     "chunks",
-    "decode_covered_batch",
     "decode_transaction_batch",
-    "encode_covered_batch",
     "encode_transaction_batch",
 ]

@@ -29,7 +29,8 @@ from tonomy.chain import stored
 from tonomy.errors import TonomyError
 from tonomy.net import BlockSync, Gossip, MessageKind, NetConfig, NodeIdentity, PeerManager
 from tonomy.net.seen import SeenPayloads
-from tonomy.net.txbatch import chunks, decode_covered_batch, decode_transaction_batch, encode_transaction_batch
+from tonomy.net.covered import decode_covered
+from tonomy.net.txbatch import chunks, decode_transaction_batch, encode_transaction_batch
 from tonomy.node.views import transaction_ids
 
 log = logging.getLogger("tonomy.node.network")
@@ -203,7 +204,7 @@ class NodeNetwork:
         """
         covered: frozenset[bytes] = frozenset()
         if kind is MessageKind.COVERED_TRANSACTIONS:
-            covered, payload = decode_covered_batch(payload)
+            covered, payload = decode_covered(payload)
         if source is not None:
             covered = covered.union((source,))
         txs = decode_transaction_batch(payload)
