@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,10 @@ class ConsensusDriver:
         self._own_seq = 0
         self._engine: Any = None
         self._wal: ConsensusWal | None = None
+        #: Every WAL write runs on this one thread, in submission order: a proposal's
+        #: fsync (megabytes) no longer stalls the event loop (the consensus task still
+        #: waits for it before the engine sees the proposal).
+        self._wal_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tonomy-wal")
         #: Proposed blocks decoded once: validated, then committed, from the same object.
         self.decoded = DecodedBlocks()
         self.decided_heights = 0
@@ -145,7 +150,8 @@ class ConsensusDriver:
                     await task
             for timer in self._timers:
                 timer.cancel()
-            self._wal.close()
+            self._wal_thread.submit(self._wal.close)
+            self._wal_thread.shutdown(wait=True)  # queued writes finish, then the log closes
 
     async def _run(self) -> None:
         while True:
@@ -171,10 +177,20 @@ class ConsensusDriver:
         elif kind == "synced":
             await self._catch_up()
 
+    def _log(self, kind: int, height: int, message: bytes) -> asyncio.Future[None]:
+        """Append to the WAL on its thread (after every earlier write); the future is done
+        once the record is written (a proposal: fsynced)."""
+        assert self._wal is not None
+        future = asyncio.get_running_loop().run_in_executor(self._wal_thread, self._wal.append, kind, height, message)
+        future.add_done_callback(_log_failure)
+        return future
+
     async def _input(self, kind: str, message: bytes, *, log_it: bool = True) -> None:
         engine = self._engine
         if log_it and self._wal is not None:
-            self._wal.append(KIND_PROPOSAL if kind == "proposal" else KIND_VOTE, engine.height, message)
+            logged = self._log(KIND_PROPOSAL if kind == "proposal" else KIND_VOTE, engine.height, message)
+            if kind == "proposal":
+                await logged  # on disk before the engine can vote for it (votes need not wait)
         try:
             outputs = engine.on_proposal(message) if kind == "proposal" else engine.on_vote(message)
         except ValueError as exc:  # undecodable bytes (MalformedError, TooLargeError): drop
@@ -192,7 +208,7 @@ class ConsensusDriver:
             if kind in ("proposal", "vote"):
                 if kind == "proposal" and self._wal is not None:
                     # Our own value's bytes, on disk before anyone can vote for it.
-                    self._wal.append(KIND_PROPOSAL, self._engine.height, out.message)
+                    await self._log(KIND_PROPOSAL, self._engine.height, out.message)
                 self._own_seq += 1
                 self._own[(kind, self._engine.round, self._own_seq)] = out.message
                 self._publish(kind, out.message)
@@ -349,7 +365,7 @@ class ConsensusDriver:
             return []  # the engine is at the chain's next height already
         self._own.clear()
         if self._wal is not None:
-            self._wal.new_height(height)
+            self._wal_thread.submit(self._wal.new_height, height).add_done_callback(_log_failure)
         validators = await self._validators_at(height)
         outputs: list[Any] = self._engine.new_height(height, validators)
         return outputs
@@ -362,6 +378,11 @@ class ConsensusDriver:
             for (kind, round_, _), message in list(self._own.items()):
                 if round_ + 1 >= current:
                     self._publish(kind, message)
+
+
+def _log_failure(future: Any) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("consensus: writing the WAL failed", exc_info=future.exception())
 
 
 __all__ = ["DEFAULT_TIMEOUTS_MS", "SAFETY_FILE", "SYNC_FOLLOW_GRACE_S", "ConsensusDriver"]

@@ -71,7 +71,8 @@ class ConsensusWal:
         if len(self._records) >= MAX_RECORDS or len(message) > MAX_MESSAGE_BYTES:
             return
         self._records.append((kind, height, message))
-        self._handle.write(_record(kind, height, message))
+        self._handle.write(_header(kind, height, message))
+        self._handle.write(message)  # not joined to its header: a proposal is megabytes
         self._handle.flush()
         if kind == KIND_PROPOSAL:
             os.fsync(self._handle.fileno())
@@ -89,7 +90,8 @@ class ConsensusWal:
         tmp = self.path.with_suffix(".tmp")
         with open(tmp, "wb") as handle:
             for kind, at, message in self._records:
-                handle.write(_record(kind, at, message))
+                handle.write(_header(kind, at, message))
+                handle.write(message)
             handle.flush()
             os.fsync(handle.fileno())
         tmp.replace(self.path)
@@ -100,8 +102,8 @@ class ConsensusWal:
         self._handle.close()
 
 
-def _record(kind: int, height: int, message: bytes) -> bytes:
-    return bytes([kind]) + height.to_bytes(8, "big") + len(message).to_bytes(4, "big") + message
+def _header(kind: int, height: int, message: bytes) -> bytes:
+    return bytes([kind]) + height.to_bytes(8, "big") + len(message).to_bytes(4, "big")
 
 
 def _fsync_directory(path: Path) -> None:
