@@ -46,8 +46,12 @@ class CommitWatch:
         """Called by the block loop after ``height`` is durably committed."""
         tx_ids = tuple(tx_ids)
         self.recent.add(height, tx_ids)
+        forget = self._pending.pop
         for tx_id in tx_ids:
-            self._pending.pop(tx_id, None)
+            forget(tx_id, None)
+        if not self._waiters:
+            return  # the usual case under load: nobody waits on a single transaction
+        for tx_id in tx_ids:
             for future in self._waiters.pop(tx_id, ()):
                 self._waiter_count -= 1
                 if not future.done():
