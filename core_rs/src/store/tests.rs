@@ -595,3 +595,36 @@ fn stale_reader_slots_of_a_killed_process_are_cleared_on_open() {
     holder.wait().unwrap();
     assert_eq!(result.unwrap().as_deref(), Some(b"v".as_slice()));
 }
+
+#[test]
+fn aux_writes_in_any_order_keep_the_last_write_of_each_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), options()).unwrap();
+    let keys: Vec<[u8; 8]> = (0..50u64).map(|n| (n * 7919 % 97).to_be_bytes()).collect();
+    let first: Vec<AuxWrite> = keys
+        .iter()
+        .map(|k| ("receipts", k.as_slice(), Some(b"one".as_slice())))
+        .collect();
+    store.commit(1, &[], &first).unwrap();
+    let (low, high, past) = (3u64.to_be_bytes(), 90u64.to_be_bytes(), 500u64.to_be_bytes());
+    let second: Vec<AuxWrite> = vec![
+        ("receipts", &past, Some(b"a")), // past the last key: appended
+        ("events", &high, Some(b"e")),
+        ("receipts", &low, None), // a delete, then the key again
+        ("receipts", &past, Some(b"b")), // the same key twice: the later write wins
+        ("receipts", &low, Some(b"back")),
+        ("receipts", &high, None),
+        ("events", &low, Some(b"f")), // below a key appended just before
+    ];
+    store.commit(2, &[], &second).unwrap();
+    let get = |table: &str, key: &[u8]| store.aux_get(table, key).unwrap().map(|v| v.to_vec());
+    assert_eq!(get("receipts", &past), Some(b"b".to_vec()));
+    assert_eq!(get("receipts", &low), Some(b"back".to_vec()));
+    assert_eq!(get("receipts", &high), None);
+    assert_eq!(get("events", &high), Some(b"e".to_vec()));
+    assert_eq!(get("events", &low), Some(b"f".to_vec()));
+    let rows = store.aux_range("receipts", b"", None, 1000).unwrap();
+    assert_eq!(rows.len(), 50); // 50 first keys, one deleted (high), one new (past)
+    assert!(rows.windows(2).all(|w| w[0].0 < w[1].0));
+    assert_eq!(get("receipts", &keys[1]), Some(b"one".to_vec()));
+}
