@@ -406,3 +406,19 @@ def test_the_system_plugin_answers_account_queries(net: LedgerNet) -> None:
 def test_hostile_reads_are_clear_errors(net: LedgerNet, call: Any) -> None:
     with pytest.raises(InvalidInputError):
         call(net.chain)
+
+
+def test_receipts_are_stored_by_location_and_found_by_id_in_either_layout(net: LedgerNet) -> None:
+    tx_id = net.submit(write(), ["alice"])
+    net.produce()
+    receipt = net.chain.get_receipt(tx_id)
+    assert receipt is not None and receipt.tx_id == tx_id
+    location = net.chain.store.aux_get(blocks.TX_INDEX, tx_id)
+    assert location == blocks.tx_location(receipt.height, receipt.index)
+    assert net.chain.store.aux_get(blocks.RECEIPTS, location) == receipt.encode()
+    assert net.chain.store.aux_get(blocks.RECEIPTS, tx_id) is None
+    # A store written before receipts moved keeps them under the id: still found.
+    store = net.chain.store
+    store.commit(store.latest_version() + 1, {}, [(blocks.RECEIPTS, tx_id, receipt.encode()), (blocks.RECEIPTS, location, None)])
+    assert net.chain.get_receipt(tx_id) == receipt
+    assert net.chain.get_receipt(os.urandom(32)) is None  # not in the tx index: no receipt

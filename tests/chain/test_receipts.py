@@ -22,7 +22,7 @@ events = st.builds(Event, st.sampled_from(["pay", "notes", "a.b-c"]) | texts, te
 def reference_rows(receipt: Receipt, height: int) -> list[tuple[str, bytes, bytes]]:
     """The rows as the codec writes them from the records (the path before the direct one)."""
     rows = [
-        (blocks.RECEIPTS, receipt.tx_id, codec.encode(receipt.to_record())),
+        (blocks.RECEIPTS, blocks.tx_location(height, receipt.index), codec.encode(receipt.to_record())),
         (blocks.TX_INDEX, receipt.tx_id, blocks.tx_location(height, receipt.index)),
     ]
     for index, event in enumerate(receipt.events):

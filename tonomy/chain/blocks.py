@@ -7,7 +7,7 @@ hold (all keys big-endian so that ranges come in height order):
 table         key                                         value
 ============  ==========================================  =====================================
 blocks        height (8)                                  ``encode_block(Block)``
-receipts      tx id (32)                                  receipt record (canonical codec)
+receipts      height (8) ‖ index in block (4)              receipt record (canonical codec)
 tx_index      tx id (32)                                  height (8) ‖ index in block (4)
 events        height (8) ‖ tx index (4) ‖ event index (4)  ``{"tx_id", "plugin", "name", "data"}``
 meta          ``commit/`` ‖ height (8)                     ``encode_commit``: precommits for that block

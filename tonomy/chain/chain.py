@@ -625,7 +625,9 @@ class Chain:
         return self._stored_commit(height) if 0 <= height < 1 << 64 else None
 
     def get_receipt(self, tx_id: bytes) -> Receipt | None:
-        raw = self._store.aux_get(blocks.RECEIPTS, tx_id) if _is_tx_id(tx_id) else None
+        location = self._store.aux_get(blocks.TX_INDEX, tx_id) if _is_tx_id(tx_id) else None
+        # By location; a store written before receipts moved there keeps them by id.
+        raw = None if location is None else self._store.aux_get(blocks.RECEIPTS, location) or self._store.aux_get(blocks.RECEIPTS, tx_id)
         return None if raw is None else Receipt.decode(raw)
 
     def get_transaction(self, tx_id: bytes) -> _core.SignedTransaction | None:

@@ -54,9 +54,14 @@ class Receipt:
 
     def stored_rows(self, height: int) -> list[tuple[str, bytes, bytes]]:
         """What the block store keeps for this receipt: ``(table, key, value)`` of the
-        receipt, its location and each of its events (in emission order)."""
+        receipt, its location and each of its events (in emission order).
+
+        The receipt is keyed by its location (height ‖ index), not by the transaction id:
+        a block's receipts then append to the table instead of landing on random pages
+        of it (the tx index, with its small rows, finds it by id)."""
         parts = _spelled_parts(self)
-        rows = [(RECEIPTS, self.tx_id, self._encoded(parts)), (TX_INDEX, self.tx_id, tx_location(height, self.index))]
+        location = tx_location(height, self.index)
+        rows = [(RECEIPTS, location, self._encoded(parts)), (TX_INDEX, self.tx_id, location)]
         for event_index, event in enumerate(self.events):
             if parts is None:
                 row = codec.encode({"tx_id": self.tx_id, **event_record(event)})
