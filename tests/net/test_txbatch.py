@@ -67,4 +67,3 @@ def test_chunks_respect_count_and_size() -> None:
     assert [len(part) for part in chunks(txs, 1 << 30)] == [MAX_BATCH, MAX_BATCH, 2500 - 2 * MAX_BATCH]
     assert list(chunks([], 100)) == []
     assert list(chunks([b"x" * 500], 100)) == [[b"x" * 500]]  # one transaction over the size still goes alone
-

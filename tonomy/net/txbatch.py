@@ -83,9 +83,4 @@ def chunks(transactions: Sequence[bytes], max_bytes: int) -> Iterator[list[bytes
         yield batch
 
 
-__all__ = [
-    "MAX_BATCH",
-    "chunks",
-    "decode_transaction_batch",
-    "encode_transaction_batch",
-]
+__all__ = ["MAX_BATCH", "chunks", "decode_transaction_batch", "encode_transaction_batch"]
