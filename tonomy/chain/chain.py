@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tonomy import _core
-from tonomy.chain import blocks, codec, lifecycle, validator_set
+from tonomy.chain import blocks, codec, lifecycle, stored, validator_set
 from tonomy.chain.admission import (
     AdmissionContext,
     AdmittedTransaction,
@@ -435,22 +435,17 @@ class Chain:
         with self._lock:
             return self._validated(block, None).header
 
-    def apply_block(
-        self, block: _core.Block, commit: _core.Commit | None = None, encoded: bytes | None = None
-    ) -> _core.BlockHeader:
+    def apply_block(self, block: _core.Block, commit: _core.Commit | None = None, encoded: bytes | None = None) -> _core.BlockHeader:
         """Validate and execute a block another validator produced, then commit it.
 
         The header must extend the head, its transactions must pass the block checks
         (signatures, expiry, TAPOS, no duplicates), and executing them must give exactly
         the header's transaction root and state root. ``commit`` (the precommits for this
-        block) is stored when given and must finalize it. ``encoded``: the bytes ``block``
-        was decoded from (or encoded to), stored as they are instead of encoding again.
+        block) is stored when given and must finalize it; ``encoded`` (the block's bytes) is stored as is.
         """
         with self._lock:
             executed = self._validated(block, commit)
-            if encoded is not None and executed.block is not block and executed.block != block:
-                encoded = None  # the block stored is not the one given: encode what is stored
-            self._commit(executed, commit, encoded)
+            self._commit(executed, commit, encoded if encoded is not None and (executed.block is block or executed.block == block) else None)
             self._executed_cache = None
             self._mempool.remove([receipt.tx_id for receipt in executed.receipts])  # the block's ids, already hashed
             return executed.header
@@ -625,9 +620,7 @@ class Chain:
         return self._stored_commit(height) if 0 <= height < 1 << 64 else None
 
     def get_receipt(self, tx_id: bytes) -> Receipt | None:
-        location = self._store.aux_get(blocks.TX_INDEX, tx_id) if _is_tx_id(tx_id) else None
-        # By location; a store written before receipts moved there keeps them by id.
-        raw = None if location is None else self._store.aux_get(blocks.RECEIPTS, location) or self._store.aux_get(blocks.RECEIPTS, tx_id)
+        raw = stored.receipt_bytes(self._store, tx_id) if _is_tx_id(tx_id) else None
         return None if raw is None else Receipt.decode(raw)
 
     def get_transaction(self, tx_id: bytes) -> _core.SignedTransaction | None:

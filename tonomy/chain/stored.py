@@ -34,6 +34,20 @@ def commit_bytes(chain: Any, height: int) -> bytes | None:
     return None if raw is None else bytes(raw)
 
 
+def receipt_bytes(store: Any, tx_id: bytes) -> bytes | None:
+    """The stored receipt record of transaction ``tx_id`` (None if it is not in a block).
+
+    Receipts are kept by location (height ‖ index, so a block's receipts append to the
+    table), found through the tx index; a store written before they moved there keeps
+    them by id.
+    """
+    location = store.aux_get(blocks.TX_INDEX, tx_id)
+    if location is None:
+        return None
+    raw = store.aux_get(blocks.RECEIPTS, location)
+    return bytes(raw) if raw is not None else store.aux_get(blocks.RECEIPTS, tx_id)
+
+
 def _field(name: str, value: str) -> bytes:
     """How ``"name": value`` appears inside any canonically encoded record (sorted keys, no spaces)."""
     return codec.encode({name: value})[1:-1]
