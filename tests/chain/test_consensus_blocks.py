@@ -36,12 +36,18 @@ def four(tmp_path: Path, ledger_manager: Any) -> Any:
         chain.close()
 
 
-def test_a_built_block_is_validated_and_committed_by_every_validator(four: list[Chain]) -> None:
+def submit_a_note_everywhere(four: list[Chain]) -> Chain:
+    """One transaction in every validator's mempool; returns the proposer (validator 1)."""
     proposer = four[1]
     net = LedgerNet(Path("."), proposer.genesis, None, proposer)
     tx = net.transaction(LedgerNet.action("notes", "write", {"owner": "alice", "key": "k", "text": "hi"}, "alice@active"), ["alice"])
     for chain in four:
         chain.submit(tx)
+    return proposer
+
+
+def test_a_built_block_is_validated_and_committed_by_every_validator(four: list[Chain]) -> None:
+    proposer = submit_a_note_everywhere(four)
     for height in (1, 2, 3):
         before = [(c.head, c.store.root()) for c in four]
         block = proposer.build_block(proposer.head.time + 500)
@@ -89,11 +95,7 @@ def test_a_node_without_a_validator_key_cannot_build(tmp_path: Path, ledger_mana
 def test_apply_block_stores_the_given_encoding_only_for_the_block_it_commits(four: list[Chain]) -> None:
     from tonomy.chain import stored
 
-    proposer = four[1]
-    net = LedgerNet(Path("."), proposer.genesis, None, proposer)
-    tx = net.transaction(LedgerNet.action("notes", "write", {"owner": "alice", "key": "k", "text": "hi"}, "alice@active"), ["alice"])
-    for chain in four:
-        chain.submit(tx)
+    proposer = submit_a_note_everywhere(four)
     block = proposer.build_block(proposer.head.time + 500)
     value = _core.encode_block(block)
     commit = precommits(block, VALIDATORS[:3])
