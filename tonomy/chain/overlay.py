@@ -33,8 +33,11 @@ class WriteOverlay:
 
     __slots__ = ("_native", "_unchecked")
 
-    def __init__(self, store: _core.Store) -> None:
-        native = self._native = _core.StateOverlay(store)
+    def __init__(self, store: _core.Store, *, remember_reads: bool = False) -> None:
+        """``remember_reads``: keep each committed value read (a key read again costs a
+        lookup, not a store read); only for an overlay the store is not committed under
+        while it lives, like one block's execution."""
+        native = self._native = _core.StateOverlay(store, remember_reads=remember_reads)
         self._unchecked = (native.get, native.put, native.delete)
 
     # -- StateView ------------------------------------------------------------------

@@ -1,7 +1,8 @@
 //! Bindings for `crate::overlay`: the `StateOverlay` class over a `Store`.
 //!
-//! Reads that reach LMDB (`get`, `range`) run without the GIL; writes and checkpoints
-//! only touch the in-memory map and keep it.
+//! Reads that reach LMDB (`get`, `range`) run without the GIL; a read the overlay
+//! answers itself (a pending write, a remembered committed value), writes and
+//! checkpoints only touch in-memory maps and keep it.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
@@ -20,19 +21,39 @@ pub struct PyStateOverlay {
 
 #[pymethods]
 impl PyStateOverlay {
+    /// `remember_reads`: keep every committed value read for the overlay's life (only
+    /// for an overlay the store is not committed under while it lives).
     #[new]
-    fn new(store: Py<PyStore>) -> Self {
+    #[pyo3(signature = (store, *, remember_reads = false))]
+    fn new(store: Py<PyStore>, remember_reads: bool) -> Self {
         PyStateOverlay {
             store,
-            overlay: Overlay::new(),
+            overlay: if remember_reads {
+                Overlay::remembering_reads()
+            } else {
+                Overlay::new()
+            },
         }
     }
 
     /// The value of `key` (pending first, then committed), or None.
-    fn get<'py>(&self, py: Python<'py>, key: &[u8]) -> PyResult<Option<Bound<'py, PyBytes>>> {
-        let store = self.store.get().inner();
-        let overlay = &self.overlay;
+    fn get<'py>(
+        slf: &Bound<'py, Self>,
+        key: &[u8],
+    ) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let py = slf.py();
+        let this = slf.borrow();
+        if let Some(entry) = this.overlay.local(key).map_py()? {
+            return Ok(entry.map(|v| PyBytes::new(py, v)));
+        }
+        let store = this.store.get().inner();
+        let overlay = &this.overlay;
         let value = gil::released(py, || overlay.get(store, key)).map_py()?;
+        let remember = overlay.remembers_reads();
+        drop(this);
+        if remember {
+            slf.borrow_mut().overlay.remember(key, value.as_deref());
+        }
         Ok(value.map(|v| PyBytes::new(py, &v)))
     }
 
