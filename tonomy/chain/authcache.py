@@ -149,7 +149,9 @@ class AuthorityVerdicts:
         entry = self._entries.get(memo_key)
         if entry is not None:
             reads, used, refusal = entry
-            get = state.get
+            # The keys are exact bytes (recorded from a check), so a write overlay's core
+            # answers them directly.
+            get = getattr(state, "native", state).get
             for key, value in reads:
                 if get(key) != value:
                     break

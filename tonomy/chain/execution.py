@@ -253,34 +253,37 @@ class ExecutionEngine:
         body = tx.body
         meter = Meter(self._memo.limits(params, body.max_ops))
         run = _TransactionRun(overlay, meter, [], block, params, [])
-        overlay.checkpoint()
+        native = overlay.native
+        native.checkpoint()
         self._run = run
         try:
             declared = declared_actions(tx)
             _check_declared_authority(overlay, tx, declared, params)
             level = self._memo.level
+            decode = self._checked.decode
+            decode_action = self._decode_action
             # The names and levels as declared (read from the core's objects once, remembered).
             for action_index, (action, (plugin, name, pairs)) in enumerate(zip(body.actions, declared, strict=True)):
-                data = self.decode_action(plugin, name, action.data)
+                data = decode(plugin, name, action.data, decode_action)
                 levels = tuple([level(actor, permission) for actor, permission in pairs])
                 random = DeterministicRandom.deferred(action_seed, block_seed, tx_id, action_index)
-                self._run_action(plugin, name, data, levels, random, depth=0)
+                self._run_action(plugin, name, data, levels, random, 0)
         except NODE_LOCAL_FAULTS:
             # The node, not the transaction, failed (disk, a bug of ours): recording it in
             # a receipt would make this node diverge. The block is abandoned instead.
-            overlay.rollback()
+            native.rollback()
             raise
         except TonomyError as exc:
-            overlay.rollback()
+            native.rollback()
             return self._receipt(tx_id, block, index, run, exc.code, exc.message)
         except Exception as exc:  # a handler bug must not stop the chain; its cause is recorded
-            overlay.rollback()
+            native.rollback()
             crash = HandlerCrashedError(f"a handler raised {type(exc).__name__}: {exc}")
             return self._receipt(tx_id, block, index, run, crash.code, crash.message)
         finally:
             self._run = None
-        overlay.release()
-        return self._receipt(tx_id, block, index, run, None, None)
+        native.release()
+        return new_receipt(tx_id, block.height, index, EXECUTED, None, None, tuple(run.events), meter.state_ops, meter.bytes_written)
 
     @staticmethod
     def _receipt(tx_id: bytes, block: BlockInfo, index: int, run: _TransactionRun, code: str | None, message: str | None) -> Receipt:
@@ -304,20 +307,28 @@ class ExecutionEngine:
         data: dict[str, Any],
         authorization: tuple[PermissionLevel, ...],
         random: DeterministicRandom,
-        *,
         depth: int,
     ) -> None:
-        run = self._current()
+        run = self._run
+        if run is None:
+            raise InternalError("no transaction is executing")
+        running = run.running
         if plugin == SYSTEM_PLUGIN:
             system = SYSTEM_ACTIONS[name]
-            caller = run.running[-1] if run.running else None
+            caller = running[-1] if running else None
             system.handler(SystemCall(MeteredState(run.overlay, run.meter), authorization, run.block.height, caller), data)
             return
         spec = self._memo.action(plugin, name)
-        window = self._app_window(run.overlay, run, plugin)
-        running = run.running
         meter = run.meter
-        state = _plugin_state(run.overlay, plugin, meter, window)
+        overlay = run.overlay
+        # Most plugins are not apps: no capability record, not loaded as an app. That is
+        # answered by one read of the record's key; anything else takes the full path.
+        memo = self._memo
+        capability_key = memo.capability_key(run.params.app_registry_plugin, plugin)
+        if not memo.loaded_as_app(plugin) and (capability_key is None or overlay.native.get(capability_key) is None):
+            state = NamespacedState(overlay, plugin, meter, overlay.unchecked())
+        else:
+            state = _plugin_state(overlay, plugin, meter, self._app_window(overlay, run, plugin))
         # Positional (plugin, action, authorization, block, state, random, meter, dispatcher,
         # events, depth, caller): one context per action, and keywords cost more.
         ctx = ActionContext(plugin, name, authorization, run.block, state, random, meter, self, run.events, depth, running[-1] if running else None)
@@ -325,7 +336,7 @@ class ExecutionEngine:
         try:
             spec.handler(ctx, data)
         finally:
-            run.running.pop()
+            running.pop()
 
     def _app_window(self, view: StateView, run: _TransactionRun, plugin: str) -> Window | None:
         """The capability window an app runs in now; None for a plugin that is not an app.
@@ -372,7 +383,7 @@ class ExecutionEngine:
         events_before = len(run.events)
         run.overlay.checkpoint()
         try:
-            self._run_action(plugin, name, record, levels, caller.random, depth=caller.depth + 1)
+            self._run_action(plugin, name, record, levels, caller.random, caller.depth + 1)
         except BaseException:
             run.overlay.rollback()
             del run.events[events_before:]

@@ -31,13 +31,16 @@ _MAX_KEY_LEN = 256
 class WriteOverlay:
     """A :class:`~tonomy.chain.state.StateView` of pending writes over a store's latest state."""
 
-    __slots__ = ("_native", "_unchecked")
+    __slots__ = ("_native", "_unchecked", "native")
 
     def __init__(self, store: _core.Store, *, remember_reads: bool = False) -> None:
         """``remember_reads``: keep each committed value read (a key read again costs a
         lookup, not a store read); only for an overlay the store is not committed under
         while it lives, like one block's execution."""
         native = self._native = _core.StateOverlay(store, remember_reads=remember_reads)
+        #: The core's overlay, for the engine's per-transaction calls (checkpoints, and
+        #: reads of keys it built itself): one call each instead of two.
+        self.native = native
         self._unchecked = (native.get, native.put, native.delete)
 
     # -- StateView ------------------------------------------------------------------
