@@ -325,6 +325,20 @@ class Dispatcher(Protocol):
     def schedule_plugin_change(self, caller: ActionContext, op: str, plugin: str, version: str, height: int) -> None: ...
 
 
+# One event per transfer: the frozen dataclass's ``__init__`` sets each field through
+# ``object.__setattr__``; the slots' own setters cost about half (same fields, same object).
+_set_event_plugin, _set_event_name, _set_event_data = (getattr(Event, name).__set__ for name in ("plugin", "name", "data"))
+
+
+def _new_event(plugin: str, name: str, data: bytes) -> Event:
+    """``Event(plugin, name, data)``, built faster."""
+    event: Event = object.__new__(Event)
+    _set_event_plugin(event, plugin)
+    _set_event_name(event, name)
+    _set_event_data(event, data)
+    return event
+
+
 @dataclass(frozen=True, slots=True)
 class BlockInfo:
     height: int
@@ -375,7 +389,7 @@ class ActionContext:
         if len(self.events) >= self.meter.limits.max_events:
             raise ResourceLimitError(f"the transaction emitted more than {self.meter.limits.max_events} events")
         # A dict is encoded as it is (the codec does not change it); any other mapping as a dict.
-        self.events.append(Event(self.plugin, name, codec.encode(data if type(data) is dict else dict(data))))
+        self.events.append(_new_event(self.plugin, name, codec.encode(data if type(data) is dict else dict(data))))
 
     def fail(self, reason: str, message: str) -> NoReturn:
         """Refuse the action with the stable code ``<plugin>.<reason>``."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeAlias
 
 from tonomy import _core
 from tonomy.chain import codec, lifecycle
@@ -106,25 +106,39 @@ def declared_actions(tx: _core.SignedTransaction) -> DeclaredActions:
     execution) read the same transaction, and the id hashes the whole body these come
     from, chain id included (the signatures are not part of the answer).
     """
-    tx_id = tx.id
+    return _body_of(tx, tx.id)[0]
+
+
+def _body_of(tx: _core.SignedTransaction, tx_id: bytes) -> _Body:
+    """What execution reads from ``tx``'s body (id ``tx_id``): its declared actions, its
+    op limit and each action's data (None when the data is too large to remember).
+    A pure function of the id (it hashes the whole body); reading the core's body
+    objects costs more than the lookup."""
     known = _DECLARED.get(tx_id)
     if known is None:
-        known = tuple(
+        body = tx.body
+        actions = body.actions
+        declared = tuple(
             [
                 (action.plugin, action.name, tuple([(level.actor, level.permission) for level in action.authorization]))
-                for action in tx.body.actions
+                for action in actions
             ]
         )
+        datas = tuple([action.data for action in actions])
+        known = (declared, body.max_ops, datas if sum(map(len, datas)) <= _MAX_REMEMBERED_DATA else None)
         if len(_DECLARED) >= DECLARED_MAX:
             _DECLARED.clear()
         _DECLARED[tx_id] = known
     return known
 
 
-#: Declared actions by transaction id (node-local, bounded: emptied when full). Sized
-#: for the transactions between admission and execution at a few thousand per second.
+#: Declared actions, op limit and action data by transaction id (node-local, bounded:
+#: emptied when full). Sized for the transactions between admission and execution at
+#: a few thousand per second.
 DECLARED_MAX = 16_384
-_DECLARED: dict[bytes, DeclaredActions] = {}
+_MAX_REMEMBERED_DATA = 1024
+_Body: TypeAlias = tuple[DeclaredActions, int, "tuple[bytes, ...] | None"]
+_DECLARED: dict[bytes, _Body] = {}
 
 
 def declared_authorizations(tx: _core.SignedTransaction) -> list[ActionAuthorization]:
@@ -250,21 +264,22 @@ class ExecutionEngine:
         """
         if tx_id is None:
             tx_id = tx.id
-        body = tx.body
-        meter = Meter(self._memo.limits(params, body.max_ops))
+        declared, max_ops, datas = _body_of(tx, tx_id)
+        if datas is None:
+            datas = tuple([action.data for action in tx.body.actions])
+        meter = Meter(self._memo.limits(params, max_ops))
         run = _TransactionRun(overlay, meter, [], block, params, [])
         native = overlay.native
         native.checkpoint()
         self._run = run
         try:
-            declared = declared_actions(tx)
             _check_declared_authority(overlay, tx, declared, params)
             level = self._memo.level
             decode = self._checked.decode
             decode_action = self._decode_action
             # The names and levels as declared (read from the core's objects once, remembered).
-            for action_index, (action, (plugin, name, pairs)) in enumerate(zip(body.actions, declared, strict=True)):
-                data = decode(plugin, name, action.data, decode_action)
+            for action_index, (raw, (plugin, name, pairs)) in enumerate(zip(datas, declared, strict=True)):
+                data = decode(plugin, name, raw, decode_action)
                 levels = tuple([level(actor, permission) for actor, permission in pairs])
                 random = DeterministicRandom.deferred(action_seed, block_seed, tx_id, action_index)
                 self._run_action(plugin, name, data, levels, random, 0)
@@ -448,7 +463,10 @@ class ExecutionEngine:
 
     def account_exists(self, name: str) -> bool:
         run = self._current()
-        run.meter.charge_op()
+        meter = run.meter
+        meter.state_ops += 1  # Meter.charge_op, inline: every transfer asks this
+        if meter.state_ops > meter.limits.max_state_ops:
+            meter.refuse_ops()
         return self._memo.account_exists(run.overlay, name)
 
     # -- parameters and the governance privilege --------------------------------------------
@@ -469,8 +487,11 @@ class ExecutionEngine:
     def read_parameter(self, caller: ActionContext, plugin: str, name: str) -> Any:
         run = self._current()
         key = self._memo.parameter_key(plugin, name, self._parameter_spec)
-        run.meter.charge_op()
-        raw = run.overlay.get(key)
+        meter = run.meter
+        meter.state_ops += 1  # Meter.charge_op, inline
+        if meter.state_ops > meter.limits.max_state_ops:
+            meter.refuse_ops()
+        raw = run.overlay.native.get(key)
         if raw is None:
             raise InternalError(f"the parameter {plugin}.{name} is missing from state (was genesis applied?)")
         return codec.decode(raw)

@@ -12,8 +12,11 @@ from tonomy_pay.ledger import check_memo, load_token, move, require_account
 
 
 def transfer(ctx: Any, data: Data) -> None:
-    sender, recipient, symbol = text(data, "from"), text(data, "to"), text(data, "symbol")
-    amount, memo = whole(data, "amount"), memo_of(data)
+    sender, recipient, symbol, amount, memo = data.get("from"), data.get("to"), data.get("symbol"), data.get("amount"), data.get("memo", "")
+    if not (type(sender) is str and type(recipient) is str and type(symbol) is str and type(amount) is int and type(memo) is str):
+        # The schema makes this unreachable; the typed reads word what went wrong.
+        sender, recipient, symbol = text(data, "from"), text(data, "to"), text(data, "symbol")
+        amount, memo = whole(data, "amount"), memo_of(data)
     ctx.require_auth(sender)
     if sender == recipient:
         errors.refuse(ctx, errors.SELF_TRANSFER, f"{sender} cannot transfer to itself")
