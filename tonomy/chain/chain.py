@@ -505,7 +505,7 @@ class Chain:
         """Execute ``txs`` on an overlay of the head; with ``budget_s``, only the prefix that
         fits (at least one transaction): the choice of a proposer, never of a validator."""
         height = self._head.height + 1
-        overlay = WriteOverlay(self._store, remember_reads=True)  # nothing commits before it is dropped
+        overlay = WriteOverlay(self._store, remember_reads=True, watch=SYSTEM_PREFIX)  # nothing commits before it is dropped
         params = ChainParameters.read(overlay)
         ids = [tx.id for tx in txs]  # each read of a transaction's id hashes its body again
         if check:

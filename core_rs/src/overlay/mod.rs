@@ -80,6 +80,10 @@ pub struct Overlay {
     frames: Vec<BTreeMap<Vec<u8>, Undo>>,
     /// Committed reads kept for the overlay's life, when asked for (see `remember_reads`).
     remembered: Option<Remembered>,
+    /// Keys under this prefix are watched (see `watch`).
+    watched: Option<Vec<u8>>,
+    /// Changes of watched keys so far (see `watched_changes`).
+    changes: u64,
 }
 
 impl Overlay {
@@ -97,6 +101,31 @@ impl Overlay {
             remembered: Some(Remembered::default()),
             ..Overlay::default()
         }
+    }
+
+    /// Watch the keys under `prefix`: `watched_changes` then counts every write or
+    /// deletion of one, and every rollback that undoes one. While the count stays the
+    /// same, every watched key reads as it did (given a committed state that does not
+    /// change): a check that read only watched keys need not read them again.
+    pub fn watch(mut self, prefix: &[u8]) -> Overlay {
+        self.watched = Some(prefix.to_vec());
+        self
+    }
+
+    /// The watched prefix, if any.
+    pub fn watched(&self) -> Option<&[u8]> {
+        self.watched.as_deref()
+    }
+
+    /// How many times a watched key changed (0 when nothing is watched).
+    pub fn watched_changes(&self) -> u64 {
+        self.changes
+    }
+
+    fn is_watched(&self, key: &[u8]) -> bool {
+        self.watched
+            .as_deref()
+            .is_some_and(|prefix| key.starts_with(prefix))
     }
 
     /// The value of `key`: the pending entry if any, else the committed one.
@@ -165,6 +194,9 @@ impl Overlay {
     }
 
     fn set(&mut self, key: &[u8], entry: Pending) {
+        if self.is_watched(key) {
+            self.changes += 1;
+        }
         let previous = self.pending.insert(key.to_vec(), entry);
         if let Some(frame) = self.frames.last_mut() {
             frame.entry(key.to_vec()).or_insert(previous);
@@ -180,6 +212,9 @@ impl Overlay {
     /// Undo every write since the innermost open checkpoint, and close it.
     pub fn rollback(&mut self) -> CoreResult<()> {
         let frame = self.frames.pop().ok_or_else(no_checkpoint)?;
+        if frame.keys().any(|key| self.is_watched(key)) {
+            self.changes += 1;
+        }
         for (key, undo) in frame {
             match undo {
                 None => {

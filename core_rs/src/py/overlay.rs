@@ -22,18 +22,35 @@ pub struct PyStateOverlay {
 #[pymethods]
 impl PyStateOverlay {
     /// `remember_reads`: keep every committed value read for the overlay's life (only
-    /// for an overlay the store is not committed under while it lives).
+    /// for an overlay the store is not committed under while it lives); `watch`: a key
+    /// prefix whose changes `watched_changes` counts.
     #[new]
-    #[pyo3(signature = (store, *, remember_reads = false))]
-    fn new(store: Py<PyStore>, remember_reads: bool) -> Self {
+    #[pyo3(signature = (store, *, remember_reads = false, watch = None))]
+    fn new(store: Py<PyStore>, remember_reads: bool, watch: Option<&[u8]>) -> Self {
+        let overlay = if remember_reads {
+            Overlay::remembering_reads()
+        } else {
+            Overlay::new()
+        };
         PyStateOverlay {
             store,
-            overlay: if remember_reads {
-                Overlay::remembering_reads()
-            } else {
-                Overlay::new()
+            overlay: match watch {
+                Some(prefix) => overlay.watch(prefix),
+                None => overlay,
             },
         }
+    }
+
+    /// The watched key prefix, or None.
+    #[getter]
+    fn watch<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.overlay.watched().map(|prefix| PyBytes::new(py, prefix))
+    }
+
+    /// Writes and deletions of watched keys so far, plus rollbacks that undid one.
+    #[getter]
+    fn watched_changes(&self) -> u64 {
+        self.overlay.watched_changes()
     }
 
     /// The value of `key` (pending first, then committed), or None.
