@@ -153,3 +153,66 @@ def test_bad_keys_are_refused_over_the_overlay_primitives_too(key: object, tmp_p
         ns.put(key, b"v")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError):
         ns.delete(key)  # type: ignore[arg-type]
+
+
+def test_flat_records_decode_once_per_bytes_and_every_reader_gets_its_own_copy() -> None:
+    from tonomy.chain import context
+
+    context._RECORDS.clear()
+    state = MemoryState()
+    ns = namespaced(state)
+    token = {"symbol": "TONO", "issuer": "tonomy", "decimals": 0, "max_supply": 10**15, "supply": 5, "created_height": 1}
+    ns.put_record(b"tok/TONO", token)
+    first = ns.get_record(b"tok/TONO")
+    assert first == token and len(context._RECORDS) == 1
+    first["supply"] = 999  # a handler changes its copy: nobody else sees it
+    second = ns.get_record(b"tok/TONO")
+    assert second == token and second is not first
+    # Another value under the same key is other bytes: a memo keyed by the key (not the
+    # exact bytes) would answer the old record here.
+    ns.put_record(b"tok/TONO", {**token, "supply": 6})
+    assert ns.get_record(b"tok/TONO")["supply"] == 6
+    # Nested records are not kept (a copy would share their inner values), yet read the same.
+    nested = {"windows": [{"from": 1}], "owner": {"name": "x"}}
+    ns.put_record(b"cap", nested)
+    assert ns.get_record(b"cap") == nested and codec.encode(nested) not in context._RECORDS
+    # Bounded: emptied when full.
+    for i in range(context._RECORDS_MAX + 5):
+        ns.put_record(b"r", {"n": i})
+        assert ns.get_record(b"r") == {"n": i}
+    assert len(context._RECORDS) <= context._RECORDS_MAX
+    # Non-canonical bytes stay refused, remembered or not.
+    state.put(b"p/pay/bad", b'{"b":1,"a":2}')
+    for _ in range(2):
+        with pytest.raises(CodecError):
+            ns.get_record(b"bad")
+
+
+def test_an_app_state_checks_record_keys_against_its_manifest() -> None:
+    from tonomy.chain.capabilities import AppState, Window
+    from tonomy.errors import CapabilityDeniedError
+
+    window = Window(0, None, "1.0", (b"own/",), frozenset(), frozenset())
+    meter = Meter(ResourceLimits())
+    app = AppState(MemoryState(), "app", meter, window)
+    app.put_record(b"own/x", {"a": 1})
+    assert app.get_record(b"own/x") == {"a": 1}
+    for call in (lambda: app.get_record(b"other"), lambda: app.put_record(b"other", 1), lambda: app.get(b"other")):
+        with pytest.raises(CapabilityDeniedError):
+            call()
+    # The encoding is checked before the key, as on a plain namespace.
+    from tonomy.errors import UnencodableError
+
+    with pytest.raises(UnencodableError):
+        app.put_record(b"other", 1.5)
+    assert meter.state_ops == 2
+
+
+def test_capability_keys_follow_the_registry_and_the_plugin() -> None:
+    from tonomy.chain.capabilities import capability_key
+
+    memo = EngineMemo(Registry([]))
+    assert memo.capability_key("marketplace", "pay") == capability_key("marketplace", "pay")
+    assert memo.capability_key("market2", "pay") == capability_key("market2", "pay") != memo.capability_key("marketplace", "pay")
+    assert memo.capability_key("marketplace", "marketplace") is None  # the registry reads no record of itself
+    assert memo.capability_key("", "pay") is None  # no registry
