@@ -327,7 +327,10 @@ fn remembered_reads_answer_like_the_store_and_yield_to_pending_writes() {
     overlay.checkpoint();
     overlay.put(b"k0003", b"new").unwrap();
     overlay.delete(b"k0002").unwrap();
-    assert_eq!(overlay.local(b"k0003").unwrap(), Some(Some(b"new".as_slice())));
+    assert_eq!(
+        overlay.local(b"k0003").unwrap(),
+        Some(Some(b"new".as_slice()))
+    );
     assert_eq!(overlay.local(b"k0002").unwrap(), Some(None));
     overlay.rollback().unwrap();
     assert_eq!(
@@ -363,7 +366,10 @@ fn remembered_reads_are_bounded_in_bytes() {
     }
     // The last one is still known; the first was forgotten when the memo emptied.
     let last = format!("key{:06}", count - 1);
-    assert_eq!(overlay.local(last.as_bytes()).unwrap(), Some(Some(big.as_slice())));
+    assert_eq!(
+        overlay.local(last.as_bytes()).unwrap(),
+        Some(Some(big.as_slice()))
+    );
     assert_eq!(overlay.local(b"key000000").unwrap(), None);
 }
 
@@ -393,7 +399,9 @@ fn watched_changes_count_writes_deletions_and_undoing_under_the_prefix() {
     overlay.rollback().unwrap();
     assert_eq!(overlay.watched_changes(), 4);
     // A refused write changes nothing and counts nothing.
-    assert!(overlay.put(b"sys/c", &vec![0u8; MAX_VALUE_LEN + 1]).is_err());
+    assert!(overlay
+        .put(b"sys/c", &vec![0u8; MAX_VALUE_LEN + 1])
+        .is_err());
     assert_eq!(overlay.watched_changes(), 4);
     // Nothing watched: nothing counted.
     let mut plain = Overlay::new();

@@ -44,7 +44,9 @@ impl PyStateOverlay {
     /// The watched key prefix, or None.
     #[getter]
     fn watch<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
-        self.overlay.watched().map(|prefix| PyBytes::new(py, prefix))
+        self.overlay
+            .watched()
+            .map(|prefix| PyBytes::new(py, prefix))
     }
 
     /// Writes and deletions of watched keys so far, plus rollbacks that undid one.
@@ -54,10 +56,7 @@ impl PyStateOverlay {
     }
 
     /// The value of `key` (pending first, then committed), or None.
-    fn get<'py>(
-        slf: &Bound<'py, Self>,
-        key: &[u8],
-    ) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    fn get<'py>(slf: &Bound<'py, Self>, key: &[u8]) -> PyResult<Option<Bound<'py, PyBytes>>> {
         let py = slf.py();
         let this = slf.borrow();
         if let Some(entry) = this.overlay.local(key).map_py()? {
