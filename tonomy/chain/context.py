@@ -180,7 +180,8 @@ class NamespacedState:
         raw = self._get(full)
         if raw is None:
             return None
-        return decode_record(raw)
+        # An object may be remembered (decode_record); anything else decodes for less.
+        return decode_record(raw) if raw[:1] == b"{" else codec.decode(raw)
 
     def put_record(self, key: bytes, record: Any) -> None:
         raw = codec.encode(record)

@@ -462,7 +462,9 @@ class ExecutionEngine:
         return self._query(run.overlay, run.meter, run.block, plugin, name, params)
 
     def account_exists(self, name: str) -> bool:
-        run = self._current()
+        run = self._run
+        if run is None:
+            raise InternalError("no transaction is executing")
         meter = run.meter
         meter.state_ops += 1  # Meter.charge_op, inline: every transfer asks this
         if meter.state_ops > meter.limits.max_state_ops:
@@ -485,7 +487,9 @@ class ExecutionEngine:
             raise InvalidInputError(str(exc.args[0])) from None
 
     def read_parameter(self, caller: ActionContext, plugin: str, name: str) -> Any:
-        run = self._current()
+        run = self._run
+        if run is None:
+            raise InternalError("no transaction is executing")
         key = self._memo.parameter_key(plugin, name, self._parameter_spec)
         meter = run.meter
         meter.state_ops += 1  # Meter.charge_op, inline
