@@ -153,6 +153,9 @@ class StateOverlay:
     def watched_changes(self) -> int:
         """Writes and deletions of watched keys so far, plus rollbacks that undid one."""
     def get(self, key: bytes) -> bytes | None: ...
+    def get_record(self, key: bytes) -> Any:
+        """``codec_decode(get(key))`` in one call; None when absent (CodecError for bytes
+        that are not a canonical encoding)."""
     def put(self, key: bytes, value: bytes) -> None: ...
     def delete(self, key: bytes) -> None: ...
     def range(

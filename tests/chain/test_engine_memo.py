@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -155,37 +156,42 @@ def test_bad_keys_are_refused_over_the_overlay_primitives_too(key: object, tmp_p
         ns.delete(key)  # type: ignore[arg-type]
 
 
-def test_flat_records_decode_once_per_bytes_and_every_reader_gets_its_own_copy() -> None:
-    from tonomy.chain import context
+def test_records_read_through_the_overlay_core_equal_the_uncached_reads(tmp_path: Any) -> None:
+    from tonomy._core import Store
+    from tonomy.chain.overlay import WriteOverlay
 
-    context._RECORDS.clear()
-    state = MemoryState()
-    ns = namespaced(state)
-    token = {"symbol": "TONO", "issuer": "tonomy", "decimals": 0, "max_supply": 10**15, "supply": 5, "created_height": 1}
-    ns.put_record(b"tok/TONO", token)
-    first = ns.get_record(b"tok/TONO")
-    assert first == token and len(context._RECORDS) == 1
-    first["supply"] = 999  # a handler changes its copy: nobody else sees it
-    second = ns.get_record(b"tok/TONO")
-    assert second == token and second is not first
-    # Another value under the same key is other bytes: a memo keyed by the key (not the
-    # exact bytes) would answer the old record here.
-    ns.put_record(b"tok/TONO", {**token, "supply": 6})
-    assert ns.get_record(b"tok/TONO")["supply"] == 6
-    # Nested records are not kept (a copy would share their inner values), yet read the same.
-    nested = {"windows": [{"from": 1}], "owner": {"name": "x"}}
-    ns.put_record(b"cap", nested)
-    assert ns.get_record(b"cap") == nested and codec.encode(nested) not in context._RECORDS
-    # Bounded: emptied when full.
-    for i in range(context._RECORDS_MAX + 5):
-        ns.put_record(b"r", {"n": i})
-        assert ns.get_record(b"r") == {"n": i}
-    assert len(context._RECORDS) <= context._RECORDS_MAX
-    # Non-canonical bytes stay refused, remembered or not.
-    state.put(b"p/pay/bad", b'{"b":1,"a":2}')
-    for _ in range(2):
+    records: list[Any] = [0, -5, (1 << 127) - 1, "text", b"\x00\xff", None, True, [1, [2]], {"a": 1, "b": {"c": [b"x"]}}]
+    store = Store(tmp_path / "db", durable=False)
+    store.commit(1, [(b"p/pay/c%d" % i, codec.encode(record)) for i, record in enumerate(records)])
+    overlay = WriteOverlay(store, remember_reads=True)
+    model = MemoryState()
+    for key, value in store.range(limit=100):
+        model.put(key, value)
+    fast, slow = NamespacedState(overlay, "pay", Meter(ResourceLimits())), namespaced(model)
+    for _ in range(2):  # read from the store, then remembered
+        for i, record in enumerate(records):
+            assert fast.get_record(b"c%d" % i) == slow.get_record(b"c%d" % i) == record
+    for view in (fast, slow):  # pending writes and deletions over committed values
+        view.put_record(b"c0", {"n": 1})
+        view.delete(b"c1")
+        view.put_record(b"new", [3])
+    for key in (b"c0", b"c1", b"new", b"absent"):
+        assert fast.get_record(key) == slow.get_record(key)
+    # Each read builds its own value: changing one changes no other reader's.
+    for view in (fast, slow):
+        first = view.get_record(b"c0")
+        first["n"] = 2
+        assert view.get_record(b"c0") == {"n": 1}
+    # The same metering, and non-canonical bytes refused alike.
+    assert (fast._meter.state_ops, fast._meter.bytes_written) == (slow._meter.state_ops, slow._meter.bytes_written)
+    overlay.put(b"p/pay/bad", b'{"b":1,"a":2}')
+    model.put(b"p/pay/bad", b'{"b":1,"a":2}')
+    for view in (fast, slow):
         with pytest.raises(CodecError):
-            ns.get_record(b"bad")
+            view.get_record(b"bad")
+    with pytest.raises(InvalidInputError):
+        overlay.native.get_record(b"")
+    store.close()
 
 
 def test_an_app_state_checks_record_keys_against_its_manifest() -> None:

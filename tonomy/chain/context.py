@@ -107,7 +107,7 @@ class Event:
 class NamespacedState:
     """A plugin's view of the state: its own prefix only, every operation metered."""
 
-    __slots__ = ("_inner", "_prefix", "_meter", "_get", "_put", "_delete", "_check_key")
+    __slots__ = ("_inner", "_prefix", "_meter", "_get", "_put", "_delete", "_check_key", "_get_decoded")
 
     def __init__(self, inner: StateView, plugin: str, meter: Meter, primitives: Primitives | None = None) -> None:
         """``primitives``: ``unchecked_primitives(inner)`` if the caller has them already."""
@@ -123,6 +123,9 @@ class NamespacedState:
         self._get, self._put, self._delete = unchecked_primitives(inner) if primitives is None else primitives
         #: A further check of every (well-formed) key, or None (a subclass may narrow the namespace).
         self._check_key: Callable[[bytes], None] | None = None
+        #: ``codec.decode(get(key))`` in one call, where the view's core offers it (a write overlay).
+        native = getattr(inner, "native", None)
+        self._get_decoded: Callable[[bytes], Any] | None = None if native is None else native.get_record
 
     def _full(self, key: bytes) -> bytes:
         if type(key) is not bytes:
@@ -177,11 +180,11 @@ class NamespacedState:
         meter.state_ops += 1
         if meter.state_ops > meter.limits.max_state_ops:
             meter.refuse_ops()
+        get_decoded = self._get_decoded
+        if get_decoded is not None:
+            return get_decoded(full)
         raw = self._get(full)
-        if raw is None:
-            return None
-        # An object may be remembered (decode_record); anything else decodes for less.
-        return decode_record(raw) if raw[:1] == b"{" else codec.decode(raw)
+        return None if raw is None else codec.decode(raw)
 
     def put_record(self, key: bytes, record: Any) -> None:
         raw = codec.encode(record)
@@ -200,34 +203,6 @@ class NamespacedState:
         if meter.bytes_written > limits.max_bytes_written:
             raise ResourceLimitError(f"the transaction wrote more than {limits.max_bytes_written} bytes of state")
         self._put(full, raw)
-
-
-def decode_record(raw: bytes) -> Any:
-    """``codec.decode(raw)``; a flat object (every value a str, int, bool, bytes or None)
-    is remembered by its exact bytes and each caller gets its own copy.
-
-    Records like a token's are read by every transaction and written by few: decoding
-    them costs far more than copying. A pure function of the bytes (one canonical
-    spelling per value); bounded: emptied when full. Other values decode each time
-    (an int costs less to decode than to look up).
-    """
-    if raw[:1] != b"{" or len(raw) > _RECORD_MEMO_MAX_BYTES:
-        return codec.decode(raw)
-    known = _RECORDS.get(raw)
-    if known is not None:
-        return dict(known)
-    record = codec.decode(raw)
-    if type(record) is dict and all(type(value) in _FLAT for value in record.values()):
-        if len(_RECORDS) >= _RECORDS_MAX:
-            _RECORDS.clear()
-        _RECORDS[raw] = dict(record)
-    return record
-
-
-_RECORDS: dict[bytes, dict[str, Any]] = {}
-_RECORDS_MAX = 4_096
-_RECORD_MEMO_MAX_BYTES = 512
-_FLAT = (str, int, bool, bytes, type(None))
 
 
 def unchecked_primitives(view: StateView) -> Primitives:

@@ -7,6 +7,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 
+use super::codec::decode_slice;
 use super::errors::MapPy;
 use super::gil;
 use super::store::PyStore;
@@ -71,6 +72,20 @@ impl PyStateOverlay {
             slf.borrow_mut().overlay.remember(key, value.as_deref());
         }
         Ok(value.map(|v| PyBytes::new(py, &v)))
+    }
+
+    /// The record stored at `key` (its canonical-codec value), or None when absent: `get`
+    /// and `codec_decode` in one call, with no bytes object in between.
+    fn get_record<'py>(slf: &Bound<'py, Self>, key: &[u8]) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let py = slf.py();
+        {
+            let this = slf.borrow();
+            if let Some(entry) = this.overlay.local(key).map_py()? {
+                return entry.map(|raw| decode_slice(py, raw)).transpose();
+            }
+        }
+        let raw = Self::get(slf, key)?;
+        raw.map(|raw| decode_slice(py, raw.as_bytes())).transpose()
     }
 
     fn put(&mut self, key: &[u8], value: &[u8]) -> PyResult<()> {

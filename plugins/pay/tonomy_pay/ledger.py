@@ -43,6 +43,13 @@ def load_token(ctx: Any, symbol: str) -> dict[str, Any]:
     return record
 
 
+def require_token(ctx: Any, symbol: str) -> None:
+    """:func:`load_token` for a caller that needs only the token to exist: the same state
+    operation and refusal, without decoding the record (Pay alone writes it, always an object)."""
+    if not is_symbol(symbol) or ctx.state.get(token_key(symbol)) is None:
+        errors.refuse(ctx, errors.UNKNOWN_TOKEN, f"there is no token {symbol!r}")
+
+
 def require_account(ctx: Any, name: str, role: str) -> None:
     """Refuse with ``pay.unknown_account`` unless ``name`` is an existing account."""
     if not is_account_name(name) or not ctx.account_exists(name):

@@ -8,7 +8,7 @@ from tonomy.plugin import ActionSpec, Data, RecordSchema
 
 from tonomy_pay import errors, fields
 from tonomy_pay.data import memo as memo_of, text, whole
-from tonomy_pay.ledger import check_memo, load_token, move, require_account
+from tonomy_pay.ledger import check_memo, move, require_account, require_token
 
 
 def transfer(ctx: Any, data: Data) -> None:
@@ -20,7 +20,7 @@ def transfer(ctx: Any, data: Data) -> None:
     ctx.require_auth(sender)
     if sender == recipient:
         errors.refuse(ctx, errors.SELF_TRANSFER, f"{sender} cannot transfer to itself")
-    load_token(ctx, symbol)
+    require_token(ctx, symbol)
     require_account(ctx, recipient, "recipient")
     check_memo(ctx, memo)
     move(ctx, sender, recipient, symbol, amount, memo)
