@@ -142,8 +142,20 @@ class StateOverlay:
     (InvalidInputError otherwise, nothing changed).
     """
 
-    def __new__(cls, store: Store) -> StateOverlay: ...
+    def __new__(cls, store: Store, *, remember_reads: bool = False, watch: bytes | None = None) -> StateOverlay:
+        """``remember_reads``: keep each committed value read for the overlay's life (a
+        repeated read costs a lookup); only where the store is not committed under it.
+        ``watch``: a key prefix whose changes ``watched_changes`` counts."""
+    @property
+    def watch(self) -> bytes | None:
+        """The watched key prefix, or None."""
+    @property
+    def watched_changes(self) -> int:
+        """Writes and deletions of watched keys so far, plus rollbacks that undid one."""
     def get(self, key: bytes) -> bytes | None: ...
+    def get_record(self, key: bytes) -> Any:
+        """``codec_decode(get(key))`` in one call; None when absent (CodecError for bytes
+        that are not a canonical encoding)."""
     def put(self, key: bytes, value: bytes) -> None: ...
     def delete(self, key: bytes) -> None: ...
     def range(

@@ -13,9 +13,10 @@ from tonomy import _core
 from tonomy.chain.authcache import VERDICTS, AuthorityVerdicts, DeclaredActions, authorize
 from tonomy.chain.authority import Authority, PermissionLevel
 from tonomy.chain.execution import check_authority
+from tonomy.chain.layout import SYSTEM_PREFIX
 from tonomy.chain.overlay import WriteOverlay
 from tonomy.chain.permissions import link_auth, update_auth
-from tonomy.errors import TransactionRejectedError, TransactionUnauthorizedError
+from tonomy.errors import InvalidInputError, TransactionRejectedError, TransactionUnauthorizedError
 from tonomy.testing.ledger import LedgerNet, public_key
 
 from .conftest import World, key
@@ -243,3 +244,62 @@ def test_a_check_that_scans_or_writes_would_not_be_remembered() -> None:
         assert recording.replayable and recording.reads == {b"a": b"1", b"zz": None}
         touch(recording)
         assert not recording.replayable
+
+
+# -- a block's overlay: verdicts it confirmed are kept while no system key changes -------------
+
+
+def _watching_overlay(world: World, tmp_path: Any) -> tuple[_core.Store, WriteOverlay]:
+    store = _core.Store(tmp_path / "db", durable=False)
+    store.commit(1, world.state.snapshot())
+    return store, WriteOverlay(store, remember_reads=True, watch=SYSTEM_PREFIX)
+
+
+def _check_on(memo: AuthorityVerdicts, view: Any, level: str, keys: list[bytes]) -> tuple[str, Any]:
+    declared = declared_of([PermissionLevel.parse(level)])
+    return outcome(lambda: memo.check(view, declared, keys, 0, max_depth=6, max_evaluations=MAX_EVALUATIONS))
+
+
+def test_a_confirmed_verdict_is_read_again_after_any_change_of_a_system_key(tmp_path: Any) -> None:
+    world = _world()
+    store, view = _watching_overlay(world, tmp_path)
+    memo = AuthorityVerdicts()
+    alice = [key("alice/active")]
+    used = ("used", frozenset(alice))
+    assert _check_on(memo, view, "alice@active", alice) == used  # a miss: checked, remembered
+    assert _check_on(memo, view, "alice@active", alice) == used  # a hit: re-read once, confirmed
+    assert len(view.confirmed) == 1
+    # A write to the permission: a confirmation kept across it would still say "used".
+    update_auth(view, "alice", "active", "owner", Authority.single_key(key("alice/new")))
+    refused = _check_on(memo, view, "alice@active", alice)
+    assert refused[0] == "TransactionUnauthorizedError/tx.unauthorized"
+    assert refused == outcome(lambda: authorize(view, declared_of([PermissionLevel("alice", "active")]), alice, 0, 6, MAX_EVALUATIONS))
+    # Undoing a write changes the values back: a refusal confirmed inside the checkpoint
+    # must not outlive the rollback.
+    view.checkpoint()
+    update_auth(view, "alice", "active", "owner", Authority.single_key(key("alice/other")))
+    assert _check_on(memo, view, "alice@active", [key("alice/other")])[0] == "used"
+    assert _check_on(memo, view, "alice@active", [key("alice/other")])[0] == "used"  # confirmed at this count
+    view.rollback()
+    assert _check_on(memo, view, "alice@active", [key("alice/other")])[0] == "TransactionUnauthorizedError/tx.unauthorized"
+    assert _check_on(memo, view, "alice@active", [key("alice/new")])[0] == "used"
+    # Writes outside the system keys do not count: a confirmed verdict stays confirmed.
+    changes = view.native.watched_changes
+    view.put(b"p/pay/bal/alice/TONO", b"5")
+    assert view.native.watched_changes == changes
+    store.close()
+
+
+def test_only_a_watching_overlay_of_system_keys_keeps_confirmations(tmp_path: Any) -> None:
+    world = _world()
+    store = _core.Store(tmp_path / "db", durable=False)
+    store.commit(1, world.state.snapshot())
+    memo = AuthorityVerdicts()
+    alice = [key("alice/active")]
+    for view in (WriteOverlay(store), WriteOverlay(store, remember_reads=True, watch=b"p/")):
+        for _ in range(3):
+            assert _check_on(memo, view, "alice@active", alice) == ("used", frozenset(alice))
+        assert view.confirmed == {}  # every check re-read its keys
+    with pytest.raises(InvalidInputError):
+        WriteOverlay(store, watch=SYSTEM_PREFIX)  # watching needs a fixed committed state
+    store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -153,3 +154,71 @@ def test_bad_keys_are_refused_over_the_overlay_primitives_too(key: object, tmp_p
         ns.put(key, b"v")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError):
         ns.delete(key)  # type: ignore[arg-type]
+
+
+def test_records_read_through_the_overlay_core_equal_the_uncached_reads(tmp_path: Any) -> None:
+    from tonomy._core import Store
+    from tonomy.chain.overlay import WriteOverlay
+
+    records: list[Any] = [0, -5, (1 << 127) - 1, "text", b"\x00\xff", None, True, [1, [2]], {"a": 1, "b": {"c": [b"x"]}}]
+    store = Store(tmp_path / "db", durable=False)
+    store.commit(1, [(b"p/pay/c%d" % i, codec.encode(record)) for i, record in enumerate(records)])
+    overlay = WriteOverlay(store, remember_reads=True)
+    model = MemoryState()
+    for key, value in store.range(limit=100):
+        model.put(key, value)
+    fast, slow = NamespacedState(overlay, "pay", Meter(ResourceLimits())), namespaced(model)
+    for _ in range(2):  # read from the store, then remembered
+        for i, record in enumerate(records):
+            assert fast.get_record(b"c%d" % i) == slow.get_record(b"c%d" % i) == record
+    for view in (fast, slow):  # pending writes and deletions over committed values
+        view.put_record(b"c0", {"n": 1})
+        view.delete(b"c1")
+        view.put_record(b"new", [3])
+    for key in (b"c0", b"c1", b"new", b"absent"):
+        assert fast.get_record(key) == slow.get_record(key)
+    # Each read builds its own value: changing one changes no other reader's.
+    for view in (fast, slow):
+        first = view.get_record(b"c0")
+        first["n"] = 2
+        assert view.get_record(b"c0") == {"n": 1}
+    # The same metering, and non-canonical bytes refused alike.
+    assert (fast._meter.state_ops, fast._meter.bytes_written) == (slow._meter.state_ops, slow._meter.bytes_written)
+    overlay.put(b"p/pay/bad", b'{"b":1,"a":2}')
+    model.put(b"p/pay/bad", b'{"b":1,"a":2}')
+    for view in (fast, slow):
+        with pytest.raises(CodecError):
+            view.get_record(b"bad")
+    with pytest.raises(InvalidInputError):
+        overlay.native.get_record(b"")
+    store.close()
+
+
+def test_an_app_state_checks_record_keys_against_its_manifest() -> None:
+    from tonomy.chain.capabilities import AppState, Window
+    from tonomy.errors import CapabilityDeniedError
+
+    window = Window(0, None, "1.0", (b"own/",), frozenset(), frozenset())
+    meter = Meter(ResourceLimits())
+    app = AppState(MemoryState(), "app", meter, window)
+    app.put_record(b"own/x", {"a": 1})
+    assert app.get_record(b"own/x") == {"a": 1}
+    for call in (lambda: app.get_record(b"other"), lambda: app.put_record(b"other", 1), lambda: app.get(b"other")):
+        with pytest.raises(CapabilityDeniedError):
+            call()
+    # The encoding is checked before the key, as on a plain namespace.
+    from tonomy.errors import UnencodableError
+
+    with pytest.raises(UnencodableError):
+        app.put_record(b"other", 1.5)
+    assert meter.state_ops == 2
+
+
+def test_capability_keys_follow_the_registry_and_the_plugin() -> None:
+    from tonomy.chain.capabilities import capability_key
+
+    memo = EngineMemo(Registry([]))
+    assert memo.capability_key("marketplace", "pay") == capability_key("marketplace", "pay")
+    assert memo.capability_key("market2", "pay") == capability_key("market2", "pay") != memo.capability_key("marketplace", "pay")
+    assert memo.capability_key("marketplace", "marketplace") is None  # the registry reads no record of itself
+    assert memo.capability_key("", "pay") is None  # no registry

@@ -334,3 +334,19 @@ def test_the_declared_actions_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -
         tx = _declaring("carol", "active", nonce=nonce)
         assert execution.declared_actions(tx) == _read_from_the_wire(tx)
         assert len(execution._DECLARED) <= 3
+
+
+def test_execution_reads_the_op_limit_and_data_of_the_body_it_runs(net: LedgerNet) -> None:
+    # The op limit and each action's data are remembered by transaction id with the
+    # declared actions; data too large to keep is read from the body again.
+    execution._DECLARED.clear()
+    long_text = "y" * (execution._MAX_REMEMBERED_DATA + 10)
+    tx_id = net.submit([write(key="a", text="short"), write(key="b", text=long_text)], ["alice"])
+    declared, max_ops, datas = execution._DECLARED[tx_id]
+    assert declared[0][:2] == ("notes", "write") and max_ops == 0 and datas is None
+    small = LedgerNet.action("notes", "burn", {"count": 5}, "alice@active")
+    limited = net.submit(small, ["alice"], max_ops=4)
+    assert execution._DECLARED[limited][1] == 4 and execution._DECLARED[limited][2] is not None
+    net.produce()
+    assert (note(net, "alice", "a"), note(net, "alice", "b")) == (b"short", long_text.encode())
+    assert net.chain.get_receipt(tx_id).ok and net.chain.get_receipt(limited).error_code == "tx.resource_limit"  # type: ignore[union-attr]

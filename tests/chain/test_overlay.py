@@ -153,3 +153,65 @@ def test_core_overlay_refuses_hostile_input_and_changes_nothing(store: Store) ->
     assert len(native) == 0 and native.depth == 0
     with pytest.raises(TypeError):
         native.put("k", b"x")  # type: ignore[arg-type]
+
+
+def test_an_overlay_remembering_reads_answers_like_one_that_does_not(store: Store) -> None:
+    plain = WriteOverlay(store)
+    remembering = WriteOverlay(store, remember_reads=True, watch=b"k0")
+    rng = random.Random(7)
+    changes = 0
+    for _ in range(3000):
+        key = b"k%03d" % rng.randrange(0, 110)
+        roll = rng.random()
+        if roll < 0.45:
+            assert remembering.get(key) == plain.get(key)
+        elif roll < 0.65:
+            value = b"v%d" % rng.randrange(1000)
+            before = remembering.native.watched_changes
+            plain.put(key, value)
+            remembering.put(key, value)
+            assert remembering.native.watched_changes == before + (1 if key.startswith(b"k0") else 0)
+        elif roll < 0.75:
+            plain.delete(key)
+            remembering.delete(key)
+        elif roll < 0.85:
+            assert remembering.checkpoint() == plain.checkpoint()
+        elif plain.depth:
+            if roll < 0.93:
+                plain.rollback()
+                remembering.rollback()
+            else:
+                plain.release()
+                remembering.release()
+        assert remembering.native.watched_changes >= changes  # never goes back
+        changes = remembering.native.watched_changes
+    while plain.depth:
+        plain.release()
+        remembering.release()
+    assert remembering.write_set() == plain.write_set()
+    assert list(remembering.items(b"", None)) == list(plain.items(b"", None))
+    assert changes > 0 and remembering.watch == remembering.native.watch == b"k0"
+
+
+def test_an_overlay_remembering_reads_keeps_what_it_read_first(store: Store) -> None:
+    # The contract: the committed state does not change under it. If it did, a remembered
+    # read would keep the old value where a plain overlay reads the new one.
+    remembering, plain = WriteOverlay(store, remember_reads=True), WriteOverlay(store)
+    assert remembering.get(b"k002") == b"base2" and remembering.get(b"k003") is None
+    store.commit(2, [(b"k002", b"changed"), (b"k003", b"born")])
+    assert (remembering.get(b"k002"), remembering.get(b"k003")) == (b"base2", None)
+    assert (plain.get(b"k002"), plain.get(b"k003")) == (b"changed", b"born")
+
+
+def test_watch_options_are_checked(store: Store) -> None:
+    with pytest.raises(InvalidInputError):
+        WriteOverlay(store, watch=b"sys/")  # needs remember_reads
+    with pytest.raises(TypeError):
+        _core_overlay(store, watch="sys/")
+    assert WriteOverlay(store).native.watch is None and WriteOverlay(store).native.watched_changes == 0
+
+
+def _core_overlay(store: Store, **options: object) -> object:
+    from tonomy._core import StateOverlay
+
+    return StateOverlay(store, remember_reads=True, **options)  # type: ignore[arg-type]

@@ -26,10 +26,11 @@ raised.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeAlias
 
 from tonomy.chain.authority import PermissionLevel
+from tonomy.chain.layout import SYSTEM_PREFIX
 from tonomy.chain.checker import ActionAuthorization, check_transaction_authorizations
 from tonomy.chain.memo import BoundedMemo
 from tonomy.chain.state import StateView
@@ -38,6 +39,7 @@ from tonomy.errors import TonomyError, TransactionUnauthorizedError
 #: ``(plugin, action, ((actor, permission), ...))`` per declared action, in order.
 DeclaredActions: TypeAlias = tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]
 _Reads: TypeAlias = tuple[tuple[bytes, "bytes | None"], ...]
+_Entry: TypeAlias = tuple[_Reads, "frozenset[bytes] | None", "str | None", bool]
 
 #: Verdicts remembered: one per distinct (actions, keys, limits), i.e. roughly per signer.
 DEFAULT_MAX_ENTRIES = 16_384
@@ -113,10 +115,8 @@ class AuthorityVerdicts:
     __slots__ = ("_entries", "hits", "misses")
 
     def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
-        # key -> (read set, keys used or None, refusal message or None)
-        self._entries: BoundedMemo[tuple[object, ...], tuple[_Reads, frozenset[bytes] | None, str | None]] = BoundedMemo(
-            max_entries
-        )
+        # key -> (read set, keys used or None, refusal message or None, read only system keys)
+        self._entries: BoundedMemo[tuple[object, ...], _Entry] = BoundedMemo(max_entries)
         #: Verdicts answered from the memo, and checks run (for metrics and tests).
         self.hits = 0
         self.misses = 0
@@ -148,12 +148,8 @@ class AuthorityVerdicts:
         memo_key = (declared, tuple(sorted(provided_keys)), provided_delay, max_depth, max_evaluations)
         entry = self._entries.get(memo_key)
         if entry is not None:
-            reads, used, refusal = entry
-            get = state.get
-            for key, value in reads:
-                if get(key) != value:
-                    break
-            else:
+            if _still_holds(state, entry):
+                _reads, used, refusal, _system_only = entry
                 self.hits += 1
                 if refusal is not None:
                     raise TransactionUnauthorizedError(refusal)
@@ -174,7 +170,43 @@ class AuthorityVerdicts:
         self, memo_key: tuple[object, ...], recording: _RecordingState, used: frozenset[bytes] | None, refusal: str | None
     ) -> None:
         if recording.replayable and len(recording.reads) <= MAX_READS:
-            self._entries.put(memo_key, (tuple(recording.reads.items()), used, refusal))
+            reads = tuple(recording.reads.items())
+            system_only = all(key.startswith(SYSTEM_PREFIX) for key, _ in reads)
+            self._entries.put(memo_key, (reads, used, refusal, system_only))
+
+
+def _still_holds(state: StateView, entry: _Entry) -> bool:
+    """Does ``state`` still hold every value ``entry``'s check read?
+
+    Re-read, unless ``state`` is a block's overlay watching the system keys, ``entry``
+    read only system keys, and this overlay already found them unchanged with no system
+    key changed since (the overlay counts each write, deletion and undoing of one; its
+    committed state is fixed): then they still read the same.
+    """
+    reads, _used, _refusal, system_only = entry
+    native = getattr(state, "native", None)
+    if native is None:
+        return _replayed(state.get, reads)
+    if not (system_only and getattr(state, "watch", None) == SYSTEM_PREFIX):
+        return _replayed(native.get, reads)  # exact bytes keys: the core answers directly
+    confirmed: dict[int, tuple[object, int]] = state.confirmed  # type: ignore[attr-defined]
+    changes: int = native.watched_changes
+    known = confirmed.get(id(entry))
+    if known is not None and known[0] is entry and known[1] == changes:
+        return True
+    if not _replayed(native.get, reads):
+        return False
+    if len(confirmed) >= DEFAULT_MAX_ENTRIES:
+        confirmed.clear()
+    confirmed[id(entry)] = (entry, changes)  # the entry is kept: its id is not reused meanwhile
+    return True
+
+
+def _replayed(get: Callable[[bytes], bytes | None], reads: _Reads) -> bool:
+    for key, value in reads:
+        if get(key) != value:
+            return False
+    return True
 
 
 #: The node's memo, shared by every chain in the process: entries are keyed by

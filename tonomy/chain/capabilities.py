@@ -165,11 +165,10 @@ class AppState(NamespacedState):
         super().__init__(inner, plugin, meter)
         self._window = window
         self._app = plugin
+        self._check_key = self._owned
 
-    def _full(self, key: bytes) -> bytes:
-        full = super()._full(key)
+    def _owned(self, key: bytes) -> None:
         check_state_key(self._window, self._app, key)
-        return full
 
     def items(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
         """A range scan must lie inside one owned prefix (an open end stops at its bound)."""

@@ -31,8 +31,9 @@ from tonomy.chain.admission import (
     AdmissionContext,
     AdmittedTransaction,
     check_before_signatures,
+    check_body_expiration,
+    check_body_tapos,
     check_expiration,
-    check_tapos,
     finish_admission,
 )
 from tonomy.chain.context import BlockInfo, plugin_prefix
@@ -505,7 +506,7 @@ class Chain:
         """Execute ``txs`` on an overlay of the head; with ``budget_s``, only the prefix that
         fits (at least one transaction): the choice of a proposer, never of a validator."""
         height = self._head.height + 1
-        overlay = WriteOverlay(self._store)
+        overlay = WriteOverlay(self._store, remember_reads=True, watch=SYSTEM_PREFIX)  # nothing commits before it is dropped
         params = ChainParameters.read(overlay)
         ids = [tx.id for tx in txs]  # each read of a transaction's id hashes its body again
         if check:
@@ -524,9 +525,7 @@ class Chain:
                     break
         except MemoryError as exc:
             raise TransactionExhaustedMemory(tx_id) from exc
-        receipts = tuple(done)
-        txs = txs[: len(done)]
-        writes = overlay.write_set()
+        receipts, txs, writes = tuple(done), txs[: len(done)], overlay.write_set()
         commit = last_commit if last_commit is not None else _core.Commit()
         header = _core.BlockHeader(
             self._chain_id,
@@ -580,10 +579,10 @@ class Chain:
         block_hashes: dict[int, bytes | None] = {}
         for tx, tx_id, signature_problem in zip(txs, ids, self._verified.check(txs, ids), strict=True):
             try:
-                if tx.body.chain_id != self._chain_id:
+                if (body := tx.body).chain_id != self._chain_id:  # read once: each read copies it out of the core
                     raise ChainStateError("a transaction is for another chain")
-                check_expiration(tx, time_ms, params.max_tx_lifetime_s)
-                check_tapos(tx, self._store, self._head, block_hashes)
+                check_body_expiration(body, time_ms, params.max_tx_lifetime_s)
+                check_body_tapos(body, self._store, self._head, block_hashes)
                 if signature_problem is not None:
                     raise signature_problem
             except TonomyError as exc:

@@ -107,9 +107,10 @@ class Event:
 class NamespacedState:
     """A plugin's view of the state: its own prefix only, every operation metered."""
 
-    __slots__ = ("_inner", "_prefix", "_meter", "_get", "_put", "_delete")
+    __slots__ = ("_inner", "_prefix", "_meter", "_get", "_put", "_delete", "_check_key", "_get_decoded")
 
-    def __init__(self, inner: StateView, plugin: str, meter: Meter) -> None:
+    def __init__(self, inner: StateView, plugin: str, meter: Meter, primitives: Primitives | None = None) -> None:
+        """``primitives``: ``unchecked_primitives(inner)`` if the caller has them already."""
         self._inner = inner
         self._prefix = plugin_prefix(plugin)
         self._meter = meter
@@ -119,13 +120,21 @@ class NamespacedState:
         self._get: Callable[[bytes], bytes | None]
         self._put: Callable[[bytes, bytes], None]
         self._delete: Callable[[bytes], None]
-        self._get, self._put, self._delete = unchecked_primitives(inner)
+        self._get, self._put, self._delete = unchecked_primitives(inner) if primitives is None else primitives
+        #: A further check of every (well-formed) key, or None (a subclass may narrow the namespace).
+        self._check_key: Callable[[bytes], None] | None = None
+        #: ``codec.decode(get(key))`` in one call, where the view's core offers it (a write overlay).
+        native = getattr(inner, "native", None)
+        self._get_decoded: Callable[[bytes], Any] | None = None if native is None else native.get_record
 
     def _full(self, key: bytes) -> bytes:
         if type(key) is not bytes:
             raise InvalidInputError(f"state keys are bytes, got {type(key).__name__}")
         if not 0 < len(key) <= MAX_KEY_SIZE:
             raise InvalidInputError(f"state keys are 1 to {MAX_KEY_SIZE} bytes, got {len(key)}")
+        check = self._check_key
+        if check is not None:
+            check(key)
         return self._prefix + key
 
     def get(self, key: bytes) -> bytes | None:
@@ -160,41 +169,40 @@ class NamespacedState:
             yield key[cut:], value
 
     # Records encoded with the canonical codec: the common case for plugin state. Both
-    # do what ``get``/``put`` do (same checks, same metering) without the extra call:
-    # every transfer reads and writes several records.
+    # do exactly what ``get``/``put`` do (same checks in the same order, same metering),
+    # spelled out inline: every transfer reads and writes several records.
     def get_record(self, key: bytes) -> Any:
-        full = self._full(key)
+        if type(key) is not bytes or not 0 < len(key) <= MAX_KEY_SIZE or self._check_key is not None:
+            full = self._full(key)
+        else:
+            full = self._prefix + key
         meter = self._meter
         meter.state_ops += 1
         if meter.state_ops > meter.limits.max_state_ops:
             meter.refuse_ops()
+        get_decoded = self._get_decoded
+        if get_decoded is not None:
+            return get_decoded(full)
         raw = self._get(full)
-        if raw is None:
-            return None
-        written = _WRITTEN_INTS.get(raw)
-        return codec.decode(raw) if written is None else written
+        return None if raw is None else codec.decode(raw)
 
     def put_record(self, key: bytes, record: Any) -> None:
         raw = codec.encode(record)
-        full = self._full(key)
+        if type(key) is not bytes or not 0 < len(key) <= MAX_KEY_SIZE or self._check_key is not None:
+            full = self._full(key)
+        else:
+            full = self._prefix + key
         if len(raw) > MAX_VALUE_SIZE:
             raise InvalidInputError(f"state values are at most {MAX_VALUE_SIZE} bytes, got {len(raw)}")
-        if type(record) is int:
-            # A counter or balance written now is usually read back soon (by the next
-            # transaction), as these very bytes: remember what they decode to.
-            if len(_WRITTEN_INTS) >= _WRITTEN_INTS_MAX:
-                _WRITTEN_INTS.clear()
-            _WRITTEN_INTS[raw] = record
-        self._meter.charge_write(len(full) + len(raw))
+        meter = self._meter
+        limits = meter.limits
+        meter.state_ops += 1
+        if meter.state_ops > limits.max_state_ops:
+            meter.refuse_ops()
+        meter.bytes_written += len(full) + len(raw)
+        if meter.bytes_written > limits.max_bytes_written:
+            raise ResourceLimitError(f"the transaction wrote more than {limits.max_bytes_written} bytes of state")
         self._put(full, raw)
-
-
-#: Canonical bytes of ints that records were written as, and the int each decodes to
-#: (a pure function of the bytes: the codec's canonical form has one spelling per int).
-#: A balance changes with every transfer, so the codec's own memo of decoded values
-#: never has it; this saves parsing it back. Bounded: emptied when full.
-_WRITTEN_INTS: dict[bytes, int] = {}
-_WRITTEN_INTS_MAX = 8_192
 
 
 def unchecked_primitives(view: StateView) -> Primitives:
@@ -293,6 +301,20 @@ class Dispatcher(Protocol):
     def schedule_plugin_change(self, caller: ActionContext, op: str, plugin: str, version: str, height: int) -> None: ...
 
 
+# One event per transfer: the frozen dataclass's ``__init__`` sets each field through
+# ``object.__setattr__``; the slots' own setters cost about half (same fields, same object).
+_set_event_plugin, _set_event_name, _set_event_data = (getattr(Event, name).__set__ for name in ("plugin", "name", "data"))
+
+
+def _new_event(plugin: str, name: str, data: bytes) -> Event:
+    """``Event(plugin, name, data)``, built faster."""
+    event: Event = object.__new__(Event)
+    _set_event_plugin(event, plugin)
+    _set_event_name(event, name)
+    _set_event_data(event, data)
+    return event
+
+
 @dataclass(frozen=True, slots=True)
 class BlockInfo:
     height: int
@@ -343,7 +365,7 @@ class ActionContext:
         if len(self.events) >= self.meter.limits.max_events:
             raise ResourceLimitError(f"the transaction emitted more than {self.meter.limits.max_events} events")
         # A dict is encoded as it is (the codec does not change it); any other mapping as a dict.
-        self.events.append(Event(self.plugin, name, codec.encode(data if type(data) is dict else dict(data))))
+        self.events.append(_new_event(self.plugin, name, codec.encode(data if type(data) is dict else dict(data))))
 
     def fail(self, reason: str, message: str) -> NoReturn:
         """Refuse the action with the stable code ``<plugin>.<reason>``."""

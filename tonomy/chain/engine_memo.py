@@ -18,7 +18,7 @@ from typing import Any
 from tonomy.chain import layout, parameters
 from tonomy.chain.accounts import find_account
 from tonomy.chain.authority import PermissionLevel
-from tonomy.chain.capabilities import is_app_module
+from tonomy.chain.capabilities import capability_key, is_app_module
 from tonomy.chain.context import ResourceLimits
 from tonomy.chain.memo import BoundedMemo
 from tonomy.chain.names import validate_account_name
@@ -36,7 +36,7 @@ class EngineMemo:
     """Lookups of one engine: action specs, app status, permission levels, limits, parameter
     keys, account keys and verdicts."""
 
-    __slots__ = ("_registry", "_actions", "_apps", "_levels", "_limits_of", "_limits", "_parameter_keys", "_account_keys", "_accounts")
+    __slots__ = ("_registry", "_actions", "_apps", "_levels", "_limits_of", "_limits", "_parameter_keys", "_account_keys", "_accounts", "_capability_keys")
 
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
@@ -48,6 +48,21 @@ class EngineMemo:
         self._parameter_keys: BoundedMemo[tuple[str, str], bytes] = BoundedMemo(MEMO_MAX)
         self._account_keys: BoundedMemo[str, bytes] = BoundedMemo(MEMO_MAX)
         self._accounts: BoundedMemo[tuple[str, bytes], bool] = BoundedMemo(MEMO_MAX)
+        self._capability_keys: dict[tuple[str, str], bytes | None] = {}
+
+    def capability_key(self, registry_plugin: str, plugin: str) -> bytes | None:
+        """The state key of ``plugin``'s capability record under ``registry_plugin``; None
+        where ``read_capabilities`` reads none (no registry, or the registry itself)."""
+        pair = (registry_plugin, plugin)
+        try:
+            return self._capability_keys[pair]
+        except KeyError:
+            pass
+        key = capability_key(registry_plugin, plugin) if registry_plugin and registry_plugin != plugin else None
+        if len(self._capability_keys) >= MEMO_MAX:
+            self._capability_keys.clear()
+        self._capability_keys[pair] = key
+        return key
 
     def action(self, plugin: str, name: str) -> ActionSpec:
         """``registry.action(plugin, name)`` (raises the same KeyError for an unknown one)."""

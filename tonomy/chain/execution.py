@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeAlias
 
 from tonomy import _core
 from tonomy.chain import codec, lifecycle
@@ -106,25 +106,39 @@ def declared_actions(tx: _core.SignedTransaction) -> DeclaredActions:
     execution) read the same transaction, and the id hashes the whole body these come
     from, chain id included (the signatures are not part of the answer).
     """
-    tx_id = tx.id
+    return _body_of(tx, tx.id)[0]
+
+
+def _body_of(tx: _core.SignedTransaction, tx_id: bytes) -> _Body:
+    """What execution reads from ``tx``'s body (id ``tx_id``): its declared actions, its
+    op limit and each action's data (None when the data is too large to remember).
+    A pure function of the id (it hashes the whole body); reading the core's body
+    objects costs more than the lookup."""
     known = _DECLARED.get(tx_id)
     if known is None:
-        known = tuple(
+        body = tx.body
+        actions = body.actions
+        declared = tuple(
             [
                 (action.plugin, action.name, tuple([(level.actor, level.permission) for level in action.authorization]))
-                for action in tx.body.actions
+                for action in actions
             ]
         )
+        datas = tuple([action.data for action in actions])
+        known = (declared, body.max_ops, datas if sum(map(len, datas)) <= _MAX_REMEMBERED_DATA else None)
         if len(_DECLARED) >= DECLARED_MAX:
             _DECLARED.clear()
         _DECLARED[tx_id] = known
     return known
 
 
-#: Declared actions by transaction id (node-local, bounded: emptied when full). Sized
-#: for the transactions between admission and execution at a few thousand per second.
+#: Declared actions, op limit and action data by transaction id (node-local, bounded:
+#: emptied when full). Sized for the transactions between admission and execution at
+#: a few thousand per second.
 DECLARED_MAX = 16_384
-_DECLARED: dict[bytes, DeclaredActions] = {}
+_MAX_REMEMBERED_DATA = 1024
+_Body: TypeAlias = tuple[DeclaredActions, int, "tuple[bytes, ...] | None"]
+_DECLARED: dict[bytes, _Body] = {}
 
 
 def declared_authorizations(tx: _core.SignedTransaction) -> list[ActionAuthorization]:
@@ -250,37 +264,41 @@ class ExecutionEngine:
         """
         if tx_id is None:
             tx_id = tx.id
-        body = tx.body
-        meter = Meter(self._memo.limits(params, body.max_ops))
+        declared, max_ops, datas = _body_of(tx, tx_id)
+        if datas is None:
+            datas = tuple([action.data for action in tx.body.actions])
+        meter = Meter(self._memo.limits(params, max_ops))
         run = _TransactionRun(overlay, meter, [], block, params, [])
-        overlay.checkpoint()
+        native = overlay.native
+        native.checkpoint()
         self._run = run
         try:
-            declared = declared_actions(tx)
             _check_declared_authority(overlay, tx, declared, params)
             level = self._memo.level
+            decode = self._checked.decode
+            decode_action = self._decode_action
             # The names and levels as declared (read from the core's objects once, remembered).
-            for action_index, (action, (plugin, name, pairs)) in enumerate(zip(body.actions, declared, strict=True)):
-                data = self.decode_action(plugin, name, action.data)
+            for action_index, (raw, (plugin, name, pairs)) in enumerate(zip(datas, declared, strict=True)):
+                data = decode(plugin, name, raw, decode_action)
                 levels = tuple([level(actor, permission) for actor, permission in pairs])
                 random = DeterministicRandom.deferred(action_seed, block_seed, tx_id, action_index)
-                self._run_action(plugin, name, data, levels, random, depth=0)
+                self._run_action(plugin, name, data, levels, random, 0)
         except NODE_LOCAL_FAULTS:
             # The node, not the transaction, failed (disk, a bug of ours): recording it in
             # a receipt would make this node diverge. The block is abandoned instead.
-            overlay.rollback()
+            native.rollback()
             raise
         except TonomyError as exc:
-            overlay.rollback()
+            native.rollback()
             return self._receipt(tx_id, block, index, run, exc.code, exc.message)
         except Exception as exc:  # a handler bug must not stop the chain; its cause is recorded
-            overlay.rollback()
+            native.rollback()
             crash = HandlerCrashedError(f"a handler raised {type(exc).__name__}: {exc}")
             return self._receipt(tx_id, block, index, run, crash.code, crash.message)
         finally:
             self._run = None
-        overlay.release()
-        return self._receipt(tx_id, block, index, run, None, None)
+        native.release()
+        return new_receipt(tx_id, block.height, index, EXECUTED, None, None, tuple(run.events), meter.state_ops, meter.bytes_written)
 
     @staticmethod
     def _receipt(tx_id: bytes, block: BlockInfo, index: int, run: _TransactionRun, code: str | None, message: str | None) -> Receipt:
@@ -304,20 +322,28 @@ class ExecutionEngine:
         data: dict[str, Any],
         authorization: tuple[PermissionLevel, ...],
         random: DeterministicRandom,
-        *,
         depth: int,
     ) -> None:
-        run = self._current()
+        run = self._run
+        if run is None:
+            raise InternalError("no transaction is executing")
+        running = run.running
         if plugin == SYSTEM_PLUGIN:
             system = SYSTEM_ACTIONS[name]
-            caller = run.running[-1] if run.running else None
+            caller = running[-1] if running else None
             system.handler(SystemCall(MeteredState(run.overlay, run.meter), authorization, run.block.height, caller), data)
             return
         spec = self._memo.action(plugin, name)
-        window = self._app_window(run.overlay, run, plugin)
-        running = run.running
         meter = run.meter
-        state = _plugin_state(run.overlay, plugin, meter, window)
+        overlay = run.overlay
+        # Most plugins are not apps: no capability record, not loaded as an app. That is
+        # answered by one read of the record's key; anything else takes the full path.
+        memo = self._memo
+        capability_key = memo.capability_key(run.params.app_registry_plugin, plugin)
+        if not memo.loaded_as_app(plugin) and (capability_key is None or overlay.native.get(capability_key) is None):
+            state = NamespacedState(overlay, plugin, meter, overlay.unchecked())
+        else:
+            state = _plugin_state(overlay, plugin, meter, self._app_window(overlay, run, plugin))
         # Positional (plugin, action, authorization, block, state, random, meter, dispatcher,
         # events, depth, caller): one context per action, and keywords cost more.
         ctx = ActionContext(plugin, name, authorization, run.block, state, random, meter, self, run.events, depth, running[-1] if running else None)
@@ -325,7 +351,7 @@ class ExecutionEngine:
         try:
             spec.handler(ctx, data)
         finally:
-            run.running.pop()
+            running.pop()
 
     def _app_window(self, view: StateView, run: _TransactionRun, plugin: str) -> Window | None:
         """The capability window an app runs in now; None for a plugin that is not an app.
@@ -372,7 +398,7 @@ class ExecutionEngine:
         events_before = len(run.events)
         run.overlay.checkpoint()
         try:
-            self._run_action(plugin, name, record, levels, caller.random, depth=caller.depth + 1)
+            self._run_action(plugin, name, record, levels, caller.random, caller.depth + 1)
         except BaseException:
             run.overlay.rollback()
             del run.events[events_before:]
@@ -436,8 +462,13 @@ class ExecutionEngine:
         return self._query(run.overlay, run.meter, run.block, plugin, name, params)
 
     def account_exists(self, name: str) -> bool:
-        run = self._current()
-        run.meter.charge_op()
+        run = self._run
+        if run is None:
+            raise InternalError("no transaction is executing")
+        meter = run.meter
+        meter.state_ops += 1  # Meter.charge_op, inline: every transfer asks this
+        if meter.state_ops > meter.limits.max_state_ops:
+            meter.refuse_ops()
         return self._memo.account_exists(run.overlay, name)
 
     # -- parameters and the governance privilege --------------------------------------------
@@ -456,10 +487,15 @@ class ExecutionEngine:
             raise InvalidInputError(str(exc.args[0])) from None
 
     def read_parameter(self, caller: ActionContext, plugin: str, name: str) -> Any:
-        run = self._current()
+        run = self._run
+        if run is None:
+            raise InternalError("no transaction is executing")
         key = self._memo.parameter_key(plugin, name, self._parameter_spec)
-        run.meter.charge_op()
-        raw = run.overlay.get(key)
+        meter = run.meter
+        meter.state_ops += 1  # Meter.charge_op, inline
+        if meter.state_ops > meter.limits.max_state_ops:
+            meter.refuse_ops()
+        raw = run.overlay.native.get(key)
         if raw is None:
             raise InternalError(f"the parameter {plugin}.{name} is missing from state (was genesis applied?)")
         return codec.decode(raw)

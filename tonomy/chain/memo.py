@@ -19,19 +19,19 @@ V = TypeVar("V")
 class BoundedMemo(Generic[K, V]):
     """At most ``max_entries`` key → value pairs; ``max_entries=0`` remembers nothing."""
 
-    __slots__ = ("_entries", "_max")
+    __slots__ = ("_entries", "_max", "get")
 
     def __init__(self, max_entries: int) -> None:
         if max_entries < 0:
             raise ValueError("max_entries must be at least 0")
         self._entries: dict[K, V] = {}
         self._max = max_entries
+        #: ``get(key)``: the remembered value or None. The dict's own method (emptying
+        #: clears that same dict, never replaces it): a lookup costs one C call.
+        self.get: Callable[[K], V | None] = self._entries.get
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def get(self, key: K) -> V | None:
-        return self._entries.get(key)
 
     def put(self, key: K, value: V) -> None:
         if self._max == 0:

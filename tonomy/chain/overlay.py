@@ -31,10 +31,24 @@ _MAX_KEY_LEN = 256
 class WriteOverlay:
     """A :class:`~tonomy.chain.state.StateView` of pending writes over a store's latest state."""
 
-    __slots__ = ("_native", "_unchecked")
+    __slots__ = ("_native", "_unchecked", "native", "confirmed", "watch")
 
-    def __init__(self, store: _core.Store) -> None:
-        native = self._native = _core.StateOverlay(store)
+    def __init__(self, store: _core.Store, *, remember_reads: bool = False, watch: bytes | None = None) -> None:
+        """``remember_reads``: keep each committed value read (a key read again costs a
+        lookup, not a store read); only for an overlay the store is not committed under
+        while it lives, like one block's execution. ``watch``: a key prefix whose changes
+        the core counts (``watched_changes``); needs ``remember_reads``."""
+        if watch is not None and not remember_reads:
+            raise InvalidInputError("watching keys needs an overlay that remembers its reads (a fixed committed state)")
+        native = self._native = _core.StateOverlay(store, remember_reads=remember_reads, watch=watch)
+        self.watch = watch
+        #: Read sets found unchanged on this overlay, by the id of the (kept) object that
+        #: holds them: ``id -> (holder, watched_changes then)``. Valid while no watched key
+        #: changed since (see :mod:`tonomy.chain.authcache`); node-local, one block long.
+        self.confirmed: dict[int, tuple[object, int]] = {}
+        #: The core's overlay, for the engine's per-transaction calls (checkpoints, and
+        #: reads of keys it built itself): one call each instead of two.
+        self.native = native
         self._unchecked = (native.get, native.put, native.delete)
 
     # -- StateView ------------------------------------------------------------------

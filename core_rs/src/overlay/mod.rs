@@ -12,7 +12,7 @@
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
 use crate::smt::{MAX_KEY_LEN, MAX_VALUE_LEN};
@@ -59,6 +59,18 @@ type Undo = Option<Pending>;
 /// Pairs read from the committed state per page while merging a range.
 const PAGE: usize = 256;
 
+/// Most bytes (keys plus values) of committed reads an overlay remembers before it
+/// forgets them all at once: bounds its memory whatever a block reads.
+pub const MAX_REMEMBERED_BYTES: usize = 16 << 20;
+
+/// Committed values already read, by key (`None`: the key was absent). Only looked
+/// up, never iterated, so the hash order cannot reach any output.
+#[derive(Debug, Default, Clone)]
+struct Remembered {
+    values: HashMap<Vec<u8>, Option<Vec<u8>>>,
+    bytes: usize,
+}
+
 /// Pending writes with nested checkpoints. Holds no reference to the committed state:
 /// the caller passes it to the reads, so one overlay type serves any store.
 #[derive(Debug, Default, Clone)]
@@ -66,6 +78,12 @@ pub struct Overlay {
     pending: BTreeMap<Vec<u8>, Pending>,
     /// One frame per open checkpoint: key → its entry before the checkpoint's first write.
     frames: Vec<BTreeMap<Vec<u8>, Undo>>,
+    /// Committed reads kept for the overlay's life, when asked for (see `remember_reads`).
+    remembered: Option<Remembered>,
+    /// Keys under this prefix are watched (see `watch`).
+    watched: Option<Vec<u8>>,
+    /// Changes of watched keys so far (see `watched_changes`).
+    changes: u64,
 }
 
 impl Overlay {
@@ -73,12 +91,87 @@ impl Overlay {
         Overlay::default()
     }
 
+    /// An overlay that remembers every committed value it reads, so a key read again
+    /// (a parameter, an account, a token: every transaction of a block reads them) costs
+    /// a map lookup, not a store read. Only for an overlay whose committed state does
+    /// not change while it lives (one block's execution): a commit to the store under
+    /// it would not be seen.
+    pub fn remembering_reads() -> Overlay {
+        Overlay {
+            remembered: Some(Remembered::default()),
+            ..Overlay::default()
+        }
+    }
+
+    /// Watch the keys under `prefix`: `watched_changes` then counts every write or
+    /// deletion of one, and every rollback that undoes one. While the count stays the
+    /// same, every watched key reads as it did (given a committed state that does not
+    /// change): a check that read only watched keys need not read them again.
+    pub fn watch(mut self, prefix: &[u8]) -> Overlay {
+        self.watched = Some(prefix.to_vec());
+        self
+    }
+
+    /// The watched prefix, if any.
+    pub fn watched(&self) -> Option<&[u8]> {
+        self.watched.as_deref()
+    }
+
+    /// How many times a watched key changed (0 when nothing is watched).
+    pub fn watched_changes(&self) -> u64 {
+        self.changes
+    }
+
+    fn is_watched(&self, key: &[u8]) -> bool {
+        self.watched
+            .as_deref()
+            .is_some_and(|prefix| key.starts_with(prefix))
+    }
+
     /// The value of `key`: the pending entry if any, else the committed one.
     pub fn get<C: Committed + ?Sized>(&self, base: &C, key: &[u8]) -> CoreResult<Option<Vec<u8>>> {
-        check_key(key)?;
-        match self.pending.get(key) {
-            Some(entry) => Ok(entry.clone()),
+        match self.local(key)? {
+            Some(entry) => Ok(entry.map(<[u8]>::to_vec)),
             None => base.get(key),
+        }
+    }
+
+    /// What `get` answers without reading the store: `Some(entry)` from the pending
+    /// writes or the remembered committed reads, `None` when only the store knows.
+    pub fn local(&self, key: &[u8]) -> CoreResult<Option<Option<&[u8]>>> {
+        check_key(key)?;
+        if let Some(entry) = self.pending.get(key) {
+            return Ok(Some(entry.as_deref()));
+        }
+        Ok(self
+            .remembered
+            .as_ref()
+            .and_then(|memo| memo.values.get(key))
+            .map(|entry| entry.as_deref()))
+    }
+
+    /// Does this overlay remember committed reads?
+    pub fn remembers_reads(&self) -> bool {
+        self.remembered.is_some()
+    }
+
+    /// Note that the committed state holds `value` at `key` (an overlay that does not
+    /// remember reads ignores it). Emptied at once when past `MAX_REMEMBERED_BYTES`.
+    pub fn remember(&mut self, key: &[u8], value: Option<&[u8]>) {
+        let Some(memo) = self.remembered.as_mut() else {
+            return;
+        };
+        let size = key.len() + value.map_or(0, <[u8]>::len);
+        if memo.bytes + size > MAX_REMEMBERED_BYTES {
+            memo.values.clear();
+            memo.bytes = 0;
+        }
+        if memo
+            .values
+            .insert(key.to_vec(), value.map(<[u8]>::to_vec))
+            .is_none()
+        {
+            memo.bytes += size;
         }
     }
 
@@ -101,6 +194,9 @@ impl Overlay {
     }
 
     fn set(&mut self, key: &[u8], entry: Pending) {
+        if self.is_watched(key) {
+            self.changes += 1;
+        }
         let previous = self.pending.insert(key.to_vec(), entry);
         if let Some(frame) = self.frames.last_mut() {
             frame.entry(key.to_vec()).or_insert(previous);
@@ -116,6 +212,9 @@ impl Overlay {
     /// Undo every write since the innermost open checkpoint, and close it.
     pub fn rollback(&mut self) -> CoreResult<()> {
         let frame = self.frames.pop().ok_or_else(no_checkpoint)?;
+        if frame.keys().any(|key| self.is_watched(key)) {
+            self.changes += 1;
+        }
         for (key, undo) in frame {
             match undo {
                 None => {

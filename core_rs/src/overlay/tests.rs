@@ -295,3 +295,116 @@ fn ranges_page_past_maximum_length_keys_in_the_store() {
     assert_eq!(got.len(), keys.len() - 1);
     assert!(got.windows(2).all(|w| w[0].0 < w[1].0));
 }
+
+/// What the binding does on a read: answer locally, else read the store and remember.
+fn read_remembering(overlay: &mut Overlay, committed: &Memory, key: &[u8]) -> Option<Vec<u8>> {
+    if let Some(found) = overlay.local(key).unwrap() {
+        return found.map(<[u8]>::to_vec);
+    }
+    let value = overlay.get(committed, key).unwrap();
+    overlay.remember(key, value.as_deref());
+    value
+}
+
+#[test]
+fn remembered_reads_answer_like_the_store_and_yield_to_pending_writes() {
+    let committed = base(5);
+    let mut overlay = Overlay::remembering_reads();
+    assert!(overlay.remembers_reads());
+    assert_eq!(overlay.local(b"k0002").unwrap(), None); // not read yet: only the store knows
+    assert_eq!(
+        read_remembering(&mut overlay, &committed, b"k0002").as_deref(),
+        Some(b"base1".as_slice())
+    );
+    assert_eq!(read_remembering(&mut overlay, &committed, b"k0003"), None);
+    // Remembered, absent ones too, without the store.
+    assert_eq!(
+        overlay.local(b"k0002").unwrap(),
+        Some(Some(b"base1".as_slice()))
+    );
+    assert_eq!(overlay.local(b"k0003").unwrap(), Some(None));
+    // A pending write or deletion wins over a remembered value, and a rollback brings it back.
+    overlay.checkpoint();
+    overlay.put(b"k0003", b"new").unwrap();
+    overlay.delete(b"k0002").unwrap();
+    assert_eq!(
+        overlay.local(b"k0003").unwrap(),
+        Some(Some(b"new".as_slice()))
+    );
+    assert_eq!(overlay.local(b"k0002").unwrap(), Some(None));
+    overlay.rollback().unwrap();
+    assert_eq!(
+        overlay.get(&committed, b"k0002").unwrap().as_deref(),
+        Some(b"base1".as_slice())
+    );
+    assert_eq!(overlay.get(&committed, b"k0003").unwrap(), None);
+    // Remembered reads are no writes: the write set stays empty.
+    assert!(overlay.write_set().unwrap().is_empty());
+    // An overlay that does not remember ignores it.
+    let mut plain = Overlay::new();
+    plain.remember(b"k0002", Some(b"stale"));
+    assert_eq!(plain.local(b"k0002").unwrap(), None);
+    assert!(plain.local(b"").is_err() && plain.local(&[0u8; 257]).is_err());
+}
+
+#[test]
+fn remembered_reads_are_bounded_in_bytes() {
+    let mut overlay = Overlay::remembering_reads();
+    let big = vec![7u8; 60 * 1024];
+    let count = MAX_REMEMBERED_BYTES / big.len() + 10;
+    for i in 0..count {
+        overlay.remember(format!("key{i:06}").as_bytes(), Some(&big));
+        let memo = overlay.remembered.as_ref().unwrap();
+        assert!(memo.bytes <= MAX_REMEMBERED_BYTES);
+        assert_eq!(
+            memo.bytes,
+            memo.values
+                .iter()
+                .map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len))
+                .sum::<usize>()
+        );
+    }
+    // The last one is still known; the first was forgotten when the memo emptied.
+    let last = format!("key{:06}", count - 1);
+    assert_eq!(
+        overlay.local(last.as_bytes()).unwrap(),
+        Some(Some(big.as_slice()))
+    );
+    assert_eq!(overlay.local(b"key000000").unwrap(), None);
+}
+
+#[test]
+fn watched_changes_count_writes_deletions_and_undoing_under_the_prefix() {
+    let mut overlay = Overlay::remembering_reads().watch(b"sys/");
+    assert_eq!(overlay.watched(), Some(b"sys/".as_slice()));
+    assert_eq!(overlay.watched_changes(), 0);
+    overlay.put(b"p/pay/x", b"1").unwrap();
+    overlay.delete(b"sysx").unwrap(); // not under "sys/"
+    assert_eq!(overlay.watched_changes(), 0);
+    overlay.put(b"sys/a", b"1").unwrap();
+    overlay.delete(b"sys/b").unwrap();
+    assert_eq!(overlay.watched_changes(), 2);
+    // Released writes change nothing more; rolled-back ones change the values back.
+    overlay.checkpoint();
+    overlay.put(b"p/pay/y", b"2").unwrap();
+    overlay.release().unwrap();
+    assert_eq!(overlay.watched_changes(), 2);
+    overlay.checkpoint();
+    overlay.put(b"p/pay/z", b"3").unwrap();
+    overlay.rollback().unwrap(); // undid no watched key
+    assert_eq!(overlay.watched_changes(), 2);
+    overlay.checkpoint();
+    overlay.put(b"sys/a", b"2").unwrap();
+    assert_eq!(overlay.watched_changes(), 3);
+    overlay.rollback().unwrap();
+    assert_eq!(overlay.watched_changes(), 4);
+    // A refused write changes nothing and counts nothing.
+    assert!(overlay
+        .put(b"sys/c", &vec![0u8; MAX_VALUE_LEN + 1])
+        .is_err());
+    assert_eq!(overlay.watched_changes(), 4);
+    // Nothing watched: nothing counted.
+    let mut plain = Overlay::new();
+    plain.put(b"sys/a", b"1").unwrap();
+    assert_eq!((plain.watched(), plain.watched_changes()), (None, 0));
+}

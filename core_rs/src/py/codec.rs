@@ -149,7 +149,13 @@ fn codec_decode<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Boun
 }
 
 fn decode_bytes<'py>(py: Python<'py>, data: &Bound<'py, PyBytes>) -> PyResult<Bound<'py, PyAny>> {
-    codec::parse(data.as_bytes(), &mut PyBuilder { py }).map_err(|failure| failure.0)
+    decode_slice(py, data.as_bytes())
+}
+
+/// The value whose canonical encoding is `data`, for bindings that hold the bytes in
+/// Rust (building the value runs no code that could change them).
+pub(crate) fn decode_slice<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    codec::parse(data, &mut PyBuilder { py }).map_err(|failure| failure.0)
 }
 
 /// A Python exception, or a core error turned into one.

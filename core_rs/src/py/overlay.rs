@@ -1,11 +1,13 @@
 //! Bindings for `crate::overlay`: the `StateOverlay` class over a `Store`.
 //!
-//! Reads that reach LMDB (`get`, `range`) run without the GIL; writes and checkpoints
-//! only touch the in-memory map and keep it.
+//! Reads that reach LMDB (`get`, `range`) run without the GIL; a read the overlay
+//! answers itself (a pending write, a remembered committed value), writes and
+//! checkpoints only touch in-memory maps and keep it.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 
+use super::codec::decode_slice;
 use super::errors::MapPy;
 use super::gil;
 use super::store::PyStore;
@@ -20,20 +22,70 @@ pub struct PyStateOverlay {
 
 #[pymethods]
 impl PyStateOverlay {
+    /// `remember_reads`: keep every committed value read for the overlay's life (only
+    /// for an overlay the store is not committed under while it lives); `watch`: a key
+    /// prefix whose changes `watched_changes` counts.
     #[new]
-    fn new(store: Py<PyStore>) -> Self {
+    #[pyo3(signature = (store, *, remember_reads = false, watch = None))]
+    fn new(store: Py<PyStore>, remember_reads: bool, watch: Option<&[u8]>) -> Self {
+        let overlay = if remember_reads {
+            Overlay::remembering_reads()
+        } else {
+            Overlay::new()
+        };
         PyStateOverlay {
             store,
-            overlay: Overlay::new(),
+            overlay: match watch {
+                Some(prefix) => overlay.watch(prefix),
+                None => overlay,
+            },
         }
     }
 
+    /// The watched key prefix, or None.
+    #[getter]
+    fn watch<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.overlay
+            .watched()
+            .map(|prefix| PyBytes::new(py, prefix))
+    }
+
+    /// Writes and deletions of watched keys so far, plus rollbacks that undid one.
+    #[getter]
+    fn watched_changes(&self) -> u64 {
+        self.overlay.watched_changes()
+    }
+
     /// The value of `key` (pending first, then committed), or None.
-    fn get<'py>(&self, py: Python<'py>, key: &[u8]) -> PyResult<Option<Bound<'py, PyBytes>>> {
-        let store = self.store.get().inner();
-        let overlay = &self.overlay;
+    fn get<'py>(slf: &Bound<'py, Self>, key: &[u8]) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let py = slf.py();
+        let this = slf.borrow();
+        if let Some(entry) = this.overlay.local(key).map_py()? {
+            return Ok(entry.map(|v| PyBytes::new(py, v)));
+        }
+        let store = this.store.get().inner();
+        let overlay = &this.overlay;
         let value = gil::released(py, || overlay.get(store, key)).map_py()?;
+        let remember = overlay.remembers_reads();
+        drop(this);
+        if remember {
+            slf.borrow_mut().overlay.remember(key, value.as_deref());
+        }
         Ok(value.map(|v| PyBytes::new(py, &v)))
+    }
+
+    /// The record stored at `key` (its canonical-codec value), or None when absent: `get`
+    /// and `codec_decode` in one call, with no bytes object in between.
+    fn get_record<'py>(slf: &Bound<'py, Self>, key: &[u8]) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let py = slf.py();
+        {
+            let this = slf.borrow();
+            if let Some(entry) = this.overlay.local(key).map_py()? {
+                return entry.map(|raw| decode_slice(py, raw)).transpose();
+            }
+        }
+        let raw = Self::get(slf, key)?;
+        raw.map(|raw| decode_slice(py, raw.as_bytes())).transpose()
     }
 
     fn put(&mut self, key: &[u8], value: &[u8]) -> PyResult<()> {

@@ -54,7 +54,7 @@ def supply_history_prefix(symbol: str) -> bytes:
 
 def record_balance(ctx: Any, account: str, symbol: str, amount: int) -> None:
     """The balance of ``account`` in ``symbol`` at the end of this block is (so far) ``amount``."""
-    ctx.state.put_record(balance_history_prefix(account, symbol) + _inverted_now(ctx.height), amount)
+    ctx.state.put_record(f"ck/{account}/{symbol}/".encode("ascii") + _inverted_now(ctx.height), amount)  # balance_history_prefix, inline
 
 
 def record_supply(ctx: Any, symbol: str, supply: int) -> None:

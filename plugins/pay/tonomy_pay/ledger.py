@@ -43,6 +43,13 @@ def load_token(ctx: Any, symbol: str) -> dict[str, Any]:
     return record
 
 
+def require_token(ctx: Any, symbol: str) -> None:
+    """:func:`load_token` for a caller that needs only the token to exist: the same state
+    operation and refusal, without decoding the record (Pay alone writes it, always an object)."""
+    if not is_symbol(symbol) or ctx.state.get(token_key(symbol)) is None:
+        errors.refuse(ctx, errors.UNKNOWN_TOKEN, f"there is no token {symbol!r}")
+
+
 def require_account(ctx: Any, name: str, role: str) -> None:
     """Refuse with ``pay.unknown_account`` unless ``name`` is an existing account."""
     if not is_account_name(name) or not ctx.account_exists(name):
@@ -62,31 +69,48 @@ def balance_of(ctx: Any, account: str, symbol: str) -> int:
     return read_int(ctx, balance_key(account, symbol))
 
 
-def _store_balance(ctx: Any, account: str, symbol: str, amount: int) -> None:
+def _held(state: Any, account: str, symbol: str, key: bytes) -> int:
+    """:func:`balance_of` for the caller that built ``key = balance_key(account, symbol)``."""
+    if not (is_account_name(account) and is_symbol(symbol)):
+        return 0
+    value = state.get_record(key)
+    if value is None:
+        return 0
+    if type(value) is not int:
+        raise TypeError(f"Pay's counter {key!r} is not an int")
+    return value
+
+
+def _store_balance(ctx: Any, account: str, symbol: str, amount: int, key: bytes | None = None) -> None:
+    """Write the balance (deleting a zero one) and its checkpoint at this height."""
     if not 0 <= amount <= MAX_AMOUNT:  # unreachable while supply <= max supply; checked anyway
         raise AssertionError(f"balance of {account} in {symbol} would be {amount}")
-    key = balance_key(account, symbol)
+    state = ctx.state
+    if key is None:
+        key = balance_key(account, symbol)
     if amount == 0:
-        ctx.state.delete(key)
+        state.delete(key)
     else:
-        ctx.state.put_record(key, amount)
+        state.put_record(key, amount)
     record_balance(ctx, account, symbol, amount)
 
 
 def debit(ctx: Any, account: str, symbol: str, amount: int) -> None:
     """Take ``amount`` from ``account``: ``pay.overdrawn`` if it holds less, ``pay.locked`` if a live lock keeps it."""
-    held = balance_of(ctx, account, symbol)
+    key = balance_key(account, symbol)
+    held = _held(ctx.state, account, symbol, key)
     if held < amount:
         errors.refuse(ctx, errors.OVERDRAWN, f"{account} holds {held} units of {symbol}, less than {amount}")
     locked = locked_amount(ctx, account, symbol)
     if held - amount < locked:
         errors.refuse(ctx, errors.LOCKED, f"{account} has {locked} units of {symbol} locked; {held} held, cannot move {amount}")
-    _store_balance(ctx, account, symbol, held - amount)
+    _store_balance(ctx, account, symbol, held - amount, key)
 
 
 def credit(ctx: Any, account: str, symbol: str, amount: int) -> None:
     """Give ``amount`` to ``account``; cannot overflow since it came out of the supply."""
-    _store_balance(ctx, account, symbol, balance_of(ctx, account, symbol) + amount)
+    key = balance_key(account, symbol)
+    _store_balance(ctx, account, symbol, _held(ctx.state, account, symbol, key) + amount, key)
 
 
 def move(ctx: Any, sender: str, recipient: str, symbol: str, amount: int, memo: str) -> None:
