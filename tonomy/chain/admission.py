@@ -58,13 +58,17 @@ class AdmittedTransaction(NamedTuple):
     account: str  # the first declared actor: whose quota it counts against
 
 
+#: The wire limit, read once (a constant of the core; each read is a getter call).
+_MAX_TRANSACTION_BYTES = _core.WIRE_LIMITS.max_transaction_bytes
+
+
 def decode_transaction(raw: object) -> _core.SignedTransaction:
-    if not isinstance(raw, (bytes, bytearray, memoryview)):
-        raise MalformedTransactionError(f"a transaction is bytes, got {type(raw).__name__}")
-    raw = bytes(raw)
-    limit = _core.WIRE_LIMITS.max_transaction_bytes
-    if len(raw) > limit:
-        raise TransactionTooLargeError(f"the transaction is {len(raw)} bytes; at most {limit} are accepted")
+    if type(raw) is not bytes:  # the usual case skips the isinstance test and the copy
+        if not isinstance(raw, (bytes, bytearray, memoryview)):
+            raise MalformedTransactionError(f"a transaction is bytes, got {type(raw).__name__}")
+        raw = bytes(raw)
+    if len(raw) > _MAX_TRANSACTION_BYTES:
+        raise TransactionTooLargeError(f"the transaction is {len(raw)} bytes; at most {_MAX_TRANSACTION_BYTES} are accepted")
     try:
         return _core.decode_signed_transaction(raw)
     except TooLargeError as exc:
