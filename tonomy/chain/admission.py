@@ -21,6 +21,7 @@ The mempool adds its own (``tx.duplicate``, ``tx.mempool_full``, ``tx.quota_exce
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -30,6 +31,7 @@ from tonomy.chain.parameters import ChainParameters
 from tonomy.chain.state import StateView
 from tonomy.errors import (
     BadSignatureError,
+    ChainStateError,
     DuplicateTransactionError,
     ExpirationTooFarError,
     MalformedError,
@@ -150,6 +152,39 @@ def check_signatures(tx: _core.SignedTransaction) -> None:
         if not ok:
             key = signatures[index].public_key.hex()[:16]
             raise BadSignatureError(f"signature {index} (key {key}…) does not sign this transaction")
+
+
+def check_block_transactions(
+    txs: Sequence[_core.SignedTransaction],
+    ids: Sequence[bytes],
+    signature_problems: Sequence[BadSignatureError | None],
+    *,
+    chain_id: bytes,
+    store: _core.Store,
+    head: _core.BlockHeader,
+    time_ms: int,
+    params: ChainParameters,
+) -> None:
+    """The admission checks a block's transactions pass again on top of ``head``: chain,
+    expiry at the block's time, TAPOS, their signatures (verdicts already taken, one per
+    transaction, in its usual place among its checks), no duplicate in or before the block.
+    Raises ``ChainStateError`` naming the first transaction that fails."""
+    seen: set[bytes] = set()
+    block_hashes: dict[int, bytes | None] = {}
+    for tx, tx_id, signature_problem in zip(txs, ids, signature_problems, strict=True):
+        try:
+            body = tx.body  # each read copies the body: once per transaction
+            if body.chain_id != chain_id:
+                raise ChainStateError("a transaction is for another chain")
+            check_body_expiration(body, time_ms, params.max_tx_lifetime_s)
+            check_body_tapos(body, store, head, block_hashes)
+            if signature_problem is not None:
+                raise signature_problem
+        except TonomyError as exc:
+            raise ChainStateError(f"transaction {tx_id.hex()[:16]}… cannot be in this block: {exc}") from None
+        if tx_id in seen or store.aux_get(blocks.TX_INDEX, tx_id) is not None:
+            raise ChainStateError(f"transaction {tx_id.hex()[:16]}… is in a block already")
+        seen.add(tx_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,8 +31,8 @@ from tonomy.chain.admission import (
     AdmissionContext,
     AdmittedTransaction,
     check_before_signatures,
+    check_block_transactions,
     check_expiration,
-    check_tapos,
     finish_admission,
 )
 from tonomy.chain.context import BlockInfo, plugin_prefix
@@ -572,25 +572,11 @@ class Chain:
         return self._engine_for(overlay)
 
     def _check_block_transactions(self, txs: Sequence[_core.SignedTransaction], ids: list[bytes], time_ms: int, params: ChainParameters) -> None:
-        seen: set[bytes] = set()
-        if len(txs) > params.max_block_transactions:
+        if len(txs) > params.max_block_transactions:  # before any signature is checked
             raise ChainStateError(f"the block holds {len(txs)} transactions; at most {params.max_block_transactions} are allowed")
-        # Every signature of the block in one batch (those verified at admission are known);
-        # each transaction's verdict is then taken in its usual place among its checks.
-        block_hashes: dict[int, bytes | None] = {}
-        for tx, tx_id, signature_problem in zip(txs, ids, self._verified.check(txs, ids), strict=True):
-            try:
-                if tx.body.chain_id != self._chain_id:
-                    raise ChainStateError("a transaction is for another chain")
-                check_expiration(tx, time_ms, params.max_tx_lifetime_s)
-                check_tapos(tx, self._store, self._head, block_hashes)
-                if signature_problem is not None:
-                    raise signature_problem
-            except TonomyError as exc:
-                raise ChainStateError(f"transaction {tx_id.hex()[:16]}… cannot be in this block: {exc}") from None
-            if tx_id in seen or self._store.aux_get(blocks.TX_INDEX, tx_id) is not None:
-                raise ChainStateError(f"transaction {tx_id.hex()[:16]}… is in a block already")
-            seen.add(tx_id)
+        # Every signature of the block in one batch (those verified at admission are known).
+        problems = self._verified.check(txs, ids)
+        check_block_transactions(txs, ids, problems, chain_id=self._chain_id, store=self._store, head=self._head, time_ms=time_ms, params=params)
 
     def _commit(self, executed: ExecutedBlock, own_commit: _core.Commit | None) -> None:
         header = executed.header
