@@ -16,20 +16,24 @@ import pytest
 import tonomy._core as core
 
 COUNT = 1024
+Signed = tuple[list[bytes], list[bytes], list[bytes]]
+
+
+def sign_each(rng: random.Random, seeds: list[bytes]) -> Signed:
+    """Keys, fresh random 32-byte messages and their signatures, one per seed."""
+    messages = [rng.randbytes(32) for _ in seeds]
+    keys = [core.ed25519_public_key(seed) for seed in seeds]
+    return keys, messages, [core.ed25519_sign(seed, message) for seed, message in zip(seeds, messages)]
 
 
 @pytest.fixture(scope="module")
-def signed() -> tuple[list[bytes], list[bytes], list[bytes]]:
+def signed() -> Signed:
     rng = random.Random(1024)
-    seeds = [rng.randbytes(32) for _ in range(COUNT)]
-    messages = [rng.randbytes(32) for _ in range(COUNT)]
-    keys = [core.ed25519_public_key(seed) for seed in seeds]
-    signatures = [core.ed25519_sign(seed, message) for seed, message in zip(seeds, messages)]
-    return keys, messages, signatures
+    return sign_each(rng, [rng.randbytes(32) for _ in range(COUNT)])
 
 
 @pytest.mark.benchmark(group="ed25519_batch_1024")
-def test_core_batch_verify(benchmark: Any, signed: tuple[list[bytes], list[bytes], list[bytes]]) -> None:
+def test_core_batch_verify(benchmark: Any, signed: Signed) -> None:
     benchmark.extra_info["side"] = "core"
     keys, messages, signatures = signed
     results = benchmark(core.ed25519_verify_batch, keys, messages, signatures)
@@ -37,7 +41,7 @@ def test_core_batch_verify(benchmark: Any, signed: tuple[list[bytes], list[bytes
 
 
 @pytest.mark.benchmark(group="ed25519_batch_1024")
-def test_pynacl_verify_loop(benchmark: Any, signed: tuple[list[bytes], list[bytes], list[bytes]]) -> None:
+def test_pynacl_verify_loop(benchmark: Any, signed: Signed) -> None:
     benchmark.extra_info["side"] = "baseline"
     keys, messages, signatures = signed
     verify_keys = [nacl.signing.VerifyKey(key) for key in keys]
@@ -59,20 +63,16 @@ SENDERS = 256
 
 
 @pytest.fixture(scope="module")
-def known_senders() -> tuple[list[bytes], list[bytes], list[bytes]]:
+def known_senders() -> Signed:
     rng = random.Random(256)
     seeds = [rng.randbytes(32) for _ in range(SENDERS)]
-    messages = [rng.randbytes(32) for _ in range(SENDERS)]
-    keys = [core.ed25519_public_key(seed) for seed in seeds]
-    signatures = [core.ed25519_sign(seed, message) for seed, message in zip(seeds, messages)]
     # An earlier batch under the same keys (other messages) puts them in the cache.
-    earlier = [rng.randbytes(32) for _ in range(SENDERS)]
-    assert all(core.ed25519_verify_batch(keys, earlier, [core.ed25519_sign(s, m) for s, m in zip(seeds, earlier)]))
-    return keys, messages, signatures
+    assert all(core.ed25519_verify_batch(*sign_each(rng, seeds)))
+    return sign_each(rng, seeds)
 
 
 @pytest.mark.benchmark(group="ed25519_batch_256_known_keys")
-def test_batch_verify_with_key_cache(benchmark: Any, known_senders: tuple[list[bytes], list[bytes], list[bytes]]) -> None:
+def test_batch_verify_with_key_cache(benchmark: Any, known_senders: Signed) -> None:
     benchmark.extra_info["side"] = "core"
     keys, messages, signatures = known_senders
     results = benchmark(core.ed25519_verify_batch, keys, messages, signatures)
@@ -80,7 +80,7 @@ def test_batch_verify_with_key_cache(benchmark: Any, known_senders: tuple[list[b
 
 
 @pytest.mark.benchmark(group="ed25519_batch_256_known_keys")
-def test_batch_verify_decoding_every_key(benchmark: Any, known_senders: tuple[list[bytes], list[bytes], list[bytes]]) -> None:
+def test_batch_verify_decoding_every_key(benchmark: Any, known_senders: Signed) -> None:
     benchmark.extra_info["side"] = "baseline"
     keys, messages, signatures = known_senders
     results = benchmark(lambda: core.ed25519_verify_batch(keys, messages, signatures, use_key_cache=False))
