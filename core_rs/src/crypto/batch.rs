@@ -17,9 +17,10 @@
 //! q / 2^128. Determinism matters for consensus: every node derives the same weights, and
 //! needs no OS randomness that could fail or be biased.
 //!
-//! Large batches are split into contiguous chunks, one per core; each chunk is decoded and
-//! checked on its own thread with the weights of its items (a chunk's sum is the sub-sum of
-//! the whole, so the argument above applies per chunk).
+//! Large batches are split into contiguous chunks, one per core (or as many as the process
+//! cap of [`set_batch_threads`] allows); each chunk is decoded and checked on its own thread
+//! with the weights of its items (a chunk's sum is the sub-sum of the whole, so the argument
+//! above applies per chunk).
 //!
 //! Keys are decoded through the process-wide key cache ([`KeyDecoding::Cached`]): a busy
 //! account's key is decompressed once, not once per batch.
