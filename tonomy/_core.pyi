@@ -187,7 +187,8 @@ def ed25519_verify_batch(
     """One bool per item, as ``ed25519_verify`` decides it; GIL released; InvalidInputError on length mismatch."""
 
 def ed25519_set_batch_threads(max_threads: int) -> None:
-    """Cap the threads of every later batch check in this process; 0 = one per core (the default)."""
+    """Cap the threads of every later batch check in this process; 0 restores the default:
+    ``TONOMY_SIGNATURE_THREADS`` if it holds a positive integer (read once), else one per core."""
 
 def ed25519_batch_threads() -> int:
     """The thread cap batch checks use now."""

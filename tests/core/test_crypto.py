@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -187,6 +189,21 @@ def test_batch_thread_cap_is_a_process_setting_that_changes_no_verdict() -> None
         core.ed25519_set_batch_threads(0)
     with pytest.raises(OverflowError):
         core.ed25519_set_batch_threads(-1)
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("1", 1), ("3", 3), ("0", None), ("many", None), ("", None)])
+def test_batch_thread_default_comes_from_the_environment(setting: str, expected: int | None) -> None:
+    """A positive integer in TONOMY_SIGNATURE_THREADS is a process's default cap; anything
+    else leaves one thread per core."""
+
+    def threads_with(setting: str | None) -> int:
+        env = {k: v for k, v in os.environ.items() if k != "TONOMY_SIGNATURE_THREADS"}
+        if setting is not None:
+            env["TONOMY_SIGNATURE_THREADS"] = setting
+        code = "import tonomy._core as c; print(c.ed25519_batch_threads())"
+        return int(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout)
+
+    assert threads_with(setting) == (expected if expected is not None else threads_with(None))
 
 
 def test_speccheck_rejections_carry_the_right_error_class() -> None:

@@ -58,8 +58,11 @@ const SINGLE_CHECK_AT_MOST: usize = 4;
 /// A thread gets at least this many items; smaller batches stay on the calling thread.
 const MIN_ITEMS_PER_THREAD: usize = 64;
 
-/// Threads a batch may use; 0 = one per core (the default).
+/// Threads a batch may use; 0 = the default ([`default_threads`]).
 static BATCH_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// The environment variable that sets a process's default thread cap (a positive integer).
+pub const THREADS_ENV: &str = "TONOMY_SIGNATURE_THREADS";
 
 /// Verify every item; `result[i]` is exactly `verify(items[i]).is_ok()`. Uses up to
 /// [`batch_threads`] threads.
@@ -68,19 +71,32 @@ pub fn verify_batch(items: &[BatchItem<'_>]) -> Vec<bool> {
 }
 
 /// Cap the threads of every later [`verify_batch`] in this process; 0 restores the
-/// default (one per core). Several node processes sharing few cores gain nothing from
-/// splitting a batch (each thread pays its own set-up, and a smaller multiscalar sum
-/// costs more per point), so such a node can ask for 1. Verdicts never depend on it.
+/// default. Several node processes sharing few cores gain nothing from splitting a batch
+/// (each thread pays its own set-up, and a smaller multiscalar sum costs more per point),
+/// so such a node can ask for 1. Verdicts never depend on it.
 pub fn set_batch_threads(max_threads: usize) {
     BATCH_THREADS.store(max_threads, Ordering::Relaxed);
 }
 
-/// The thread cap [`verify_batch`] uses now (the number of cores unless set).
+/// The thread cap [`verify_batch`] uses now.
 pub fn batch_threads() -> usize {
     match BATCH_THREADS.load(Ordering::Relaxed) {
-        0 => available_cores(),
+        0 => default_threads(),
         set => set,
     }
+}
+
+/// [`THREADS_ENV`] if it holds a positive integer (read once per process), else one
+/// thread per core. The variable lets a launcher of several nodes on one machine set the
+/// cap without a node option.
+fn default_threads() -> usize {
+    static DEFAULT: OnceLock<usize> = OnceLock::new();
+    *DEFAULT.get_or_init(|| threads_setting(std::env::var(THREADS_ENV).ok().as_deref()).unwrap_or_else(available_cores))
+}
+
+/// A thread count as the environment may give it: a positive integer, else nothing.
+fn threads_setting(value: Option<&str>) -> Option<usize> {
+    value?.trim().parse::<usize>().ok().filter(|&threads| threads > 0)
 }
 
 /// [`verify_batch`] with at most `max_threads` threads (1 = the calling thread only).
@@ -275,6 +291,20 @@ impl Checker<'_> {
     fn set(&mut self, index: usize, valid: bool) {
         if let Some(slot) = self.results.get_mut(index) {
             *slot = valid;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::threads_setting;
+
+    #[test]
+    fn thread_settings_are_positive_integers_or_nothing() {
+        assert_eq!(threads_setting(Some("1")), Some(1));
+        assert_eq!(threads_setting(Some(" 3\n")), Some(3));
+        for ignored in [None, Some(""), Some("0"), Some("-1"), Some("two"), Some("1.5"), Some("99999999999999999999999")] {
+            assert_eq!(threads_setting(ignored), None, "{ignored:?}");
         }
     }
 }

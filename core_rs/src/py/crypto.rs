@@ -83,7 +83,8 @@ fn ed25519_verify_batch<'py>(
     PyList::new(py, results)
 }
 
-/// Cap the threads of every later batch check in this process (0 = one per core).
+/// Cap the threads of every later batch check in this process (0 = the default:
+/// `TONOMY_SIGNATURE_THREADS` if set to a positive integer, else one per core).
 #[pyfunction]
 fn ed25519_set_batch_threads(max_threads: usize) {
     crypto::set_batch_threads(max_threads);
