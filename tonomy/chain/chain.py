@@ -30,10 +30,9 @@ from tonomy.chain import blocks, codec, lifecycle, validator_set
 from tonomy.chain.admission import (
     AdmissionContext,
     AdmittedTransaction,
-    check_before_signatures,
+    admit_many,
     check_block_transactions,
     check_expiration,
-    finish_admission,
 )
 from tonomy.chain.context import BlockInfo, plugin_prefix
 from tonomy.chain.execution import NODE_LOCAL_FAULTS, ExecutionEngine, run_migration
@@ -46,7 +45,6 @@ from tonomy.chain.receipts import Receipt
 from tonomy.chain.signatures import VerifiedSignatures
 from tonomy.errors import (
     ChainStateError,
-    DuplicateTransactionError,
     InvalidInputError,
     NotFoundError,
     PluginVersionMissingError,
@@ -340,32 +338,7 @@ class Chain:
         with self._lock:
             params = self.parameters()
             ctx = AdmissionContext(self._chain_id, self._head, self._store, WriteOverlay(self._store), params, self._head_engine())
-            results: list[AdmittedTransaction | TonomyError | None] = []
-            checked: list[tuple[int, _core.SignedTransaction, bytes, str]] = []
-            for raw in raws:
-                try:
-                    tx, tx_id, account = check_before_signatures(raw, ctx)
-                    if queue and tx_id in self._mempool:  # what the mempool would answer, before the costly checks
-                        raise DuplicateTransactionError(f"transaction {tx_id.hex()} is already waiting for a block")
-                except TonomyError as exc:
-                    results.append(exc)
-                    continue
-                checked.append((len(results), tx, tx_id, account))
-                results.append(None)
-            problems = self._verified.check([c[1] for c in checked], [c[2] for c in checked])
-            for (index, tx, tx_id, account), problem in zip(checked, problems, strict=True):
-                try:
-                    if problem is not None:
-                        raise problem
-                    raw = raws[index]
-                    assert isinstance(raw, (bytes, bytearray, memoryview))  # it decoded
-                    entry = finish_admission(bytes(raw), tx, tx_id, account, ctx)
-                    if queue:
-                        self._mempool.add(entry, max_size=params.mempool_max, max_per_account=params.mempool_max_per_account)
-                    results[index] = entry
-                except TonomyError as exc:
-                    results[index] = exc
-            return [r for r in results if r is not None]
+            return admit_many(raws, ctx, self._verified, self._mempool if queue else None)
 
     # -- blocks ----------------------------------------------------------------------------
 
