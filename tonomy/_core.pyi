@@ -187,13 +187,23 @@ def ed25519_public_key(seed: bytes) -> bytes:
 def ed25519_sign(seed: bytes, message: bytes) -> bytes:
     """RFC 8032 deterministic 64-byte signature."""
 
-def ed25519_verify(public_key: bytes, message: bytes, signature: bytes) -> None:
-    """None if valid under the fixed rule set; raises InvalidPublicKeyError or InvalidSignatureError."""
+def ed25519_verify(public_key: bytes, message: bytes, signature: bytes, *, use_key_cache: bool = True) -> None:
+    """None if valid under the fixed rule set; raises InvalidPublicKeyError or InvalidSignatureError.
+
+    Decoded keys are remembered process-wide (bounded); ``use_key_cache=False`` decodes
+    afresh. Verdicts and errors are the same either way."""
 
 def ed25519_verify_batch(
-    public_keys: Sequence[bytes], messages: Sequence[bytes], signatures: Sequence[bytes]
+    public_keys: Sequence[bytes], messages: Sequence[bytes], signatures: Sequence[bytes], *, use_key_cache: bool = True
 ) -> list[bool]:
     """One bool per item, as ``ed25519_verify`` decides it; GIL released; InvalidInputError on length mismatch."""
+
+def ed25519_set_batch_threads(max_threads: int) -> None:
+    """Cap the threads of every later batch check in this process; 0 restores the default:
+    ``TONOMY_SIGNATURE_THREADS`` if it holds a positive integer (read once), else one per core."""
+
+def ed25519_batch_threads() -> int:
+    """The thread cap batch checks use now."""
 
 # --- wire (Cap'n Proto) -----------------------------------------------------
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -98,17 +100,18 @@ def cctv() -> list[Vector]:
     ]
 
 
-def _single(v: Vector) -> bool:
+def _single(v: Vector, use_key_cache: bool = True) -> bool:
     try:
-        core.ed25519_verify(v.public_key, v.message, v.signature)
+        core.ed25519_verify(v.public_key, v.message, v.signature, use_key_cache=use_key_cache)
     except (InvalidPublicKeyError, InvalidSignatureError):
         return False
     return True
 
 
-def _batch(vectors: list[Vector]) -> list[bool]:
+def _batch(vectors: list[Vector], use_key_cache: bool = True) -> list[bool]:
     return core.ed25519_verify_batch(
-        [v.public_key for v in vectors], [v.message for v in vectors], [v.signature for v in vectors]
+        [v.public_key for v in vectors], [v.message for v in vectors], [v.signature for v in vectors],
+        use_key_cache=use_key_cache,
     )
 
 
@@ -118,19 +121,89 @@ def _honest(i: int) -> Vector:
     return Vector(f"honest {i}", core.ed25519_public_key(seed), message, core.ed25519_sign(seed, message), True)
 
 
+@pytest.mark.parametrize("use_key_cache", [False, True], ids=["fresh_keys", "cached_keys"])
 @pytest.mark.parametrize("source", [speccheck, wycheproof, cctv], ids=["speccheck", "wycheproof", "cctv"])
-def test_vectors_single_and_batch_follow_the_rule_set(source: Any) -> None:
+def test_vectors_single_and_batch_follow_the_rule_set(source: Any, use_key_cache: bool) -> None:
     vectors: list[Vector] = source()
     assert any(v.valid for v in vectors) and any(not v.valid for v in vectors)
     expected = [v.valid for v in vectors]
-    single = [_single(v) for v in vectors]
-    wrong = [v.name for v, got in zip(vectors, single) if got != v.valid]
-    assert not wrong, f"single path disagrees with the rule set on {wrong}"
-    assert _batch(vectors) == expected
-    assert [_batch([v]) for v in vectors] == [[v.valid] for v in vectors]
-    # Edge cases hidden among honest signatures, so batches fail and are narrowed down.
-    mixed = [w for i, v in enumerate(vectors) for w in (_honest(i), v, _honest(i + 1))]
-    assert _batch(mixed) == [w.valid for w in mixed]
+    for _ in range(2):  # with the cache: cold, then every key already seen
+        single = [_single(v, use_key_cache) for v in vectors]
+        wrong = [v.name for v, got in zip(vectors, single) if got != v.valid]
+        assert not wrong, f"single path disagrees with the rule set on {wrong}"
+        assert _batch(vectors, use_key_cache) == expected
+        assert [_batch([v], use_key_cache) for v in vectors] == [[v.valid] for v in vectors]
+        # Edge cases hidden among honest signatures, so batches fail and are narrowed down.
+        mixed = [w for i, v in enumerate(vectors) for w in (_honest(i), v, _honest(i + 1))]
+        assert _batch(mixed, use_key_cache) == [w.valid for w in mixed]
+
+
+def _undecodable_neighbour(key: bytes) -> bytes:
+    """``key`` with its first byte changed until it is no valid key (same last 31 bytes)."""
+    for first in range(256):
+        candidate = bytes([first]) + key[1:]
+        try:
+            core.ed25519_verify(candidate, b"", bytes(64), use_key_cache=False)
+        except InvalidPublicKeyError:
+            return candidate
+        except InvalidSignatureError:
+            continue
+    raise AssertionError("every first-byte variant decodes")
+
+
+def test_cached_keys_answer_only_for_their_own_bytes() -> None:
+    """A bad key sharing 31 bytes with a good one is cached first; the good key's
+    signatures must still verify and the bad key's fail with its own error, whichever
+    path and order (a cache keyed by part of the key would answer wrongly here)."""
+    seed = b"\x5c" * 32
+    good = core.ed25519_public_key(seed)
+    bad = _undecodable_neighbour(good)
+    messages = [f"m{i}".encode() for i in range(90)]
+    sigs = [core.ed25519_sign(seed, m) for m in messages]
+    keys = [bad if i % 3 == 1 else good for i in range(len(messages))]
+    assert core.ed25519_verify_batch([bad], [b"x"], [sigs[0]]) == [False]
+    expected = [key == good for key in keys]
+    for use_key_cache in (True, False, True):
+        assert core.ed25519_verify_batch(keys, messages, sigs, use_key_cache=use_key_cache) == expected
+    for key, message, sig in zip(keys, messages, sigs):
+        if key == good:
+            core.ed25519_verify(key, message, sig)
+        else:
+            with pytest.raises(InvalidPublicKeyError):
+                core.ed25519_verify(key, message, sig)
+
+
+def test_batch_thread_cap_is_a_process_setting_that_changes_no_verdict() -> None:
+    default = core.ed25519_batch_threads()
+    assert default >= 1
+    vectors = [_honest(i) for i in range(200)]
+    vectors[77] = Vector("broken", vectors[77].public_key, b"other", vectors[77].signature, False)
+    try:
+        for cap in (1, 2, 3):
+            core.ed25519_set_batch_threads(cap)
+            assert core.ed25519_batch_threads() == cap
+            assert _batch(vectors) == [v.valid for v in vectors]
+        core.ed25519_set_batch_threads(0)
+        assert core.ed25519_batch_threads() == default
+    finally:
+        core.ed25519_set_batch_threads(0)
+    with pytest.raises(OverflowError):
+        core.ed25519_set_batch_threads(-1)
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("1", 1), ("3", 3), ("0", None), ("many", None), ("", None)])
+def test_batch_thread_default_comes_from_the_environment(setting: str, expected: int | None) -> None:
+    """A positive integer in TONOMY_SIGNATURE_THREADS is a process's default cap; anything
+    else leaves one thread per core."""
+
+    def threads_with(setting: str | None) -> int:
+        env = {k: v for k, v in os.environ.items() if k != "TONOMY_SIGNATURE_THREADS"}
+        if setting is not None:
+            env["TONOMY_SIGNATURE_THREADS"] = setting
+        code = "import tonomy._core as c; print(c.ed25519_batch_threads())"
+        return int(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout)
+
+    assert threads_with(setting) == (expected if expected is not None else threads_with(None))
 
 
 def test_speccheck_rejections_carry_the_right_error_class() -> None:
@@ -188,8 +261,9 @@ def test_batch_equals_single_on_random_corruptions(data: list[tuple[bytes, bytes
         keys.append(key)
         msgs.append(message)
         sigs.append(bytes(sig))
-    single = [_single(Vector("", k, m, s, True)) for k, m, s in zip(keys, msgs, sigs)]
+    single = [_single(Vector("", k, m, s, True), use_key_cache=False) for k, m, s in zip(keys, msgs, sigs)]
     assert core.ed25519_verify_batch(keys, msgs, sigs) == single
+    assert [_single(Vector("", k, m, s, True)) for k, m, s in zip(keys, msgs, sigs)] == single
     assert all(single[i] for i, d in enumerate(data) if d[2] == "none")
     assert not any(single[i] for i, d in enumerate(data) if d[2] in ("msg", "s_plus_l", "truncate"))
 

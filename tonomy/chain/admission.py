@@ -21,15 +21,18 @@ The mempool adds its own (``tx.duplicate``, ``tx.mempool_full``, ``tx.quota_exce
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from tonomy import _core
 from tonomy.chain.execution import ExecutionEngine, check_authority
 from tonomy.chain.parameters import ChainParameters
+from tonomy.chain.signatures import VerifiedSignatures
 from tonomy.chain.state import StateView
 from tonomy.errors import (
     BadSignatureError,
+    ChainStateError,
     DuplicateTransactionError,
     ExpirationTooFarError,
     MalformedError,
@@ -58,13 +61,17 @@ class AdmittedTransaction(NamedTuple):
     account: str  # the first declared actor: whose quota it counts against
 
 
+#: The wire limit, read once (a constant of the core; each read is a getter call).
+_MAX_TRANSACTION_BYTES = _core.WIRE_LIMITS.max_transaction_bytes
+
+
 def decode_transaction(raw: object) -> _core.SignedTransaction:
-    if not isinstance(raw, (bytes, bytearray, memoryview)):
-        raise MalformedTransactionError(f"a transaction is bytes, got {type(raw).__name__}")
-    raw = bytes(raw)
-    limit = _core.WIRE_LIMITS.max_transaction_bytes
-    if len(raw) > limit:
-        raise TransactionTooLargeError(f"the transaction is {len(raw)} bytes; at most {limit} are accepted")
+    if type(raw) is not bytes:  # the usual case skips the isinstance test and the copy
+        if not isinstance(raw, (bytes, bytearray, memoryview)):
+            raise MalformedTransactionError(f"a transaction is bytes, got {type(raw).__name__}")
+        raw = bytes(raw)
+    if len(raw) > _MAX_TRANSACTION_BYTES:
+        raise TransactionTooLargeError(f"the transaction is {len(raw)} bytes; at most {_MAX_TRANSACTION_BYTES} are accepted")
     try:
         return _core.decode_signed_transaction(raw)
     except TooLargeError as exc:
@@ -148,6 +155,39 @@ def check_signatures(tx: _core.SignedTransaction) -> None:
             raise BadSignatureError(f"signature {index} (key {key}…) does not sign this transaction")
 
 
+def check_block_transactions(
+    txs: Sequence[_core.SignedTransaction],
+    ids: Sequence[bytes],
+    signature_problems: Sequence[BadSignatureError | None],
+    *,
+    chain_id: bytes,
+    store: _core.Store,
+    head: _core.BlockHeader,
+    time_ms: int,
+    params: ChainParameters,
+) -> None:
+    """The admission checks a block's transactions pass again on top of ``head``: chain,
+    expiry at the block's time, TAPOS, their signatures (verdicts already taken, one per
+    transaction, in its usual place among its checks), no duplicate in or before the block.
+    Raises ``ChainStateError`` naming the first transaction that fails."""
+    seen: set[bytes] = set()
+    block_hashes: dict[int, bytes | None] = {}
+    for tx, tx_id, signature_problem in zip(txs, ids, signature_problems, strict=True):
+        try:
+            body = tx.body  # each read copies the body: once per transaction
+            if body.chain_id != chain_id:
+                raise ChainStateError("a transaction is for another chain")
+            check_body_expiration(body, time_ms, params.max_tx_lifetime_s)
+            check_body_tapos(body, store, head, block_hashes)
+            if signature_problem is not None:
+                raise signature_problem
+        except TonomyError as exc:
+            raise ChainStateError(f"transaction {tx_id.hex()[:16]}… cannot be in this block: {exc}") from None
+        if tx_id in seen or store.aux_get(blocks.TX_INDEX, tx_id) is not None:
+            raise ChainStateError(f"transaction {tx_id.hex()[:16]}… is in a block already")
+        seen.add(tx_id)
+
+
 @dataclass(frozen=True, slots=True)
 class AdmissionContext:
     """What admission checks a transaction against: the committed chain at one head."""
@@ -168,20 +208,81 @@ def check_before_signatures(raw: object, ctx: AdmissionContext) -> tuple[_core.S
     Returns the transaction, its id and its first declared actor (whose mempool quota it
     counts against); the body is read once (each ``tx.body`` is a copy).
     """
-    tx = decode_transaction(raw)
-    body = tx.body
-    if body.chain_id != ctx.chain_id:
-        raise WrongChainError(f"the transaction is for chain {body.chain_id.hex()[:16]}…, this is {ctx.chain_id.hex()[:16]}…")
-    check_body_expiration(body, ctx.head.time, ctx.params.max_tx_lifetime_s)
-    check_body_tapos(body, ctx.store, ctx.head, ctx.block_hashes)
-    tx_id = tx.id
-    if ctx.store.aux_get(blocks.TX_INDEX, tx_id) is not None:
-        raise DuplicateTransactionError(f"transaction {tx_id.hex()} is already in a block")
-    actions = body.actions
-    decode_action = ctx.engine.decode_action
-    for action in actions:
-        decode_action(action.plugin, action.name, action.data)
-    return tx, tx_id, actions[0].authorization[0].actor
+    return checker_before_signatures(ctx)(raw)
+
+
+def checker_before_signatures(ctx: AdmissionContext) -> Callable[[object], tuple[_core.SignedTransaction, bytes, str]]:
+    """:func:`check_before_signatures` for many transactions against one context: what
+    every transaction reads from the context is read once."""
+    chain_id, store, head, known = ctx.chain_id, ctx.store, ctx.head, ctx.block_hashes
+    time_ms, max_lifetime_s = head.time, ctx.params.max_tx_lifetime_s
+    aux_get, decode_action = store.aux_get, ctx.engine.decode_action
+    tx_index = blocks.TX_INDEX
+
+    def check(raw: object) -> tuple[_core.SignedTransaction, bytes, str]:
+        tx = decode_transaction(raw)
+        body = tx.body
+        if body.chain_id != chain_id:
+            raise WrongChainError(f"the transaction is for chain {body.chain_id.hex()[:16]}…, this is {chain_id.hex()[:16]}…")
+        check_body_expiration(body, time_ms, max_lifetime_s)
+        check_body_tapos(body, store, head, known)
+        tx_id = tx.id
+        if aux_get(tx_index, tx_id) is not None:
+            raise DuplicateTransactionError(f"transaction {tx_id.hex()} is already in a block")
+        actions = body.actions
+        for action in actions:
+            decode_action(action.plugin, action.name, action.data)
+        return tx, tx_id, actions[0].authorization[0].actor
+
+    return check
+
+
+class WaitingTransactions(Protocol):
+    """Where admitted transactions wait for a block (the mempool), as admission uses it."""
+
+    def __contains__(self, tx_id: object) -> bool: ...
+
+    def add(self, entry: AdmittedTransaction, *, max_size: int, max_per_account: int) -> None: ...
+
+
+def admit_many(
+    raws: Sequence[object], ctx: AdmissionContext, verified: VerifiedSignatures, waiting: WaitingTransactions | None
+) -> list[AdmittedTransaction | TonomyError]:
+    """Admit each of ``raws`` as :func:`admit` would, in order; one result per transaction.
+
+    Checks 1 to 7 run per transaction, then the signatures of all that passed them are
+    verified together (``verified`` remembers what this node verified), then check 9.
+    With ``waiting`` (the mempool), a transaction already waiting is refused before the
+    costly checks, and each one admitted is added to it.
+    """
+    check = checker_before_signatures(ctx)
+    params = ctx.params
+    results: list[AdmittedTransaction | TonomyError | None] = []
+    checked: list[tuple[int, _core.SignedTransaction, bytes, str]] = []
+    for raw in raws:
+        try:
+            tx, tx_id, account = check(raw)
+            if waiting is not None and tx_id in waiting:  # what the mempool would answer, before the costly checks
+                raise DuplicateTransactionError(f"transaction {tx_id.hex()} is already waiting for a block")
+        except TonomyError as exc:
+            results.append(exc)
+            continue
+        checked.append((len(results), tx, tx_id, account))
+        results.append(None)
+    problems = verified.check([c[1] for c in checked], [c[2] for c in checked])
+    for (index, tx, tx_id, account), problem in zip(checked, problems, strict=True):
+        try:
+            if problem is not None:
+                raise problem
+            raw = raws[index]
+            assert isinstance(raw, (bytes, bytearray, memoryview))  # it decoded
+            entry = finish_admission(bytes(raw), tx, tx_id, account, ctx)
+            if waiting is not None:
+                waiting.add(entry, max_size=params.mempool_max, max_per_account=params.mempool_max_per_account)
+            results[index] = entry
+        except TonomyError as exc:
+            results[index] = exc
+    return [r for r in results if r is not None]
 
 
 def finish_admission(raw: bytes, tx: _core.SignedTransaction, tx_id: bytes, account: str, ctx: AdmissionContext) -> AdmittedTransaction:

@@ -30,11 +30,9 @@ from tonomy.chain import blocks, codec, lifecycle, stored, validator_set
 from tonomy.chain.admission import (
     AdmissionContext,
     AdmittedTransaction,
-    check_before_signatures,
-    check_body_expiration,
-    check_body_tapos,
+    admit_many,
+    check_block_transactions,
     check_expiration,
-    finish_admission,
 )
 from tonomy.chain.context import BlockInfo, plugin_prefix
 from tonomy.chain.execution import NODE_LOCAL_FAULTS, ExecutionEngine, run_migration
@@ -47,7 +45,6 @@ from tonomy.chain.receipts import Receipt
 from tonomy.chain.signatures import VerifiedSignatures
 from tonomy.errors import (
     ChainStateError,
-    DuplicateTransactionError,
     InvalidInputError,
     NotFoundError,
     PluginVersionMissingError,
@@ -341,32 +338,7 @@ class Chain:
         with self._lock:
             params = self.parameters()
             ctx = AdmissionContext(self._chain_id, self._head, self._store, WriteOverlay(self._store), params, self._head_engine())
-            results: list[AdmittedTransaction | TonomyError | None] = []
-            checked: list[tuple[int, _core.SignedTransaction, bytes, str]] = []
-            for raw in raws:
-                try:
-                    tx, tx_id, account = check_before_signatures(raw, ctx)
-                    if queue and tx_id in self._mempool:  # what the mempool would answer, before the costly checks
-                        raise DuplicateTransactionError(f"transaction {tx_id.hex()} is already waiting for a block")
-                except TonomyError as exc:
-                    results.append(exc)
-                    continue
-                checked.append((len(results), tx, tx_id, account))
-                results.append(None)
-            problems = self._verified.check([c[1] for c in checked], [c[2] for c in checked])
-            for (index, tx, tx_id, account), problem in zip(checked, problems, strict=True):
-                try:
-                    if problem is not None:
-                        raise problem
-                    raw = raws[index]
-                    assert isinstance(raw, (bytes, bytearray, memoryview))  # it decoded
-                    entry = finish_admission(bytes(raw), tx, tx_id, account, ctx)
-                    if queue:
-                        self._mempool.add(entry, max_size=params.mempool_max, max_per_account=params.mempool_max_per_account)
-                    results[index] = entry
-                except TonomyError as exc:
-                    results[index] = exc
-            return [r for r in results if r is not None]
+            return admit_many(raws, ctx, self._verified, self._mempool if queue else None)
 
     # -- blocks ----------------------------------------------------------------------------
 
@@ -571,25 +543,11 @@ class Chain:
         return self._engine_for(overlay)
 
     def _check_block_transactions(self, txs: Sequence[_core.SignedTransaction], ids: list[bytes], time_ms: int, params: ChainParameters) -> None:
-        seen: set[bytes] = set()
-        if len(txs) > params.max_block_transactions:
+        if len(txs) > params.max_block_transactions:  # before any signature is checked
             raise ChainStateError(f"the block holds {len(txs)} transactions; at most {params.max_block_transactions} are allowed")
-        # Every signature of the block in one batch (those verified at admission are known);
-        # each transaction's verdict is then taken in its usual place among its checks.
-        block_hashes: dict[int, bytes | None] = {}
-        for tx, tx_id, signature_problem in zip(txs, ids, self._verified.check(txs, ids), strict=True):
-            try:
-                if (body := tx.body).chain_id != self._chain_id:  # read once: each read copies it out of the core
-                    raise ChainStateError("a transaction is for another chain")
-                check_body_expiration(body, time_ms, params.max_tx_lifetime_s)
-                check_body_tapos(body, self._store, self._head, block_hashes)
-                if signature_problem is not None:
-                    raise signature_problem
-            except TonomyError as exc:
-                raise ChainStateError(f"transaction {tx_id.hex()[:16]}… cannot be in this block: {exc}") from None
-            if tx_id in seen or self._store.aux_get(blocks.TX_INDEX, tx_id) is not None:
-                raise ChainStateError(f"transaction {tx_id.hex()[:16]}… is in a block already")
-            seen.add(tx_id)
+        # Every signature of the block in one batch (those verified at admission are known).
+        problems = self._verified.check(txs, ids)
+        check_block_transactions(txs, ids, problems, chain_id=self._chain_id, store=self._store, head=self._head, time_ms=time_ms, params=params)
 
     def _commit(self, executed: ExecutedBlock, own_commit: _core.Commit | None, encoded: bytes | None = None) -> None:
         header = executed.header

@@ -60,35 +60,40 @@ class VerifiedSignatures:
         """
         digests = ids if ids is not None else [tx.id for tx in txs]
         entries = self._entries
-        # Each signature not in the cache: (its transaction's position, its index, the triple).
-        unknown: list[tuple[int, int, tuple[bytes, bytes, bytes]]] = []
+        # The signatures not in the cache, as the three lists the core takes, and where
+        # each came from (its transaction's position and its index in that transaction).
+        keys: list[bytes] = []
+        signed: list[bytes] = []
+        signature_bytes: list[bytes] = []
+        origins: list[tuple[int, int]] = []
+        hits = 0
         for position, (tx, digest) in enumerate(zip(txs, digests, strict=True)):
             for index, signature in enumerate(tx.signatures):
-                triple = (signature.public_key, digest, signature.signature)
-                if triple in entries:
-                    self.hits += 1
-                else:
-                    unknown.append((position, index, triple))
+                key, sig = signature.public_key, signature.signature
+                if (key, digest, sig) in entries:
+                    hits += 1
+                    continue
+                keys.append(key)
+                signed.append(digest)
+                signature_bytes.append(sig)
+                origins.append((position, index))
+        self.hits += hits
         out: list[BadSignatureError | None] = [None] * len(digests)
-        if not unknown:
+        if not keys:
             return out
         try:
-            results = _core.ed25519_verify_batch(
-                [u[2][0] for u in unknown], [u[2][1] for u in unknown], [u[2][2] for u in unknown]
-            )
+            results = _core.ed25519_verify_batch(keys, signed, signature_bytes)
         except TonomyError as exc:
             error = BadSignatureError(f"the signatures cannot be checked: {exc.message}")
-            for position, _, _ in unknown:
+            for position, _ in origins:
                 out[position] = error
             return out
-        for (position, index, triple), ok in zip(unknown, results, strict=True):
+        remember = self._remember
+        for key, digest, sig, (position, index), ok in zip(keys, signed, signature_bytes, origins, results, strict=True):
             if ok:
-                self._remember(triple)
+                remember((key, digest, sig))
             elif out[position] is None:  # the first signature of the transaction that fails
-                out[position] = BadSignatureError(
-                    f"signature {index} (key {triple[0].hex()[:16]}…) does not sign this transaction"
-                )
+                out[position] = BadSignatureError(f"signature {index} (key {key.hex()[:16]}…) does not sign this transaction")
         return out
-
 
 __all__ = ["DEFAULT_CACHE_SIZE", "VerifiedSignatures"]

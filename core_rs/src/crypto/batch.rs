@@ -17,15 +17,20 @@
 //! q / 2^128. Determinism matters for consensus: every node derives the same weights, and
 //! needs no OS randomness that could fail or be biased.
 //!
-//! Large batches are split into contiguous chunks, one per core; each chunk is decoded and
-//! checked on its own thread with the weights of its items (a chunk's sum is the sub-sum of
-//! the whole, so the argument above applies per chunk).
+//! Large batches are split into contiguous chunks, one per core (or as many as the process
+//! cap of [`set_batch_threads`] allows); each chunk is decoded and checked on its own thread
+//! with the weights of its items (a chunk's sum is the sub-sum of the whole, so the argument
+//! above applies per chunk).
 //!
-//! A key that signs several items of a chunk is decoded once, and its terms enter the
+//! Keys are decoded through the process-wide key cache ([`KeyDecoding::Cached`]): a busy
+//! account's key is decompressed once, not once per batch.
+//!
+//! A key that signs several items of a chunk is looked up once, and its terms enter the
 //! multiscalar multiplication as ONE point with the sum of their scalars:
 //! `Σ [zᵢkᵢ]A = [Σ zᵢkᵢ]A` is the same group element, so the equation and every verdict
 //! are unchanged; only the work shrinks (a busy account's transactions share a key).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
@@ -36,6 +41,7 @@ use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use std::collections::HashMap;
 
 use super::encoding::{decode_public_key, key_array, prepare_with_key, Prepared, PUBLIC_KEY_LEN};
+use super::key_cache::KeyDecoding;
 use super::verify::cofactored_equation_holds;
 use crate::hash::{tagged_hasher_static, tags};
 
@@ -52,27 +58,68 @@ const SINGLE_CHECK_AT_MOST: usize = 4;
 /// A thread gets at least this many items; smaller batches stay on the calling thread.
 const MIN_ITEMS_PER_THREAD: usize = 64;
 
-/// Verify every item; `result[i]` is exactly `verify(items[i]).is_ok()`.
+/// Threads a batch may use; 0 = the default ([`default_threads`]).
+static BATCH_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// The environment variable that sets a process's default thread cap (a positive integer).
+pub const THREADS_ENV: &str = "TONOMY_SIGNATURE_THREADS";
+
+/// Verify every item; `result[i]` is exactly `verify(items[i]).is_ok()`. Uses up to
+/// [`batch_threads`] threads.
 pub fn verify_batch(items: &[BatchItem<'_>]) -> Vec<bool> {
-    verify_batch_with_threads(items, available_cores())
+    verify_batch_with(items, batch_threads(), KeyDecoding::Cached)
+}
+
+/// Cap the threads of every later [`verify_batch`] in this process; 0 restores the
+/// default. Several node processes sharing few cores gain nothing from splitting a batch
+/// (each thread pays its own set-up, and a smaller multiscalar sum costs more per point),
+/// so such a node can ask for 1. Verdicts never depend on it.
+pub fn set_batch_threads(max_threads: usize) {
+    BATCH_THREADS.store(max_threads, Ordering::Relaxed);
+}
+
+/// The thread cap [`verify_batch`] uses now.
+pub fn batch_threads() -> usize {
+    match BATCH_THREADS.load(Ordering::Relaxed) {
+        0 => default_threads(),
+        set => set,
+    }
+}
+
+/// [`THREADS_ENV`] if it holds a positive integer (read once per process), else one
+/// thread per core. The variable lets a launcher of several nodes on one machine set the
+/// cap without a node option.
+fn default_threads() -> usize {
+    static DEFAULT: OnceLock<usize> = OnceLock::new();
+    *DEFAULT.get_or_init(|| threads_setting(std::env::var(THREADS_ENV).ok().as_deref()).unwrap_or_else(available_cores))
+}
+
+/// A thread count as the environment may give it: a positive integer, else nothing.
+fn threads_setting(value: Option<&str>) -> Option<usize> {
+    value?.trim().parse::<usize>().ok().filter(|&threads| threads > 0)
 }
 
 /// [`verify_batch`] with at most `max_threads` threads (1 = the calling thread only).
 pub fn verify_batch_with_threads(items: &[BatchItem<'_>], max_threads: usize) -> Vec<bool> {
+    verify_batch_with(items, max_threads, KeyDecoding::Cached)
+}
+
+/// [`verify_batch`] with at most `max_threads` threads and keys decoded as `keys` says.
+pub fn verify_batch_with(items: &[BatchItem<'_>], max_threads: usize, keys: KeyDecoding) -> Vec<bool> {
     if items.is_empty() {
         return Vec::new();
     }
     let weights = batch_weights(items);
     let threads = max_threads.clamp(1, (items.len() / MIN_ITEMS_PER_THREAD).max(1));
     if threads == 1 {
-        return verify_chunk(items, &weights);
+        return verify_chunk(items, &weights, keys);
     }
     let chunk_len = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(chunk_len)
             .zip(weights.chunks(chunk_len))
-            .map(|(chunk, chunk_weights)| scope.spawn(move || verify_chunk(chunk, chunk_weights)))
+            .map(|(chunk, chunk_weights)| scope.spawn(move || verify_chunk(chunk, chunk_weights, keys)))
             .collect();
         let mut results = Vec::with_capacity(items.len());
         for handle in handles {
@@ -113,8 +160,8 @@ fn batch_weights(items: &[BatchItem<'_>]) -> Vec<Scalar> {
 }
 
 /// Decode and check one contiguous chunk on the current thread.
-fn verify_chunk(items: &[BatchItem<'_>], weights: &[Scalar]) -> Vec<bool> {
-    let mut keys = KeyTable::default();
+fn verify_chunk(items: &[BatchItem<'_>], weights: &[Scalar], decoding: KeyDecoding) -> Vec<bool> {
+    let mut keys = KeyTable::new(decoding);
     let prepared: Vec<Option<Keyed>> = items
         .iter()
         .map(|item| {
@@ -137,21 +184,26 @@ struct Keyed {
     prepared: Prepared,
 }
 
-/// The distinct public keys of a chunk, each decoded once (a bad key is remembered as
-/// bad). Only looked up, never iterated, so the map's order reaches no output.
-#[derive(Default)]
+/// The distinct public keys of a chunk, each looked up once (a bad key is remembered as
+/// bad), numbered so their terms can be merged. Only looked up, never iterated, so the
+/// map's order reaches no output.
 struct KeyTable {
+    decoding: KeyDecoding,
     index: HashMap<[u8; PUBLIC_KEY_LEN], Option<(usize, EdwardsPoint)>>,
     count: usize,
 }
 
 impl KeyTable {
+    fn new(decoding: KeyDecoding) -> Self {
+        KeyTable { decoding, index: HashMap::new(), count: 0 }
+    }
+
     fn decode(&mut self, public_key: &[u8]) -> Option<(usize, EdwardsPoint)> {
         let bytes = key_array(public_key).ok()?;
         if let Some(known) = self.index.get(&bytes) {
             return *known;
         }
-        let decoded = decode_public_key(&bytes).ok().map(|point| (self.count, point));
+        let decoded = decode_public_key(&bytes, self.decoding).ok().map(|point| (self.count, point));
         if decoded.is_some() {
             self.count += 1;
         }
@@ -239,6 +291,20 @@ impl Checker<'_> {
     fn set(&mut self, index: usize, valid: bool) {
         if let Some(slot) = self.results.get_mut(index) {
             *slot = valid;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::threads_setting;
+
+    #[test]
+    fn thread_settings_are_positive_integers_or_nothing() {
+        assert_eq!(threads_setting(Some("1")), Some(1));
+        assert_eq!(threads_setting(Some(" 3\n")), Some(3));
+        for ignored in [None, Some(""), Some("0"), Some("-1"), Some("two"), Some("1.5"), Some("99999999999999999999999")] {
+            assert_eq!(threads_setting(ignored), None, "{ignored:?}");
         }
     }
 }

@@ -9,7 +9,7 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 use sha2::{Digest as _, Sha512};
 
 use super::encoding::challenge;
-use super::{public_key, sign, verify, verify_batch, verify_batch_with_threads, BatchItem};
+use super::{public_key, sign, verify, verify_batch, verify_batch_with, verify_batch_with_threads, verify_with, BatchItem, KeyDecoding};
 
 struct Owned {
     public_key: Vec<u8>,
@@ -80,7 +80,8 @@ fn corrupt_some(rng: &mut StdRng, owned: &mut [Owned], spare: &Owned, rate: f64)
     }
 }
 
-/// The items as a batch, and what the single path decides for each.
+/// The items as a batch, and what the single path decides for each (keys decoded
+/// afresh, so every cached path below is compared with the uncached one).
 fn items_and_single_verdicts(owned: &[Owned]) -> (Vec<BatchItem<'_>>, Vec<bool>) {
     let items: Vec<BatchItem<'_>> = owned
         .iter()
@@ -88,7 +89,7 @@ fn items_and_single_verdicts(owned: &[Owned]) -> (Vec<BatchItem<'_>>, Vec<bool>)
         .collect();
     let single = items
         .iter()
-        .map(|i| verify(i.public_key, i.message, i.signature).is_ok())
+        .map(|i| verify_with(i.public_key, i.message, i.signature, KeyDecoding::Fresh).is_ok())
         .collect();
     (items, single)
 }
@@ -143,13 +144,17 @@ fn batch_equals_single_on_random_batches() {
         corrupt_some(&mut rng, &mut owned, &spare, rate);
         let (items, single) = items_and_single_verdicts(&owned);
         for threads in [1, 2, 3] {
-            assert_eq!(
-                verify_batch_with_threads(&items, threads),
-                single,
-                "size {size}, rate {rate}, {threads} threads"
-            );
+            for keys in [KeyDecoding::Fresh, KeyDecoding::Cached] {
+                assert_eq!(
+                    verify_batch_with(&items, threads, keys),
+                    single,
+                    "size {size}, rate {rate}, {threads} threads, {keys:?}"
+                );
+            }
         }
         assert_eq!(verify_batch(&items), single);
+        let cached_single: Vec<bool> = items.iter().map(|i| verify(i.public_key, i.message, i.signature).is_ok()).collect();
+        assert_eq!(cached_single, single, "single path with cached keys");
         checked += size;
         rejected += single.iter().filter(|ok| !**ok).count();
     }
@@ -211,5 +216,72 @@ fn batch_equals_single_when_keys_repeat() {
         for threads in [1, 2] {
             assert_eq!(verify_batch_with_threads(&items, threads), single, "round {round}, {threads} threads");
         }
+    }
+}
+
+/// A key whose first byte is changed until it no longer decodes: the same last 31 bytes.
+fn undecodable_neighbour(key: &[u8]) -> Vec<u8> {
+    (0..=255u8)
+        .map(|b| {
+            let mut k = key.to_vec();
+            k[0] = b;
+            k
+        })
+        .find(|k| verify_with(k, b"", &[0u8; 64], KeyDecoding::Fresh).is_err_and(|e| e.code() == "crypto.invalid_public_key"))
+        .expect("some first-byte variant is no valid key")
+}
+
+/// The key cache must answer for all 32 bytes of a key: a bad key that shares 31 bytes
+/// with a busy good key is cached first, then both sign in one batch, across batches and
+/// through the single path. A cache keyed by less than the whole key would reject the
+/// good key's signatures (or accept the bad key's point) here.
+#[test]
+fn cached_keys_never_answer_for_a_neighbouring_key() {
+    let mut rng = StdRng::seed_from_u64(0xbad_c0de);
+    for round in 0..6 {
+        let seed: [u8; 32] = rng.gen();
+        let good = public_key(&seed).to_vec();
+        let bad = undecodable_neighbour(&good);
+        let mut owned: Vec<Owned> = Vec::new();
+        for i in 0..(40 + 30 * round) {
+            let message = format!("round {round} item {i}").into_bytes();
+            let signature = sign(&seed, &message).to_vec();
+            let public_key = if i % 3 == 1 { bad.clone() } else { good.clone() };
+            owned.push(Owned { public_key, message, signature });
+            if i % 7 == 0 {
+                owned.push(honest(&mut rng));
+            }
+        }
+        let (items, single) = items_and_single_verdicts(&owned);
+        assert!(single.iter().any(|ok| *ok) && single.iter().any(|ok| !*ok));
+        // The bad key alone first, so the cache holds its verdict before the good key is seen.
+        let bad_alone = BatchItem { public_key: &bad, message: b"x", signature: &owned[0].signature };
+        assert_eq!(verify_batch(&[bad_alone]), vec![false]);
+        for threads in [1, 2] {
+            for keys in [KeyDecoding::Cached, KeyDecoding::Fresh, KeyDecoding::Cached] {
+                assert_eq!(verify_batch_with(&items, threads, keys), single, "round {round}, {threads} threads, {keys:?}");
+            }
+        }
+        for (item, expected) in items.iter().zip(&single) {
+            let fresh = verify_with(item.public_key, item.message, item.signature, KeyDecoding::Fresh);
+            assert_eq!(fresh.is_ok(), *expected);
+            assert_eq!(verify(item.public_key, item.message, item.signature), fresh);
+        }
+    }
+}
+
+/// The process-wide thread cap changes no verdict (and 0 restores the default).
+#[test]
+fn batch_thread_cap_changes_no_verdict() {
+    let mut rng = StdRng::seed_from_u64(42);
+    let mut owned: Vec<Owned> = (0..300).map(|_| honest(&mut rng)).collect();
+    let spare = honest(&mut rng);
+    corrupt_some(&mut rng, &mut owned, &spare, 0.05);
+    let (items, single) = items_and_single_verdicts(&owned);
+    let default = super::batch_threads();
+    for cap in [1, 2, 0] {
+        super::set_batch_threads(cap);
+        assert_eq!(super::batch_threads(), if cap == 0 { default } else { cap });
+        assert_eq!(verify_batch(&items), single, "cap {cap}");
     }
 }

@@ -8,6 +8,7 @@ use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
 use sha2::{Digest as _, Sha512};
 
+use super::key_cache::KeyDecoding;
 use crate::{CoreError, CoreResult};
 
 /// Length of a public key, a seed and each half of a signature.
@@ -29,10 +30,10 @@ pub(crate) struct Prepared {
 
 /// Apply every encoding rule to one `(public key, message, signature)` and compute
 /// `k = SHA-512(R ‖ A ‖ M) mod l`.
-pub(crate) fn prepare(public_key: &[u8], message: &[u8], signature: &[u8]) -> CoreResult<Prepared> {
+pub(crate) fn prepare(public_key: &[u8], message: &[u8], signature: &[u8], keys: KeyDecoding) -> CoreResult<Prepared> {
     let key_bytes = key_array(public_key)?;
     signature_array(signature)?; // both lengths before any decoding: the documented order
-    let point = decode_public_key(&key_bytes)?;
+    let point = decode_public_key(&key_bytes, keys)?;
     prepare_with_key(&key_bytes, point, message, signature)
 }
 
@@ -56,7 +57,7 @@ pub(crate) fn key_array(public_key: &[u8]) -> CoreResult<[u8; PUBLIC_KEY_LEN]> {
 }
 
 /// [`prepare`] for a key already decoded by [`decode_public_key`] from `key_bytes`
-/// (the batch path decodes each distinct key once).
+/// (the batch path decodes each distinct key once per chunk).
 pub(crate) fn prepare_with_key(
     key_bytes: &[u8; PUBLIC_KEY_LEN],
     public_key: EdwardsPoint,
@@ -77,8 +78,8 @@ pub(crate) fn prepare_with_key(
 }
 
 /// Decode a public key: a canonical encoding of a point that is not of small order.
-pub(crate) fn decode_public_key(bytes: &[u8; PUBLIC_KEY_LEN]) -> CoreResult<EdwardsPoint> {
-    decode_point(bytes).map_err(|why| CoreError::InvalidPublicKey(format!("the key {why}")))
+pub(crate) fn decode_public_key(bytes: &[u8; PUBLIC_KEY_LEN], keys: KeyDecoding) -> CoreResult<EdwardsPoint> {
+    keys.decode(bytes).map_err(|why| CoreError::InvalidPublicKey(format!("the key {why}")))
 }
 
 /// `k = SHA-512(R ‖ A ‖ M)` reduced mod l. Reducing `k` (not `8·k`) is what keeps the
@@ -101,7 +102,7 @@ fn decode_response(bytes: [u8; 32]) -> CoreResult<Scalar> {
 
 /// Decode a curve point under the rules shared by `A` and `R`; the error says why
 /// (it is prefixed by which of the two it is).
-fn decode_point(bytes: &[u8; 32]) -> Result<EdwardsPoint, &'static str> {
+pub(crate) fn decode_point(bytes: &[u8; 32]) -> Result<EdwardsPoint, &'static str> {
     if !is_canonical_encoding(bytes) {
         return Err("is a non-canonical point encoding");
     }
@@ -205,20 +206,22 @@ mod tests {
 
     #[test]
     fn every_small_order_point_is_rejected_as_key() {
-        for point in EIGHT_TORSION.iter() {
-            let err = decode_public_key(&point.compress().to_bytes()).unwrap_err();
-            assert_eq!(err.code(), "crypto.invalid_public_key");
-            assert!(err.to_string().contains("small order"), "{err}");
+        for keys in [KeyDecoding::Fresh, KeyDecoding::Cached, KeyDecoding::Cached] {
+            for point in EIGHT_TORSION.iter() {
+                let err = decode_public_key(&point.compress().to_bytes(), keys).unwrap_err();
+                assert_eq!(err.code(), "crypto.invalid_public_key");
+                assert!(err.to_string().contains("small order"), "{err}");
+            }
         }
     }
 
     #[test]
     fn wrong_lengths_name_what_is_wrong() {
         let pk = [0u8; 31];
-        let err = prepare(&pk, b"", &[0u8; 64]).unwrap_err();
+        let err = prepare(&pk, b"", &[0u8; 64], KeyDecoding::Cached).unwrap_err();
         assert_eq!(err.code(), "crypto.invalid_public_key");
         assert!(err.to_string().contains("32 bytes, got 31"));
-        let err = prepare(&[0u8; 32], b"", &[0u8; 65]).unwrap_err();
+        let err = prepare(&[0u8; 32], b"", &[0u8; 65], KeyDecoding::Cached).unwrap_err();
         assert_eq!(err.code(), "crypto.invalid_signature");
         assert!(err.to_string().contains("64 bytes, got 65"));
     }

@@ -25,6 +25,7 @@
 
 mod batch;
 mod encoding;
+mod key_cache;
 mod signing;
 mod verify;
 
@@ -33,7 +34,10 @@ mod batch_tests;
 #[cfg(test)]
 mod vector_tests;
 
-pub use batch::{verify_batch, verify_batch_with_threads, BatchItem};
+pub use batch::{
+    batch_threads, set_batch_threads, verify_batch, verify_batch_with, verify_batch_with_threads, BatchItem, THREADS_ENV,
+};
 pub use encoding::{PUBLIC_KEY_LEN, SEED_LEN, SIGNATURE_LEN};
+pub use key_cache::KeyDecoding;
 pub use signing::{public_key, sign};
-pub use verify::verify;
+pub use verify::{verify, verify_with};

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{public_key, sign, verify, verify_batch, verify_batch_with_threads, BatchItem};
+use super::{public_key, sign, verify, verify_batch, verify_batch_with, verify_with, BatchItem, KeyDecoding};
 
 pub(super) struct Vector {
     pub(super) name: String,
@@ -137,18 +137,26 @@ fn items(vectors: &[Vector]) -> Vec<BatchItem<'_>> {
 }
 
 /// Single path, batch path (whole set, with 1 and 2 threads, and each vector alone) and
-/// the set mixed with honest signatures must all give the expected decision.
+/// the set mixed with honest signatures must all give the expected decision, with keys
+/// decoded afresh and through the key cache (cold, then warm: every key is seen twice).
 fn check_both_paths(vectors: &[Vector]) {
+    const DECODINGS: [KeyDecoding; 3] = [KeyDecoding::Fresh, KeyDecoding::Cached, KeyDecoding::Cached];
     for v in vectors {
-        let single = verify(&v.public_key, &v.message, &v.signature);
-        assert_eq!(single.is_ok(), v.valid, "single path: {} -> {single:?}", v.name);
+        let fresh = verify_with(&v.public_key, &v.message, &v.signature, KeyDecoding::Fresh);
+        assert_eq!(fresh.is_ok(), v.valid, "single path: {} -> {fresh:?}", v.name);
+        for _ in 0..2 {
+            let cached = verify(&v.public_key, &v.message, &v.signature);
+            assert_eq!(cached, fresh, "single path, cached key: {}", v.name);
+        }
         let alone = verify_batch(&items(std::slice::from_ref(v)));
         assert_eq!(alone, vec![v.valid], "batch of one: {}", v.name);
     }
     let expected: Vec<bool> = vectors.iter().map(|v| v.valid).collect();
     let all = items(vectors);
     for threads in [1, 2, 8] {
-        assert_eq!(verify_batch_with_threads(&all, threads), expected, "batch, {threads} threads");
+        for keys in DECODINGS {
+            assert_eq!(verify_batch_with(&all, threads, keys), expected, "batch, {threads} threads, {keys:?}");
+        }
     }
 
     // Interleave honest signatures so failing vectors sit inside mostly valid batches.
@@ -173,7 +181,9 @@ fn check_both_paths(vectors: &[Vector]) {
             mixed_expected.push(v.valid);
         }
     }
-    assert_eq!(verify_batch(&mixed), mixed_expected, "mixed with honest signatures");
+    for keys in DECODINGS {
+        assert_eq!(verify_batch_with(&mixed, 2, keys), mixed_expected, "mixed with honest signatures, {keys:?}");
+    }
 }
 
 #[test]

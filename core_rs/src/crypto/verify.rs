@@ -4,12 +4,18 @@ use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::traits::IsIdentity;
 
 use super::encoding::{prepare, Prepared};
+use super::key_cache::KeyDecoding;
 use crate::{CoreError, CoreResult};
 
 /// Verify one signature. `Ok(())` if it is valid under the rule set; otherwise
 /// `InvalidPublicKey` or `InvalidSignature` with the reason.
 pub fn verify(public_key: &[u8], message: &[u8], signature: &[u8]) -> CoreResult<()> {
-    let prepared = prepare(public_key, message, signature)?;
+    verify_with(public_key, message, signature, KeyDecoding::Cached)
+}
+
+/// [`verify`] with the key decoded as `keys` says (the verdict and error are the same).
+pub fn verify_with(public_key: &[u8], message: &[u8], signature: &[u8], keys: KeyDecoding) -> CoreResult<()> {
+    let prepared = prepare(public_key, message, signature, keys)?;
     if cofactored_equation_holds(&prepared) {
         Ok(())
     } else {
