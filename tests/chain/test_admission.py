@@ -219,3 +219,33 @@ def test_mutated_transactions_are_refused_cleanly(net: LedgerNet) -> None:
             accepted += 1
     assert accepted == 0  # the signature covers every byte of the body, so no mutation passes
     assert fingerprint(net) == before
+
+
+def test_a_node_clock_ahead_of_the_head_counts_expiry_from_the_clock(net: LedgerNet) -> None:
+    """A fresh network's genesis head can be old: what expires before the node's clock can
+    never be in a block (its time is at least the clock), so it is refused now, not lost later."""
+    head_s = net.chain.head.time // 1000
+    net.chain.clock_ms = lambda: (head_s + 3_600) * 1000
+    stale = net.transaction(write(key="stale"), ["alice"], expiration=head_s + 60)
+    with pytest.raises(TransactionRejectedError) as caught:
+        net.chain.submit(stale)
+    assert caught.value.code == "tx.expired"
+    # Built from the clock, an hour past the head: accepted (from the head it is too far ahead).
+    fresh = net.transaction(write(key="fresh"), ["alice"], expiration=head_s + 3_600 + 60)
+    assert net.chain.submit_many([fresh]) == [_core.decode_signed_transaction(fresh).id]
+    net.chain.clock_ms = None
+    late = net.transaction(write(key="late"), ["alice"], expiration=head_s + 3_600 + 61)
+    with pytest.raises(TransactionRejectedError) as caught:
+        net.chain.submit(late)
+    assert caught.value.code == "tx.expiration_too_far"
+
+
+def test_a_node_clock_behind_the_head_changes_nothing(net: LedgerNet) -> None:
+    head_s = net.chain.head.time // 1000
+    net.chain.clock_ms = lambda: (head_s - 3_600) * 1000
+    still_valid = net.transaction(write(), ["alice"], expiration=head_s + 10)
+    assert net.chain.submit(still_valid) == _core.decode_signed_transaction(still_valid).id
+    expired = net.transaction(write(key="x"), ["alice"], expiration=head_s - 1)
+    with pytest.raises(TransactionRejectedError) as caught:
+        net.chain.submit(expired)
+    assert caught.value.code == "tx.expired"

@@ -200,6 +200,10 @@ class AdmissionContext:
     engine: ExecutionEngine
     #: Block hashes read for tapos, by height (valid for this context's head only).
     block_hashes: dict[int, bytes | None] = field(default_factory=dict)
+    #: The node's clock (Unix ms), if it has one: the next block's time is at least this,
+    #: so expiry counts from it when the head is older (a fresh network's genesis head can
+    #: be months old). Node-local, like all of admission; blocks never read it.
+    now_ms: int | None = None
 
 
 def check_before_signatures(raw: object, ctx: AdmissionContext) -> tuple[_core.SignedTransaction, bytes, str]:
@@ -211,11 +215,17 @@ def check_before_signatures(raw: object, ctx: AdmissionContext) -> tuple[_core.S
     return checker_before_signatures(ctx)(raw)
 
 
+def admission_time_ms(ctx: AdmissionContext) -> int:
+    """The time expiry is counted from: the head's, or the node's clock if that is later."""
+    head_ms = ctx.head.time
+    return head_ms if ctx.now_ms is None or ctx.now_ms <= head_ms else ctx.now_ms
+
+
 def checker_before_signatures(ctx: AdmissionContext) -> Callable[[object], tuple[_core.SignedTransaction, bytes, str]]:
     """:func:`check_before_signatures` for many transactions against one context: what
     every transaction reads from the context is read once."""
     chain_id, store, head, known = ctx.chain_id, ctx.store, ctx.head, ctx.block_hashes
-    time_ms, max_lifetime_s = head.time, ctx.params.max_tx_lifetime_s
+    time_ms, max_lifetime_s = admission_time_ms(ctx), ctx.params.max_tx_lifetime_s
     aux_get, decode_action = store.aux_get, ctx.engine.decode_action
     tx_index = blocks.TX_INDEX
 

@@ -20,7 +20,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,6 +126,9 @@ class Chain:
         #: long (seconds), so validators can check it within the consensus timeouts; the
         #: rest wait for the next block. None: as many as the parameters allow.
         self.build_budget_s: float | None = None
+        #: Node-local: the node's clock (Unix ms). Admission counts expiry from it when the
+        #: head is older, since no later block can take a transaction expired by then.
+        self.clock_ms: Callable[[], int] | None = None
         self._head = self._load_or_create_head()
         head_state = WriteOverlay(self._store)
         lifecycle.check_available(self._available, lifecycle.enabled_versions(head_state), self._head.height)
@@ -337,7 +340,10 @@ class Chain:
     def _admit_many(self, raws: Sequence[object], *, queue: bool) -> list[AdmittedTransaction | TonomyError]:
         with self._lock:
             params = self.parameters()
-            ctx = AdmissionContext(self._chain_id, self._head, self._store, WriteOverlay(self._store), params, self._head_engine())
+            # Nothing commits while the lock is held: the batch's overlay may remember what it reads.
+            state = WriteOverlay(self._store, remember_reads=True, watch=SYSTEM_PREFIX)
+            now_ms = None if self.clock_ms is None else self.clock_ms()
+            ctx = AdmissionContext(self._chain_id, self._head, self._store, state, params, self._head_engine(), now_ms=now_ms)
             return admit_many(raws, ctx, self._verified, self._mempool if queue else None)
 
     # -- blocks ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 from tonomy.node.chain_port import ChainPort
 from tonomy.node.config import NodeConfig
 from tonomy.node.keys import read_key_file
+from tonomy.node.schedule import wall_clock_ms
 
 #: A proposal takes transactions while executing them takes at most this long (seconds):
 #: every validator executes it again before the propose timeout (2 s by default) ends.
@@ -32,6 +33,7 @@ def open_chain(config: NodeConfig) -> ChainPort:
     apps = load_installed_apps(config.data_dir / APPS_FOLDER, installed_plugin_names())
     chain = Chain.open(config.data_dir, genesis, build_plugin_manager(extra_plugins=apps), validator_seed=seed)
     chain.build_budget_s = BUILD_BUDGET_S
+    chain.clock_ms = wall_clock_ms
     opened: ChainPort = chain
     return opened
 
