@@ -179,32 +179,52 @@ impl PyMeter {
 
     fn charge_write(slf: &Bound<'_, Self>, size: usize) -> PyResult<()> {
         let size = u64::try_from(size).unwrap_or(u64::MAX);
+        Self::charge_bytes(slf, size)
+    }
+
+    fn charge_bytes(slf: &Bound<'_, Self>, size: u64) -> PyResult<()> {
         slf.borrow_mut().meter.charge_write(size).map_err(to_py_detail)
     }
 }
 
+/// An int from 0 to 2**64-1, or InvalidInputError naming `what`.
+fn count(value: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
+    value.extract::<u64>().map_err(|_| {
+        to_py_detail(CoreError::InvalidInput(format!(
+            "{what} is an int from 0 to 2**64-1, got {}",
+            type_name(value)
+        )))
+    })
+}
+
 fn limit(limits: &Bound<'_, PyAny>, name: &str) -> PyResult<u64> {
-    limits
-        .getattr(name)
-        .and_then(|value| value.extract::<u64>())
-        .map_err(|_| {
-            to_py_detail(CoreError::InvalidInput(format!(
-                "a meter's limits need {name} as an int from 0 to 2**64-1"
-            )))
-        })
+    let value = limits.getattr(name).map_err(|_| {
+        to_py_detail(CoreError::InvalidInput(format!(
+            "a meter's limits need {name}"
+        )))
+    })?;
+    count(&value, name)
 }
 
 #[pymethods]
 impl PyMeter {
     #[new]
-    #[pyo3(signature = (limits, state_ops = 0, bytes_written = 0))]
-    fn new(limits: &Bound<'_, PyAny>, state_ops: u64, bytes_written: u64) -> PyResult<Self> {
+    #[pyo3(signature = (limits, state_ops = None, bytes_written = None))]
+    fn new(
+        limits: &Bound<'_, PyAny>,
+        state_ops: Option<&Bound<'_, PyAny>>,
+        bytes_written: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let mut meter = Meter::new(
             limit(limits, "max_state_ops")?,
             limit(limits, "max_bytes_written")?,
         );
-        meter.set_ops(state_ops);
-        meter.set_bytes(bytes_written);
+        if let Some(ops) = state_ops {
+            meter.set_ops(count(ops, "state_ops")?);
+        }
+        if let Some(bytes) = bytes_written {
+            meter.set_bytes(count(bytes, "bytes_written")?);
+        }
         Ok(PyMeter {
             meter,
             limits: limits.clone().unbind(),
@@ -222,8 +242,9 @@ impl PyMeter {
     }
 
     #[setter]
-    fn set_state_ops(&mut self, value: u64) {
-        self.meter.set_ops(value);
+    fn set_state_ops(&mut self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.meter.set_ops(count(value, "state_ops")?);
+        Ok(())
     }
 
     #[getter]
@@ -232,8 +253,9 @@ impl PyMeter {
     }
 
     #[setter]
-    fn set_bytes_written(&mut self, value: u64) {
-        self.meter.set_bytes(value);
+    fn set_bytes_written(&mut self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.meter.set_bytes(count(value, "bytes_written")?);
+        Ok(())
     }
 
     /// Count one state operation (ResourceLimitError past the limit; it stays counted).
@@ -244,8 +266,8 @@ impl PyMeter {
 
     /// Count one write of `size` bytes: an operation, then its bytes.
     #[pyo3(name = "charge_write")]
-    fn py_charge_write(slf: &Bound<'_, Self>, size: usize) -> PyResult<()> {
-        Self::charge_write(slf, size)
+    fn py_charge_write(slf: &Bound<'_, Self>, size: &Bound<'_, PyAny>) -> PyResult<()> {
+        Self::charge_bytes(slf, count(size, "a write's size")?)
     }
 
     /// Raise the refusal of an operation past the limit.
@@ -305,7 +327,13 @@ impl PyPluginState {
     /// `view`: the host's state view, whose `native` is the core `StateOverlay`;
     /// `prefix`: the plugin's key prefix; `meter`: the transaction's meter.
     #[new]
-    fn new(view: &Bound<'_, PyAny>, prefix: &[u8], meter: Py<PyMeter>) -> PyResult<Self> {
+    fn new(view: &Bound<'_, PyAny>, prefix: &Bound<'_, PyAny>, meter: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let prefix = prefix
+            .downcast_exact::<PyBytes>()
+            .map_err(|_| to_py_detail(CoreError::InvalidInput("a namespace prefix is bytes".into())))?;
+        let meter = meter
+            .downcast::<PyMeter>()
+            .map_err(|_| to_py_detail(CoreError::InvalidInput("a plugin state needs a Meter".into())))?;
         let overlay = view
             .getattr("native")
             .ok()
@@ -318,8 +346,8 @@ impl PyPluginState {
         Ok(PyPluginState {
             view: view.clone().unbind(),
             overlay: overlay.unbind(),
-            namespace: Namespace::new(prefix).map_err(to_py_detail)?,
-            meter,
+            namespace: Namespace::new(prefix.as_bytes()).map_err(to_py_detail)?,
+            meter: meter.clone().unbind(),
         })
     }
 
