@@ -5,7 +5,8 @@
 //! checkpoints only touch in-memory maps and keep it.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyTuple};
+use pyo3::intern;
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
 use super::codec::{decode_slice, encode_value, type_name};
 use super::errors::{to_py_detail, MapPy};
@@ -197,8 +198,9 @@ fn count(value: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
     })
 }
 
-fn limit(limits: &Bound<'_, PyAny>, name: &str) -> PyResult<u64> {
-    let value = limits.getattr(name).map_err(|_| {
+/// `limits.<name>` as a count; `key` is `name` interned (read once per transaction).
+fn limit(limits: &Bound<'_, PyAny>, key: &Bound<'_, PyString>, name: &str) -> PyResult<u64> {
+    let value = limits.getattr(key).map_err(|_| {
         to_py_detail(CoreError::InvalidInput(format!(
             "a meter's limits need {name}"
         )))
@@ -216,8 +218,8 @@ impl PyMeter {
         bytes_written: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut meter = Meter::new(
-            limit(limits, "max_state_ops")?,
-            limit(limits, "max_bytes_written")?,
+            limit(limits, intern!(limits.py(), "max_state_ops"), "max_state_ops")?,
+            limit(limits, intern!(limits.py(), "max_bytes_written"), "max_bytes_written")?,
         );
         if let Some(ops) = state_ops {
             meter.set_ops(count(ops, "state_ops")?);
@@ -335,7 +337,7 @@ impl PyPluginState {
             .downcast::<PyMeter>()
             .map_err(|_| to_py_detail(CoreError::InvalidInput("a plugin state needs a Meter".into())))?;
         let overlay = view
-            .getattr("native")
+            .getattr(intern!(view.py(), "native"))
             .ok()
             .and_then(|native| native.downcast_into::<PyStateOverlay>().ok())
             .ok_or_else(|| {
