@@ -92,7 +92,10 @@ mod tests {
         assert!(meter.charge_op().is_ok());
         let refused = meter.charge_op().unwrap_err();
         assert_eq!(refused.code(), "tx.resource_limit");
-        assert_eq!(refused.detail(), "the transaction exceeded 2 state operations");
+        assert_eq!(
+            refused.detail(),
+            "the transaction exceeded 2 state operations"
+        );
         assert_eq!(meter.ops(), 3, "a refused operation stays counted");
     }
 
@@ -102,7 +105,10 @@ mod tests {
         meter.charge_write(60).unwrap();
         assert_eq!((meter.ops(), meter.bytes()), (1, 60));
         let refused = meter.charge_write(41).unwrap_err();
-        assert_eq!(refused.detail(), "the transaction wrote more than 100 bytes of state");
+        assert_eq!(
+            refused.detail(),
+            "the transaction wrote more than 100 bytes of state"
+        );
         assert_eq!((meter.ops(), meter.bytes()), (2, 101));
     }
 
@@ -111,7 +117,10 @@ mod tests {
         let mut meter = Meter::new(1, 100);
         meter.charge_op().unwrap();
         let refused = meter.charge_write(5).unwrap_err();
-        assert_eq!(refused.detail(), "the transaction exceeded 1 state operations");
+        assert_eq!(
+            refused.detail(),
+            "the transaction exceeded 1 state operations"
+        );
         assert_eq!((meter.ops(), meter.bytes()), (2, 0));
     }
 
@@ -122,6 +131,9 @@ mod tests {
         meter.set_bytes(u64::MAX - 1);
         meter.charge_write(u64::MAX).unwrap();
         assert_eq!((meter.ops(), meter.bytes()), (u64::MAX, u64::MAX));
-        assert!(meter.charge_op().is_ok(), "saturated at the limit, not past it");
+        assert!(
+            meter.charge_op().is_ok(),
+            "saturated at the limit, not past it"
+        );
     }
 }

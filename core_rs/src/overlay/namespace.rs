@@ -85,7 +85,10 @@ mod tests {
     fn values_are_bounded() {
         assert!(Namespace::check_value(&[0; MAX_PLUGIN_VALUE_LEN]).is_ok());
         let err = Namespace::check_value(&[0; MAX_PLUGIN_VALUE_LEN + 1]).unwrap_err();
-        assert_eq!(err.detail(), "state values are at most 65536 bytes, got 65537");
+        assert_eq!(
+            err.detail(),
+            "state values are at most 65536 bytes, got 65537"
+        );
     }
 
     #[test]

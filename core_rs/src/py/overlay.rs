@@ -4,8 +4,8 @@
 //! answers itself (a pending write, a remembered committed value), writes and
 //! checkpoints only touch in-memory maps and keep it.
 
-use pyo3::prelude::*;
 use pyo3::intern;
+use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
 use super::codec::{decode_slice, encode_value, type_name};
@@ -184,7 +184,10 @@ impl PyMeter {
     }
 
     fn charge_bytes(slf: &Bound<'_, Self>, size: u64) -> PyResult<()> {
-        slf.borrow_mut().meter.charge_write(size).map_err(to_py_detail)
+        slf.borrow_mut()
+            .meter
+            .charge_write(size)
+            .map_err(to_py_detail)
     }
 }
 
@@ -218,8 +221,16 @@ impl PyMeter {
         bytes_written: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut meter = Meter::new(
-            limit(limits, intern!(limits.py(), "max_state_ops"), "max_state_ops")?,
-            limit(limits, intern!(limits.py(), "max_bytes_written"), "max_bytes_written")?,
+            limit(
+                limits,
+                intern!(limits.py(), "max_state_ops"),
+                "max_state_ops",
+            )?,
+            limit(
+                limits,
+                intern!(limits.py(), "max_bytes_written"),
+                "max_bytes_written",
+            )?,
         );
         if let Some(ops) = state_ops {
             meter.set_ops(count(ops, "state_ops")?);
@@ -300,7 +311,10 @@ pub struct PyPluginState {
     meter: Py<PyMeter>,
 }
 
-fn bytes_arg<'a, 'py>(value: &'a Bound<'py, PyAny>, what: &str) -> PyResult<&'a Bound<'py, PyBytes>> {
+fn bytes_arg<'a, 'py>(
+    value: &'a Bound<'py, PyAny>,
+    what: &str,
+) -> PyResult<&'a Bound<'py, PyBytes>> {
     value.downcast_exact::<PyBytes>().map_err(|_| {
         to_py_detail(CoreError::InvalidInput(format!(
             "state {what} are bytes, got {}",
@@ -312,7 +326,9 @@ fn bytes_arg<'a, 'py>(value: &'a Bound<'py, PyAny>, what: &str) -> PyResult<&'a 
 impl PyPluginState {
     fn full_key(&self, key: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         let key = bytes_arg(key, "keys")?;
-        self.namespace.full_key(key.as_bytes()).map_err(to_py_detail)
+        self.namespace
+            .full_key(key.as_bytes())
+            .map_err(to_py_detail)
     }
 
     /// Check, meter and store `value` (already a plugin-sized value's bytes) at `full`.
@@ -329,13 +345,21 @@ impl PyPluginState {
     /// `view`: the host's state view, whose `native` is the core `StateOverlay`;
     /// `prefix`: the plugin's key prefix; `meter`: the transaction's meter.
     #[new]
-    fn new(view: &Bound<'_, PyAny>, prefix: &Bound<'_, PyAny>, meter: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let prefix = prefix
-            .downcast_exact::<PyBytes>()
-            .map_err(|_| to_py_detail(CoreError::InvalidInput("a namespace prefix is bytes".into())))?;
-        let meter = meter
-            .downcast::<PyMeter>()
-            .map_err(|_| to_py_detail(CoreError::InvalidInput("a plugin state needs a Meter".into())))?;
+    fn new(
+        view: &Bound<'_, PyAny>,
+        prefix: &Bound<'_, PyAny>,
+        meter: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        let prefix = prefix.downcast_exact::<PyBytes>().map_err(|_| {
+            to_py_detail(CoreError::InvalidInput(
+                "a namespace prefix is bytes".into(),
+            ))
+        })?;
+        let meter = meter.downcast::<PyMeter>().map_err(|_| {
+            to_py_detail(CoreError::InvalidInput(
+                "a plugin state needs a Meter".into(),
+            ))
+        })?;
         let overlay = view
             .getattr(intern!(view.py(), "native"))
             .ok()
@@ -368,27 +392,45 @@ impl PyPluginState {
         self.meter.clone_ref(py)
     }
 
-    fn get<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyBytes>>> {
         let full = self.full_key(key)?;
         PyMeter::charge_op(self.meter.bind(py))?;
         PyStateOverlay::get(self.overlay.bind(py), &full)
     }
 
     /// The record at `key` (decoded with the canonical codec), or None.
-    fn get_record<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    fn get_record<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let full = self.full_key(key)?;
         PyMeter::charge_op(self.meter.bind(py))?;
         PyStateOverlay::get_record(self.overlay.bind(py), &full)
     }
 
-    fn put(&self, py: Python<'_>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn put(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         let full = self.full_key(key)?;
         let value = bytes_arg(value, "values")?;
         self.write(py, &full, value.as_bytes())
     }
 
     /// Store `record` encoded with the canonical codec (encoded first, then checked).
-    fn put_record(&self, py: Python<'_>, key: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn put_record(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        record: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         let raw = encode_value(record).map_py()?;
         let full = self.full_key(key)?;
         self.write(py, &full, &raw)
