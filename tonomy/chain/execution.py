@@ -490,10 +490,11 @@ class ExecutionEngine:
             raise InternalError("no transaction is executing")
         key = self._memo.parameter_key(plugin, name, self._parameter_spec)
         run.meter.charge_op()
-        raw = run.overlay.native.get(key)
-        if raw is None:
+        native = run.overlay.native
+        value = native.get_record(key)  # read and decoded in one call
+        if value is None and native.get(key) is None:  # a stored null is a value, not a missing key
             raise InternalError(f"the parameter {plugin}.{name} is missing from state (was genesis applied?)")
-        return codec.decode(raw)
+        return value
 
     def _require_governance(self, caller: ActionContext, what: str) -> None:
         run = self._current()
