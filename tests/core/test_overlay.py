@@ -144,7 +144,8 @@ def test_the_meter_refuses_hostile_arguments_with_a_stable_code() -> None:
     for bad in [object(), ResourceLimits(max_state_ops=-1), ResourceLimits(max_bytes_written=2**64), ResourceLimits(max_state_ops="9")]:  # type: ignore[arg-type]
         with pytest.raises(InvalidInputError):
             Meter(bad)
-    for ops in [-1, 2**64, "1", 1.0]:
+    hostile: list[Any] = [-1, 2**64, "1", 1.0]
+    for ops in hostile:
         with pytest.raises(InvalidInputError):
             Meter(limits, state_ops=ops)
     meter = Meter(limits, state_ops=5, bytes_written=7)
@@ -166,6 +167,7 @@ def test_the_meter_refuses_hostile_arguments_with_a_stable_code() -> None:
 def test_the_plugin_state_refuses_hostile_construction(store: _core.Store) -> None:
     meter = Meter(ResourceLimits())
     view = WriteOverlay(store)
-    for args in [(object(), b"p/pay/", meter), (view, "p/pay/", meter), (view, b"", meter), (view, b"p" * 129, meter), (view, b"p/pay/", ReferenceMeter(ResourceLimits()))]:
+    cases: list[tuple[Any, Any, Any]] = [(object(), b"p/pay/", meter), (view, "p/pay/", meter), (view, b"", meter), (view, b"p" * 129, meter), (view, b"p/pay/", ReferenceMeter(ResourceLimits()))]
+    for args in cases:
         with pytest.raises(InvalidInputError):
             CoreNamespacedState(*args)

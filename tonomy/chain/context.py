@@ -182,6 +182,10 @@ class CoreNamespacedState(_core.PluginState):
         return _namespaced_items(self.view, self.prefix, self.meter, start, end)
 
 
+#: What ``ctx.state`` is: the same API either way.
+PluginStateView = NamespacedState | CoreNamespacedState
+
+
 def _namespaced_items(inner: StateView, prefix: bytes, meter: Meter, start: bytes, end: bytes | None) -> Iterator[tuple[bytes, bytes]]:
     low = prefix + start
     high = prefix + end if end is not None else _after_prefix(prefix)
@@ -315,7 +319,7 @@ class ActionContext:
     action: str
     authorization: tuple[PermissionLevel, ...]
     block: BlockInfo
-    state: NamespacedState
+    state: PluginStateView
     random: DeterministicRandom
     meter: Meter
     dispatcher: Dispatcher

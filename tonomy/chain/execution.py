@@ -38,6 +38,7 @@ from tonomy.chain.context import (
     Event,
     Meter,
     NamespacedState,
+    PluginStateView,
 )
 from tonomy.chain.overlay import ReadOnlyState, WriteOverlay
 from tonomy.chain.permissions import AUTH_ACTIONS, check_permission_requirement, required_permission
@@ -341,6 +342,7 @@ class ExecutionEngine:
         # answered by one read of the record's key; anything else takes the full path.
         memo = self._memo
         capability_key = memo.capability_key(run.params.app_registry_plugin, plugin)
+        state: PluginStateView
         if not memo.loaded_as_app(plugin) and (capability_key is None or overlay.native.get(capability_key) is None):
             state = CoreNamespacedState(overlay, memo.prefix(plugin), meter)
         else:
