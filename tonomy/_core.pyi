@@ -186,7 +186,9 @@ class Meter:
     """One transaction's cost: ``state_ops`` and ``bytes_written`` against ``limits``
     (any object with int ``max_state_ops`` and ``max_bytes_written``, read once)."""
 
-    def __new__(cls, limits: Any, state_ops: int = 0, bytes_written: int = 0) -> Meter: ...
+    def __new__(cls, limits: Any, state_ops: int | None = None, bytes_written: int | None = None) -> Meter:
+        """Counts start at ``state_ops`` and ``bytes_written`` (None: 0); InvalidInputError
+        for limits or counts that are not ints from 0 to 2**64-1."""
     @property
     def limits(self) -> Any: ...
     @property
