@@ -6,7 +6,9 @@ Two chains on real LMDB stores share a genesis with 256 funded senders. 2,000 tr
 validated by the follower (``validate_block``) and committed by both (``apply_block``).
 Prints wall and CPU microseconds per transfer of each stage (CPU of every thread: the
 batch signature check runs on several). CPU per transfer is what stays comparable on a
-machine that other work loads; compare runs made in the same minutes.
+machine that other work loads; compare runs made in the same minutes. After set-up the
+script settles the garbage collector as a node does after start-up
+(``gc_tuning.settle_after_start_up``), so the stages see a node's GC passes.
 
     .venv/bin/python benchmarks/profile_chain.py [COUNT] [--senders N] [--profile STAGE]
 
@@ -30,6 +32,7 @@ from tonomy import _core
 from tonomy.chain import blocks
 from tonomy.chain.chain import Chain
 from tonomy.chain.txbuilder import action, build_transaction
+from tonomy.node import gc_tuning
 from tonomy.testing.ledger import build_manager, make_genesis, seed
 
 ROOMY = {"tonomy": {"max_account_txs_per_block": 4096, "mempool_max_per_account": 100_000, "max_block_transactions": 4096}}
@@ -74,6 +77,7 @@ def main() -> None:
     block_of([transfer(senders[i % len(senders)], "bob", 1, f"w{i}", 10**6 + i) for i in range(200)])  # warm memos and caches
 
     batch = [transfer(senders[i % len(senders)], "bob", 1, f"t{i}", i) for i in range(args.count)]
+    gc_tuning.settle_after_start_up()  # the GC settings a node runs with
     timings: dict[str, tuple[float, float, cProfile.Profile]] = {}
 
     def stage(name: str, work: Callable[[], Any]) -> Any:

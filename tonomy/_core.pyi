@@ -6,7 +6,9 @@ Errors raised here are ``tonomy.errors`` classes chosen by stable code.
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import final
+from typing import Self, final
+
+from typing_extensions import disjoint_base
 
 __version__: str
 ERROR_CODES: list[str]
@@ -178,6 +180,50 @@ class StateOverlay:
         """Every pending entry in key order (None deletes); InvalidInputError while a checkpoint is open."""
 
     def __len__(self) -> int: ...
+
+@final
+class Meter:
+    """One transaction's cost: ``state_ops`` and ``bytes_written`` against ``limits``
+    (any object with int ``max_state_ops`` and ``max_bytes_written``, read once)."""
+
+    def __new__(cls, limits: Any, state_ops: int | None = None, bytes_written: int | None = None) -> Meter:
+        """Counts start at ``state_ops`` and ``bytes_written`` (None: 0); InvalidInputError
+        for limits or counts that are not ints from 0 to 2**64-1."""
+    @property
+    def limits(self) -> Any: ...
+    @property
+    def state_ops(self) -> int: ...
+    @state_ops.setter
+    def state_ops(self, value: int) -> None: ...
+    @property
+    def bytes_written(self) -> int: ...
+    @bytes_written.setter
+    def bytes_written(self, value: int) -> None: ...
+    def charge_op(self) -> None:
+        """Count one operation; ResourceLimitError past ``max_state_ops`` (it stays counted)."""
+    def charge_write(self, size: int) -> None:
+        """Count one operation, then ``size`` bytes; ResourceLimitError past either limit."""
+    def refuse_ops(self) -> None:
+        """Raise the ResourceLimitError of an operation past the limit."""
+
+@disjoint_base
+class PluginState:
+    """A plugin's metered namespace of a write overlay: keys of 1 to 256 bytes under
+    ``prefix``, values of at most 64 KiB (InvalidInputError), every operation charged to
+    ``meter``. ``view.native`` must be a StateOverlay."""
+
+    def __new__(cls, view: Any, prefix: bytes, meter: Meter) -> Self: ...
+    @property
+    def view(self) -> Any: ...
+    @property
+    def prefix(self) -> bytes: ...
+    @property
+    def meter(self) -> Meter: ...
+    def get(self, key: bytes) -> bytes | None: ...
+    def get_record(self, key: bytes) -> Any: ...
+    def put(self, key: bytes, value: bytes) -> None: ...
+    def put_record(self, key: bytes, record: Any) -> None: ...
+    def delete(self, key: bytes) -> None: ...
 
 # --- crypto (Ed25519) -------------------------------------------------------
 

@@ -61,6 +61,11 @@ pub enum CoreError {
     /// A value the canonical state encoding cannot represent (`codec`).
     #[error("{0}")]
     Unencodable(String),
+
+    /// A transaction used more state operations or bytes than its limits allow
+    /// (`overlay::meter`); the message names the limit.
+    #[error("{0}")]
+    ResourceLimit(String),
 }
 
 impl CoreError {
@@ -80,6 +85,28 @@ impl CoreError {
             CoreError::Internal(_) => "core.internal",
             CoreError::CodecMalformed(_) => "codec.malformed",
             CoreError::Unencodable(_) => "codec.unencodable",
+            CoreError::ResourceLimit(_) => "tx.resource_limit",
+        }
+    }
+
+    /// The message without the variant's prefix (for callers whose messages predate
+    /// the core and are recorded verbatim, like a plugin's state refusals in receipts).
+    pub fn detail(&self) -> &str {
+        match self {
+            CoreError::InvalidInput(m)
+            | CoreError::Malformed(m)
+            | CoreError::TooLarge(m)
+            | CoreError::InvalidPublicKey(m)
+            | CoreError::InvalidSignature(m)
+            | CoreError::InvalidProof(m)
+            | CoreError::NotFound(m)
+            | CoreError::StorageFull(m)
+            | CoreError::Storage(m)
+            | CoreError::Conflict(m)
+            | CoreError::Internal(m)
+            | CoreError::CodecMalformed(m)
+            | CoreError::Unencodable(m)
+            | CoreError::ResourceLimit(m) => m,
         }
     }
 
@@ -98,6 +125,7 @@ impl CoreError {
         "core.internal",
         "codec.malformed",
         "codec.unencodable",
+        "tx.resource_limit",
     ];
 }
 
@@ -121,6 +149,7 @@ mod tests {
             CoreError::Internal(String::new()),
             CoreError::CodecMalformed(String::new()),
             CoreError::Unencodable(String::new()),
+            CoreError::ResourceLimit(String::new()),
         ];
         let codes: Vec<_> = samples.iter().map(|e| e.code()).collect();
         assert_eq!(codes, CoreError::ALL_CODES);

@@ -39,6 +39,7 @@ from typing import Any, NoReturn, Protocol
 
 import blake3
 
+from tonomy import _core
 from tonomy.chain import codec
 from tonomy.chain.authority import PermissionLevel
 from tonomy.chain.state import StateView
@@ -70,29 +71,10 @@ class ResourceLimits:
     max_call_depth: int = 4
 
 
-@dataclass(slots=True)
-class Meter:
-    """Counts what one transaction costs, and stops it at its limits."""
-
-    limits: ResourceLimits
-    state_ops: int = 0
-    bytes_written: int = 0
-
-    def charge_op(self) -> None:
-        self.state_ops += 1
-        if self.state_ops > self.limits.max_state_ops:
-            self.refuse_ops()
-
-    def refuse_ops(self) -> None:
-        raise ResourceLimitError(f"the transaction exceeded {self.limits.max_state_ops} state operations")
-
-    def charge_write(self, size: int) -> None:
-        self.state_ops += 1
-        if self.state_ops > self.limits.max_state_ops:
-            self.refuse_ops()
-        self.bytes_written += size
-        if self.bytes_written > self.limits.max_bytes_written:
-            raise ResourceLimitError(f"the transaction wrote more than {self.limits.max_bytes_written} bytes of state")
+#: Counts what one transaction costs (``state_ops``, ``bytes_written``) and stops it at
+#: its ``limits`` (``charge_op``, ``charge_write``: ResourceLimitError): the core's meter,
+#: so a plugin state in the core charges it without a call back into Python.
+Meter = _core.Meter
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +121,7 @@ class NamespacedState:
 
     def get(self, key: bytes) -> bytes | None:
         full = self._full(key)
-        meter = self._meter
-        meter.state_ops += 1
-        if meter.state_ops > meter.limits.max_state_ops:
-            meter.refuse_ops()
+        self._meter.charge_op()
         return self._get(full)
 
     def put(self, key: bytes, value: bytes) -> None:
@@ -161,12 +140,7 @@ class NamespacedState:
 
     def items(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
         """Ascending pairs with ``start <= key < end`` inside this plugin's namespace."""
-        low = self._prefix + start
-        high = self._prefix + end if end is not None else _after_prefix(self._prefix)
-        cut = len(self._prefix)
-        for key, value in self._inner.items(low, high):
-            self._meter.charge_op()
-            yield key[cut:], value
+        return _namespaced_items(self._inner, self._prefix, self._meter, start, end)
 
     # Records encoded with the canonical codec: the common case for plugin state. Both
     # do exactly what ``get``/``put`` do (same checks in the same order, same metering),
@@ -176,10 +150,7 @@ class NamespacedState:
             full = self._full(key)
         else:
             full = self._prefix + key
-        meter = self._meter
-        meter.state_ops += 1
-        if meter.state_ops > meter.limits.max_state_ops:
-            meter.refuse_ops()
+        self._meter.charge_op()
         get_decoded = self._get_decoded
         if get_decoded is not None:
             return get_decoded(full)
@@ -194,15 +165,34 @@ class NamespacedState:
             full = self._prefix + key
         if len(raw) > MAX_VALUE_SIZE:
             raise InvalidInputError(f"state values are at most {MAX_VALUE_SIZE} bytes, got {len(raw)}")
-        meter = self._meter
-        limits = meter.limits
-        meter.state_ops += 1
-        if meter.state_ops > limits.max_state_ops:
-            meter.refuse_ops()
-        meter.bytes_written += len(full) + len(raw)
-        if meter.bytes_written > limits.max_bytes_written:
-            raise ResourceLimitError(f"the transaction wrote more than {limits.max_bytes_written} bytes of state")
+        self._meter.charge_write(len(full) + len(raw))
         self._put(full, raw)
+
+
+class CoreNamespacedState(_core.PluginState):
+    """:class:`NamespacedState` over a write overlay with no further key check: every
+    ``get``, ``get_record``, ``put``, ``put_record`` and ``delete`` is one call into the
+    core (same checks in the same order, same messages, same metering); ``items`` is
+    the shared Python iteration. Built as ``CoreNamespacedState(overlay, plugin_prefix(plugin), meter)``."""
+
+    __slots__ = ()
+
+    def items(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
+        """Ascending pairs with ``start <= key < end`` inside this plugin's namespace."""
+        return _namespaced_items(self.view, self.prefix, self.meter, start, end)
+
+
+#: What ``ctx.state`` is: the same API either way.
+PluginStateView = NamespacedState | CoreNamespacedState
+
+
+def _namespaced_items(inner: StateView, prefix: bytes, meter: Meter, start: bytes, end: bytes | None) -> Iterator[tuple[bytes, bytes]]:
+    low = prefix + start
+    high = prefix + end if end is not None else _after_prefix(prefix)
+    cut = len(prefix)
+    for key, value in inner.items(low, high):
+        meter.charge_op()
+        yield key[cut:], value
 
 
 def unchecked_primitives(view: StateView) -> Primitives:
@@ -329,7 +319,7 @@ class ActionContext:
     action: str
     authorization: tuple[PermissionLevel, ...]
     block: BlockInfo
-    state: NamespacedState
+    state: PluginStateView
     random: DeterministicRandom
     meter: Meter
     dispatcher: Dispatcher

@@ -19,7 +19,7 @@ from tonomy.chain import layout, parameters
 from tonomy.chain.accounts import find_account
 from tonomy.chain.authority import PermissionLevel
 from tonomy.chain.capabilities import capability_key, is_app_module
-from tonomy.chain.context import ResourceLimits
+from tonomy.chain.context import ResourceLimits, plugin_prefix
 from tonomy.chain.memo import BoundedMemo
 from tonomy.chain.names import validate_account_name
 from tonomy.chain.parameters import ChainParameters
@@ -36,7 +36,7 @@ class EngineMemo:
     """Lookups of one engine: action specs, app status, permission levels, limits, parameter
     keys, account keys and verdicts."""
 
-    __slots__ = ("_registry", "_actions", "_apps", "_levels", "_limits_of", "_limits", "_parameter_keys", "_account_keys", "_accounts", "_capability_keys")
+    __slots__ = ("_registry", "_actions", "_apps", "_levels", "_limits_of", "_limits", "_parameter_keys", "_account_keys", "_accounts", "_capability_keys", "_prefixes")
 
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
@@ -49,6 +49,15 @@ class EngineMemo:
         self._account_keys: BoundedMemo[str, bytes] = BoundedMemo(MEMO_MAX)
         self._accounts: BoundedMemo[tuple[str, bytes], bool] = BoundedMemo(MEMO_MAX)
         self._capability_keys: dict[tuple[str, str], bytes | None] = {}
+        self._prefixes: BoundedMemo[str, bytes] = BoundedMemo(MEMO_MAX)
+
+    def prefix(self, plugin: str) -> bytes:
+        """``plugin_prefix(plugin)``: the key prefix of its state namespace."""
+        prefix = self._prefixes.get(plugin)
+        if prefix is None:
+            prefix = plugin_prefix(plugin)
+            self._prefixes.put(plugin, prefix)
+        return prefix
 
     def capability_key(self, registry_plugin: str, plugin: str) -> bytes | None:
         """The state key of ``plugin``'s capability record under ``registry_plugin``; None

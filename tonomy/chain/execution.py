@@ -33,10 +33,12 @@ from tonomy.chain.checker import ActionAuthorization, AuthorityChecker
 from tonomy.chain.context import (
     ActionContext,
     BlockInfo,
+    CoreNamespacedState,
     DeterministicRandom,
     Event,
     Meter,
     NamespacedState,
+    PluginStateView,
 )
 from tonomy.chain.overlay import ReadOnlyState, WriteOverlay
 from tonomy.chain.permissions import AUTH_ACTIONS, check_permission_requirement, required_permission
@@ -340,8 +342,9 @@ class ExecutionEngine:
         # answered by one read of the record's key; anything else takes the full path.
         memo = self._memo
         capability_key = memo.capability_key(run.params.app_registry_plugin, plugin)
+        state: PluginStateView
         if not memo.loaded_as_app(plugin) and (capability_key is None or overlay.native.get(capability_key) is None):
-            state = NamespacedState(overlay, plugin, meter, overlay.unchecked())
+            state = CoreNamespacedState(overlay, memo.prefix(plugin), meter)
         else:
             state = _plugin_state(overlay, plugin, meter, self._app_window(overlay, run, plugin))
         # Positional (plugin, action, authorization, block, state, random, meter, dispatcher,
@@ -465,10 +468,7 @@ class ExecutionEngine:
         run = self._run
         if run is None:
             raise InternalError("no transaction is executing")
-        meter = run.meter
-        meter.state_ops += 1  # Meter.charge_op, inline: every transfer asks this
-        if meter.state_ops > meter.limits.max_state_ops:
-            meter.refuse_ops()
+        run.meter.charge_op()
         return self._memo.account_exists(run.overlay, name)
 
     # -- parameters and the governance privilege --------------------------------------------
@@ -491,14 +491,12 @@ class ExecutionEngine:
         if run is None:
             raise InternalError("no transaction is executing")
         key = self._memo.parameter_key(plugin, name, self._parameter_spec)
-        meter = run.meter
-        meter.state_ops += 1  # Meter.charge_op, inline
-        if meter.state_ops > meter.limits.max_state_ops:
-            meter.refuse_ops()
-        raw = run.overlay.native.get(key)
-        if raw is None:
+        run.meter.charge_op()
+        native = run.overlay.native
+        value = native.get_record(key)  # read and decoded in one call
+        if value is None and native.get(key) is None:  # a stored null is a value, not a missing key
             raise InternalError(f"the parameter {plugin}.{name} is missing from state (was genesis applied?)")
-        return codec.decode(raw)
+        return value
 
     def _require_governance(self, caller: ActionContext, what: str) -> None:
         run = self._current()

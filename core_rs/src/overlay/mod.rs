@@ -9,6 +9,8 @@
 //!
 //! Everything is ordered (`BTreeMap`), so no hash order can leak into results.
 
+pub mod meter;
+pub mod namespace;
 #[cfg(test)]
 mod tests;
 

@@ -19,7 +19,7 @@ fn unencodable(message: impl Into<String>) -> CoreError {
     CoreError::Unencodable(message.into())
 }
 
-fn type_name(value: &Bound<'_, PyAny>) -> String {
+pub(crate) fn type_name(value: &Bound<'_, PyAny>) -> String {
     value
         .get_type()
         .name()
@@ -30,10 +30,15 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
 /// The canonical bytes of `value` (None, bool, int, str, bytes, list/tuple, dict).
 #[pyfunction]
 fn codec_encode<'py>(py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
-    let mut writer = Writer::new();
-    write_value(&mut writer, value).map_py()?;
-    let data = writer.finish().map_py()?;
+    let data = encode_value(value).map_py()?;
     Ok(PyBytes::new(py, &data))
+}
+
+/// The canonical bytes of `value`, for bindings that store them at once.
+pub(crate) fn encode_value(value: &Bound<'_, PyAny>) -> CoreResult<Vec<u8>> {
+    let mut writer = Writer::new();
+    write_value(&mut writer, value)?;
+    writer.finish()
 }
 
 fn write_value(writer: &mut Writer, value: &Bound<'_, PyAny>) -> CoreResult<()> {
