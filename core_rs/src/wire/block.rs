@@ -12,11 +12,11 @@ use super::canonical::{
 use super::fields::{as_invalid_input, count, fixed, read_data};
 use super::limits::Limits;
 use super::schema::block_capnp as schema;
+use super::schema::vote_capnp;
 use super::transaction::{
     decode_signed_transaction, encode_signed_transaction, list_len, prefix_error, SignedTransaction,
 };
 use super::vote::{build_commit, fill_commit, read_commit, Commit};
-use super::schema::vote_capnp;
 use crate::hash::{hash_with, tags, Digest};
 use crate::{CoreError, CoreResult};
 

@@ -46,10 +46,17 @@ fn is_canonical_capnp(bytes: &[u8]) -> bool {
 /// The input is canonical Cap'n Proto (so only the value check can refuse it) and
 /// the decoder refuses it as not the canonical encoding of its value.
 fn assert_refused(bytes: &[u8], path: &str) {
-    assert!(is_canonical_capnp(bytes), "the test input must be canonical Cap'n Proto");
+    assert!(
+        is_canonical_capnp(bytes),
+        "the test input must be canonical Cap'n Proto"
+    );
     let err = decode_block(bytes, L).unwrap_err();
     assert_eq!(err.code(), "wire.malformed");
-    assert!(err.to_string().ends_with(&format!("{path}: {NOT_CANONICAL}")), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with(&format!("{path}: {NOT_CANONICAL}")),
+        "{err}"
+    );
 }
 
 fn no_commit_block(transactions: usize) -> Block {
@@ -64,7 +71,10 @@ fn no_commit_block(transactions: usize) -> Block {
 fn the_honest_spellings_used_below_decode() {
     for n in [0, 1] {
         let block = no_commit_block(n);
-        assert_eq!(decode_block(&encode_block(&block, L).unwrap(), L).unwrap(), block);
+        assert_eq!(
+            decode_block(&encode_block(&block, L).unwrap(), L).unwrap(),
+            block
+        );
     }
 }
 
@@ -130,7 +140,11 @@ fn a_commit_with_an_unknown_field_is_refused() {
     let mut w = words(&bytes);
     let commit = w[3];
     assert_eq!(commit & 3, 0);
-    assert_eq!(commit >> 32, 1 << 16, "a commit is no data words and one pointer");
+    assert_eq!(
+        commit >> 32,
+        1 << 16,
+        "a commit is no data words and one pointer"
+    );
     let at = (4 + ((commit as u32 as i32) >> 2)) as usize;
     w[3] = struct_pointer((commit as u32 as i32) >> 2, 1, 1);
     w.insert(at, 0xfeed);

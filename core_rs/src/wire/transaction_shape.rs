@@ -15,7 +15,7 @@
 //!   never empty, and every list has at least one element).
 use capnp::traits::IntoInternalStructReader;
 
-use super::canonical::not_canonical;
+use super::canonical::{malformed, not_canonical};
 use super::schema::transaction_capnp as schema;
 use super::transaction::TransactionBody;
 use crate::CoreResult;
@@ -31,7 +31,10 @@ fn shape<'a>(reader: impl IntoInternalStructReader<'a>) -> (u32, u16) {
 
 /// Data words of a canonical data section holding `words`: trailing zeros dropped.
 fn truncated(words: &[u64]) -> u32 {
-    words.iter().rposition(|&w| w != 0).map_or(0, |last| last as u32 + 1)
+    words
+        .iter()
+        .rposition(|&w| w != 0)
+        .map_or(0, |last| last as u32 + 1)
 }
 
 /// A `SignedTransaction` (body and signatures, both non-empty) is two pointers and
@@ -41,9 +44,7 @@ pub(crate) fn check_signed_shape(root: schema::signed_transaction::Reader<'_>) -
     if shape(root) != (0, 2) {
         return Err(not_canonical(WHAT));
     }
-    let list = root
-        .get_signatures()
-        .map_err(|err| super::canonical::malformed(WHAT, err))?;
+    let list = root.get_signatures().map_err(|err| malformed(WHAT, err))?;
     if list.iter().any(|sig| shape(sig) != (0, 2)) {
         return Err(not_canonical(WHAT));
     }
@@ -70,18 +71,20 @@ pub(crate) fn check_body_shape(
     if root.into_internal_struct_reader().get_data_field::<u32>(3) != 0 {
         return Err(not_canonical(WHAT));
     }
-    let actions = root
-        .get_actions()
-        .map_err(|err| super::canonical::malformed(WHAT, err))?;
+    let actions = root.get_actions().map_err(|err| malformed(WHAT, err))?;
     // A list's elements share one size: the largest any element needs.
-    let pointers = if body.actions.iter().any(|a| !a.data.is_empty()) { 4 } else { 3 };
+    let pointers = if body.actions.iter().any(|a| !a.data.is_empty()) {
+        4
+    } else {
+        3
+    };
     for (action, value) in actions.iter().zip(&body.actions) {
         if shape(action) != (0, pointers) || (value.data.is_empty() && action.has_data()) {
             return Err(not_canonical(WHAT));
         }
         let levels = action
             .get_authorization()
-            .map_err(|err| super::canonical::malformed(WHAT, err))?;
+            .map_err(|err| malformed(WHAT, err))?;
         if levels.iter().any(|level| shape(level) != (0, 2)) {
             return Err(not_canonical(WHAT));
         }
