@@ -6,14 +6,17 @@
 //! one chain id throughout, the commit's height); checks against the chain
 //! (roots, hashes, signatures, the validator set) belong to block validation.
 
-use super::canonical::{decode_exact, encode_canonical, malformed};
+use super::canonical::{
+    canonical_copy, decode_exact, encode_canonical, malformed, not_canonical, read_canonical,
+};
 use super::fields::{as_invalid_input, count, fixed, read_data};
 use super::limits::Limits;
 use super::schema::block_capnp as schema;
+use super::schema::vote_capnp;
 use super::transaction::{
     decode_signed_transaction, encode_signed_transaction, list_len, prefix_error, SignedTransaction,
 };
-use super::vote::{fill_commit, read_commit, Commit};
+use super::vote::{build_commit, fill_commit, read_commit, Commit};
 use crate::hash::{hash_with, tags, Digest};
 use crate::{CoreError, CoreResult};
 
@@ -139,18 +142,71 @@ pub fn encode_block(block: &Block, limits: &Limits) -> CoreResult<Vec<u8>> {
 }
 
 /// Decode and validate a canonical `Block`, every transaction included.
+///
+/// Proven canonical while parsing, not by re-encoding the block (a copy of every
+/// transaction): the message is canonical Cap'n Proto ([`read_canonical`]), the header
+/// and each transaction are canonical on their own, and [`check_block_layout`] plus
+/// the commit check in `read_block` pin down everything else the re-encoding compared.
 pub fn decode_block(bytes: &[u8], limits: &Limits) -> CoreResult<Block> {
-    // The transactions' bytes are kept from the read so the canonical re-encoding
-    // need not rebuild them: each was already checked canonical on its own.
-    decode_exact::<schema::block::Owned, _>(
+    read_canonical::<schema::block::Owned, _>(
         bytes,
         "Block",
         limits.max_block_bytes,
         limits,
-        |root| read_block(root, limits),
-        |(block, raw_transactions)| build_block(block, raw_transactions),
+        |root| {
+            check_block_layout(bytes)?;
+            read_block(root, limits)
+        },
     )
-    .map(|(block, _)| block)
+}
+
+/// Wire pointer fields (Cap'n Proto encoding spec): the low two bits give the kind,
+/// a struct pointer's data words and pointer count sit in bits 32..48 and 48..64, a
+/// list pointer's element size in bits 32..35 and its length in bits 35..64.
+const STRUCT_POINTER: u64 = 0;
+const LIST_POINTER: u64 = 1;
+const POINTER_ELEMENTS: u64 = 6;
+/// The `Block` struct: no data section; header, transactions, lastCommit.
+const BLOCK_POINTERS: u64 = 3;
+
+/// What the block's Cap'n Proto value must look like for `build_block` to give
+/// these bytes, beyond what a canonical message and its typed reader guarantee.
+///
+/// Call only on bytes already shown canonical: then the root struct starts at word 1
+/// and its pointer section follows its data section.
+/// - the root is a `Block` struct with no data words and at most three pointers (a
+///   newer schema's fields would add more): unknown fields are rejected;
+/// - `transactions` is null, or a list of pointers with at least one element: the
+///   builder writes no list for no transactions, and a reader would also accept a
+///   list of structs (taking each struct's first pointer) where `List(Data)` is meant.
+///
+/// The header and each transaction are read as `Data` (byte lists only) and decoded
+/// canonical on their own; the commit is compared in `read_block`.
+fn check_block_layout(bytes: &[u8]) -> CoreResult<()> {
+    let word = |index: usize| -> u64 {
+        bytes
+            .get(index * 8..index * 8 + 8)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let root = word(0);
+    if root == 0 {
+        return Ok(()); // a null root: the reader's defaults, and the empty header is refused
+    }
+    let data_words = (root >> 32) & 0xffff;
+    let pointers = root >> 48;
+    if root & 3 != STRUCT_POINTER || data_words != 0 || pointers > BLOCK_POINTERS {
+        return Err(not_canonical("Block"));
+    }
+    let transactions = if pointers >= 2 { word(2) } else { 0 };
+    if transactions != 0
+        && (transactions & 3 != LIST_POINTER
+            || (transactions >> 32) & 7 != POINTER_ELEMENTS
+            || transactions >> 35 == 0)
+    {
+        return Err(not_canonical("Block.transactions"));
+    }
+    Ok(())
 }
 
 fn read_header(root: schema::block_header::Reader<'_>) -> CoreResult<BlockHeader> {
@@ -172,10 +228,7 @@ fn read_header(root: schema::block_header::Reader<'_>) -> CoreResult<BlockHeader
     })
 }
 
-fn read_block(
-    root: schema::block::Reader<'_>,
-    limits: &Limits,
-) -> CoreResult<(Block, Vec<Vec<u8>>)> {
+fn read_block(root: schema::block::Reader<'_>, limits: &Limits) -> CoreResult<Block> {
     let header_bytes = read_data("Block.header", root.get_header())?;
     let header = decode_block_header(header_bytes, limits)
         .map_err(|err| prefix_error("Block.header", err))?;
@@ -189,26 +242,32 @@ fn read_block(
         limits.max_block_transactions,
     )?;
     let mut transactions = Vec::with_capacity(list.len() as usize);
-    let mut raw_transactions = Vec::with_capacity(list.len() as usize);
     for (i, item) in list.iter().enumerate() {
         let path = format!("Block.transactions[{i}]");
         let tx_bytes = read_data(&path, item)?;
         transactions.push(
             decode_signed_transaction(tx_bytes, limits).map_err(|err| prefix_error(&path, err))?,
         );
-        raw_transactions.push(tx_bytes.to_vec());
     }
     let commit = root
         .get_last_commit()
         .map_err(|err| malformed("Block.lastCommit", err))?;
     let last_commit = read_commit(commit, "Block.lastCommit", limits)?;
+    if root.has_last_commit() {
+        // The builder writes no commit for an empty one, and exactly `build_commit`'s
+        // value for any other (so no unknown fields and no other list encoding).
+        let written = canonical_copy::<vote_capnp::commit::Owned>(commit, "Block.lastCommit")?;
+        if last_commit.votes.is_empty() || written != build_commit(&last_commit)? {
+            return Err(not_canonical("Block.lastCommit"));
+        }
+    }
     let block = Block {
         header,
         transactions,
         last_commit,
     };
     block.validate(limits)?;
-    Ok((block, raw_transactions))
+    Ok(block)
 }
 
 fn build_block(block: &Block, transactions: &[Vec<u8>]) -> CoreResult<Vec<u8>> {
@@ -233,3 +292,7 @@ fn build_block(block: &Block, transactions: &[Vec<u8>]) -> CoreResult<Vec<u8>> {
 #[cfg(test)]
 #[path = "block_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "block_strict_tests.rs"]
+mod strict_tests;

@@ -6,6 +6,8 @@
 //! asks the reader whether the layout is canonical, and (in the caller, through
 //! [`decode_exact`]) re-encodes the decoded value and compares bytes, which also
 //! rejects fields this version does not know and empty-vs-null ambiguities.
+//! A block is too large to re-encode on every proposal: its decoder proves the
+//! same thing while parsing ([`read_canonical`], [`NOT_CANONICAL`], `block.rs`).
 
 use capnp::message::{Builder, HeapAllocator, Reader, ReaderOptions, SegmentArray};
 use capnp::traits::Owned;
@@ -32,20 +34,44 @@ pub(crate) fn decode_exact<T, V>(
 where
     T: Owned,
 {
-    let value = read_root::<T, V>(bytes, what, max_bytes, limits, decode)?;
+    let value = read_canonical::<T, V>(bytes, what, max_bytes, limits, decode)?;
     let again = encode(&value).map_err(|err| {
         CoreError::Malformed(format!("{what}: decoded value does not re-encode: {err}"))
     })?;
     if again != bytes {
-        return Err(CoreError::Malformed(format!(
-            "{what}: not the canonical encoding of its value \
-             (unknown fields, an empty field that is not null, or a non-canonical layout)"
-        )));
+        return Err(not_canonical(what));
     }
     Ok(value)
 }
 
-fn read_root<T, V>(
+/// What every decoder says of bytes that are not the canonical encoding of their value.
+pub(crate) const NOT_CANONICAL: &str = "not the canonical encoding of its value \
+     (unknown fields, an empty field that is not null, or a non-canonical layout)";
+
+pub(crate) fn not_canonical(what: &str) -> CoreError {
+    CoreError::Malformed(format!("{what}: {NOT_CANONICAL}"))
+}
+
+/// The canonical bytes of the value under `reader`, unknown fields and all: what
+/// re-encoding that part of a message gives, to compare with a known encoding.
+pub(crate) fn canonical_copy<T>(reader: <T as Owned>::Reader<'_>, what: &str) -> CoreResult<Vec<u8>>
+where
+    T: Owned,
+{
+    let mut scratch = Builder::new(HeapAllocator::new());
+    scratch
+        .set_root(reader)
+        .map_err(|err| malformed(what, err))?;
+    let canonical = scratch
+        .into_reader()
+        .canonicalize()
+        .map_err(|err| malformed(what, err))?;
+    Ok(Word::words_to_bytes(&canonical).to_vec())
+}
+
+/// Run `decode` on the root of `bytes` read as a canonical Cap'n Proto message, with
+/// no re-encoding: alone, `decode` must itself prove the value's encoding canonical.
+pub(crate) fn read_canonical<T, V>(
     bytes: &[u8],
     what: &str,
     max_bytes: usize,

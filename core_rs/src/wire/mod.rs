@@ -19,6 +19,7 @@ mod fields;
 mod limits;
 mod schema;
 mod transaction;
+mod transaction_shape;
 mod vote;
 
 pub use block::{

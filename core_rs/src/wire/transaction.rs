@@ -4,7 +4,8 @@
 //! is the canonical `TransactionBody` carried as `Data` inside `SignedTransaction`,
 //! so the signed bytes are exactly the bytes on the wire.
 
-use super::canonical::{decode_exact, encode_canonical, malformed};
+use super::canonical::{encode_canonical, malformed, read_canonical};
+use super::transaction_shape::{check_body_shape, check_signed_shape};
 use super::fields::{as_invalid_input, check_name, count, data_size, fixed, read_data, read_name};
 use super::limits::Limits;
 use super::schema::transaction_capnp as schema;
@@ -188,13 +189,17 @@ pub fn encode_transaction_body(body: &TransactionBody, limits: &Limits) -> CoreR
 
 /// Decode and validate a canonical `TransactionBody`.
 pub fn decode_transaction_body(bytes: &[u8], limits: &Limits) -> CoreResult<TransactionBody> {
-    decode_exact::<schema::transaction_body::Owned, _>(
+    // Proven canonical while parsing (see `transaction_shape`), not by re-encoding.
+    read_canonical::<schema::transaction_body::Owned, _>(
         bytes,
         "TransactionBody",
         limits.max_transaction_bytes,
         limits,
-        |root| read_body(root, limits),
-        build_body,
+        |root| {
+            let body = read_body(root, limits)?;
+            check_body_shape(root, &body)?;
+            Ok(body)
+        },
     )
 }
 
@@ -208,13 +213,16 @@ pub fn encode_signed_transaction(tx: &SignedTransaction, limits: &Limits) -> Cor
 
 /// Decode and validate a canonical `SignedTransaction`, body included.
 pub fn decode_signed_transaction(bytes: &[u8], limits: &Limits) -> CoreResult<SignedTransaction> {
-    decode_exact::<schema::signed_transaction::Owned, _>(
+    read_canonical::<schema::signed_transaction::Owned, _>(
         bytes,
         "SignedTransaction",
         limits.max_transaction_bytes,
         limits,
-        |root| read_signed(root, limits),
-        build_signed,
+        |root| {
+            let tx = read_signed(root, limits)?;
+            check_signed_shape(root)?;
+            Ok(tx)
+        },
     )
 }
 

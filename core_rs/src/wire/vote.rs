@@ -196,7 +196,7 @@ pub fn decode_commit(bytes: &[u8], limits: &Limits) -> CoreResult<Commit> {
     )
 }
 
-fn build_commit(commit: &Commit) -> CoreResult<Vec<u8>> {
+pub(crate) fn build_commit(commit: &Commit) -> CoreResult<Vec<u8>> {
     encode_canonical::<schema::commit::Owned>(|root| fill_commit(root, commit))
 }
 
