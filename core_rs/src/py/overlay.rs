@@ -69,7 +69,10 @@ impl PyStateOverlay {
         }
         let store = this.store.get().inner();
         let overlay = &this.overlay;
-        let value = gil::released(py, || overlay.get(store, key)).map_py()?;
+        // A point read from the memory map takes well under a microsecond: releasing the
+        // GIL for it would hand the GIL to a busy thread and wait for it back (up to the
+        // interpreter's switch interval), a cost in latency far above the read's own.
+        let value = gil::guarded(|| overlay.get(store, key)).map_py()?;
         let remember = overlay.remembers_reads();
         drop(this);
         if remember {

@@ -111,7 +111,7 @@ impl PyStore {
         version: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Option<Bound<'py, PyBytes>>> {
         let version = opt_version(version)?;
-        let value = gil::released(py, || self.store.get(key, version)).map_py()?;
+        let value = gil::guarded(|| self.store.get(key, version)).map_py()?; // a point read: see overlay.rs `get`
         Ok(value.map(|v| PyBytes::new(py, &v)))
     }
 
@@ -160,7 +160,7 @@ impl PyStore {
         table: &str,
         key: &[u8],
     ) -> PyResult<Option<Bound<'py, PyBytes>>> {
-        let value = gil::released(py, || self.store.aux_get(table, key)).map_py()?;
+        let value = gil::guarded(|| self.store.aux_get(table, key)).map_py()?; // a point read: see overlay.rs `get`
         Ok(value.map(|v| PyBytes::new(py, &v)))
     }
 
