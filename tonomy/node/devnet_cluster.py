@@ -22,6 +22,7 @@ from typing import IO
 
 from tonomy.net.identity import NodeIdentity
 from tonomy.node.config import RUNTIME_FILE
+from tonomy.node.core_share import shared_core_env
 from tonomy.node.devnet import Devnet
 
 DEFAULT_P2P_PORT = 26656
@@ -35,11 +36,13 @@ class ValidatorProcess:
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
     url: str = ""
+    extra_env: dict[str, str] | None = None
     _log: IO[bytes] | None = None
 
     def start(self) -> None:
         self._log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(self.command, stdout=self._log, stderr=subprocess.STDOUT)
+        env = {**os.environ, **self.extra_env} if self.extra_env else None
+        self.process = subprocess.Popen(self.command, stdout=self._log, stderr=subprocess.STDOUT, env=env)
 
     def wait_ready(self, timeout: float) -> str:
         deadline = time.monotonic() + timeout
@@ -91,7 +94,7 @@ def validator_processes(
         for j in range(count):
             if j != i:
                 command += ["--peer", f"{identities[j].public_key.hex()}@127.0.0.1:{p2p_port + j}"]
-        processes.append(ValidatorProcess(i, devnet.node_dir(i), command, devnet.root / f"node{i}.log"))
+        processes.append(ValidatorProcess(i, devnet.node_dir(i), command, devnet.root / f"node{i}.log", extra_env=shared_core_env(count)))
     return processes
 
 

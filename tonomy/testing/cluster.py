@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tonomy.net.identity import NodeIdentity
+from tonomy.node.core_share import shared_core_env
 from tonomy.node.keys import KeyPair, write_key_file
 from tonomy.testing.network import GENESIS_TIME_MS
 from tonomy.testing.node_process import NodeProcess
@@ -127,7 +128,7 @@ def make_cluster(
         cluster.nodes.append(
             NodeProcess(
                 root / f"node{i}", cluster.genesis_file, validator_keys[i], block_time_ms=block_time_ms, extra_args=args,
-                extra_env={"PYTHONFAULTHANDLER": "1"},
+                extra_env={"PYTHONFAULTHANDLER": "1", **shared_core_env(validators)},
             )
         )
     return cluster
