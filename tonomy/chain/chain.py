@@ -359,14 +359,7 @@ class Chain:
             self._check_time(time_ms)
             params = self.parameters()
 
-            def still_valid(entry: AdmittedTransaction) -> bool:
-                try:
-                    check_expiration(entry.tx, time_ms, params.max_tx_lifetime_s)
-                except TransactionRejectedError:
-                    return False
-                return self._store.aux_get(blocks.TX_INDEX, entry.tx_id) is None
-
-            chosen, dropped = self._mempool.select(params.max_block_transactions, params.max_account_txs_per_block, still_valid)
+            chosen, dropped = self._mempool.select(params.max_block_transactions, params.max_account_txs_per_block, self._still_valid_at(time_ms, params))
             last_commit = self._stored_commit(self._head.height)
             executed, chosen = self._execute_proposal(
                 chosen, time_ms=time_ms, proposer=self._validator_key, last_commit=last_commit, budget_s=None
@@ -375,6 +368,18 @@ class Chain:
             self._commit(executed, own_commit)
             self._mempool.remove([entry.tx_id for entry in chosen] + dropped)
             return executed.header
+
+    def _still_valid_at(self, time_ms: int, params: ChainParameters) -> Callable[[AdmittedTransaction], bool]:
+        """Can a waiting transaction still go into a block at ``time_ms`` (unexpired, not in a block)?"""
+
+        def still_valid(entry: AdmittedTransaction) -> bool:
+            try:
+                check_expiration(entry.tx, time_ms, params.max_tx_lifetime_s)
+            except TransactionRejectedError:
+                return False
+            return self._store.aux_get(blocks.TX_INDEX, entry.tx_id) is None
+
+        return still_valid
 
     def build_block(self, time_ms: int) -> _core.Block:
         """Build and execute the next block from the mempool WITHOUT committing it (a proposal).
@@ -390,14 +395,7 @@ class Chain:
             self._check_time(time_ms)
             params = self.parameters()
 
-            def still_valid(entry: AdmittedTransaction) -> bool:
-                try:
-                    check_expiration(entry.tx, time_ms, params.max_tx_lifetime_s)
-                except TransactionRejectedError:
-                    return False
-                return self._store.aux_get(blocks.TX_INDEX, entry.tx_id) is None
-
-            chosen, dropped = self._mempool.select(params.max_block_transactions, params.max_account_txs_per_block, still_valid)
+            chosen, dropped = self._mempool.select(params.max_block_transactions, params.max_account_txs_per_block, self._still_valid_at(time_ms, params))
             self._mempool.remove(dropped)
             executed, _ = self._execute_proposal(
                 chosen,
