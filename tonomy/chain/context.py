@@ -142,31 +142,18 @@ class NamespacedState:
         """Ascending pairs with ``start <= key < end`` inside this plugin's namespace."""
         return _namespaced_items(self._inner, self._prefix, self._meter, start, end)
 
-    # Records encoded with the canonical codec: the common case for plugin state. Both
-    # do exactly what ``get``/``put`` do (same checks in the same order, same metering),
-    # spelled out inline: every transfer reads and writes several records.
+    # Records encoded with the canonical codec: the common case for plugin state.
     def get_record(self, key: bytes) -> Any:
-        if type(key) is not bytes or not 0 < len(key) <= MAX_KEY_SIZE or self._check_key is not None:
-            full = self._full(key)
-        else:
-            full = self._prefix + key
+        full = self._full(key)
         self._meter.charge_op()
         get_decoded = self._get_decoded
-        if get_decoded is not None:
+        if get_decoded is not None:  # read and decoded in one core call
             return get_decoded(full)
         raw = self._get(full)
         return None if raw is None else codec.decode(raw)
 
     def put_record(self, key: bytes, record: Any) -> None:
-        raw = codec.encode(record)
-        if type(key) is not bytes or not 0 < len(key) <= MAX_KEY_SIZE or self._check_key is not None:
-            full = self._full(key)
-        else:
-            full = self._prefix + key
-        if len(raw) > MAX_VALUE_SIZE:
-            raise InvalidInputError(f"state values are at most {MAX_VALUE_SIZE} bytes, got {len(raw)}")
-        self._meter.charge_write(len(full) + len(raw))
-        self._put(full, raw)
+        self.put(key, codec.encode(record))
 
 
 class CoreNamespacedState(_core.PluginState):
